@@ -1,0 +1,34 @@
+"""ICS Population Planner: the five planning layers of an Integrated Care System.
+
+Quick start::
+
+    import layers
+    qgh = layers.load_system("QGH")
+    qgh.pcns[["pcn_name", "registered_patients"]]
+"""
+
+from layers.geodata import DATA_VINTAGE, SOURCES, read_table
+from layers.system import (
+    NO_PCN_LABEL,
+    PLACE_DEFINITIONS,
+    System,
+    default_place_definition,
+    list_systems,
+    load_system,
+    place_lookup,
+    resolve_ics,
+)
+
+__all__ = [
+    "DATA_VINTAGE",
+    "NO_PCN_LABEL",
+    "PLACE_DEFINITIONS",
+    "SOURCES",
+    "System",
+    "default_place_definition",
+    "list_systems",
+    "load_system",
+    "place_lookup",
+    "read_table",
+    "resolve_ics",
+]

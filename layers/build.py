@@ -1,0 +1,390 @@
+"""Build the compact ``geodata/`` tables from the raw open data in ``../shared/data``.
+
+Run from the repository root::
+
+    python -m layers.build                # all of England, into geodata/
+    python -m layers.build --source DIR --out DIR
+
+The dashboard and the library read only what this writes; nothing reads the raw
+folder at run time. :func:`build_tables` returns the tables in memory so that a test
+can rebuild one ICS and compare it with the committed files.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from layers.geometry import COORDINATE_GRID_DEG, dissolve
+
+__all__ = [
+    "DETAIL_TOLERANCE_M",
+    "LIGHT_TOLERANCE_M",
+    "build_tables",
+    "main",
+    "short_icb_name",
+    "tidy_name",
+    "write_tables",
+]
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_OUT = REPO_ROOT / "geodata"
+
+#: Coverage-simplification tolerance (metres, EPSG:27700) for the ICS-zoom geometry.
+DETAIL_TOLERANCE_M = 50.0
+#: Coverage-simplification tolerance (metres) for the lighter England-view geometry.
+LIGHT_TOLERANCE_M = 300.0
+
+_ACRONYMS = {"PCN", "GP", "NHS", "ICB", "CCG", "UK", "HC", "MC", "PMS", "APMS", "GPS", "II"}
+_SMALL_WORDS = {"and", "of", "the", "on", "upon", "in", "at", "by", "with", "for"}
+
+_WEIGHTED_COLUMNS = {
+    "Practice_Code": "practice_code",
+    "Patients": "nhse_patients",
+    "pop 2022/23": "wp_population",
+    "G&A WP": "wp_general_acute",
+    "CS WP": "wp_community",
+    "MH WP": "wp_mental_health",
+    "Mat WP": "wp_maternity",
+    "Health Ineq WP": "wp_health_inequalities",
+    "Prescr WP": "wp_prescribing",
+    "Final WP": "wp_core",
+    "Primary Medical Care WP": "wp_primary_medical_care",
+    "Final PMC WP": "wp_primary_medical_care_final",
+    "CCG21": "ccg21_code",
+}
+
+
+def tidy_name(name: str | float | None) -> str | None:
+    """Title-case an upper-case NHS organisation name, keeping acronyms.
+
+    Parameters
+    ----------
+    name : str or None
+        A name such as ``"SOUTH WORCESTERSHIRE PCN"``.
+
+    Returns
+    -------
+    str or None
+        The tidied name, or ``None`` for a missing name.
+
+    Examples
+    --------
+    >>> tidy_name("EVESHAM AND PERSHORE PCN")
+    'Evesham and Pershore PCN'
+    >>> tidy_name("ST. JOHN'S HOUSE GP SURGERY")
+    "St. John's House GP Surgery"
+    """
+    if name is None or (isinstance(name, float) and np.isnan(name)):
+        return None
+    words = str(name).strip().split()
+    out = []
+    for i, word in enumerate(words):
+        bare = re.sub(r"[^A-Za-z]", "", word).upper()
+        if bare in _ACRONYMS:
+            out.append(word.upper())
+        elif i > 0 and word.lower() in _SMALL_WORDS:
+            out.append(word.lower())
+        else:
+            # capitalize() would lower the letter after an apostrophe's "S" correctly,
+            # but title() would give "John'S".
+            out.append("-".join(part.capitalize() for part in word.split("-")))
+    return " ".join(out)
+
+
+def short_icb_name(name: str) -> str:
+    """Drop the "NHS … Integrated Care Board" wrapper from an ICB name.
+
+    Examples
+    --------
+    >>> short_icb_name("NHS Herefordshire and Worcestershire Integrated Care Board")
+    'Herefordshire and Worcestershire'
+    """
+    return re.sub(r"^NHS\s+|\s+Integrated Care Board$", "", name.strip())
+
+
+def _read_csv(source: Path, relative: str, **kwargs) -> pd.DataFrame:
+    path = source / relative
+    if not path.exists():
+        raise FileNotFoundError(
+            f"Raw input {path} is missing; the build reads ../shared/data (see its README)."
+        )
+    return pd.read_csv(path, **kwargs)
+
+
+def _lsoa_table(source: Path) -> pd.DataFrame:
+    icb = _read_csv(source, "lookups/lookup_lsoa11_sicbl22_icb22_ltla22.csv", dtype=str)
+    utla = _read_csv(source, "lookups/lookup_ltla22_utla22.csv", dtype=str)
+    ccg = _read_csv(source, "lookups/lookup_lsoa11_ccg21_stp21_ltla21.csv", dtype=str)
+    imd = _read_csv(source, "deprivation/imd2019_lsoa11_ranks_deciles.csv")
+    indicators = _read_csv(
+        source,
+        "deprivation/imd2019_lsoa11_indicators.csv",
+        usecols=["lsoa11_code", "road_distance_to_a_gp_surgery_indicator_km"],
+    )
+    population = _read_csv(source, "population/population_mid2020_lsoa11_syoa_persons.csv")
+
+    table = pd.DataFrame(
+        {
+            "lsoa_code": icb["lsoa11_code"],
+            "lsoa_name": icb["lsoa11_name"],
+            "icb_code": icb["icb22_code_h"],
+            "icb_name": icb["icb22_name"].map(short_icb_name),
+            "sicbl_code": icb["sicbl22_code_h"],
+            "ltla_code": icb["ltla22_code"],
+            "ltla_name": icb["ltla22_name"],
+        }
+    )
+    table = table.merge(
+        utla[["ltla22_code", "utla22_code", "utla22_name"]].rename(
+            columns={"ltla22_code": "ltla_code", "utla22_code": "utla_code",
+                     "utla22_name": "utla_name"}
+        ),
+        on="ltla_code",
+        how="left",
+        validate="many_to_one",
+    )
+    if table["utla_code"].isna().any():
+        missing = sorted(table.loc[table["utla_code"].isna(), "ltla_code"].unique())
+        raise ValueError(f"LAD 2022 codes with no upper-tier authority: {missing}")
+
+    ccg = ccg.rename(
+        columns={"lsoa11_code": "lsoa_code", "ccg21_code": "ccg21_code",
+                 "ccg21_name": "ccg21_name", "stp21_code": "stp21_code",
+                 "stp21_name": "stp21_name"}
+    )[["lsoa_code", "ccg21_code", "ccg21_name", "stp21_code", "stp21_name"]]
+    table = table.merge(ccg, on="lsoa_code", how="left", validate="one_to_one")
+
+    imd = imd.rename(columns={"lsoa11_code": "lsoa_code", "IMD_rank": "imd_rank",
+                              "IMD_decile": "imd_decile"})[["lsoa_code", "imd_rank", "imd_decile"]]
+    table = table.merge(imd, on="lsoa_code", how="left", validate="one_to_one")
+    indicators = indicators.rename(
+        columns={"lsoa11_code": "lsoa_code",
+                 "road_distance_to_a_gp_surgery_indicator_km": "gp_distance_km"}
+    )
+    table = table.merge(indicators, on="lsoa_code", how="left", validate="one_to_one")
+
+    ages = population.drop(columns=["lsoa11_name"]).rename(
+        columns={"lsoa11_code": "lsoa_code", "total_population": "population", "90+": "90"}
+    )
+    age_columns = {str(a): f"age_{a}" for a in range(91)}
+    ages = ages.rename(columns=age_columns)
+    ages[list(age_columns.values()) + ["population"]] = ages[
+        list(age_columns.values()) + ["population"]
+    ].astype("int32")
+    if not (ages[list(age_columns.values())].sum(axis=1) == ages["population"]).all():
+        raise ValueError("Single-year ages do not sum to the LSOA total population.")
+    table = table.merge(ages, on="lsoa_code", how="left", validate="one_to_one")
+    if table[["imd_decile", "population"]].isna().any().any():
+        raise ValueError("Some LSOAs lack IMD 2019 or mid-2020 population.")
+    table["imd_rank"] = table["imd_rank"].astype("int32")
+    table["imd_decile"] = table["imd_decile"].astype("int8")
+    return table.sort_values("lsoa_code").reset_index(drop=True)
+
+
+def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    registrations = pd.read_parquet(
+        source / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet"
+    ).rename(columns={"OrganisationCode": "practice_code", "LSOA11CD": "lsoa_code",
+                      "Patient": "patients"})[["practice_code", "lsoa_code", "patients"]]
+    registrations["patients"] = registrations["patients"].astype("int32")
+    registrations = registrations.sort_values(["practice_code", "lsoa_code"]).reset_index(
+        drop=True
+    )
+
+    links = _read_csv(source, "primary_care/practice_pcn_subicb_icb_2022.csv", dtype=str)
+    epraccur = _read_csv(source, "primary_care/epraccur_2022-06.csv", dtype=str).set_index(
+        "ORG_CODE"
+    )
+    coords = _read_csv(source, "primary_care/practice_coords_2022.csv", dtype={"ORG_CODE": str})
+    coords = coords.drop_duplicates("ORG_CODE").set_index("ORG_CODE")
+
+    list_sizes = registrations.groupby("practice_code")["patients"].sum()
+    practices = pd.DataFrame({"practice_code": list_sizes.index,
+                              "registered_patients": list_sizes.to_numpy().astype("int64")})
+    links = links.set_index("PRACTICE_CODE")
+    in_epcn = practices["practice_code"].isin(links.index)
+    practices["in_epcn"] = in_epcn.to_numpy()
+    code = practices["practice_code"]
+    practices["pcn_code"] = code.map(links["PCN_CODE"])
+    practices["pcn_name"] = code.map(links["PCN_NAME"]).map(tidy_name)
+    # A practice in no PCN is placed by its commissioner, as the data README asks.
+    practices["icb_code"] = code.map(links["ICB_CODE"]).fillna(
+        code.map(epraccur["HIGH_LEVEL_HEALTH_GEOGRAPHY"])
+    )
+    practices["sicbl_code"] = code.map(links["PRACTICE_SUB_ICB_CODE"]).fillna(
+        code.map(epraccur["COMMISSIONER"])
+    )
+    practices["practice_name"] = code.map(epraccur["NAME"]).fillna(
+        code.map(links["PRACTICE_NAME"])
+    ).map(tidy_name)
+    practices["postcode"] = code.map(epraccur["POSTCODE"]).fillna(code.map(coords["POSTCODE"]))
+    practices["latitude"] = code.map(coords["LATITUDE"]).astype("float64")
+    practices["longitude"] = code.map(coords["LONGITUDE"]).astype("float64")
+    if practices["icb_code"].isna().any():
+        raise ValueError(
+            "Practices with no ICB: " + ", ".join(practices.loc[practices.icb_code.isna(),
+                                                                 "practice_code"])
+        )
+    practices = practices[
+        ["practice_code", "practice_name", "postcode", "latitude", "longitude", "pcn_code",
+         "pcn_name", "icb_code", "sicbl_code", "registered_patients", "in_epcn"]
+    ].sort_values("practice_code").reset_index(drop=True)
+
+    pcns = (
+        links.reset_index()[["PCN_CODE", "PCN_NAME", "ICB_CODE", "PCN_SUB_ICB_CODE"]]
+        .drop_duplicates("PCN_CODE")
+        .rename(columns={"PCN_CODE": "pcn_code", "PCN_NAME": "pcn_name",
+                         "ICB_CODE": "icb_code", "PCN_SUB_ICB_CODE": "sicbl_code"})
+        .sort_values("pcn_code")
+        .reset_index(drop=True)
+    )
+    pcns["pcn_name"] = pcns["pcn_name"].map(tidy_name)
+    return practices, pcns, registrations
+
+
+def _weighted_populations(source: Path) -> pd.DataFrame:
+    raw = _read_csv(source, "allocation/nhse_practice_weighted_populations_2022-23.csv",
+                    dtype={"Practice_Code": str, "CCG21": str})
+    table = raw[list(_WEIGHTED_COLUMNS)].rename(columns=_WEIGHTED_COLUMNS)
+    table["nhse_patients"] = table["nhse_patients"].astype("int64")
+    return table.sort_values("practice_code").reset_index(drop=True)
+
+
+def _simplified_geometry(source: Path, tolerance_m: float) -> gpd.GeoDataFrame:
+    raw = gpd.read_file(source / "boundaries/lsoa11_bgc_england_27700.gpkg", engine="pyogrio")
+    if raw.crs is None or raw.crs.to_epsg() != 27700:
+        raise ValueError(f"Expected LSOA boundaries in EPSG:27700, got {raw.crs}.")
+    # Simplify the whole coverage at once so that shared edges stay shared.
+    simplified = shapely.coverage_simplify(raw.geometry.to_numpy(), tolerance_m)
+    wgs84 = gpd.GeoSeries(simplified, crs=27700).to_crs(4326).to_numpy()
+    snapped = shapely.set_precision(wgs84, COORDINATE_GRID_DEG)
+    snapped = shapely.make_valid(snapped)
+    if shapely.is_empty(snapped).any():
+        raise ValueError(f"Simplifying at {tolerance_m} m emptied some LSOAs.")
+    frame = gpd.GeoDataFrame({"lsoa_code": raw["LSOA11CD"].to_numpy()}, geometry=snapped,
+                             crs=4326)
+    return frame.sort_values("lsoa_code").reset_index(drop=True)
+
+
+def _icb_geometry(lsoas: pd.DataFrame, geometry: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    joined = geometry.merge(lsoas[["lsoa_code", "icb_code", "icb_name"]], on="lsoa_code")
+    return dissolve(joined, ["icb_code", "icb_name"])
+
+
+def build_tables(
+    source: Path | str = DEFAULT_SOURCE, icb_codes: Iterable[str] | None = None
+) -> dict[str, pd.DataFrame]:
+    """Read the raw data and return every ``geodata/`` table in memory.
+
+    Parameters
+    ----------
+    source : path
+        The raw data folder (``../shared/data``).
+    icb_codes : iterable of str, optional
+        Keep only rows belonging to these ICBs (NHS codes such as ``"QGH"``). Geometry is
+        still simplified for all of England first, because coverage simplification of a
+        subset would treat its outer edge differently; the result is then filtered.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Keyed by table name, as listed in ``docs/CONTRACT.md``.
+    """
+    source = Path(source)
+    if not source.is_dir():
+        raise FileNotFoundError(f"Raw data folder {source} does not exist.")
+    lsoas = _lsoa_table(source)
+    practices, pcns, registrations = _practice_tables(source)
+    weighted = _weighted_populations(source)
+    presets = _read_csv(source, "places/seed_place_presets.csv", dtype=str).rename(
+        columns={"icb22_code_h": "icb_code", "ltla22_code": "ltla_code"}
+    )[["icb_code", "place_name", "ltla_code"]]
+    detail = _simplified_geometry(source, DETAIL_TOLERANCE_M)
+    light = _simplified_geometry(source, LIGHT_TOLERANCE_M)
+
+    if icb_codes is not None:
+        wanted = set(icb_codes)
+        unknown = wanted - set(lsoas["icb_code"])
+        if unknown:
+            raise ValueError(f"Unknown ICB codes: {sorted(unknown)}")
+        lsoas = lsoas[lsoas["icb_code"].isin(wanted)].reset_index(drop=True)
+        practices = practices[practices["icb_code"].isin(wanted)].reset_index(drop=True)
+        pcns = pcns[pcns["icb_code"].isin(wanted)].reset_index(drop=True)
+        registrations = registrations[
+            registrations["practice_code"].isin(practices["practice_code"])
+        ].reset_index(drop=True)
+        weighted = weighted[weighted["practice_code"].isin(practices["practice_code"])]
+        weighted = weighted.reset_index(drop=True)
+        presets = presets[presets["icb_code"].isin(wanted)].reset_index(drop=True)
+        detail = detail[detail["lsoa_code"].isin(lsoas["lsoa_code"])].reset_index(drop=True)
+        light = light[light["lsoa_code"].isin(lsoas["lsoa_code"])].reset_index(drop=True)
+
+    return {
+        "lsoas": lsoas,
+        "practices": practices,
+        "pcns": pcns,
+        "registrations": registrations,
+        "weighted_populations": weighted,
+        "place_presets": presets,
+        "lsoa_geometry_detail": detail,
+        "lsoa_geometry_light": light,
+        "icb_geometry_light": _icb_geometry(lsoas, light),
+    }
+
+
+def write_tables(tables: dict[str, pd.DataFrame], out: Path | str = DEFAULT_OUT) -> dict:
+    """Write the tables as zstd-compressed (Geo)Parquet and a ``manifest.json``.
+
+    Returns
+    -------
+    dict
+        The manifest: row counts and file sizes per table.
+    """
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    manifest: dict = {
+        "vintage": "July 2022 (ICBs as at 1 July 2022; LSOA 2011; IMD 2019; ONS mid-2020)",
+        "detail_tolerance_m": DETAIL_TOLERANCE_M,
+        "light_tolerance_m": LIGHT_TOLERANCE_M,
+        "tables": {},
+    }
+    for name, table in tables.items():
+        path = out / f"{name}.parquet"
+        if isinstance(table, gpd.GeoDataFrame):
+            table.to_parquet(path, compression="zstd", index=False, write_covering_bbox=False)
+        else:
+            table.to_parquet(path, compression="zstd", index=False)
+        manifest["tables"][name] = {"rows": len(table), "bytes": path.stat().st_size}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command-line entry point: build every table and print a size summary."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    manifest = write_tables(build_tables(args.source), args.out)
+    total = sum(t["bytes"] for t in manifest["tables"].values())
+    for name, info in manifest["tables"].items():
+        print(f"{name:24s} {info['rows']:>9,d} rows {info['bytes'] / 1e6:7.2f} MB")
+    print(f"{'total':24s} {'':>14s} {total / 1e6:7.2f} MB in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
