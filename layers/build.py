@@ -42,7 +42,7 @@ DEFAULT_SOURCE = REPO_ROOT.parent / "shared" / "data"
 DEFAULT_OUT = REPO_ROOT / "geodata"
 
 #: Coverage-simplification tolerance (metres, EPSG:27700) for the ICS-zoom geometry.
-DETAIL_TOLERANCE_M = 50.0
+DETAIL_TOLERANCE_M = 75.0
 #: Coverage-simplification tolerance (metres) for the lighter England-view geometry.
 LIGHT_TOLERANCE_M = 300.0
 
@@ -148,8 +148,11 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
     )
     table = table.merge(
         utla[["ltla22_code", "utla22_code", "utla22_name"]].rename(
-            columns={"ltla22_code": "ltla_code", "utla22_code": "utla_code",
-                     "utla22_name": "utla_name"}
+            columns={
+                "ltla22_code": "ltla_code",
+                "utla22_code": "utla_code",
+                "utla22_name": "utla_name",
+            }
         ),
         on="ltla_code",
         how="left",
@@ -160,18 +163,25 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
         raise ValueError(f"LAD 2022 codes with no upper-tier authority: {missing}")
 
     ccg = ccg.rename(
-        columns={"lsoa11_code": "lsoa_code", "ccg21_code": "ccg21_code",
-                 "ccg21_name": "ccg21_name", "stp21_code": "stp21_code",
-                 "stp21_name": "stp21_name"}
+        columns={
+            "lsoa11_code": "lsoa_code",
+            "ccg21_code": "ccg21_code",
+            "ccg21_name": "ccg21_name",
+            "stp21_code": "stp21_code",
+            "stp21_name": "stp21_name",
+        }
     )[["lsoa_code", "ccg21_code", "ccg21_name", "stp21_code", "stp21_name"]]
     table = table.merge(ccg, on="lsoa_code", how="left", validate="one_to_one")
 
-    imd = imd.rename(columns={"lsoa11_code": "lsoa_code", "IMD_rank": "imd_rank",
-                              "IMD_decile": "imd_decile"})[["lsoa_code", "imd_rank", "imd_decile"]]
+    imd = imd.rename(
+        columns={"lsoa11_code": "lsoa_code", "IMD_rank": "imd_rank", "IMD_decile": "imd_decile"}
+    )[["lsoa_code", "imd_rank", "imd_decile"]]
     table = table.merge(imd, on="lsoa_code", how="left", validate="one_to_one")
     indicators = indicators.rename(
-        columns={"lsoa11_code": "lsoa_code",
-                 "road_distance_to_a_gp_surgery_indicator_km": "gp_distance_km"}
+        columns={
+            "lsoa11_code": "lsoa_code",
+            "road_distance_to_a_gp_surgery_indicator_km": "gp_distance_km",
+        }
     )
     table = table.merge(indicators, on="lsoa_code", how="left", validate="one_to_one")
 
@@ -180,9 +190,8 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
     )
     age_columns = {str(a): f"age_{a}" for a in range(91)}
     ages = ages.rename(columns=age_columns)
-    ages[list(age_columns.values()) + ["population"]] = ages[
-        list(age_columns.values()) + ["population"]
-    ].astype("int32")
+    count_columns = [*age_columns.values(), "population"]
+    ages[count_columns] = ages[count_columns].astype("int32")
     if not (ages[list(age_columns.values())].sum(axis=1) == ages["population"]).all():
         raise ValueError("Single-year ages do not sum to the LSOA total population.")
     table = table.merge(ages, on="lsoa_code", how="left", validate="one_to_one")
@@ -196,12 +205,15 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
 def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     registrations = pd.read_parquet(
         source / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet"
-    ).rename(columns={"OrganisationCode": "practice_code", "LSOA11CD": "lsoa_code",
-                      "Patient": "patients"})[["practice_code", "lsoa_code", "patients"]]
+    ).rename(
+        columns={
+            "OrganisationCode": "practice_code",
+            "LSOA11CD": "lsoa_code",
+            "Patient": "patients",
+        }
+    )[["practice_code", "lsoa_code", "patients"]]
     registrations["patients"] = registrations["patients"].astype("int32")
-    registrations = registrations.sort_values(["practice_code", "lsoa_code"]).reset_index(
-        drop=True
-    )
+    registrations = registrations.sort_values(["practice_code", "lsoa_code"]).reset_index(drop=True)
 
     links = _read_csv(source, "primary_care/practice_pcn_subicb_icb_2022.csv", dtype=str)
     epraccur = _read_csv(source, "primary_care/epraccur_2022-06.csv", dtype=str).set_index(
@@ -211,8 +223,12 @@ def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     coords = coords.drop_duplicates("ORG_CODE").set_index("ORG_CODE")
 
     list_sizes = registrations.groupby("practice_code")["patients"].sum()
-    practices = pd.DataFrame({"practice_code": list_sizes.index,
-                              "registered_patients": list_sizes.to_numpy().astype("int64")})
+    practices = pd.DataFrame(
+        {
+            "practice_code": list_sizes.index,
+            "registered_patients": list_sizes.to_numpy().astype("int64"),
+        }
+    )
     links = links.set_index("PRACTICE_CODE")
     in_epcn = practices["practice_code"].isin(links.index)
     practices["in_epcn"] = in_epcn.to_numpy()
@@ -226,27 +242,48 @@ def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     practices["sicbl_code"] = code.map(links["PRACTICE_SUB_ICB_CODE"]).fillna(
         code.map(epraccur["COMMISSIONER"])
     )
-    practices["practice_name"] = code.map(epraccur["NAME"]).fillna(
-        code.map(links["PRACTICE_NAME"])
-    ).map(tidy_name)
+    practices["practice_name"] = (
+        code.map(epraccur["NAME"]).fillna(code.map(links["PRACTICE_NAME"])).map(tidy_name)
+    )
     practices["postcode"] = code.map(epraccur["POSTCODE"]).fillna(code.map(coords["POSTCODE"]))
     practices["latitude"] = code.map(coords["LATITUDE"]).astype("float64")
     practices["longitude"] = code.map(coords["LONGITUDE"]).astype("float64")
     if practices["icb_code"].isna().any():
         raise ValueError(
-            "Practices with no ICB: " + ", ".join(practices.loc[practices.icb_code.isna(),
-                                                                 "practice_code"])
+            "Practices with no ICB: "
+            + ", ".join(practices.loc[practices.icb_code.isna(), "practice_code"])
         )
-    practices = practices[
-        ["practice_code", "practice_name", "postcode", "latitude", "longitude", "pcn_code",
-         "pcn_name", "icb_code", "sicbl_code", "registered_patients", "in_epcn"]
-    ].sort_values("practice_code").reset_index(drop=True)
+    practices = (
+        practices[
+            [
+                "practice_code",
+                "practice_name",
+                "postcode",
+                "latitude",
+                "longitude",
+                "pcn_code",
+                "pcn_name",
+                "icb_code",
+                "sicbl_code",
+                "registered_patients",
+                "in_epcn",
+            ]
+        ]
+        .sort_values("practice_code")
+        .reset_index(drop=True)
+    )
 
     pcns = (
         links.reset_index()[["PCN_CODE", "PCN_NAME", "ICB_CODE", "PCN_SUB_ICB_CODE"]]
         .drop_duplicates("PCN_CODE")
-        .rename(columns={"PCN_CODE": "pcn_code", "PCN_NAME": "pcn_name",
-                         "ICB_CODE": "icb_code", "PCN_SUB_ICB_CODE": "sicbl_code"})
+        .rename(
+            columns={
+                "PCN_CODE": "pcn_code",
+                "PCN_NAME": "pcn_name",
+                "ICB_CODE": "icb_code",
+                "PCN_SUB_ICB_CODE": "sicbl_code",
+            }
+        )
         .sort_values("pcn_code")
         .reset_index(drop=True)
     )
@@ -255,8 +292,11 @@ def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
 
 
 def _weighted_populations(source: Path) -> pd.DataFrame:
-    raw = _read_csv(source, "allocation/nhse_practice_weighted_populations_2022-23.csv",
-                    dtype={"Practice_Code": str, "CCG21": str})
+    raw = _read_csv(
+        source,
+        "allocation/nhse_practice_weighted_populations_2022-23.csv",
+        dtype={"Practice_Code": str, "CCG21": str},
+    )
     table = raw[list(_WEIGHTED_COLUMNS)].rename(columns=_WEIGHTED_COLUMNS)
     table["nhse_patients"] = table["nhse_patients"].astype("int64")
     return table.sort_values("practice_code").reset_index(drop=True)
@@ -273,8 +313,7 @@ def _simplified_geometry(source: Path, tolerance_m: float) -> gpd.GeoDataFrame:
     snapped = shapely.make_valid(snapped)
     if shapely.is_empty(snapped).any():
         raise ValueError(f"Simplifying at {tolerance_m} m emptied some LSOAs.")
-    frame = gpd.GeoDataFrame({"lsoa_code": raw["LSOA11CD"].to_numpy()}, geometry=snapped,
-                             crs=4326)
+    frame = gpd.GeoDataFrame({"lsoa_code": raw["LSOA11CD"].to_numpy()}, geometry=snapped, crs=4326)
     return frame.sort_values("lsoa_code").reset_index(drop=True)
 
 

@@ -7,7 +7,7 @@ modify what they get without touching the shared copy.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,9 +16,9 @@ import pandas as pd
 __all__ = [
     "DATA_VINTAGE",
     "GEODATA_DIR",
+    "GEOMETRY_TABLES",
     "SOURCES",
     "TABLES",
-    "GEOMETRY_TABLES",
     "read_manifest",
     "read_table",
 ]
@@ -53,7 +53,7 @@ SOURCES = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(name: str) -> pd.DataFrame:
     path = GEODATA_DIR / f"{name}.parquet"
     if not path.exists():

@@ -315,9 +315,7 @@ def load_system(
     pcn_place = _plurality(resident.dropna(subset=["pcn_code"]), "pcn_code", "place_code")
     practice_place = _plurality(resident, "practice_code", "place_code")
     largest_place = lsoas.groupby("place_code")["population"].sum().idxmax()
-    place_names = places_by_ltla.drop_duplicates("place_code").set_index("place_code")[
-        "place_name"
-    ]
+    place_names = places_by_ltla.drop_duplicates("place_code").set_index("place_code")["place_name"]
 
     practice_table["place_code"] = (
         practice_table["pcn_code"]
@@ -368,8 +366,18 @@ def load_system(
     place_table["place_name"] = place_table["place_code"].map(place_names)
     places = gpd.GeoDataFrame(
         place_table.merge(place_shapes, on="place_code"), geometry="geometry", crs=4326
-    )[["place_code", "place_name", "resident_population", "registered_patients", "n_lsoas",
-      "n_pcns", "n_practices", "geometry"]]
+    )[
+        [
+            "place_code",
+            "place_name",
+            "resident_population",
+            "registered_patients",
+            "n_lsoas",
+            "n_pcns",
+            "n_practices",
+            "geometry",
+        ]
+    ]
     places = places.sort_values("place_name").reset_index(drop=True)
 
     ics_shape = dissolve(places.assign(icb_code=code)[["icb_code", "geometry"]], "icb_code")

@@ -1,0 +1,1 @@
+"""The ICS Population Planner Streamlit dashboard (run with ``python -m dashboard``)."""

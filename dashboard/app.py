@@ -1,0 +1,124 @@
+"""The dashboard's single router: page config, the shared sidebar and navigation.
+
+Run with ``python -m dashboard`` so that ``streamlit_config.toml`` applies.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+# Streamlit puts the script's folder on sys.path; the repository root is needed too.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import layers
+from dashboard import loaders
+from dashboard.common import DEFAULT_ICS
+
+#: Query parameters every page shares; pages add their own (e.g. colour on /map).
+SHARED_PARAMS = ("ics", "places", "present")
+PAGES_DIR = Path(__file__).resolve().parent / "views"
+log = logging.getLogger("ics_planner")
+
+st.set_page_config(
+    page_title="ICS Population Planner",
+    page_icon=":material/map:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+#: (file, title, icon, url path); every page keeps a stable path such as /map.
+PAGE_SPECS = [
+    ("overview.py", "Overview", ":material/dashboard:", "overview"),
+    ("map.py", "Map", ":material/map:", "map"),
+]
+pages = [st.Page(PAGES_DIR / f, title=t, icon=i, url_path=u) for f, t, i, u in PAGE_SPECS]
+
+
+def _home() -> None:
+    # Streamlit serves the default page at "/" whatever its url_path, so "/" is a
+    # redirect and Overview keeps its own /overview address.
+    st.switch_page(pages[0], query_params=dict(st.query_params))
+
+
+page = st.navigation(
+    [st.Page(_home, title="Home", url_path="home", default=True), *pages], position="hidden"
+)
+
+systems = loaders.systems()
+codes = systems["icb_code"].tolist()
+names = dict(zip(systems["icb_code"], systems["icb_name"], strict=True))
+
+# The URL is the source of truth on first load, so a shared link reopens the same view.
+if "ics" not in st.session_state:
+    requested = st.query_params.get("ics", DEFAULT_ICS)
+    try:
+        st.session_state["ics"] = layers.resolve_ics(requested)
+    except ValueError:
+        st.session_state["ics"] = DEFAULT_ICS
+        st.session_state["bad_ics_link"] = requested
+
+with st.sidebar:
+    st.markdown("### ICS Population Planner")
+    navigation_links = st.container()
+    st.divider()
+    code = st.selectbox(
+        "Integrated Care System (type a name or code)",
+        codes,
+        key="ics",
+        format_func=lambda c: f"{names[c]} ({c})",
+        help="England's 42 ICSs, as Integrated Care Boards at 1 July 2022.",
+    )
+    default_definition = layers.default_place_definition(code)
+    options = [
+        d for d in layers.PLACE_DEFINITIONS if d != "preset" or default_definition == "preset"
+    ]
+    requested_places = st.query_params.get("places")
+    if st.session_state.get("place_definition") not in options:
+        st.session_state["place_definition"] = (
+            requested_places if requested_places in options else default_definition
+        )
+    place_definition = st.radio(
+        "Places are",
+        options,
+        key="place_definition",
+        format_func=lambda d: {
+            "preset": "Named in the ICS's papers",
+            "utla": "Upper-tier authorities",
+            "ltla": "Lower-tier districts",
+        }[d],
+        help="Which local units count as 'places'. Every page says which is in use.",
+    )
+    st.caption(f"Data: {layers.DATA_VINTAGE}.")
+
+st.query_params["ics"] = code
+if place_definition == default_definition:
+    st.query_params.pop("places", None)
+else:
+    st.query_params["places"] = place_definition
+
+# Links carry the view's state, so opening one in a new tab keeps the same ICS.
+with navigation_links:
+    for target in pages:
+        st.page_link(
+            target, query_params={k: v for k, v in st.query_params.items() if k in SHARED_PARAMS}
+        )
+
+if "bad_ics_link" in st.session_state:
+    st.warning(
+        f"The link asked for ICS {st.session_state.pop('bad_ics_link')!r}, which is not one "
+        f"of England's 42 ICB codes; showing {names[DEFAULT_ICS]} ({DEFAULT_ICS}) instead."
+    )
+
+
+try:
+    page.run()
+except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and pass through.
+    log.exception("Page %s failed for ICS %s", page.title, code)
+    st.error(
+        f"Sorry, the {page.title} page could not be drawn for {names[code]} ({code}). "
+        "The problem has been logged; try another ICS or place definition."
+    )

@@ -1,0 +1,51 @@
+"""Map: the five layers of the chosen ICS on one interactive, offline map."""
+
+import streamlit as st
+
+from dashboard import loaders
+from dashboard.common import (
+    current_ics,
+    current_place_definition,
+    data_footer,
+    place_definition_note,
+)
+from layers.maps import CHOROPLETH_MEASURES, MAP_LAYERS
+
+MEASURE_LABELS = {"imd_decile": "IMD 2019 decile", "population": "Residents (mid-2020)"}
+
+code, place_definition = current_ics(), current_place_definition()
+system = loaders.system(code, place_definition)
+
+st.title(f"Map: {system.name} ICS")
+place_definition_note()
+
+requested = st.query_params.get("colour", "imd_decile")
+controls = st.columns([1, 3])
+measure = controls[0].radio(
+    "Colour LSOAs by",
+    list(CHOROPLETH_MEASURES),
+    index=list(CHOROPLETH_MEASURES).index(requested) if requested in CHOROPLETH_MEASURES else 0,
+    format_func=MEASURE_LABELS.get,
+    horizontal=True,
+)
+shown = controls[1].pills(
+    "Layers",
+    list(MAP_LAYERS),
+    default=list(MAP_LAYERS),
+    selection_mode="multi",
+    format_func=MAP_LAYERS.get,
+    help="Switch layers on and off here or by clicking the legend.",
+)
+st.query_params["colour"] = measure
+
+if not shown:
+    st.info("Choose at least one layer to draw the map.")
+else:
+    figure = loaders.map_figure(code, place_definition, measure, tuple(shown))
+    st.plotly_chart(figure, config={"displaylogo": False, "scrollZoom": True}, key="system_map")
+    st.caption(
+        "Hover for names, codes and populations. LSOA colours: "
+        f"{MEASURE_LABELS[measure]}; practice markers are sized by registered patients "
+        "(July 2022). No basemap is drawn, so the map works offline."
+    )
+data_footer()

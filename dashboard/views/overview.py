@@ -1,0 +1,114 @@
+"""Overview: headline figures for the chosen ICS and its places, PCNs and practices."""
+
+import streamlit as st
+
+import layers
+from dashboard import loaders
+from dashboard.common import (
+    current_ics,
+    current_place_definition,
+    data_footer,
+    place_definition_note,
+)
+
+code, place_definition = current_ics(), current_place_definition()
+system = loaders.system(code, place_definition)
+ics = system.ics.iloc[0]
+
+st.title(f"{system.name} ICS")
+st.caption(f"NHS ICB code {code} · Integrated Care Board as at 1 July 2022")
+place_definition_note()
+
+cols = st.columns(5)
+cols[0].metric("Registered patients (Jul 2022)", f"{ics.registered_patients:,}")
+cols[1].metric("Residents (ONS mid-2020)", f"{ics.resident_population:,}")
+cols[2].metric("Places", f"{ics.n_places}")
+cols[3].metric("PCNs", f"{ics.n_pcns}")
+cols[4].metric(
+    "GP practices",
+    f"{ics.n_practices}",
+    help=f"{ics.n_practices_no_pcn} of them are in no PCN in the May 2022 ePCN extract; "
+    "they are kept and placed by their commissioner.",
+)
+if ics.n_practices_no_pcn:
+    st.info(
+        f"{ics.n_practices_no_pcn} practice(s) are in no PCN in the ePCN extract "
+        f"(May 2022). They are kept in every figure and shown as “{layers.NO_PCN_LABEL}”."
+    )
+st.markdown(
+    "Registered patients count everyone on the ICS's practice lists, wherever they live; "
+    "residents count everyone living in the ICS's LSOAs. The two differ because people "
+    "register across boundaries."
+)
+
+st.subheader("Places")
+st.dataframe(
+    system.places.drop(columns="geometry"),
+    hide_index=True,
+    column_config={
+        "place_code": "Code",
+        "place_name": "Place",
+        "resident_population": st.column_config.NumberColumn(
+            "Residents (mid-2020)", format="localized"
+        ),
+        "registered_patients": st.column_config.NumberColumn(
+            "Registered patients (Jul 2022)", format="localized"
+        ),
+        "n_lsoas": "LSOAs",
+        "n_pcns": "PCNs",
+        "n_practices": "Practices",
+    },
+)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Primary Care Networks")
+    st.dataframe(
+        system.pcns[
+            ["pcn_name", "pcn_code", "place_name", "registered_patients", "n_practices"]
+        ].sort_values("registered_patients", ascending=False),
+        hide_index=True,
+        column_config={
+            "pcn_name": "PCN",
+            "pcn_code": "Code",
+            "place_name": "Place",
+            "registered_patients": st.column_config.NumberColumn(
+                "Registered patients (Jul 2022)", format="localized"
+            ),
+            "n_practices": "Practices",
+        },
+    )
+with right:
+    st.subheader("GP practices")
+    st.dataframe(
+        system.practices[
+            ["practice_name", "practice_code", "pcn_name", "place_name", "registered_patients"]
+        ].sort_values("registered_patients", ascending=False),
+        hide_index=True,
+        column_config={
+            "practice_name": "Practice",
+            "practice_code": "Code",
+            "pcn_name": "PCN",
+            "place_name": "Place",
+            "registered_patients": st.column_config.NumberColumn(
+                "Registered patients (Jul 2022)", format="localized"
+            ),
+        },
+    )
+
+with st.expander("Data vintage and sources", expanded=True):
+    st.markdown(
+        f"""
+- **Vintage:** {layers.DATA_VINTAGE}.
+- **Geography:** 2011 LSOAs (32,844 in England), coverage-simplified so that neighbours
+  keep shared edges; places and the ICS are dissolved from the same LSOAs, so they nest
+  exactly. PCNs have no official boundaries: a PCN's footprint is the set of LSOAs where
+  it has more registered patients than any other PCN of the ICS.
+- **Sources:** ONS LSOA→sub-ICB→ICB→LAD lookup (July 2022); NHS Digital patients
+  registered at a GP practice by LSOA (July 2022); NHS Digital ePCN (May 2022) and ODS
+  epraccur; MHCLG English Indices of Deprivation 2019; ONS mid-2020 population estimates;
+  NHS England 2022/23 practice weighted populations.
+- **Licences:** {layers.SOURCES}
+"""
+    )
+data_footer()

@@ -1,0 +1,344 @@
+"""Offline plotly maps of the five layers.
+
+Maps use MapLibre's ``white-bg`` style: no basemap tiles, no network. Each layer is
+one trace, so the legend switches layers on and off in the browser, and the figure
+carries only ids, values and simplified geometry.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+
+import geopandas as gpd
+import numpy as np
+import plotly.graph_objects as go
+import shapely
+
+from layers.geodata import DATA_VINTAGE
+from layers.system import System
+
+__all__ = [
+    "CHOROPLETH_MEASURES",
+    "IMD_DECILE_COLOURS",
+    "MAP_LAYERS",
+    "feature_collection",
+    "outline_coordinates",
+    "system_map",
+    "view_for_bounds",
+]
+
+#: Layer keys in drawing order, with their legend names.
+MAP_LAYERS: dict[str, str] = {
+    "lsoas": "LSOAs (choropleth)",
+    "practices": "GP practices (sized by list)",
+    "pcns": "PCN footprints",
+    "places": "Places",
+    "ics": "ICS outline",
+}
+
+#: Choropleth measures: column, legend title and whether it is a decile.
+CHOROPLETH_MEASURES: dict[str, tuple[str, str]] = {
+    "imd_decile": ("imd_decile", "IMD 2019 decile<br>(1 = most deprived)"),
+    "population": ("population", "Residents<br>(ONS mid-2020)"),
+}
+
+#: Ten-step colour-blind-safe sequential palette (viridis samples), decile 1 darkest.
+IMD_DECILE_COLOURS = (
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+)
+
+_OUTLINE_STYLE = {
+    "pcns": {"color": "#e66100", "width": 1.5},
+    "places": {"color": "#000000", "width": 2.5},
+    "ics": {"color": "#005eb8", "width": 4.0},
+}
+
+
+def feature_collection(frame: gpd.GeoDataFrame, id_column: str) -> dict:
+    """Return a minimal GeoJSON FeatureCollection: ids and geometry only.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> fc = feature_collection(
+    ...     gpd.GeoDataFrame({"code": ["a"]}, geometry=[box(0, 0, 1, 1)], crs=4326), "code")
+    >>> fc["features"][0]["id"], fc["features"][0]["geometry"]["type"]
+    ('a', 'Polygon')
+    """
+    if id_column not in frame.columns:
+        raise KeyError(f"feature_collection: no column {id_column!r}.")
+    geometries = shapely.to_geojson(frame.geometry.to_numpy())
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": key, "geometry": json.loads(text)}
+            for key, text in zip(frame[id_column].astype(str), geometries, strict=True)
+        ],
+    }
+
+
+def outline_coordinates(geometries: Iterable) -> tuple[np.ndarray, np.ndarray]:
+    """Lon and lat arrays of the edges of polygons, each shared edge drawn once.
+
+    Lines are separated by NaN, which plotly reads as a break.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> lon, lat = outline_coordinates([box(0, 0, 1, 1), box(1, 0, 2, 1)])
+    >>> int(np.isnan(lon).sum()) >= 1, float(np.nanmax(lon))
+    (True, 2.0)
+    """
+    geoms = [g for g in geometries if g is not None and not g.is_empty]
+    if not geoms:
+        return np.array([]), np.array([])
+    edges = shapely.line_merge(shapely.union_all(shapely.boundary(np.array(geoms))))
+    parts = shapely.get_parts(edges)
+    lon: list[np.ndarray] = []
+    lat: list[np.ndarray] = []
+    for part in parts:
+        xy = shapely.get_coordinates(part)
+        lon += [xy[:, 0], np.array([np.nan])]
+        lat += [xy[:, 1], np.array([np.nan])]
+    return np.concatenate(lon), np.concatenate(lat)
+
+
+def view_for_bounds(bounds: Iterable[float], width_px: int = 900, height_px: int = 650) -> dict:
+    """Centre and zoom that fit lon/lat bounds in a map of the given pixel size.
+
+    Examples
+    --------
+    >>> view = view_for_bounds((-3.2, 51.8, -1.7, 52.5))
+    >>> round(view["center"]["lon"], 2), 6 < view["zoom"] < 8
+    (-2.45, True)
+    """
+    minx, miny, maxx, maxy = bounds
+    if not (maxx > minx and maxy > miny):
+        raise ValueError(f"Bounds must have positive width and height, got {bounds}.")
+
+    def mercator_y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    lon_zoom = math.log2(width_px / 512 * 360 / (maxx - minx))
+    lat_zoom = math.log2(height_px / 512 * 2 * math.pi / (mercator_y(maxy) - mercator_y(miny)))
+    return {
+        "center": {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2},
+        "zoom": max(0.0, min(lon_zoom, lat_zoom) - 0.15),
+    }
+
+
+def _marker_points(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    points = frame.geometry.representative_point()
+    return points.x.to_numpy(), points.y.to_numpy()
+
+
+def system_map(
+    system: System,
+    measure: str = "imd_decile",
+    layers: Iterable[str] = tuple(MAP_LAYERS),
+    height: int = 650,
+    title: str | None = None,
+) -> go.Figure:
+    """Draw the five layers of an ICS on one offline plotly map.
+
+    Parameters
+    ----------
+    system : System
+        From :func:`layers.load_system`.
+    measure : {"imd_decile", "population"}
+        What colours the LSOA choropleth.
+    layers : iterable of str
+        Keys of :data:`MAP_LAYERS` to draw.
+    height : int
+        Figure height in pixels.
+    title : str, optional
+        Figure title; by default the ICS name and what the colours show.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+
+    Examples
+    --------
+    >>> from layers.system import load_system
+    >>> fig = system_map(load_system("QGH"), layers=["lsoas", "ics"])
+    >>> [trace.name for trace in fig.data]
+    ['LSOAs (choropleth)', 'ICS outline']
+    """
+    if measure not in CHOROPLETH_MEASURES:
+        raise ValueError(
+            f"Unknown measure {measure!r}; choose one of {', '.join(CHOROPLETH_MEASURES)}."
+        )
+    chosen = list(layers)
+    unknown = [layer for layer in chosen if layer not in MAP_LAYERS]
+    if unknown:
+        raise ValueError(f"Unknown map layer(s) {unknown}; choose from {', '.join(MAP_LAYERS)}.")
+
+    fig = go.Figure()
+    if "lsoas" in chosen:
+        column, legend_title = CHOROPLETH_MEASURES[measure]
+        lsoas = system.lsoas
+        custom = np.column_stack(
+            [lsoas["lsoa_name"], lsoas["population"], lsoas["imd_decile"], lsoas["place_name"]]
+        )
+        trace = dict(
+            geojson=feature_collection(lsoas, "lsoa_code"),
+            locations=lsoas["lsoa_code"].tolist(),
+            z=lsoas[column].to_numpy(),
+            customdata=custom,
+            name=MAP_LAYERS["lsoas"],
+            showlegend=True,
+            marker={"line": {"width": 0.3, "color": "rgba(255,255,255,0.6)"}, "opacity": 0.85},
+            hovertemplate=(
+                "<b>%{customdata[0]}</b><br>LSOA %{location}<br>"
+                "Residents (mid-2020): %{customdata[1]:,}<br>"
+                "IMD 2019 decile: %{customdata[2]}<br>Place: %{customdata[3]}<extra></extra>"
+            ),
+        )
+        if measure == "imd_decile":
+            scale = []
+            for i, colour in enumerate(IMD_DECILE_COLOURS):
+                scale += [(i / 10, colour), ((i + 1) / 10, colour)]
+            trace.update(
+                colorscale=scale,
+                zmin=0.5,
+                zmax=10.5,
+                colorbar={
+                    "title": {"text": legend_title},
+                    "tickvals": list(range(1, 11)),
+                    "len": 0.75,
+                    "x": 1.0,
+                },
+            )
+        else:
+            trace.update(
+                colorscale="Cividis",
+                reversescale=True,
+                colorbar={"title": {"text": legend_title}, "len": 0.75, "x": 1.0},
+            )
+        fig.add_trace(go.Choroplethmap(**trace))
+
+    for key in ("pcns", "places", "ics"):
+        if key not in chosen:
+            continue
+        frame = {"pcns": system.pcns, "places": system.places, "ics": system.ics}[key]
+        frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
+        lon, lat = outline_coordinates(frame.geometry)
+        fig.add_trace(
+            go.Scattermap(
+                lon=lon,
+                lat=lat,
+                mode="lines",
+                line=_OUTLINE_STYLE[key],
+                name=MAP_LAYERS[key],
+                legendgroup=key,
+                hoverinfo="skip",
+            )
+        )
+        # Lines cannot carry hover text well, so each unit gets a labelled anchor point.
+        x, y = _marker_points(frame)
+        if key == "pcns":
+            names, codes, pops = frame["pcn_name"], frame["pcn_code"], frame["registered_patients"]
+            label = "Registered patients"
+        elif key == "places":
+            names, codes, pops = (
+                frame["place_name"],
+                frame["place_code"],
+                frame["registered_patients"],
+            )
+            label = "Registered patients"
+        else:
+            names, codes, pops = frame["icb_name"], frame["icb_code"], frame["registered_patients"]
+            label = "Registered patients"
+        resident = (
+            frame["resident_population"]
+            if "resident_population" in frame
+            else np.full(len(frame), np.nan)
+        )
+        fig.add_trace(
+            go.Scattermap(
+                lon=x,
+                lat=y,
+                mode="markers",
+                marker={"size": 9, "color": _OUTLINE_STYLE[key]["color"], "symbol": "circle"},
+                customdata=np.column_stack([names, codes, pops, resident]),
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
+                    f"{label} (Jul 2022): "
+                    + "%{customdata[2]:,}"
+                    + ("<br>Residents (mid-2020): %{customdata[3]:,}" if key != "pcns" else "")
+                    + "<extra></extra>"
+                ),
+                name=MAP_LAYERS[key],
+                legendgroup=key,
+                showlegend=False,
+            )
+        )
+
+    if "practices" in chosen:
+        practices = system.practices
+        size = np.sqrt(practices["registered_patients"].clip(lower=1).to_numpy())
+        fig.add_trace(
+            go.Scattermap(
+                lon=practices["longitude"],
+                lat=practices["latitude"],
+                mode="markers",
+                marker={
+                    "size": size,
+                    "sizemode": "area",
+                    "sizeref": 2 * size.max() / 22**2,
+                    "sizemin": 3,
+                    "color": "#d5006d",
+                    "opacity": 0.85,
+                },
+                customdata=np.column_stack(
+                    [
+                        practices["practice_name"],
+                        practices["practice_code"],
+                        practices["registered_patients"],
+                        practices["pcn_name"],
+                    ]
+                ),
+                hovertemplate=(
+                    "<b>%{customdata[0]}</b><br>Practice %{customdata[1]}<br>"
+                    "Registered patients (Jul 2022): %{customdata[2]:,}<br>"
+                    "PCN: %{customdata[3]}<extra></extra>"
+                ),
+                name=MAP_LAYERS["practices"],
+            )
+        )
+
+    view = view_for_bounds(system.ics.total_bounds, height_px=height)
+    fig.update_layout(
+        map={"style": "white-bg", **view},
+        height=height,
+        margin={"l": 0, "r": 0, "t": 40, "b": 30},
+        title={"text": title or f"{system.name} ICS ({system.code})", "x": 0.01},
+        legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
+        annotations=[
+            {
+                "text": f"Data: {DATA_VINTAGE}. Contains OS data © Crown copyright.",
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 1.0,
+                "xanchor": "left",
+                "yanchor": "bottom",
+                "font": {"size": 10, "color": "#425563"},
+            }
+        ],
+        uirevision=system.code,
+    )
+    return fig

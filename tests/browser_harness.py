@@ -1,0 +1,120 @@
+"""Start the dashboard on loopback and drive Debian Chromium through Playwright.
+
+Shared by the browser tests and the ``benchmarks/`` scripts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+#: True once the first plotly map on the page has drawn all its traces and settled.
+MAP_DRAWN_JS = """() => {
+  const plots = document.querySelectorAll('.js-plotly-plot');
+  if (!plots.length) return false;
+  for (const gd of plots) {
+    const full = gd._fullLayout;
+    if (!full || !gd._fullData || !gd._fullData.length) return false;
+    const sub = full.map && full.map._subplot;
+    if (sub && !(sub.map && sub.map.loaded() && !sub.map.isMoving())) return false;
+  }
+  return true;
+}"""
+
+
+def chromium_available() -> bool:
+    """Whether Debian's Chromium and the Playwright driver are installed."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return False
+    return CHROMIUM.exists() or shutil.which("chromium") is not None
+
+
+def free_port() -> int:
+    """An unused TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_health(port: int, timeout: float = 60.0) -> float:
+    """Wait until Streamlit answers its health check; return the seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+                return time.perf_counter() - started
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"Streamlit did not answer on port {port} within {timeout} s")
+
+
+@contextlib.contextmanager
+def dashboard_server(
+    port: int | None = None, app: Path | None = None, extra: list[str] | None = None
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """Run the dashboard (or another app, with the same config) on loopback."""
+    port = port or free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "dashboard",
+        f"--server.port={port}",
+        "--server.address=127.0.0.1",
+        *(extra or []),
+    ]
+    if app is not None:
+        sys.path.insert(0, str(REPO_ROOT))
+        from dashboard.__main__ import config_flags
+
+        command = [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(app),
+            *config_flags(),
+            f"--server.port={port}",
+            "--server.address=127.0.0.1",
+            *(extra or []),
+        ]
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        wait_for_health(port)
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def launch_chromium(playwright):
+    """Launch headless Debian Chromium with the flags this offline machine needs."""
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+    )
