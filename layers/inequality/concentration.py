@@ -61,10 +61,11 @@ def _weighted_cov_terms(
     w = check_weights(weights, n)
     # rank ascends from most to least deprived
     rank = fractional_rank(d if most_deprived == "low" else -d, w)
+    # elementwise sums, not BLAS dot: multithreaded BLAS stalls on shared cores
     total = w.sum()
-    mean_h = float(w @ h / total)
-    mean_r = float(w @ rank / total)
-    cov = float(w @ ((h - mean_h) * (rank - mean_r)) / total)
+    mean_h = float((w * h).sum() / total)
+    mean_r = float((w * rank).sum() / total)
+    cov = float((w * (h - mean_h) * (rank - mean_r)).sum() / total)
     return mean_h, 2 * cov
 
 

@@ -69,9 +69,10 @@ def gini(values: ArrayLike, weights: ArrayLike | None = None) -> float:
     if (x < 0).any():
         raise ValueError("values must be non-negative for the Gini coefficient")
     total = w.sum()
-    mean_x = float(w @ x / total)
+    # elementwise sums, not BLAS dot: multithreaded BLAS stalls on shared cores
+    mean_x = float((w * x).sum() / total)
     if mean_x <= 0:
         raise ValueError("the weighted mean of values must be positive (all values are zero)")
     rank = fractional_rank(x, w)
-    mean_r = float(w @ rank / total)
-    return 2 * float(w @ ((x - mean_x) * (rank - mean_r)) / total) / mean_x
+    mean_r = float((w * rank).sum() / total)
+    return 2 * float((w * (x - mean_x) * (rank - mean_r)).sum() / total) / mean_x
