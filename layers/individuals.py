@@ -37,7 +37,7 @@ England (61.8 million registrations) use :func:`generate_individuals_chunked` or
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -54,6 +54,7 @@ __all__ = [
     "MAX_AGE",
     "age_band_labels",
     "aggregate_individuals",
+    "aggregate_individuals_many",
     "generate_individuals",
     "generate_individuals_chunked",
     "male_share",
@@ -616,6 +617,8 @@ def _key_column(
     if key in chunk.columns:
         return chunk[key]
     if key == "age_band":
+        if "age" not in chunk.columns:
+            raise ValueError("cannot group by 'age_band': the individuals have no 'age' column")
         labels = age_band_labels(age_bands)
         codes = np.searchsorted(np.asarray(age_bands), chunk["age"].to_numpy(), side="right") - 1
         return pd.Series(pd.Categorical.from_codes(codes, categories=labels, ordered=True))
@@ -704,10 +707,71 @@ def aggregate_individuals(
     0       U1     0-64       1
     1       U1      65+       2
     """
+    return aggregate_individuals_many(
+        individuals,
+        {"counts": by},
+        practice_lookup=practice_lookup,
+        lsoa_lookup=lsoa_lookup,
+        age_bands=age_bands,
+    )["counts"]
+
+
+def _validate_keys(by: object) -> list[str]:
     if isinstance(by, str) or not isinstance(by, Sequence) or not by:
         raise ValueError(f"by must be a non-empty list of column names, got {by!r}")
     if len(set(by)) != len(by):
         raise ValueError(f"by has duplicate keys: {list(by)}")
+    return list(by)
+
+
+def aggregate_individuals_many(
+    individuals: pd.DataFrame | Iterable[pd.DataFrame],
+    groupings: Mapping[str, Sequence[str]],
+    *,
+    practice_lookup: pd.DataFrame | None = None,
+    lsoa_lookup: pd.DataFrame | None = None,
+    age_bands: Sequence[int] = DEFAULT_AGE_BANDS,
+) -> dict[str, pd.DataFrame]:
+    """Several :func:`aggregate_individuals` tables in one pass over the chunks.
+
+    England is too big to hold at once and too slow to generate twice, so every
+    tier (practice, PCN, ICB, LSOA...) is counted from each chunk as it goes by.
+
+    Parameters
+    ----------
+    individuals : pandas.DataFrame or iterable of pandas.DataFrame
+        Individuals or chunks of them; consumed once.
+    groupings : mapping of str to sequence of str
+        Name of each output table -> its grouping keys (as ``by`` in
+        :func:`aggregate_individuals`).
+    practice_lookup, lsoa_lookup, age_bands
+        As :func:`aggregate_individuals`.
+
+    Returns
+    -------
+    dict of str to pandas.DataFrame
+        One unrounded count table per grouping, keyed by its name.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`aggregate_individuals`; also if ``groupings`` is empty.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"practice_code": ["A", "A", "B"], "sex": ["F", "M", "F"]})
+    >>> tables = aggregate_individuals_many(
+    ...     people, {"practice": ["practice_code"], "sex": ["sex"]})
+    >>> tables["sex"]
+      sex  people
+    0   F       2
+    1   M       1
+    """
+    if not isinstance(groupings, Mapping) or not groupings:
+        raise ValueError(
+            f"groupings must be a non-empty mapping of name -> keys, got {groupings!r}"
+        )
+    keys_by_name = {name: _validate_keys(by) for name, by in groupings.items()}
     age_band_labels(age_bands)  # validates
     _validate_lookup(practice_lookup, "practice_lookup", "practice_code")
     _validate_lookup(lsoa_lookup, "lsoa_lookup", "lsoa_code")
@@ -716,20 +780,68 @@ def aggregate_individuals(
         raise TypeError(
             f"individuals must be a DataFrame or an iterable of them, got {type(chunks).__name__}"
         )
-    parts: list[pd.Series] = []
+    parts: dict[str, list[pd.DataFrame]] = {name: [] for name in keys_by_name}
+    needed = list(dict.fromkeys(k for by in keys_by_name.values() for k in by))
     for chunk in chunks:
         if not isinstance(chunk, pd.DataFrame):
             raise TypeError(f"each chunk must be a DataFrame, got {type(chunk).__name__}")
-        keys = {
-            k: _key_column(chunk, k, practice_lookup, lsoa_lookup, age_bands).reset_index(drop=True)
-            for k in by
+        encoded = {
+            k: _encode(_key_column(chunk, k, practice_lookup, lsoa_lookup, age_bands))
+            for k in needed
         }
-        frame = pd.DataFrame(keys, copy=False)
-        parts.append(frame.groupby(list(by), observed=True, dropna=False, sort=False).size())
-    if not parts:
-        return pd.DataFrame({**{k: [] for k in by}, "people": np.array([], dtype=np.int64)})
-    combined = pd.concat(parts)
-    out = combined.groupby(level=list(range(len(by))), dropna=False, sort=True).sum()
-    out = out.rename("people").astype(np.int64).reset_index()
-    out.columns = [*by, "people"]
-    return out
+        for name, by in keys_by_name.items():
+            parts[name].append(_count_chunk(by, encoded))
+    tables: dict[str, pd.DataFrame] = {}
+    for name, by in keys_by_name.items():
+        if not parts[name]:
+            tables[name] = pd.DataFrame(
+                {**{k: [] for k in by}, "people": np.array([], dtype=np.int64)}
+            )
+            continue
+        combined = pd.concat(parts[name], ignore_index=True)
+        out = combined.groupby(by, observed=True, dropna=False, sort=True)["people"].sum()
+        tables[name] = out.astype(np.int64).reset_index()
+    return tables
+
+
+def _encode(values: pd.Series) -> tuple[np.ndarray, Callable[[np.ndarray], object]]:
+    """Return integer codes (-1 = missing) and a function mapping codes back to values."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        dtype = values.dtype
+        codes = values.cat.codes.to_numpy().astype(np.int64)
+        return codes, lambda c: pd.Categorical.from_codes(c, dtype=dtype)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+
+    def decode(c: np.ndarray) -> object:
+        if (c < 0).any():
+            return pd.array(uniques).take(c, allow_fill=True)
+        return uniques.take(c)
+
+    return codes.astype(np.int64), decode
+
+
+def _count_chunk(
+    by: list[str], encoded: dict[str, tuple[np.ndarray, Callable[[np.ndarray], object]]]
+) -> pd.DataFrame:
+    """Count one chunk by ``by`` with a bincount over the combined key codes."""
+    shifted = [encoded[k][0] + 1 for k in by]  # 0 = missing
+    dims = tuple(int(c.max(initial=0)) + 1 for c in shifted)
+    size = int(np.prod(dims, dtype=np.float64))
+    if size > 2**62:  # combined code would overflow int64: let pandas do it
+        frame = pd.DataFrame({k: s for k, s in zip(by, shifted, strict=True)})
+        counts = frame.groupby(by, sort=False).size()
+        keys = [counts.index.get_level_values(i).to_numpy() for i in range(len(by))]
+        people = counts.to_numpy()
+    else:
+        flat = np.ravel_multi_index(shifted, dims)
+        if size <= 1 << 24:
+            full = np.bincount(flat, minlength=size)
+            idx = np.flatnonzero(full)
+            people = full[idx]
+        else:
+            idx, people = np.unique(flat, return_counts=True)
+        keys = list(np.unravel_index(idx, dims))
+    out = {
+        k: encoded[k][1](np.asarray(c, dtype=np.int64) - 1) for k, c in zip(by, keys, strict=True)
+    }
+    return pd.DataFrame({**out, "people": np.asarray(people, dtype=np.int64)})

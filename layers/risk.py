@@ -86,6 +86,7 @@ __all__ = [
     "frailty_probability",
     "multimorbidity_probability",
     "risk_tier_counts",
+    "risk_tier_table",
 ]
 
 #: ``(age, prevalence)`` anchors for 2+ conditions: Barnett et al. (2012) bands
@@ -388,6 +389,53 @@ def risk_tier_counts(
     raw = aggregate_individuals(
         individuals, [by, "risk_tier", "imd_decile"], practice_lookup=mapping
     )
+    return risk_tier_table(raw, by, numeric=numeric)
+
+
+def risk_tier_table(counts: pd.DataFrame, by: str, *, numeric: bool = False) -> pd.DataFrame:
+    """Build the :func:`risk_tier_counts` table from unrounded aggregate counts.
+
+    Use this when the counts were made in one pass over England's chunks with
+    :func:`layers.individuals.aggregate_individuals_many`.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        Unrounded counts with columns ``by``, ``risk_tier``, ``imd_decile``, ``people``
+        (e.g. ``aggregate_individuals(people, [by, "risk_tier", "imd_decile"])``).
+    by : str
+        The unit column.
+    numeric : bool, default False
+        As :func:`risk_tier_counts`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`risk_tier_counts`.
+
+    Raises
+    ------
+    TypeError
+        If ``counts`` is not a DataFrame or ``by`` not a str.
+    ValueError
+        If columns are missing or ``risk_tier`` holds values other than the tiers.
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"icb_code": ["QGH"] * 3, "risk_tier": ["low", "high", "high"],
+    ...                        "imd_decile": [1, 1, 6], "people": [600, 9, 21]})
+    >>> risk_tier_table(counts, "icb_code")[["low", "high", "total", "high_imd_1_2_pct"]]
+       low high total high_imd_1_2_pct
+    0  600   30   630             33.3
+    """
+    if not isinstance(counts, pd.DataFrame):
+        raise TypeError(f"counts must be a DataFrame, got {type(counts).__name__}")
+    if not isinstance(by, str):
+        raise TypeError(f"by must be a column name (str), got {type(by).__name__}")
+    missing = [c for c in (by, "risk_tier", "imd_decile", "people") if c not in counts.columns]
+    if missing:
+        raise ValueError(f"counts is missing columns {missing}")
+    raw = counts[[by, "risk_tier", "imd_decile", "people"]].copy()
     tiers = list(RISK_TIERS)
     unknown = set(raw["risk_tier"].dropna().astype(str)) - set(tiers)
     if unknown or raw["risk_tier"].isna().any():
@@ -403,14 +451,14 @@ def risk_tier_counts(
 
     all_units = _pivot(raw)
     dep_units = _pivot(raw.loc[deprived]).reindex(all_units.index, fill_value=0)
-    counts = all_units.astype(np.int64).rename_axis(columns=None).reset_index()
+    tier_counts = all_units.astype(np.int64).rename_axis(columns=None).reset_index()
     dep = dep_units.astype(np.int64).rename_axis(columns=None).reset_index(drop=True)
 
-    out = suppress_counts(counts, tiers, numeric=numeric, total="total")
+    out = suppress_counts(tier_counts, tiers, numeric=numeric, total="total")
     for tier in tiers:
         out[f"{tier}_imd_1_2"] = suppress_counts(dep[tier], numeric=numeric).to_numpy()
     for tier in tiers:
         out[f"{tier}_imd_1_2_pct"] = shares_from_rounded(
-            dep[tier].to_numpy(), counts[tier].to_numpy(), numeric=numeric
+            dep[tier].to_numpy(), tier_counts[tier].to_numpy(), numeric=numeric
         ).to_numpy()
     return out

@@ -14,6 +14,7 @@ from layers.individuals import (
     MALE_SHARE_BY_AGE,
     age_band_labels,
     aggregate_individuals,
+    aggregate_individuals_many,
     generate_individuals,
     generate_individuals_chunked,
     male_share,
@@ -333,6 +334,50 @@ def test_aggregate_chunks_equals_aggregate_of_whole(tiny) -> None:
     b = aggregate_individuals(whole, keys)
     pd.testing.assert_frame_equal(
         a.astype({k: str for k in keys}), b.astype({k: str for k in keys})
+    )
+
+
+def test_aggregate_many_in_one_pass_equals_separate_calls(tiny) -> None:
+    reg, ages, imd = tiny
+    chunks = list(
+        generate_individuals_chunked(reg, ages, imd, np.random.default_rng(4), chunk_people=5)
+    )
+    lookup = pd.DataFrame({"practice_code": ["P1", "P2"], "icb_code": ["Q1", "Q1"]})
+    groupings = {"practice": ["practice_code", "sex"], "icb": ["icb_code"], "lsoa": ["lsoa_code"]}
+    passes = 0
+
+    def counted():
+        nonlocal passes
+        for chunk in chunks:
+            passes += 1
+            yield chunk
+
+    tables = aggregate_individuals_many(counted(), groupings, practice_lookup=lookup)
+    assert passes == len(chunks)  # each chunk read once for all three tables
+    assert tables["icb"]["people"].tolist() == [27]
+    for name, by in groupings.items():
+        separate = aggregate_individuals(chunks, by, practice_lookup=lookup)
+        pd.testing.assert_frame_equal(
+            tables[name].astype({k: str for k in by}), separate.astype({k: str for k in by})
+        )
+    with pytest.raises(ValueError, match="groupings"):
+        aggregate_individuals_many(chunks, {})
+
+
+@pytest.mark.parametrize("n_keys", [1, 2, 4])
+def test_aggregate_matches_pandas_for_small_and_huge_key_spaces(n_keys: int) -> None:
+    # 1 key: bincount path; 2 keys of 70,000 values: sort path; 4 keys: > 2**62 codes
+    rng = np.random.default_rng(0)
+    n = 70_000
+    frame = pd.DataFrame({f"k{i}": rng.permutation(n) for i in range(n_keys)})
+    frame["k0"] = frame["k0"] % 1000
+    frame.loc[::7, "k0"] = np.nan  # a missing key is counted, not dropped
+    by = list(frame.columns)
+    got = aggregate_individuals(frame, by)
+    want = frame.groupby(by, dropna=False).size().rename("people").reset_index()
+    assert got["people"].sum() == n
+    pd.testing.assert_frame_equal(
+        got.astype(float), want.astype(float), check_dtype=False, check_like=True
     )
 
 

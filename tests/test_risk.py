@@ -7,7 +7,11 @@ import pandas as pd
 import pytest
 
 from layers.disclosure import SUPPRESSED
-from layers.individuals import generate_individuals, generate_individuals_chunked
+from layers.individuals import (
+    aggregate_individuals,
+    generate_individuals,
+    generate_individuals_chunked,
+)
 from layers.risk import (
     DEPRIVATION_AGE_GAP,
     FRAILTY_AGE_MIN,
@@ -17,6 +21,7 @@ from layers.risk import (
     frailty_probability,
     multimorbidity_probability,
     risk_tier_counts,
+    risk_tier_table,
 )
 
 AGES = np.arange(91)
@@ -268,6 +273,15 @@ def test_risk_tier_counts_returns_aggregates_only() -> None:
     assert not {"age", "sex", "lsoa_code"} & set(out.columns)
     assert out["total"].iloc[0] == 1000
     assert all(v == SUPPRESSED or v % 5 == 0 for v in out[["low", "rising", "high"]].iloc[0])
+
+
+def test_risk_tier_table_from_aggregates_equals_risk_tier_counts(known: pd.DataFrame) -> None:
+    counts = aggregate_individuals(known, ["practice_code", "risk_tier", "imd_decile"])
+    pd.testing.assert_frame_equal(risk_tier_table(counts, "practice_code"), risk_tier_counts(known))
+    with pytest.raises(ValueError, match="missing columns"):
+        risk_tier_table(counts.drop(columns="people"), "practice_code")
+    with pytest.raises(ValueError, match="risk_tier must be one of"):
+        risk_tier_table(counts.assign(risk_tier="medium"), "practice_code")
 
 
 def test_risk_tier_counts_validation(known: pd.DataFrame) -> None:
