@@ -25,17 +25,26 @@ log = logging.getLogger("ics_planner")
 
 st.set_page_config(
     page_title="ICS Population Planner",
-    page_icon=":material/map:",
     layout="wide",
     initial_sidebar_state="expanded",
 )
 
-#: (file, title, icon, url path); every page keeps a stable path such as /map.
+#: (file in views/, title, icon, url path); every page keeps a stable path such as /map.
+#: No icons: Streamlit fetches :material/ icons from the internet, and emoji need fonts.
 PAGE_SPECS = [
-    ("overview.py", "Overview", ":material/dashboard:", "overview"),
-    ("map.py", "Map", ":material/map:", "map"),
+    ("overview.py", "Overview", None, "overview"),
+    ("map.py", "Map", None, "map"),
+    ("tiers.py", "Population tiers", None, "tiers"),
+    ("allocation.py", "Service allocation", None, "allocation"),
+    ("inequality.py", "Inequality", None, "inequality"),
+    ("boundaries.py", "Boundary alignment", None, "boundaries"),
 ]
-pages = [st.Page(PAGES_DIR / f, title=t, icon=i, url_path=u) for f, t, i, u in PAGE_SPECS]
+# A page is routed once its file exists in views/.
+pages = [
+    st.Page(PAGES_DIR / f, title=t, icon=i, url_path=u)
+    for f, t, i, u in PAGE_SPECS
+    if (PAGES_DIR / f).exists()
+]
 
 
 def _home() -> None:
@@ -107,7 +116,8 @@ with navigation_links:
             target, query_params={k: v for k, v in st.query_params.items() if k in SHARED_PARAMS}
         )
 
-if "bad_ics_link" in st.session_state:
+# Not on the "/" redirect, or the message would vanish with it.
+if "bad_ics_link" in st.session_state and page.title != "Home":
     st.warning(
         f"The link asked for ICS {st.session_state.pop('bad_ics_link')!r}, which is not one "
         f"of England's 42 ICB codes; showing {names[DEFAULT_ICS]} ({DEFAULT_ICS}) instead."

@@ -120,7 +120,7 @@ def view_for_bounds(bounds: Iterable[float], width_px: int = 900, height_px: int
     Examples
     --------
     >>> view = view_for_bounds((-3.2, 51.8, -1.7, 52.5))
-    >>> round(view["center"]["lon"], 2), 6 < view["zoom"] < 8
+    >>> round(view["center"]["lon"], 2), 8 < view["zoom"] < 9
     (-2.45, True)
     """
     minx, miny, maxx, maxy = bounds
@@ -173,8 +173,8 @@ def system_map(
     --------
     >>> from layers.system import load_system
     >>> fig = system_map(load_system("QGH"), layers=["lsoas", "ics"])
-    >>> [trace.name for trace in fig.data]
-    ['LSOAs (choropleth)', 'ICS outline']
+    >>> [trace.name for trace in fig.data]  # outlines come with a hover-anchor trace
+    ['LSOAs (choropleth)', 'ICS outline', 'ICS outline']
     """
     if measure not in CHOROPLETH_MEASURES:
         raise ValueError(

@@ -14,6 +14,7 @@ Registered lists add up exactly: practices → PCNs (plus practices in no PCN) �
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -47,8 +48,19 @@ NO_PCN_LABEL = "No PCN in ePCN (May 2022)"
 
 _DETAIL_LEVELS = ("detail", "light")
 
+#: Optional in-memory tables, keyed like ``geodata/``; ``None`` reads ``geodata/``.
+Tables = Mapping[str, pd.DataFrame] | None
 
-def list_systems() -> pd.DataFrame:
+
+def _table(name: str, tables: Tables) -> pd.DataFrame:
+    if tables is None:
+        return read_table(name)
+    if name not in tables:
+        raise KeyError(f"Table {name!r} is missing from the tables given.")
+    return tables[name].copy()
+
+
+def list_systems(tables: Tables = None) -> pd.DataFrame:
     """List England's 42 ICSs (ICBs as at July 2022).
 
     Returns
@@ -65,9 +77,9 @@ def list_systems() -> pd.DataFrame:
     >>> systems.set_index("icb_code").loc["QGH", "icb_name"]
     'Herefordshire and Worcestershire'
     """
-    lsoas = read_table("lsoas")
-    practices = read_table("practices")
-    presets = read_table("place_presets")
+    lsoas = _table("lsoas", tables)
+    practices = _table("practices", tables)
+    presets = _table("place_presets", tables)
     table = (
         lsoas.groupby(["icb_code", "icb_name"], as_index=False)
         .agg(n_lsoas=("lsoa_code", "size"), resident_population=("population", "sum"))
@@ -81,7 +93,7 @@ def list_systems() -> pd.DataFrame:
     return table.sort_values("icb_name").reset_index(drop=True)
 
 
-def resolve_ics(query: str) -> str:
+def resolve_ics(query: str, tables: Tables = None) -> str:
     """Turn an ICB code or name into its NHS ICB code.
 
     Parameters
@@ -109,7 +121,7 @@ def resolve_ics(query: str) -> str:
     """
     if not isinstance(query, str) or not query.strip():
         raise ValueError("An ICS code or name is required, for example 'QGH'.")
-    systems = list_systems()
+    systems = list_systems(tables)
     wanted = query.strip().upper()
     by_code = systems["icb_code"].str.upper() == wanted
     if by_code.any():
@@ -121,7 +133,7 @@ def resolve_ics(query: str) -> str:
     raise ValueError(f"Unknown ICS {query!r}. Valid ICB codes: {valid}.")
 
 
-def default_place_definition(code: str) -> str:
+def default_place_definition(code: str, tables: Tables = None) -> str:
     """Return ``"preset"`` where the ICS's papers name its places, else ``"utla"``.
 
     Examples
@@ -129,15 +141,15 @@ def default_place_definition(code: str) -> str:
     >>> default_place_definition("QWU"), default_place_definition("QHM")
     ('preset', 'utla')
     """
-    presets = read_table("place_presets")
-    return "preset" if resolve_ics(code) in set(presets["icb_code"]) else "utla"
+    presets = _table("place_presets", tables)
+    return "preset" if resolve_ics(code, tables) in set(presets["icb_code"]) else "utla"
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def place_lookup(code: str, place_definition: str) -> pd.DataFrame:
+def place_lookup(code: str, place_definition: str, tables: Tables = None) -> pd.DataFrame:
     """Map each local authority district in an ICS to its place.
 
     Parameters
@@ -163,7 +175,7 @@ def place_lookup(code: str, place_definition: str) -> pd.DataFrame:
             f"Unknown place definition {place_definition!r}; choose one of "
             f"{', '.join(PLACE_DEFINITIONS)}."
         )
-    lsoas = read_table("lsoas")
+    lsoas = _table("lsoas", tables)
     districts = (
         lsoas.loc[lsoas["icb_code"] == code, ["ltla_code", "ltla_name", "utla_code", "utla_name"]]
         .drop_duplicates("ltla_code")
@@ -171,14 +183,14 @@ def place_lookup(code: str, place_definition: str) -> pd.DataFrame:
         .reset_index(drop=True)
     )
     if districts.empty:
-        resolve_ics(code)  # raises the listing error for an unknown code
+        resolve_ics(code, tables)  # raises the listing error for an unknown code
     if place_definition == "ltla":
         out = districts.rename(columns={"ltla_name": "place_name"})
         out["place_code"] = out["ltla_code"]
     else:
         out = districts.rename(columns={"utla_code": "place_code", "utla_name": "place_name"})
         if place_definition == "preset":
-            presets = read_table("place_presets")
+            presets = _table("place_presets", tables)
             preset = presets[presets["icb_code"] == code].set_index("ltla_code")["place_name"]
             if preset.empty:
                 raise ValueError(
@@ -215,6 +227,8 @@ class System:
         Practice × LSOA registrations of the ICS's practices (all residences).
     seed : int
         Seed for the synthetic individuals.
+    tables : mapping, optional
+        In-memory tables the system was built from (``None``: ``geodata/``).
     """
 
     code: str
@@ -227,6 +241,7 @@ class System:
     ics: gpd.GeoDataFrame
     registrations: pd.DataFrame
     seed: int = field(default=2022)
+    tables: Tables = field(default=None, repr=False)
 
     @property
     def place_definition_label(self) -> str:
@@ -238,15 +253,23 @@ class System:
         """Synthetic individuals, generated on first use from :attr:`seed`."""
         from layers.individuals import generate_individuals
 
+        # The national LSOA table, so patients living outside the ICS get their own
+        # LSOA's age mix and deprivation.
+        lsoas = _table("lsoas", self.tables)
         return generate_individuals(
             self.registrations,
-            read_table("lsoas"),
+            lsoas,
+            lsoas.set_index("lsoa_code")["imd_decile"],
             rng=np.random.default_rng(self.seed),
         )
 
 
 def load_system(
-    code: str, place_definition: str | None = None, detail: str = "detail", seed: int = 2022
+    code: str,
+    place_definition: str | None = None,
+    detail: str = "detail",
+    seed: int = 2022,
+    tables: Tables = None,
 ) -> System:
     """Load the five layers of one ICS.
 
@@ -271,6 +294,9 @@ def load_system(
         Geometry level.
     seed : int
         Seed for the synthetic individuals layer.
+    tables : mapping of str to DataFrame, optional
+        In-memory tables keyed like ``geodata/`` (for tests and what-if data); by
+        default the committed ``geodata/`` files are read.
 
     Returns
     -------
@@ -289,23 +315,23 @@ def load_system(
     >>> int(qgh.ics.registered_patients.iloc[0])
     817738
     """
-    code = resolve_ics(code)
+    code = resolve_ics(code, tables)
     if detail not in _DETAIL_LEVELS:
         raise ValueError(f"Unknown detail level {detail!r}; choose 'detail' or 'light'.")
-    place_definition = place_definition or default_place_definition(code)
-    places_by_ltla = place_lookup(code, place_definition)
+    place_definition = place_definition or default_place_definition(code, tables)
+    places_by_ltla = place_lookup(code, place_definition, tables)
 
-    lsoa_table = read_table("lsoas")
+    lsoa_table = _table("lsoas", tables)
     lsoa_table = lsoa_table[lsoa_table["icb_code"] == code].merge(places_by_ltla, on="ltla_code")
-    geometry = read_table(f"lsoa_geometry_{detail}")
+    geometry = _table(f"lsoa_geometry_{detail}", tables)
     lsoas = gpd.GeoDataFrame(
         geometry.merge(lsoa_table, on="lsoa_code", how="inner"), geometry="geometry", crs=4326
     )
     name = str(lsoa_table["icb_name"].iloc[0])
 
-    practice_table = read_table("practices")
+    practice_table = _table("practices", tables)
     practice_table = practice_table[practice_table["icb_code"] == code].reset_index(drop=True)
-    registrations = read_table("registrations")
+    registrations = _table("registrations", tables)
     registrations = registrations[
         registrations["practice_code"].isin(practice_table["practice_code"])
     ].reset_index(drop=True)
@@ -407,4 +433,5 @@ def load_system(
         ics=ics,
         registrations=registrations,
         seed=seed,
+        tables=tables,
     )

@@ -60,41 +60,38 @@ st.dataframe(
     },
 )
 
-left, right = st.columns(2)
-with left:
-    st.subheader("Primary Care Networks")
-    st.dataframe(
-        system.pcns[
-            ["pcn_name", "pcn_code", "place_name", "registered_patients", "n_practices"]
-        ].sort_values("registered_patients", ascending=False),
-        hide_index=True,
-        column_config={
-            "pcn_name": "PCN",
-            "pcn_code": "Code",
-            "place_name": "Place",
-            "registered_patients": st.column_config.NumberColumn(
-                "Registered patients (Jul 2022)", format="localized"
-            ),
-            "n_practices": "Practices",
-        },
-    )
-with right:
-    st.subheader("GP practices")
-    st.dataframe(
-        system.practices[
-            ["practice_name", "practice_code", "pcn_name", "place_name", "registered_patients"]
-        ].sort_values("registered_patients", ascending=False),
-        hide_index=True,
-        column_config={
-            "practice_name": "Practice",
-            "practice_code": "Code",
-            "pcn_name": "PCN",
-            "place_name": "Place",
-            "registered_patients": st.column_config.NumberColumn(
-                "Registered patients (Jul 2022)", format="localized"
-            ),
-        },
-    )
+st.subheader("Primary Care Networks")
+st.dataframe(
+    system.pcns[
+        ["pcn_name", "pcn_code", "place_name", "registered_patients", "n_practices"]
+    ].sort_values("registered_patients", ascending=False),
+    hide_index=True,
+    column_config={
+        "pcn_name": "PCN",
+        "pcn_code": "Code",
+        "place_name": "Place",
+        "registered_patients": st.column_config.NumberColumn(
+            "Registered patients (Jul 2022)", format="localized"
+        ),
+        "n_practices": "Practices",
+    },
+)
+st.subheader("GP practices")
+st.dataframe(
+    system.practices[
+        ["practice_name", "practice_code", "pcn_name", "place_name", "registered_patients"]
+    ].sort_values("registered_patients", ascending=False),
+    hide_index=True,
+    column_config={
+        "practice_name": "Practice",
+        "practice_code": "Code",
+        "pcn_name": "PCN",
+        "place_name": "Place",
+        "registered_patients": st.column_config.NumberColumn(
+            "Registered patients (Jul 2022)", format="localized"
+        ),
+    },
+)
 
 with st.expander("Data vintage and sources", expanded=True):
     st.markdown(

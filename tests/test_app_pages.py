@@ -1,0 +1,116 @@
+"""Every dashboard page runs under Streamlit's AppTest, for every ICS, with no exception."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import layers
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+VIEWS = Path(APP).parent / "views"
+PAGES = sorted(p.name for p in VIEWS.glob("*.py"))
+SAMPLE = ["QGH", "QRV", "QWU", "QU9", "QHM", "QE1"]
+ALL_ICS = layers.list_systems()["icb_code"].tolist()
+
+
+def run_page(page: str, ics: str, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ics"] = ics
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    if page != "overview.py":
+        at.switch_page(f"views/{page}")
+        at.run()
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_pages_exist():
+    assert {"overview.py", "map.py"} <= set(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("ics", SAMPLE)
+def test_page_sample(page, ics):
+    at = run_page(page, ics)
+    assert_clean(at)
+    assert at.session_state["ics"] == ics
+    assert any("Places:" in c.value for c in at.caption), "page must say which places are used"
+    assert any("Data:" in c.value for c in at.caption), "page must show the data vintage"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", ["overview.py", "map.py"])
+@pytest.mark.parametrize("ics", ALL_ICS)
+def test_no_traceback_for_any_ics(page, ics):
+    assert_clean(run_page(page, ics))
+
+
+def test_overview_headline_for_qgh():
+    at = run_page("overview.py", "QGH")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Registered patients (Jul 2022)"] == "817,738"
+    assert metrics["Residents (ONS mid-2020)"] == "791,685"
+    assert metrics["Places"] == "2"
+    assert metrics["PCNs"] == "15"
+    assert metrics["GP practices"] == "79"
+
+
+def test_default_ics_is_qgh():
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    assert_clean(at)
+    assert at.session_state["ics"] == "QGH"
+    assert at.query_params["ics"] == "QGH"
+
+
+def test_unknown_ics_in_link_gets_a_clear_message():
+    at = run_page("overview.py", "NOPE")
+    assert not at.exception
+    assert any("not one of England's 42 ICB codes" in w.value for w in at.warning)
+    assert at.session_state["ics"] == "QGH"
+
+
+def test_switching_ics_updates_the_url():
+    at = run_page("overview.py", "QGH")
+    at.selectbox(key="ics").set_value("QRV").run()
+    assert_clean(at)
+    assert at.query_params["ics"] == "QRV"
+    assert {m.label: m.value for m in at.metric}["PCNs"] == "45"
+
+
+def test_place_definition_switch_and_url():
+    at = run_page("overview.py", "QGH")
+    at.radio(key="place_definition").set_value("ltla").run()
+    assert_clean(at)
+    assert at.query_params["places"] == "ltla"
+    assert {m.label: m.value for m in at.metric}["Places"] == "7"
+    assert any("Lower-tier" in c.value for c in at.caption)
+
+
+def test_place_definition_from_link():
+    at = run_page("overview.py", "QWU", places="utla")
+    assert {m.label: m.value for m in at.metric}["Places"] == "2"
+
+
+def test_map_layers_and_measure():
+    at = run_page("map.py", "QGH")
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == 1
+    at.radio[0].set_value("population").run()
+    assert at.query_params["colour"] == "population"
+    assert_clean(at)
+
+
+def test_map_with_no_layers_explains():
+    at = run_page("map.py", "QGH")
+    pills = at.get("button_group")[0]
+    pills.set_value([]).run()
+    assert_clean(at)
+    assert any("Choose at least one layer" in i.value for i in at.info)

@@ -1,0 +1,125 @@
+"""Real-browser tests: the dashboard in headless Debian Chromium, driven by Playwright.
+
+Screenshots go to tests/artifacts/. In CI (CI=true) these tests must run: a missing
+browser is a failure there, not a skip.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_harness import (
+    MAP_DRAWN_JS,
+    chromium_available,
+    dashboard_server,
+    launch_chromium,
+)
+from tests.conftest import ARTIFACTS, IN_CI
+
+pytestmark = pytest.mark.browser
+
+if not chromium_available():
+    if IN_CI:
+        raise RuntimeError("CI=true but Chromium/Playwright are missing: install them in .ci/run")
+    pytest.skip("Debian chromium or playwright is not installed", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    with dashboard_server() as (url, process):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def wait_for_app(page) -> None:
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+
+
+def test_root_redirects_to_overview_with_state(server, page):
+    page.goto(f"{server}/?ics=QRV")
+    page.wait_for_url("**/overview?ics=QRV*", timeout=60_000)
+    wait_for_app(page)
+    assert "North West London" in page.locator("h1").first.inner_text()
+
+
+def test_overview_page(server, page):
+    page.goto(f"{server}/overview?ics=QGH")
+    wait_for_app(page)
+    page.wait_for_selector("text=817,738")
+    page.wait_for_timeout(1500)  # let the data grids paint before the screenshot
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "overview_QGH.png", full_page=True)
+    assert page.locator("text=Data vintage and sources").count() == 1
+    assert not page.errors
+
+
+@pytest.mark.parametrize("ics", ["QGH", "QRV"])
+def test_map_page_draws_offline(server, page, ics):
+    external = []
+    page.on(
+        "request",
+        lambda r: (
+            external.append(r.url)
+            if "127.0.0.1" not in r.url and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
+    page.goto(f"{server}/map?ics={ics}")
+    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    canvas = page.locator(".js-plotly-plot canvas").first
+    assert canvas.bounding_box()["width"] > 400
+    page.screenshot(path=ARTIFACTS / f"map_{ics}.png")
+    assert not page.errors
+    assert external == [], f"the map asked the internet for {external[:3]}"
+
+
+def test_theme_from_streamlit_config(server, page):
+    page.goto(f"{server}/overview?ics=QGH")
+    wait_for_app(page)
+    colour = page.evaluate(
+        "getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).color"
+    )
+    assert colour == "rgb(33, 43, 50)"  # textColor in streamlit_config.toml
+
+
+def test_choose_ics_in_sidebar(server, page):
+    page.goto(f"{server}/overview?ics=QGH")
+    wait_for_app(page)
+    page.get_by_role("combobox", name="Integrated Care System").click()
+    page.keyboard.type("Coventry")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**ics=QWU*", timeout=30_000)
+    page.wait_for_selector("h1:has-text('Coventry and Warwickshire')", timeout=60_000)
+
+
+def test_every_page_loads(server, page):
+    from dashboard.app import PAGE_SPECS  # noqa: PLC0415  (reads the page list only)
+
+    for file, title, _icon, url_path in PAGE_SPECS:
+        if not (ARTIFACTS.parents[1] / "dashboard" / "views" / file).exists():
+            continue
+        page.goto(f"{server}/{url_path}?ics=QWU")
+        wait_for_app(page)
+        assert page.locator("text=Sorry, the").count() == 0, f"{title} failed"
+        page.screenshot(path=ARTIFACTS / f"page_{url_path}_QWU.png")
+    assert not page.errors
