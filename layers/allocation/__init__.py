@@ -1,0 +1,114 @@
+"""Service allocation: share an ICS budget by need, across tiers and services.
+
+- ``catalogue``: service catalogue (tier, share of budget, NHS England need component).
+- ``methods``: allocation methods in a registry (``METHODS``), exact to the penny at
+  every tier.
+- ``need``: NHS England relative need indices per place, PCN or practice.
+- ``views``: £ and £ per head by unit, distance from target, funding spread, merger view.
+- ``scenario``: versioned JSON scenarios and scenario comparison.
+
+Examples
+--------
+>>> from layers.allocation import allocate, allocation_summary, default_catalogue
+>>> from layers.allocation import example_practices
+>>> practices = example_practices()
+>>> out = allocate(practices, default_catalogue(), 1_000_000)
+>>> allocation_summary(out, practices, "place")[["place_code", "pounds"]]
+  place_code    pounds
+0          X  610000.0
+1          Y  390000.0
+"""
+
+from .catalogue import (
+    CATALOGUE_COLUMNS,
+    COMPONENT_COLUMNS,
+    COMPONENTS,
+    OVERALL_COLUMN,
+    POPULATION_COLUMN,
+    PRESETS,
+    TIERS,
+    CatalogueError,
+    default_catalogue,
+    tier_shares,
+    validate_catalogue,
+)
+from .methods import (
+    ALLOCATION_COLUMNS,
+    DEPRIVATION_SCALES,
+    LEVELS,
+    METHODS,
+    allocate,
+    budget_to_pence,
+    equal_per_head,
+    example_practices,
+    inequality_level_up,
+    inequality_zero_sum,
+    largest_remainder,
+    validate_parameters,
+    validate_practices,
+    weighted_capitation,
+)
+from .need import INDEX_COLUMNS, need_indices, unit_keys
+from .scenario import (
+    SCENARIO_FORMAT,
+    SCENARIO_KEYS,
+    SCENARIO_VERSION,
+    Scenario,
+    ScenarioError,
+    ScenarioVersionError,
+    compare_scenarios,
+)
+from .views import (
+    allocation_summary,
+    compare_allocations,
+    distance_from_target,
+    funding_spread,
+    merger_view,
+    unit_totals,
+    validate_current_allocation,
+)
+
+__all__ = [
+    "ALLOCATION_COLUMNS",
+    "CATALOGUE_COLUMNS",
+    "COMPONENTS",
+    "COMPONENT_COLUMNS",
+    "DEPRIVATION_SCALES",
+    "INDEX_COLUMNS",
+    "LEVELS",
+    "METHODS",
+    "OVERALL_COLUMN",
+    "POPULATION_COLUMN",
+    "PRESETS",
+    "SCENARIO_FORMAT",
+    "SCENARIO_KEYS",
+    "SCENARIO_VERSION",
+    "TIERS",
+    "CatalogueError",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioVersionError",
+    "allocate",
+    "allocation_summary",
+    "budget_to_pence",
+    "compare_allocations",
+    "compare_scenarios",
+    "default_catalogue",
+    "distance_from_target",
+    "equal_per_head",
+    "example_practices",
+    "funding_spread",
+    "inequality_level_up",
+    "inequality_zero_sum",
+    "largest_remainder",
+    "merger_view",
+    "need_indices",
+    "tier_shares",
+    "unit_keys",
+    "unit_totals",
+    "validate_catalogue",
+    "validate_current_allocation",
+    "validate_parameters",
+    "validate_practices",
+    "weighted_capitation",
+]
