@@ -1,0 +1,345 @@
+"""Place-by-place alignment summary: the data for a one-page card per place.
+
+:func:`alignment_figures` computes every alignment table for one ICB at once.
+A place is a local authority, or a group of them as named in the ICS's own
+papers (e.g. the ``place_presets`` table). Units (PCNs; a practice in no PCN
+is its own unit) are homed in the area where most of their patients live,
+with places as areas inside the ICB and ICB codes outside it.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from layers.alignment._core import (
+    NO_PCN,
+    PCN,
+    Context,
+    LaLevel,
+    check_icb_code,
+    check_la_level,
+    check_threshold,
+    homes,
+    name_of,
+)
+from layers.alignment.area import area_shares, compare_alignment
+from layers.alignment.flows import (
+    _cross_boundary_flows,
+    _flow_concentration,
+    _icb_names,
+    _ics_flow_summary,
+    _place_flows,
+    _places,
+    _practice_icb,
+)
+from layers.alignment.lineage import merger_lineage, split_authorities
+from layers.alignment.overlap import _overlap_matrix, _straddling_units
+from layers.alignment.residence import (
+    _authority_coterminosity,
+    _home_table,
+    _residence_shares,
+    _unit_la_tab,
+)
+
+__all__ = ["alignment_figures", "place_summary"]
+
+
+def _label(frame: pd.DataFrame, text: pd.Series, by: str) -> pd.Series:
+    """Join ``text`` per ``by`` in frame order ("; "-separated)."""
+    return text.groupby(frame[by].to_numpy(), sort=False).agg("; ".join)
+
+
+def place_summary(
+    registrations: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    practices: pd.DataFrame,
+    icb_code: str,
+    *,
+    places: pd.DataFrame | None = None,
+    la_level: LaLevel = "ltla",
+    threshold: float = 0.9,
+) -> pd.DataFrame:
+    """One row of alignment facts per place, for a local authority partner's card.
+
+    Parameters
+    ----------
+    registrations : DataFrame
+        practice_code, lsoa_code, patients, England-wide.
+    lsoas : DataFrame
+        England-wide: lsoa_code, icb_code, the places' authority codes,
+        population; ccg21_name, ``{level}_name`` and icb_name are used when
+        present.
+    practices : DataFrame
+        practice_code, pcn_code, icb_code for every registered practice;
+        pcn_name / practice_name label the straddling units when present.
+    icb_code : str
+        NHS ICB code, e.g. "QGH".
+    places : DataFrame, optional
+        place_name and ltla_code or utla_code (place_code, icb_code optional).
+        Default: every authority at ``la_level`` in the ICB is a place.
+    la_level : {"ltla", "utla"}
+        Authority level of the default places.
+    threshold : float
+        Straddle threshold on a unit's home share, in (0, 1]; default 0.9.
+
+    Returns
+    -------
+    DataFrame
+        One row per place: place_code, place_name, la_codes, la_names,
+        n_lsoas, population (ONS mid-2020, the place's LSOAs in the ICB),
+        resident_patients (registered anywhere), residents_at_icb_practices_share,
+        top_outflow (largest other ICB its residents are registered in, with
+        share), residents_at_home_units, residents_coterminosity (share of
+        residents registered with units homed in the place), n_home_units,
+        n_home_pcns, n_home_no_pcn_practices, home_unit_patients,
+        home_units_coterminosity (share of those units' patients living in
+        the place), n_straddling, straddling (units homed here with under
+        ``threshold`` of their patients in the place), split_authorities
+        (member authorities with LSOAs in other ICBs), ccg21_names
+        (predecessor CCGs, largest first).
+
+    Raises
+    ------
+    TypeError, ValueError
+        On wrong types, missing columns, an unknown ICB, malformed places, a
+        threshold outside (0, 1] or unlisted practices.
+
+    Examples
+    --------
+    >>> from layers.alignment.examples import toy_geography
+    >>> toy = toy_geography()
+    >>> card = place_summary(toy.registrations, toy.lsoas, toy.practices, "QAA",
+    ...                      places=toy.places)
+    >>> print(card[["place_name", "resident_patients", "residents_coterminosity",
+    ...             "n_home_units"]].round(4).to_string(index=False))
+    place_name  resident_patients  residents_coterminosity  n_home_units
+          Town               2030                   0.9754             3
+       Country                500                   0.0000             0
+    >>> print(card.loc[0, "straddling"])
+    A00004 (80% here); U00002 (60% here)
+    >>> print(card.loc[1, "top_outflow"], "|", card.loc[1, "split_authorities"])
+    Beta 60.0% | Fieldshire
+    """
+    ctx = Context(registrations, lsoas, practices)
+    return _place_summary(ctx, icb_code, places, la_level, threshold)
+
+
+def _place_summary(
+    ctx: Context,
+    icb_code: str,
+    places: pd.DataFrame | None,
+    la_level: str,
+    threshold: float,
+) -> pd.DataFrame:
+    limit = check_threshold(threshold)
+    resolved = _places(ctx, icb_code, places, la_level)
+    codes = resolved.codes
+    lsoa, prac = ctx.lsoas, ctx.practices
+    in_icb = lsoa["icb_code"] == icb_code
+
+    # Residents of each place by the ICB of their practice (England-wide rows).
+    by_practice = ctx.by_practice(
+        ("places", icb_code, id(places), la_level), resolved.area_of_lsoa.to_numpy(dtype=object)
+    )
+    by_icb = ctx.group(by_practice, _practice_icb(prac))
+    icb_counts = pd.DataFrame(by_icb.counts, index=by_icb.units, columns=by_icb.areas)
+    icb_counts = icb_counts.reindex(columns=codes, fill_value=0)
+    resident = icb_counts.sum(axis=0)
+    at_icb = icb_counts.loc[icb_code] if icb_code in icb_counts.index else resident * 0
+    others = icb_counts.drop(index=icb_code, errors="ignore")
+    if len(others):
+        top_code = others.idxmax(axis=0)
+        top_n = others.max(axis=0)
+    else:
+        top_code, top_n = pd.Series(None, index=codes), pd.Series(0, index=codes)
+    icb_names = _icb_names(lsoa)
+    top_share = top_n / resident.where(resident > 0)
+    top_outflow = pd.Series(name_of(top_code.fillna(""), icb_names), index=codes) + " "
+    top_outflow = (top_outflow + (100 * top_share).map("{:.1f}%".format)).where(top_n > 0, "")
+
+    # Units homed in each place (England-wide homes, places inside the ICB).
+    units = ctx.units(PCN)
+    tab = ctx.group(by_practice, units["unit_code"].to_numpy(dtype=object))
+    home = homes(tab)
+    col = tab.areas.get_indexer(home["home_code"].fillna("").to_numpy(dtype=object))
+    home["in_home"] = np.where(col >= 0, tab.counts[np.arange(len(col)), col], 0)
+    home = home.loc[home["home_code"].isin(codes)].copy()
+    first = units.drop_duplicates("unit_code").set_index("unit_code")
+    home["unit_type"] = home["unit_code"].map(first["unit_type"])
+    home["straddles"] = home["home_share"] < limit
+    home["label"] = (
+        home["unit_code"].map(first["unit_name"]).astype(str)
+        + " ("
+        + (100 * home["home_share"]).round().astype(int).astype(str)
+        + "% here)"
+    )
+    per_place = home.groupby("home_code").agg(
+        residents_at_home_units=("in_home", "sum"),
+        n_home_units=("unit_code", "size"),
+        n_home_pcns=("unit_type", lambda t: int((t == PCN).sum())),
+        n_home_no_pcn_practices=("unit_type", lambda t: int((t == NO_PCN).sum())),
+        home_unit_patients=("patients", "sum"),
+        n_straddling=("straddles", "sum"),
+    )
+    per_place = per_place.reindex(codes, fill_value=0)
+    straddlers = home.loc[home["straddles"]].sort_values(["home_code", "unit_code"])
+    straddling = _label(straddlers, straddlers["label"], "home_code").reindex(codes).fillna("")
+
+    # Static facts from the LSOA table: size, members, split authorities, CCGs.
+    members = resolved.members
+    level = members["la_level"].iloc[0] if len(members) else la_level
+    la_col = f"{level}_code"
+    mine = lsoa.loc[in_icb].assign(
+        _place=resolved.area_of_lsoa.reindex(lsoa.loc[in_icb, "lsoa_code"]).to_numpy()
+    )
+    size = mine.groupby("_place").agg(n_lsoas=("lsoa_code", "size"))
+    if "population" in mine.columns:
+        size["population"] = mine.groupby("_place")["population"].sum()
+    size = size.reindex(codes, fill_value=0)
+    n_icbs = lsoa.groupby(la_col)["icb_code"].nunique()
+    split_members = members.loc[members["la_code"].map(n_icbs).fillna(1).to_numpy() > 1]
+    split_names = _label(split_members, split_members["la_name"], "place_code")
+    if "ccg21_name" in mine.columns:
+        weight = "population" if "population" in mine.columns else "lsoa_code"
+        ccgs = mine.groupby(["_place", "ccg21_name"])[weight].agg(
+            "sum" if weight == "population" else "size"
+        )
+        ccgs = ccgs.rename("w").reset_index().sort_values(["_place", "w"], ascending=[True, False])
+        ccg_names = _label(ccgs, ccgs["ccg21_name"].astype(str), "_place")
+    else:
+        ccg_names = pd.Series(dtype=object)
+    member_codes = _label(members, members["la_code"].astype(str), "place_code")
+    member_names = _label(members, members["la_name"].astype(str), "place_code")
+
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame(
+            {
+                "place_code": codes.to_numpy(dtype=object),
+                "place_name": name_of(codes, resolved.names),
+                "la_codes": member_codes.reindex(codes).fillna("").to_numpy(dtype=object),
+                "la_names": member_names.reindex(codes).fillna("").to_numpy(dtype=object),
+                "n_lsoas": size["n_lsoas"].to_numpy(dtype=np.int64),
+                "resident_patients": resident.to_numpy(dtype=np.int64),
+                "residents_at_icb_practices_share": (at_icb / resident).to_numpy(),
+                "top_outflow": top_outflow.to_numpy(dtype=object),
+                "residents_at_home_units": per_place["residents_at_home_units"].to_numpy(
+                    dtype=np.int64
+                ),
+                "residents_coterminosity": (
+                    per_place["residents_at_home_units"] / resident
+                ).to_numpy(),
+                "n_home_units": per_place["n_home_units"].to_numpy(dtype=np.int64),
+                "n_home_pcns": per_place["n_home_pcns"].to_numpy(dtype=np.int64),
+                "n_home_no_pcn_practices": per_place["n_home_no_pcn_practices"].to_numpy(
+                    dtype=np.int64
+                ),
+                "home_unit_patients": per_place["home_unit_patients"].to_numpy(dtype=np.int64),
+                "home_units_coterminosity": (
+                    per_place["residents_at_home_units"] / per_place["home_unit_patients"]
+                ).to_numpy(),
+                "n_straddling": per_place["n_straddling"].to_numpy(dtype=np.int64),
+                "straddling": straddling.to_numpy(dtype=object),
+                "split_authorities": split_names.reindex(codes).fillna("").to_numpy(dtype=object),
+                "ccg21_names": ccg_names.reindex(codes).fillna("").to_numpy(dtype=object),
+            }
+        )
+    if "population" in size.columns:
+        out.insert(5, "population", size["population"].to_numpy(dtype=np.int64))
+    text = ["place_code", "place_name", "la_codes", "la_names", "top_outflow", "straddling"]
+    text += ["split_authorities", "ccg21_names"]
+    return out.astype({c: "str" for c in text})
+
+
+def alignment_figures(
+    registrations: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    practices: pd.DataFrame,
+    icb_code: str,
+    *,
+    places: pd.DataFrame | None = None,
+    la_level: LaLevel = "ltla",
+    threshold: float = 0.9,
+    footprints: gpd.GeoDataFrame | None = None,
+    authorities: gpd.GeoDataFrame | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Every alignment table for one ICB, sharing one pass over the registrations.
+
+    Equivalent to calling each public function of :mod:`layers.alignment` with
+    the same arguments, but the registrations are validated and factorised
+    once, which is what keeps a whole ICB under a second.
+
+    Parameters
+    ----------
+    registrations, lsoas, practices : DataFrame
+        England-wide tables, as for :func:`place_summary` (``lsoas`` also
+        needs population and the ccg21 / stp21 columns).
+    icb_code : str
+        NHS ICB code, e.g. "QRV".
+    places : DataFrame, optional
+        As for :func:`place_summary`.
+    la_level : {"ltla", "utla"}
+        Authority level of the residence, overlap and coterminosity tables.
+    threshold : float
+        Straddle threshold, in (0, 1]; default 0.9.
+    footprints, authorities : GeoDataFrame, optional
+        PCN footprints (unit_code) and authority polygons (la_code) at
+        ``la_level``; when both are given the area-based tables are added.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        Keys: residence_shares, practice_residence_shares, home_authorities,
+        practice_home_authorities, straddling_units, overlap_matrix,
+        authority_coterminosity, flow_summary, cross_boundary_flows,
+        place_flows, flow_concentration, place_flow_concentration,
+        merger_lineage, stp_lineage, split_authorities, place_summary; plus
+        area_shares and alignment_comparison with geometry.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for the individual functions.
+
+    Examples
+    --------
+    >>> from layers.alignment.examples import toy_geography
+    >>> toy = toy_geography()
+    >>> figures = alignment_figures(toy.registrations, toy.lsoas, toy.practices, "QAA",
+    ...                             places=toy.places)
+    >>> figures["straddling_units"]["unit_code"].tolist()
+    ['U00002', 'A00004']
+    >>> round(float(figures["flow_summary"].loc[0, "practice_resident_share"]), 3)
+    0.872
+    """
+    limit = check_threshold(threshold)
+    level = check_la_level(la_level)
+    ctx = Context(registrations, lsoas, practices)
+    check_icb_code(icb_code, ctx.practices["icb_code"], "practices['icb_code']")
+    out = {
+        "residence_shares": _residence_shares(ctx, PCN, level, icb_code),
+        "practice_residence_shares": _residence_shares(ctx, "practice", level, icb_code),
+        "home_authorities": _home_table(*_unit_la_tab(ctx, PCN, level, icb_code), limit),
+        "practice_home_authorities": _home_table(
+            *_unit_la_tab(ctx, "practice", level, icb_code), limit
+        ),
+        "straddling_units": _straddling_units(ctx, PCN, level, icb_code, limit),
+        "overlap_matrix": _overlap_matrix(ctx, PCN, level, icb_code, None),
+        "authority_coterminosity": _authority_coterminosity(ctx, level, icb_code, PCN),
+        "flow_summary": _ics_flow_summary(ctx, icb_code),
+        "cross_boundary_flows": _cross_boundary_flows(ctx, icb_code),
+        "place_flows": _place_flows(ctx, icb_code, places, level),
+        "flow_concentration": _flow_concentration(ctx, icb_code, "icb", None, level),
+        "place_flow_concentration": _flow_concentration(ctx, icb_code, "place", places, level),
+        "merger_lineage": merger_lineage(ctx.lsoas, icb_code),
+        "stp_lineage": merger_lineage(ctx.lsoas, icb_code, level="stp"),
+        "split_authorities": split_authorities(ctx.lsoas, la_level=level, icb_code=icb_code),
+        "place_summary": _place_summary(ctx, icb_code, places, level, limit),
+    }
+    if footprints is not None and authorities is not None:
+        out["area_shares"] = area_shares(footprints, authorities)
+        out["alignment_comparison"] = compare_alignment(
+            out["residence_shares"], out["area_shares"], threshold=limit
+        )
+    return out
