@@ -290,12 +290,29 @@ class Context:
             self._names[level] = la_names(self.lsoas, level)
         return self._names[level]
 
+    def column(self, name: str) -> np.ndarray:
+        """A column of ``lsoas`` as an object array (cached); raises if missing."""
+        if name not in self._areas:
+            check_lsoas(self.lsoas, [name], unique=False)
+            self._areas[name] = self.lsoas[name].to_numpy(dtype=object)
+        return self._areas[name]
+
     def la_area(self, level: str) -> np.ndarray:
         """Authority code at ``level`` of each row of ``lsoas``."""
-        if level not in self._areas:
-            check_lsoas(self.lsoas, [f"{level}_code"], unique=False)
-            self._areas[level] = self.lsoas[f"{level}_code"].to_numpy(dtype=object)
-        return self._areas[level]
+        return self.column(f"{level}_code")
+
+    def icb_names(self) -> pd.Series:
+        """ICB code → name (icb_name when present), with the pseudo-areas."""
+
+        def compute() -> pd.Series:
+            codes, first = np.unique(self.column("icb_code").astype(str), return_index=True)
+            if "icb_name" in self.lsoas.columns:
+                names = self.column("icb_name")[first]
+            else:
+                names = codes
+            return pd.concat([pd.Series(names, index=codes, dtype=object), pd.Series(PSEUDO_NAMES)])
+
+        return self.memo(("icb_names",), compute)
 
     def practice_rows(self, practice_codes: Iterable[str]) -> np.ndarray:
         """Boolean registrations-row mask: patients of these practices."""
@@ -486,7 +503,7 @@ class Places:
 
 
 def resolve_places(
-    lsoas: pd.DataFrame,
+    ctx: Context,
     icb_code: str,
     places: pd.DataFrame | None,
     la_level: str,
@@ -497,15 +514,20 @@ def resolve_places(
     icb_code optional: rows of other ICBs are ignored). ``None`` makes every
     authority at ``la_level`` with an LSOA in the ICB a place.
     """
-    lsoa = check_lsoas(lsoas, ["icb_code", f"{la_level}_code"], unique=False)
-    check_icb_code(icb_code, lsoa["icb_code"], "lsoas['icb_code']")
-    in_icb = (lsoa["icb_code"] == icb_code).to_numpy()
+    icb = ctx.column("icb_code")
+    if not isinstance(icb_code, str):
+        raise TypeError(f"icb_code must be a string such as 'QRV', got {type(icb_code).__name__}.")
+    in_icb = icb == icb_code
+    if not in_icb.any():
+        raise ValueError(
+            f"icb_code {icb_code!r} is not in lsoas['icb_code']; expected an NHS ICB code "
+            "such as 'QRV'."
+        )
     if places is None:
         level = la_level
-        codes = lsoa.loc[in_icb, f"{level}_code"].drop_duplicates().sort_values()
-        names = la_names(lsoa, level)
+        codes = np.unique(ctx.column(f"{level}_code")[in_icb].astype(str)).astype(object)
         members = pd.DataFrame(
-            {"place_code": codes.to_numpy(), "place_name": name_of(codes, names)}
+            {"place_code": codes, "place_name": name_of(codes, ctx.la_names(level))}
         )
         members["la_code"] = members["place_code"]
     else:
@@ -513,7 +535,6 @@ def resolve_places(
         level = next((lv for lv in LA_LEVELS if f"{lv}_code" in places.columns), None)
         if level is None:
             raise ValueError("places needs an ltla_code or a utla_code column (the member LAs).")
-        check_lsoas(lsoas, [f"{level}_code"], unique=False)
         frame = places
         if "icb_code" in frame.columns:
             frame = frame.loc[frame["icb_code"] == icb_code]
@@ -527,7 +548,8 @@ def resolve_places(
                 "la_code": frame[f"{level}_code"].to_numpy(dtype=object),
             }
         )
-        unknown = ~members["la_code"].isin(lsoa[f"{level}_code"].unique())
+        known = pd.unique(ctx.column(f"{level}_code"))
+        unknown = ~members["la_code"].isin(known)
         if unknown.any():
             raise ValueError(
                 f"places has {level}_code(s) not in lsoas: "
@@ -536,37 +558,31 @@ def resolve_places(
         if members["la_code"].duplicated().any():
             dupes = members.loc[members["la_code"].duplicated(), "la_code"].tolist()
             raise ValueError(f"places puts authority {dupes} in more than one place.")
-    members["la_name"] = name_of(members["la_code"], la_names(lsoa, level))
+    members["la_name"] = name_of(members["la_code"], ctx.la_names(level))
     members["la_level"] = level
-    clash = pd.Index(members["place_code"]).intersection(lsoa["icb_code"].dropna().unique())
+    clash = pd.Index(members["place_code"].unique()).intersection(ctx.icb_names().index)
     if len(clash):
         raise ValueError(f"place codes {sorted(clash)} clash with ICB codes; rename the places.")
 
-    place_of_la = members.drop_duplicates("la_code").set_index("la_code")["place_code"]
-    la = lsoa[f"{level}_code"].to_numpy(dtype=object)
-    place = pd.Series(la).map(place_of_la).fillna(UNASSIGNED_CODE).to_numpy(dtype=object)
-    area = np.where(in_icb, place, lsoa["icb_code"].to_numpy(dtype=object))
-    codes = pd.Index(members["place_code"].drop_duplicates().to_numpy(dtype=object), dtype=object)
+    member_index = pd.Index(members["la_code"].to_numpy(dtype=object), dtype=object)
+    pos = member_index.get_indexer(ctx.column(f"{level}_code"))
+    member_places = members["place_code"].to_numpy(dtype=object)
+    place = np.where(pos >= 0, member_places[np.maximum(pos, 0)], UNASSIGNED_CODE)
+    area = np.where(in_icb, place, icb)
+    codes = pd.Index(pd.unique(member_places), dtype=object)
     if (place[in_icb] == UNASSIGNED_CODE).any():
         codes = codes.append(pd.Index([UNASSIGNED_CODE], dtype=object))
 
-    icb_names = (
-        lsoa[["icb_code", "icb_name"]].drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
-        if "icb_name" in lsoa.columns
-        else pd.Series(lsoa["icb_code"].unique(), index=lsoa["icb_code"].unique())
-    )
+    place_names = pd.Series(members["place_name"].to_numpy(dtype=object), index=member_places)
     names = pd.concat(
         [
-            members.drop_duplicates("place_code").set_index("place_code")["place_name"],
+            place_names[~place_names.index.duplicated()],
             pd.Series({UNASSIGNED_CODE: UNASSIGNED_NAME}),
-            icb_names,
-            pd.Series(PSEUDO_NAMES),
+            ctx.icb_names(),
         ]
     )
     return Places(
-        area_of_lsoa=pd.Series(
-            area, index=pd.Index(lsoa["lsoa_code"].to_numpy(dtype=object), dtype=object)
-        ),
+        area_of_lsoa=pd.Series(area, index=pd.Index(ctx.lsoa_codes, dtype=object)),
         names=names[~names.index.duplicated()].astype("str"),
         codes=codes,
         members=members,

@@ -97,7 +97,8 @@ def authority_polygons(
         check_lsoas(lsoas, ["icb_code"])
         check_icb_code(icb_code, lsoa["icb_code"], "lsoas['icb_code']")
         wanted = lsoa.loc[lsoa["icb_code"] == icb_code, code].unique()
-        lsoa = lsoa.loc[lsoa[code].isin(wanted)]
+        columns = [c for c in ("lsoa_code", code, f"{level}_name") if c in lsoa.columns]
+        lsoa = lsoa.loc[lsoa[code].isin(wanted), columns]
     joined = _lsoa_geometry_for(geo, lsoa["lsoa_code"])[["lsoa_code", "geometry"]].merge(
         lsoa[["lsoa_code", code]], on="lsoa_code"
     )

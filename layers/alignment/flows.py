@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from layers.alignment._core import (
-    PSEUDO_NAMES,
     UNASSIGNED_CODE,
     UNKNOWN_CODE,
     WALES_CODE,
@@ -25,7 +24,6 @@ from layers.alignment._core import (
     Tab,
     check_icb_code,
     check_la_level,
-    check_lsoas,
     homes,
     name_of,
     resolve_places,
@@ -52,15 +50,6 @@ class _Keys:
         return ctx.group(by_practice, self.to_of_practice)
 
 
-def _icb_names(lsoas: pd.DataFrame) -> pd.Series:
-    codes = lsoas["icb_code"].drop_duplicates()
-    if "icb_name" in lsoas.columns:
-        names = lsoas.loc[codes.index, "icb_name"].to_numpy(dtype=object)
-    else:
-        names = codes.to_numpy(dtype=object)
-    return pd.concat([pd.Series(names, index=codes.to_numpy()), pd.Series(PSEUDO_NAMES)])
-
-
 def _practice_icb(practices: pd.DataFrame) -> np.ndarray:
     icb = practices["icb_code"].to_numpy(dtype=object)
     return np.where(pd.isna(icb), UNKNOWN_CODE, icb)
@@ -79,9 +68,7 @@ def _keys(
 
 def _places(ctx: Context, icb_code: str, places: pd.DataFrame | None, la_level: str) -> Places:
     key = ("places", icb_code, id(places), la_level)
-    return ctx.memo(
-        key, lambda: resolve_places(ctx.lsoas, icb_code, places, check_la_level(la_level))
-    )
+    return ctx.memo(key, lambda: resolve_places(ctx, icb_code, places, check_la_level(la_level)))
 
 
 def _compute_keys(
@@ -91,14 +78,14 @@ def _compute_keys(
     places: pd.DataFrame | None,
     la_level: str,
 ) -> _Keys:
-    lsoa, prac = check_lsoas(ctx.lsoas, ["icb_code"], unique=False), ctx.practices
-    check_icb_code(icb_code, lsoa["icb_code"], "lsoas['icb_code']")
+    prac = ctx.practices
+    lsoa_icb = ctx.column("icb_code")
+    check_icb_code(icb_code, pd.Series(lsoa_icb), "lsoas['icb_code']")
     if level not in ("icb", "place"):
         raise ValueError(f"level must be 'icb' or 'place', got {level!r}.")
     practice_icb = _practice_icb(prac)
-    lsoa_icb = lsoa["icb_code"].to_numpy(dtype=object)
     if level == "icb":
-        return _Keys(practice_icb, lsoa_icb, _icb_names(lsoa), pd.Index([icb_code]), ("icb",))
+        return _Keys(practice_icb, lsoa_icb, ctx.icb_names(), pd.Index([icb_code]), ("icb",))
 
     resolved = _places(ctx, icb_code, places, la_level)
     area_key = ("places", icb_code, id(places), la_level)
@@ -186,8 +173,9 @@ def _ics_flow_summary(ctx: Context, icb_code: str) -> pd.DataFrame:
     practice_patients = int(tab.counts[row].sum()) if row is not None else 0
     resident = int(tab.counts[:, col].sum()) if col is not None else 0
     both = int(tab.counts[row, col]) if row is not None and col is not None else 0
-    prac = ctx.practices.loc[ctx.practices["icb_code"] == icb_code]
-    registered = prac["practice_code"].isin(tab.practices).to_numpy()
+    own = (ctx.practices["icb_code"] == icb_code).to_numpy()
+    prac = ctx.practices.loc[own, ["practice_code", "pcn_code"]]
+    registered = pd.Index(ctx.practice_codes[own], dtype=object).isin(tab.practices)
     out = {
         "icb_code": icb_code,
         "n_practices": int(registered.sum()),

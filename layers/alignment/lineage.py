@@ -79,6 +79,8 @@ def merger_lineage(
     lsoa = check_lsoas(lsoas, columns)
     check_icb_code(icb_code, lsoa["icb_code"], "lsoas['icb_code']")
     key = f"{level}21_code"
+    # Subset columns first: the geodata lsoas table has 100+ age columns.
+    lsoa = lsoa[["lsoa_code", *columns]]
     mine = lsoa.loc[lsoa["icb_code"] == icb_code]
     agg = {
         f"{level}21_name": (f"{level}21_name", "first"),
@@ -152,6 +154,10 @@ def split_authorities(
     level = check_la_level(la_level)
     code = f"{level}_code"
     lsoa = check_lsoas(lsoas, ["icb_code", code, "population"])
+    names = la_names(lsoa, level)
+    # Subset columns first: the geodata lsoas table has 100+ age columns.
+    keep = ["lsoa_code", "icb_code", code, "population"]
+    lsoa = lsoa[keep + (["icb_name"] if "icb_name" in lsoa.columns else [])]
     grouped = lsoa.groupby([code, "icb_code"], sort=True).agg(
         n_lsoas=("lsoa_code", "size"), population=("population", "sum")
     )
@@ -163,7 +169,7 @@ def split_authorities(
         split = split.loc[split[code].isin(split.loc[split["icb_code"] == icb_code, code])]
     la_population = split.groupby(code)["population"].transform("sum")
     split["share_of_la"] = split["population"] / la_population.where(la_population > 0)
-    split["la_name"] = split[code].map(la_names(lsoa, level))
+    split["la_name"] = split[code].map(names)
     if "icb_name" in lsoa.columns:
         icb_names = lsoa.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
         split["icb_name"] = split["icb_code"].map(icb_names)

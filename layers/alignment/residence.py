@@ -295,7 +295,8 @@ def _authority_coterminosity(
         check_lsoas(lsoas, ["icb_code"], unique=False)
         check_icb_code(icb_code, lsoas["icb_code"], "lsoas['icb_code']")
         wanted = lsoas.loc[lsoas["icb_code"] == icb_code, level].unique()
-        lsoa = lsoas.loc[lsoas[level].isin(wanted)]
+        columns = [level, *(["population"] if "population" in lsoas.columns else [])]
+        lsoa = lsoas.loc[lsoas[level].isin(wanted), columns]
     la_codes = pd.Index(lsoa[level].drop_duplicates().sort_values().to_numpy(dtype=object))
 
     home = homes(tab)

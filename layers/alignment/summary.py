@@ -28,7 +28,6 @@ from layers.alignment.area import area_shares, compare_alignment
 from layers.alignment.flows import (
     _cross_boundary_flows,
     _flow_concentration,
-    _icb_names,
     _ics_flow_summary,
     _place_flows,
     _places,
@@ -154,7 +153,7 @@ def _place_summary(
         top_n = others.max(axis=0)
     else:
         top_code, top_n = pd.Series(None, index=codes), pd.Series(0, index=codes)
-    icb_names = _icb_names(lsoa)
+    icb_names = ctx.icb_names()
     top_share = top_n / resident.where(resident > 0)
     top_outflow = pd.Series(name_of(top_code.fillna(""), icb_names), index=codes) + " "
     top_outflow = (top_outflow + (100 * top_share).map("{:.1f}%".format)).where(top_n > 0, "")
@@ -191,8 +190,9 @@ def _place_summary(
     members = resolved.members
     level = members["la_level"].iloc[0] if len(members) else la_level
     la_col = f"{level}_code"
-    mine = lsoa.loc[in_icb].assign(
-        _place=resolved.area_of_lsoa.reindex(lsoa.loc[in_icb, "lsoa_code"]).to_numpy()
+    static = [c for c in ("lsoa_code", "population", "ccg21_name") if c in lsoa.columns]
+    mine = lsoa.loc[in_icb, static].assign(
+        _place=resolved.area_of_lsoa.to_numpy(dtype=object)[in_icb.to_numpy()]
     )
     size = mine.groupby("_place").agg(n_lsoas=("lsoa_code", "size"))
     if "population" in mine.columns:
