@@ -7,6 +7,16 @@ Quick start::
     qgh.pcns[["pcn_name", "registered_patients"]]
 """
 
+from layers import (
+    alignment,
+    allocation,
+    deprivation,
+    disclosure,
+    export,
+    individuals,
+    inequality,
+    risk,
+)
 from layers.geodata import DATA_VINTAGE, SOURCES, read_table
 from layers.system import (
     NO_PCN_LABEL,
@@ -25,10 +35,18 @@ __all__ = [
     "PLACE_DEFINITIONS",
     "SOURCES",
     "System",
+    "alignment",
+    "allocation",
     "default_place_definition",
+    "deprivation",
+    "disclosure",
+    "export",
+    "individuals",
+    "inequality",
     "list_systems",
     "load_system",
     "place_lookup",
     "read_table",
     "resolve_ics",
+    "risk",
 ]

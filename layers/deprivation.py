@@ -1,0 +1,112 @@
+"""Deprivation of practices, PCNs and places, patient-weighted where patients are counted.
+
+A practice's deprivation is that of where its registered patients live: each
+practice × LSOA registration count weights the LSOA's IMD 2019 rank and decile.
+Patients living in Wales or at an unknown address have no English IMD and are left
+out of the weights (0.06% of patients in England).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["CORE20_DECILES", "practice_deprivation", "resident_deprivation"]
+
+#: Core20: residents of national IMD deciles 1 and 2 (the most deprived 20%).
+CORE20_DECILES = (1, 2)
+_N_LSOAS_ENGLAND = 32_844
+
+
+def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{name} is missing column(s) {missing}; it needs {columns}.")
+
+
+def practice_deprivation(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
+    """Patient-weighted deprivation of each practice.
+
+    Parameters
+    ----------
+    registrations : DataFrame
+        ``practice_code``, ``lsoa_code``, ``patients``.
+    lsoas : DataFrame
+        ``lsoa_code``, ``imd_rank``, ``imd_decile`` — pass the England-wide table so
+        that patients living outside the ICS count too.
+
+    Returns
+    -------
+    DataFrame
+        One row per practice: ``patients_with_imd``, ``core20_patients``,
+        ``core20_share`` (0–1), ``mean_imd_rank`` (patient-weighted mean rank) and
+        ``imd_decile`` (the national decile that mean rank falls in; 1 = most deprived).
+
+    Examples
+    --------
+    >>> regs = pd.DataFrame({"practice_code": ["A", "A", "B"],
+    ...                      "lsoa_code": ["L1", "L2", "L2"], "patients": [30, 10, 5]})
+    >>> lsoas = pd.DataFrame({"lsoa_code": ["L1", "L2"], "imd_rank": [100, 30000],
+    ...                       "imd_decile": [1, 10]})
+    >>> practice_deprivation(regs, lsoas)[["practice_code", "core20_share", "imd_decile"]]
+      practice_code  core20_share  imd_decile
+    0             A          0.75           3
+    1             B          0.00          10
+    """
+    _require(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
+    _require(lsoas, ["lsoa_code", "imd_rank", "imd_decile"], "lsoas")
+    if (registrations["patients"] < 0).any():
+        raise ValueError("registrations has negative patient counts.")
+    joined = registrations.merge(
+        lsoas[["lsoa_code", "imd_rank", "imd_decile"]], on="lsoa_code", how="inner"
+    )
+    joined["core20"] = joined["imd_decile"].isin(CORE20_DECILES) * joined["patients"]
+    joined["rank_x_patients"] = joined["imd_rank"] * joined["patients"]
+    out = joined.groupby("practice_code", as_index=False).agg(
+        patients_with_imd=("patients", "sum"),
+        core20_patients=("core20", "sum"),
+        rank_total=("rank_x_patients", "sum"),
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["core20_share"] = out["core20_patients"] / out["patients_with_imd"]
+        out["mean_imd_rank"] = out["rank_total"] / out["patients_with_imd"]
+    out["imd_decile"] = np.clip(
+        np.ceil(out["mean_imd_rank"] / (_N_LSOAS_ENGLAND / 10)), 1, 10
+    ).astype("Int64")
+    return out.drop(columns="rank_total")
+
+
+def resident_deprivation(lsoas: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Residents by IMD decile and the Core20 share, for units made of LSOAs (e.g. places).
+
+    Parameters
+    ----------
+    lsoas : DataFrame
+        ``population``, ``imd_decile`` and the unit column ``by``.
+    by : str
+        Unit column, e.g. ``"place_code"``.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit: ``decile_1`` … ``decile_10`` residents, ``population`` and
+        ``core20_share`` (0–1).
+
+    Examples
+    --------
+    >>> lsoas = pd.DataFrame({"place": ["a", "a", "b"], "population": [10, 30, 5],
+    ...                       "imd_decile": [2, 7, 1]})
+    >>> resident_deprivation(lsoas, "place")[["place", "population", "core20_share"]]
+      place  population  core20_share
+    0     a          40          0.25
+    1     b           5          1.00
+    """
+    _require(lsoas, [by, "population", "imd_decile"], "lsoas")
+    table = lsoas.pivot_table(
+        index=by, columns="imd_decile", values="population", aggfunc="sum", fill_value=0
+    )
+    table = table.reindex(columns=range(1, 11), fill_value=0)
+    table.columns = [f"decile_{d}" for d in table.columns]
+    table["population"] = table.sum(axis=1)
+    table["core20_share"] = (table["decile_1"] + table["decile_2"]) / table["population"]
+    return table.reset_index()

@@ -1,0 +1,69 @@
+"""Presentation-ready files from figures and tables: PNG, SVG, CSV and XLSX.
+
+Figures are rendered by kaleido through Debian's Chromium (``/usr/bin/chromium``),
+offline. Every file carries the data vintage and the OGL attribution.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from layers.geodata import DATA_VINTAGE, SOURCES
+
+__all__ = ["FIGURE_FORMATS", "figure_bytes", "table_csv", "table_xlsx"]
+
+FIGURE_FORMATS = ("png", "svg")
+_CHROMIUM = Path("/usr/bin/chromium")
+
+
+def figure_bytes(
+    figure: go.Figure, fmt: str = "png", width: int = 1280, height: int = 720, scale: float = 2
+) -> bytes:
+    """Render a plotly figure to PNG or SVG bytes with kaleido.
+
+    Raises
+    ------
+    ValueError
+        For a format other than PNG or SVG.
+    """
+    if fmt not in FIGURE_FORMATS:
+        raise ValueError(f"Unknown figure format {fmt!r}; choose 'png' or 'svg'.")
+    if _CHROMIUM.exists():
+        # kaleido would otherwise look for (or try to download) a Chrome of its own.
+        os.environ.setdefault("BROWSER_PATH", str(_CHROMIUM))
+    return figure.to_image(format=fmt, width=width, height=height, scale=scale)
+
+
+def table_csv(table: pd.DataFrame, title: str) -> bytes:
+    """CSV bytes with the title, data vintage and attribution as leading comment lines.
+
+    Examples
+    --------
+    >>> text = table_csv(pd.DataFrame({"a": [1]}), "Toy").decode()
+    >>> text.splitlines()[0], text.splitlines()[-1]
+    ('# Toy', '1')
+    """
+    header = f"# {title}\n# Data: {DATA_VINTAGE}\n# {SOURCES}\n"
+    return (header + table.to_csv(index=False)).encode("utf-8")
+
+
+def table_xlsx(table: pd.DataFrame, title: str) -> bytes:
+    """XLSX bytes: the table on one sheet, its title and sources on an ``About`` sheet.
+
+    Examples
+    --------
+    >>> data = table_xlsx(pd.DataFrame({"a": [1, 2]}), "Toy")
+    >>> pd.read_excel(io.BytesIO(data), sheet_name="Data")["a"].tolist()
+    [1, 2]
+    """
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
+        table.to_excel(writer, sheet_name="Data", index=False)
+        about = pd.DataFrame({"About": [title, f"Data: {DATA_VINTAGE}", SOURCES]})
+        about.to_excel(writer, sheet_name="About", index=False)
+    return buffer.getvalue()
