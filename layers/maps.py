@@ -138,9 +138,68 @@ def view_for_bounds(bounds: Iterable[float], width_px: int = 900, height_px: int
     }
 
 
-def _marker_points(frame: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
-    points = frame.geometry.representative_point()
-    return points.x.to_numpy(), points.y.to_numpy()
+def _lsoa_trace(system: System, measure: str) -> go.Choroplethmap:
+    """The LSOA choropleth, whose hover names every layer above the LSOA."""
+    column, legend_title = CHOROPLETH_MEASURES[measure]
+    lsoas = system.lsoas
+    pcns = system.pcns.set_index("pcn_code")
+    places = system.places.set_index("place_code")
+    ics = system.ics.iloc[0]
+    footprint = lsoas["footprint_pcn_code"]
+    custom = np.column_stack(
+        [
+            lsoas["lsoa_name"],
+            lsoas["population"],
+            lsoas["imd_decile"],
+            footprint.map(pcns["pcn_name"]).fillna("none"),
+            footprint.fillna("–"),
+            footprint.map(pcns["registered_patients"]).fillna(0).astype(int),
+            lsoas["place_name"],
+            lsoas["place_code"],
+            lsoas["place_code"].map(places["resident_population"]),
+        ]
+    )
+    trace = {
+        "geojson": feature_collection(lsoas, "lsoa_code"),
+        "locations": lsoas["lsoa_code"].tolist(),
+        "z": lsoas[column].to_numpy(),
+        "customdata": custom,
+        "name": MAP_LAYERS["lsoas"],
+        "showlegend": True,
+        "marker": {"line": {"width": 0.3, "color": "rgba(255,255,255,0.6)"}, "opacity": 0.85},
+        "hovertemplate": (
+            "<b>LSOA %{customdata[0]}</b> (%{location})<br>"
+            "Residents (mid-2020): %{customdata[1]:,} · IMD 2019 decile %{customdata[2]}<br>"
+            "<b>PCN footprint</b>: %{customdata[3]} (%{customdata[4]}), "
+            "%{customdata[5]:,} registered patients<br>"
+            "<b>Place</b>: %{customdata[6]} (%{customdata[7]}), "
+            "%{customdata[8]:,} residents<br>"
+            f"<b>ICS</b>: {ics.icb_name} ({ics.icb_code}), {ics.registered_patients:,} "
+            f"registered patients, {ics.resident_population:,} residents<extra></extra>"
+        ),
+    }
+    if measure == "imd_decile":
+        scale = []
+        for i, colour in enumerate(IMD_DECILE_COLOURS):
+            scale += [(i / 10, colour), ((i + 1) / 10, colour)]
+        trace.update(
+            colorscale=scale,
+            zmin=0.5,
+            zmax=10.5,
+            colorbar={
+                "title": {"text": legend_title},
+                "tickvals": list(range(1, 11)),
+                "len": 0.75,
+                "x": 1.0,
+            },
+        )
+    else:
+        trace.update(
+            colorscale="Cividis",
+            reversescale=True,
+            colorbar={"title": {"text": legend_title}, "len": 0.75, "x": 1.0},
+        )
+    return go.Choroplethmap(**trace)
 
 
 def system_map(
@@ -173,8 +232,8 @@ def system_map(
     --------
     >>> from layers.system import load_system
     >>> fig = system_map(load_system("QGH"), layers=["lsoas", "ics"])
-    >>> [trace.name for trace in fig.data]  # outlines come with a hover-anchor trace
-    ['LSOAs (choropleth)', 'ICS outline', 'ICS outline']
+    >>> [trace.name for trace in fig.data]
+    ['LSOAs (choropleth)', 'ICS outline']
     """
     if measure not in CHOROPLETH_MEASURES:
         raise ValueError(
@@ -187,47 +246,7 @@ def system_map(
 
     fig = go.Figure()
     if "lsoas" in chosen:
-        column, legend_title = CHOROPLETH_MEASURES[measure]
-        lsoas = system.lsoas
-        custom = np.column_stack(
-            [lsoas["lsoa_name"], lsoas["population"], lsoas["imd_decile"], lsoas["place_name"]]
-        )
-        trace = dict(
-            geojson=feature_collection(lsoas, "lsoa_code"),
-            locations=lsoas["lsoa_code"].tolist(),
-            z=lsoas[column].to_numpy(),
-            customdata=custom,
-            name=MAP_LAYERS["lsoas"],
-            showlegend=True,
-            marker={"line": {"width": 0.3, "color": "rgba(255,255,255,0.6)"}, "opacity": 0.85},
-            hovertemplate=(
-                "<b>%{customdata[0]}</b><br>LSOA %{location}<br>"
-                "Residents (mid-2020): %{customdata[1]:,}<br>"
-                "IMD 2019 decile: %{customdata[2]}<br>Place: %{customdata[3]}<extra></extra>"
-            ),
-        )
-        if measure == "imd_decile":
-            scale = []
-            for i, colour in enumerate(IMD_DECILE_COLOURS):
-                scale += [(i / 10, colour), ((i + 1) / 10, colour)]
-            trace.update(
-                colorscale=scale,
-                zmin=0.5,
-                zmax=10.5,
-                colorbar={
-                    "title": {"text": legend_title},
-                    "tickvals": list(range(1, 11)),
-                    "len": 0.75,
-                    "x": 1.0,
-                },
-            )
-        else:
-            trace.update(
-                colorscale="Cividis",
-                reversescale=True,
-                colorbar={"title": {"text": legend_title}, "len": 0.75, "x": 1.0},
-            )
-        fig.add_trace(go.Choroplethmap(**trace))
+        fig.add_trace(_lsoa_trace(system, measure))
 
     for key in ("pcns", "places", "ics"):
         if key not in chosen:
@@ -235,6 +254,8 @@ def system_map(
         frame = {"pcns": system.pcns, "places": system.places, "ics": system.ics}[key]
         frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
         lon, lat = outline_coordinates(frame.geometry)
+        # Outlines carry no hover of their own: the LSOA hover names the PCN, place and
+        # ICS under the pointer, and separate anchor traces cost ~0.3 s each to draw.
         fig.add_trace(
             go.Scattermap(
                 lon=lon,
@@ -242,47 +263,7 @@ def system_map(
                 mode="lines",
                 line=_OUTLINE_STYLE[key],
                 name=MAP_LAYERS[key],
-                legendgroup=key,
                 hoverinfo="skip",
-            )
-        )
-        # Lines cannot carry hover text well, so each unit gets a labelled anchor point.
-        x, y = _marker_points(frame)
-        if key == "pcns":
-            names, codes, pops = frame["pcn_name"], frame["pcn_code"], frame["registered_patients"]
-            label = "Registered patients"
-        elif key == "places":
-            names, codes, pops = (
-                frame["place_name"],
-                frame["place_code"],
-                frame["registered_patients"],
-            )
-            label = "Registered patients"
-        else:
-            names, codes, pops = frame["icb_name"], frame["icb_code"], frame["registered_patients"]
-            label = "Registered patients"
-        resident = (
-            frame["resident_population"]
-            if "resident_population" in frame
-            else np.full(len(frame), np.nan)
-        )
-        fig.add_trace(
-            go.Scattermap(
-                lon=x,
-                lat=y,
-                mode="markers",
-                marker={"size": 9, "color": _OUTLINE_STYLE[key]["color"], "symbol": "circle"},
-                customdata=np.column_stack([names, codes, pops, resident]),
-                hovertemplate=(
-                    "<b>%{customdata[0]}</b><br>%{customdata[1]}<br>"
-                    f"{label} (Jul 2022): "
-                    + "%{customdata[2]:,}"
-                    + ("<br>Residents (mid-2020): %{customdata[3]:,}" if key != "pcns" else "")
-                    + "<extra></extra>"
-                ),
-                name=MAP_LAYERS[key],
-                legendgroup=key,
-                showlegend=False,
             )
         )
 
