@@ -36,7 +36,13 @@ MAP_DRAWN_JS = """() => {
     const full = gd._fullLayout;
     if (!full || !gd._fullData || !gd._fullData.length) return false;
     const sub = full.map && full.map._subplot;
-    if (sub && !(sub.map && sub.map.loaded() && !sub.map.isMoving())) return false;
+    if (!sub) continue;
+    const map = sub.map;
+    if (!map || !map.loaded() || map.isMoving()) return false;
+    // A URL GeoJSON is fetched before its source exists, so count sources too.
+    const sources = Object.keys(map.getStyle().sources || {});
+    if (sources.length < gd._fullData.filter(t => t.visible !== false).length) return false;
+    if (!sources.every(id => map.isSourceLoaded(id))) return false;
   }
   return true;
 }"""

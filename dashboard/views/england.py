@@ -1,0 +1,132 @@
+"""England: every LSOA and ICS, with national league tables and drill-down to one ICS."""
+
+import streamlit as st
+
+from dashboard import loaders
+from dashboard.common import data_footer
+from dashboard.exports import table_downloads
+
+DESIGN_BANDS = (("practice", 1_000, 10_000), ("pcn", 30_000, 50_000), ("place", 100_000, 500_000))
+MEASURES = {"imd_decile": "IMD 2019 decile", "population": "Residents (mid-2020)"}
+
+systems = loaders.systems()
+names = dict(zip(systems["icb_code"], systems["icb_name"], strict=True))
+
+
+def drill_into(code: str) -> None:
+    """Make ``code`` the chosen ICS and open its map."""
+    st.session_state["ics"] = code
+    st.session_state["drill_to_map"] = True
+
+
+def on_map_select() -> None:
+    points = st.session_state["england_map"].selection.get("points", [])
+    codes = [p.get("location") for p in points if p.get("location") in names]
+    if codes:
+        drill_into(codes[0])
+
+
+def on_pick() -> None:
+    if st.session_state.get("england_pick"):
+        drill_into(st.session_state["england_pick"])
+
+
+if st.session_state.pop("drill_to_map", False):
+    st.switch_page("views/map.py", query_params={"ics": st.session_state["ics"]})
+
+st.title("England: all 42 ICSs")
+st.caption(
+    "Places: each ICS's default place definition (places named in its papers, "
+    "otherwise upper-tier local authorities)."
+)
+
+requested = st.query_params.get("colour", "imd_decile")
+measure = st.radio(
+    "Colour LSOAs by",
+    list(MEASURES),
+    index=list(MEASURES).index(requested) if requested in MEASURES else 0,
+    format_func=MEASURES.get,
+    horizontal=True,
+)
+st.query_params["colour"] = measure
+
+st.selectbox(
+    "Drill into an ICS (or click one on the map)",
+    [None, *sorted(names, key=names.get)],
+    format_func=lambda c: "Choose an ICS…" if c is None else f"{names[c]} ({c})",
+    key="england_pick",
+    on_change=on_pick,
+)
+st.plotly_chart(
+    loaders.england_figure(measure),
+    key="england_map",
+    on_select=on_map_select,
+    selection_mode="points",
+    config={"displaylogo": False, "scrollZoom": True},
+)
+st.caption(
+    "All 32,844 LSOAs (2011), simplified for the national view; blue lines are ICS "
+    f"outlines. Colours: {MEASURES[measure]}. Click an ICS to open its map."
+)
+
+st.subheader("National league table")
+table = loaders.league_table(DESIGN_BANDS)
+st.markdown(
+    "**Tier fit**: share of units whose registered patients fall inside the design band "
+    "(practices 1,000–10,000; PCNs 30,000–50,000; places 100,000–500,000). "
+    "**Need index**: NHS England 2022/23 core weighted population per head, relative to "
+    "England (1.00 = average need). **Core20**: residents in national IMD deciles 1–2. "
+    "**Alignment**: share of the ICS's registered patients who live in the ICS."
+)
+shown = table[
+    [
+        "icb_name",
+        "icb_code",
+        "registered_patients",
+        "resident_population",
+        "n_practices",
+        "practices_in_band",
+        "n_pcns",
+        "pcns_in_band",
+        "n_places",
+        "places_in_band",
+        "need_index",
+        "core20_share",
+        "alignment",
+    ]
+].copy()
+percent_columns = [
+    "practices_in_band",
+    "pcns_in_band",
+    "places_in_band",
+    "core20_share",
+    "alignment",
+]
+shown[percent_columns] = (shown[percent_columns] * 100).round(1)
+shown["need_index"] = shown["need_index"].round(3)
+st.dataframe(
+    shown.sort_values("need_index", ascending=False),
+    hide_index=True,
+    column_config={
+        "icb_name": "ICS",
+        "icb_code": "Code",
+        "registered_patients": st.column_config.NumberColumn(
+            "Registered patients (Jul 2022)", format="localized"
+        ),
+        "resident_population": st.column_config.NumberColumn(
+            "Residents (mid-2020)", format="localized"
+        ),
+        "n_practices": "Practices",
+        "practices_in_band": st.column_config.NumberColumn("Practices in band %", format="%.1f"),
+        "n_pcns": "PCNs",
+        "pcns_in_band": st.column_config.NumberColumn("PCNs in band %", format="%.1f"),
+        "n_places": "Places",
+        "places_in_band": st.column_config.NumberColumn("Places in band %", format="%.1f"),
+        "need_index": st.column_config.NumberColumn("Need index (England = 1)", format="%.3f"),
+        "core20_share": st.column_config.NumberColumn("Core20 residents %", format="%.1f"),
+        "alignment": st.column_config.NumberColumn("Patients living in ICS %", format="%.1f"),
+    },
+)
+st.caption("Sort by any column by clicking its header.")
+table_downloads(shown, "England ICS league table (July 2022 data)", key="league")
+data_footer()
