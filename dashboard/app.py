@@ -34,6 +34,7 @@ st.set_page_config(
 PAGE_SPECS = [
     ("overview.py", "Overview", None, "overview"),
     ("map.py", "Map", None, "map"),
+    ("england.py", "England", None, "england"),
     ("tiers.py", "Population tiers", None, "tiers"),
     ("allocation.py", "Service allocation", None, "allocation"),
     ("inequality.py", "Inequality", None, "inequality"),

@@ -20,6 +20,7 @@ def drill_into(code: str) -> None:
 
 
 def on_map_select() -> None:
+    """Drill into the ICS clicked on the map."""
     points = st.session_state["england_map"].selection.get("points", [])
     codes = [p.get("location") for p in points if p.get("location") in names]
     if codes:
@@ -27,6 +28,7 @@ def on_map_select() -> None:
 
 
 def on_pick() -> None:
+    """Drill into the ICS picked in the select box."""
     if st.session_state.get("england_pick"):
         drill_into(st.session_state["england_pick"])
 
