@@ -17,10 +17,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import layers
 from dashboard import loaders
 from dashboard.common import DEFAULT_ICS
+from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
 
 #: Query parameters every page shares; pages add their own (e.g. colour on /map).
 SHARED_PARAMS = ("ics", "places", "present")
-PAGES_DIR = Path(__file__).resolve().parent / "views"
 log = logging.getLogger("ics_planner")
 
 st.set_page_config(
@@ -29,17 +29,6 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-#: (file in views/, title, icon, url path); every page keeps a stable path such as /map.
-#: No icons: Streamlit fetches :material/ icons from the internet, and emoji need fonts.
-PAGE_SPECS = [
-    ("overview.py", "Overview", None, "overview"),
-    ("map.py", "Map", None, "map"),
-    ("england.py", "England", None, "england"),
-    ("tiers.py", "Population tiers", None, "tiers"),
-    ("allocation.py", "Service allocation", None, "allocation"),
-    ("inequality.py", "Inequality", None, "inequality"),
-    ("boundaries.py", "Boundary alignment", None, "boundaries"),
-]
 # A page is routed once its file exists in views/.
 pages = [
     st.Page(PAGES_DIR / f, title=t, icon=i, url_path=u)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
 from tests.browser_harness import (
     MAP_DRAWN_JS,
     chromium_available,
@@ -28,7 +29,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 @pytest.fixture(scope="module")
 def server():
-    with dashboard_server() as (url, process):
+    with dashboard_server() as (url, _process):
         yield url
 
 
@@ -113,10 +114,8 @@ def test_choose_ics_in_sidebar(server, page):
 
 
 def test_every_page_loads(server, page):
-    from dashboard.app import PAGE_SPECS  # noqa: PLC0415  (reads the page list only)
-
     for file, title, _icon, url_path in PAGE_SPECS:
-        if not (ARTIFACTS.parents[1] / "dashboard" / "views" / file).exists():
+        if not (PAGES_DIR / file).exists():
             continue
         page.goto(f"{server}/{url_path}?ics=QWU")
         wait_for_app(page)
