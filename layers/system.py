@@ -41,6 +41,7 @@ PLACE_DEFINITIONS: dict[str, str] = {
     "preset": "Places named in the ICS's own planning papers",
     "utla": "Upper-tier local authorities (health and wellbeing board level)",
     "ltla": "Lower-tier local authority districts",
+    "custom": "Your own place groupings (uploaded practice → place list)",
 }
 
 #: Label for practices that the May 2022 ePCN extract puts in no PCN.
@@ -170,10 +171,10 @@ def place_lookup(code: str, place_definition: str, tables: Tables = None) -> pd.
     >>> place_lookup("QWU", "preset").groupby("place_name").size().to_dict()
     {'Coventry': 1, 'Rugby': 1, 'South Warwickshire': 2, 'Warwickshire North': 2}
     """
-    if place_definition not in PLACE_DEFINITIONS:
+    if place_definition not in PLACE_DEFINITIONS or place_definition == "custom":
         raise ValueError(
             f"Unknown place definition {place_definition!r}; choose one of "
-            f"{', '.join(PLACE_DEFINITIONS)}."
+            "preset, utla, ltla (custom places are given as custom_places)."
         )
     lsoas = _table("lsoas", tables)
     districts = (
@@ -209,6 +210,26 @@ def _plurality(frame: pd.DataFrame, unit: str, target: str) -> pd.Series:
     totals = frame.groupby([unit, target], as_index=False)["patients"].sum()
     totals = totals.sort_values([unit, "patients", target], ascending=[True, False, True])
     return totals.drop_duplicates(unit).set_index(unit)[target]
+
+
+def _validated_grouping(grouping: pd.DataFrame, practice_codes: pd.Series) -> pd.DataFrame:
+    """Check a practice → place grouping against the ICS's practices."""
+    missing = {"practice_code", "place_name"} - set(grouping.columns)
+    if missing:
+        raise ValueError(
+            f"custom_places needs columns practice_code and place_name; missing {sorted(missing)}."
+        )
+    grouping = grouping[["practice_code", "place_name"]].astype(str)
+    grouping = grouping.assign(place_name=grouping["place_name"].str.strip())
+    if (grouping["place_name"] == "").any():
+        raise ValueError("custom_places has blank place names.")
+    duplicated = grouping["practice_code"][grouping["practice_code"].duplicated()]
+    if not duplicated.empty:
+        raise ValueError(f"custom_places lists practice(s) twice: {sorted(set(duplicated))}.")
+    unknown = sorted(set(grouping["practice_code"]) - set(practice_codes))
+    if unknown:
+        raise ValueError(f"custom_places has practice codes not in this ICS: {unknown[:10]}.")
+    return grouping.reset_index(drop=True)
 
 
 @dataclass
@@ -270,6 +291,7 @@ def load_system(
     detail: str = "detail",
     seed: int = 2022,
     tables: Tables = None,
+    custom_places: pd.DataFrame | None = None,
 ) -> System:
     """Load the five layers of one ICS.
 
@@ -297,6 +319,13 @@ def load_system(
     tables : mapping of str to DataFrame, optional
         In-memory tables keyed like ``geodata/`` (for tests and what-if data); by
         default the committed ``geodata/`` files are read.
+    custom_places : DataFrame, optional
+        A user's own place groupings: ``practice_code`` → ``place_name``. Listed
+        practices go to the named place; practices not listed keep their place under
+        ``place_definition``. A PCN goes to the place holding most of its practices'
+        registered patients, and an LSOA to the place whose practices have most
+        patients living there (LSOAs with none keep their place), so places still
+        tile the ICS. ``place_definition`` is then reported as ``"custom"``.
 
     Returns
     -------
@@ -349,6 +378,29 @@ def load_system(
         .fillna(practice_table["practice_code"].map(practice_place))
         .fillna(largest_place)
     )
+    if custom_places is not None:
+        grouping = _validated_grouping(custom_places, practice_table["practice_code"])
+        custom_codes = "custom-" + grouping["place_name"].map(_slug)
+        practice_table["place_code"] = (
+            practice_table["practice_code"]
+            .map(dict(zip(grouping["practice_code"], custom_codes, strict=True)))
+            .fillna(practice_table["place_code"])
+        )
+        place_names = pd.concat(
+            [place_names, pd.Series(grouping["place_name"].to_numpy(), index=custom_codes)]
+        )
+        place_names = place_names[~place_names.index.duplicated(keep="last")]
+        registered = practice_table.dropna(subset=["pcn_code"]).rename(
+            columns={"registered_patients": "patients"}
+        )
+        pcn_place = _plurality(registered, "pcn_code", "place_code")
+        by_practice_place = registrations.merge(
+            practice_table[["practice_code", "place_code"]], on="practice_code"
+        )
+        lsoa_place = _plurality(by_practice_place, "lsoa_code", "place_code")
+        lsoas["place_code"] = lsoas["lsoa_code"].map(lsoa_place).fillna(lsoas["place_code"])
+        lsoas["place_name"] = lsoas["place_code"].map(place_names)
+        place_definition = "custom"
     practice_table["place_name"] = practice_table["place_code"].map(place_names)
     practice_table["pcn_name"] = practice_table["pcn_name"].fillna(NO_PCN_LABEL)
     practices = gpd.GeoDataFrame(

@@ -11,6 +11,7 @@ PCN A lives 80 in U1, 5 in U2 → place U1; PCN B 100 in U2, 15 in U1 → U2.
 P4 (no PCN) lives 30 in U1 (10 outside England/unknown) → U1.
 """
 
+import pandas as pd
 import pytest
 
 from layers.system import NO_PCN_LABEL, list_systems, load_system, place_lookup, resolve_ics
@@ -96,3 +97,54 @@ def test_other_ics_is_filtered_out(toy_tables):
 def test_bad_detail_level(toy_tables):
     with pytest.raises(ValueError, match="Unknown detail level"):
         load_system("QXX", detail="huge", tables=toy_tables)
+
+
+def test_custom_place_groupings(toy_tables):
+    """P1 and P3 go to "North"; P2 and P4 stay in their utla places (U1)."""
+    grouping = pd.DataFrame({"practice_code": ["P1", "P3"], "place_name": ["North", "North"]})
+    system = load_system("QXX", "utla", tables=toy_tables, custom_places=grouping)
+    assert system.place_definition == "custom"
+    practices = system.practices.set_index("practice_code")
+    assert practices.loc["P1", "place_name"] == "North"
+    assert practices.loc["P2", "place_code"] == "U1"
+    # PCN A: P1 60 (North) vs P2 25 (U1) → North; PCN B: P3 only → North.
+    assert set(system.pcns["place_name"]) == {"North"}
+    # LSOAs by their patients' practices' places: L1 P1 50 + P2 20 → North 50 vs U1 20;
+    # L2 P2 5 vs P3 40 → North; L3 P1 10 + P3 15 = 25 (North) vs P4 30 (U1) → U1; L4 → North.
+    lsoa_place = system.lsoas.set_index("lsoa_code")["place_name"].to_dict()
+    assert lsoa_place == {"L1": "North", "L2": "North", "L3": "County U1", "L4": "North"}
+    places = system.places.set_index("place_name")
+    assert places.loc["North", "resident_population"] == 100 + 200 + 400
+    assert places.loc["North", "registered_patients"] == 60 + 115
+    assert places["registered_patients"].sum() == 240
+    assert places["resident_population"].sum() == 1000
+
+
+def test_custom_place_groupings_are_validated(toy_tables):
+    with pytest.raises(ValueError, match="not in this ICS: \\['P5'\\]"):
+        load_system(
+            "QXX",
+            "utla",
+            tables=toy_tables,
+            custom_places=pd.DataFrame({"practice_code": ["P5"], "place_name": ["X"]}),
+        )
+    with pytest.raises(ValueError, match="twice"):
+        load_system(
+            "QXX",
+            "utla",
+            tables=toy_tables,
+            custom_places=pd.DataFrame({"practice_code": ["P1", "P1"], "place_name": ["X", "Y"]}),
+        )
+    with pytest.raises(ValueError, match="blank place names"):
+        load_system(
+            "QXX",
+            "utla",
+            tables=toy_tables,
+            custom_places=pd.DataFrame({"practice_code": ["P1"], "place_name": ["  "]}),
+        )
+    with pytest.raises(ValueError, match="missing \\['place_name'\\]"):
+        load_system(
+            "QXX", "utla", tables=toy_tables, custom_places=pd.DataFrame({"practice_code": ["P1"]})
+        )
+    with pytest.raises(ValueError, match="custom places are given as custom_places"):
+        load_system("QXX", "custom", tables=toy_tables)
