@@ -9,6 +9,7 @@ from dashboard.common import (
     data_footer,
     place_definition_note,
 )
+from dashboard.exports import figure_downloads
 from layers.maps import CHOROPLETH_MEASURES, MAP_LAYERS
 
 MEASURE_LABELS = {"imd_decile": "IMD 2019 decile", "population": "Residents (mid-2020)"}
@@ -48,4 +49,5 @@ else:
         f"{MEASURE_LABELS[measure]}; practice markers are sized by registered patients "
         "(July 2022). No basemap is drawn, so the map works offline."
     )
+    figure_downloads(figure, f"Map of {system.name} ICS", "system_map")
 data_footer()

@@ -1,5 +1,6 @@
 """Overview: headline figures for the chosen ICS and its places, PCNs and practices."""
 
+import pandas as pd
 import streamlit as st
 
 import layers
@@ -10,6 +11,7 @@ from dashboard.common import (
     data_footer,
     place_definition_note,
 )
+from dashboard.exports import table_downloads
 
 code, place_definition = current_ics(), current_place_definition()
 system = loaders.system(code, place_definition)
@@ -42,8 +44,9 @@ st.markdown(
 )
 
 st.subheader("Places")
+places_table = system.places.drop(columns="geometry")
 st.dataframe(
-    system.places.drop(columns="geometry"),
+    places_table,
     hide_index=True,
     column_config={
         "place_code": "Code",
@@ -59,12 +62,14 @@ st.dataframe(
         "n_practices": "Practices",
     },
 )
+table_downloads(places_table, f"Places of {system.name} ICS", "overview_places")
 
 st.subheader("Primary Care Networks")
+pcn_table = system.pcns[
+    ["pcn_name", "pcn_code", "place_name", "registered_patients", "n_practices"]
+].sort_values("registered_patients", ascending=False)
 st.dataframe(
-    system.pcns[
-        ["pcn_name", "pcn_code", "place_name", "registered_patients", "n_practices"]
-    ].sort_values("registered_patients", ascending=False),
+    pcn_table,
     hide_index=True,
     column_config={
         "pcn_name": "PCN",
@@ -76,11 +81,15 @@ st.dataframe(
         "n_practices": "Practices",
     },
 )
+table_downloads(pd.DataFrame(pcn_table), f"PCNs of {system.name} ICS", "overview_pcns")
 st.subheader("GP practices")
-st.dataframe(
+practice_table = pd.DataFrame(
     system.practices[
         ["practice_name", "practice_code", "pcn_name", "place_name", "registered_patients"]
-    ].sort_values("registered_patients", ascending=False),
+    ]
+).sort_values("registered_patients", ascending=False)
+st.dataframe(
+    practice_table,
     hide_index=True,
     column_config={
         "practice_name": "Practice",
@@ -92,6 +101,7 @@ st.dataframe(
         ),
     },
 )
+table_downloads(practice_table, f"GP practices of {system.name} ICS", "overview_practices")
 
 with st.expander("Data vintage and sources", expanded=True):
     st.markdown(
