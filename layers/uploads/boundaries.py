@@ -1,0 +1,642 @@
+"""Validate proposed boundaries: GeoJSON, GeoPackage or a zipped Shapefile, any CRS.
+
+:func:`validate_boundaries` reads the file with pyogrio, converts it to WGS 84
+(EPSG:4326), repairs invalid polygons (``shapely.make_valid``, reported per feature),
+rejects features that are not polygons, have no geometry or no name, or lie outside
+England, and merges features that share a name.
+
+CRS rules
+---------
+* GeoJSON with no ``crs`` member is WGS 84 longitude/latitude, as RFC 7946 defines it.
+  If its coordinates are not degrees (e.g. British National Grid metres) the file is
+  refused with a message saying so. A ``crs`` member on a feature or geometry that
+  differs from the file's is refused (mixed CRS): GDAL would silently ignore it.
+* A GeoPackage layer or a Shapefile with no CRS (no ``.prj``) is refused.
+* A GeoPackage must hold one layer with geometry; several layers are refused, naming
+  each with its CRS.
+
+Zip files
+---------
+Before anything is extracted, the zip's directory is checked: the declared
+uncompressed sizes must add up to at most ``max_uncompressed_bytes``, no member over
+1 MB may be compressed more than :data:`MAX_COMPRESSION_RATIO` to 1 (a zip bomb), and
+there may be at most :data:`MAX_ZIP_MEMBERS` members. Then the zip must hold exactly
+one shapefile (``.shp`` with its ``.shx``, ``.dbf`` and ``.prj``; ``.cpg``, ``.sbn``,
+``.sbx``, ``.qix`` and ``.shp.xml`` are allowed) and nothing else; folders,
+``__MACOSX/`` and ``.DS_Store`` entries are ignored. Members are read with their
+declared size as a hard limit.
+
+Examples
+--------
+>>> import json
+>>> from layers.uploads.boundaries import validate_boundaries
+>>> square = [[[-1.3, 54.5], [-1.2, 54.5], [-1.2, 54.6], [-1.3, 54.6], [-1.3, 54.5]]]
+>>> fc = {"type": "FeatureCollection", "features": [{"type": "Feature",
+...       "properties": {"name": "North"},
+...       "geometry": {"type": "Polygon", "coordinates": square}}]}
+>>> report = validate_boundaries(json.dumps(fc).encode(), "north.geojson")
+>>> report.summary
+'Proposed boundaries (north.geojson): 1 feature read, 1 accepted, 0 rejected.'
+>>> report.accepted.crs.to_epsg(), report.accepted["place_name"].tolist()
+(4326, ['North'])
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from layers.uploads.csv_uploads import ENGLAND_BOUNDS
+from layers.uploads.errors import UploadError
+from layers.uploads.report import UploadReport, format_problems, plural
+from layers.uploads.text import MAX_UPLOAD_BYTES, as_bytes, check_size, decode_text, describe_size
+
+__all__ = [
+    "MAX_COMPRESSION_RATIO",
+    "MAX_UNCOMPRESSED_BYTES",
+    "MAX_ZIP_MEMBERS",
+    "NAME_FIELDS",
+    "check_zip",
+    "validate_boundaries",
+]
+
+#: Largest total uncompressed size of a zip's members.
+MAX_UNCOMPRESSED_BYTES: Final = 200 * 1024 * 1024
+#: Largest compression ratio of a zip member over :data:`_RATIO_FLOOR` bytes.
+MAX_COMPRESSION_RATIO: Final = 200
+#: Most members a zip may hold.
+MAX_ZIP_MEMBERS: Final = 50
+#: Attribute names (matched ignoring case) that hold the place name, in order of choice.
+NAME_FIELDS: Final = ("place_name", "name")
+
+_RATIO_FLOOR: Final = 1024 * 1024
+_SHAPEFILE_REQUIRED: Final = (".shx", ".dbf", ".prj")
+_SHAPEFILE_OPTIONAL: Final = (".cpg", ".sbn", ".sbx", ".qix", ".shp.xml")
+_GEOJSON_TYPES: Final = {
+    "FeatureCollection",
+    "Feature",
+    "Polygon",
+    "MultiPolygon",
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "GeometryCollection",
+}
+_POLYGONAL: Final = {"Polygon", "MultiPolygon"}
+
+
+# ------------------------------------------------------------------------------- zip
+
+
+def _ignored_member(info: zipfile.ZipInfo) -> bool:
+    path = PurePosixPath(info.filename)
+    return info.is_dir() or "__MACOSX" in path.parts or path.name == ".DS_Store"
+
+
+def _extension(name: str) -> str:
+    lower = name.lower()
+    if lower.endswith(".shp.xml"):
+        return ".shp.xml"
+    return PurePosixPath(lower).suffix
+
+
+def _stem(name: str) -> str:
+    base = PurePosixPath(name).name
+    return base[: len(base) - len(_extension(base))]
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def check_zip(
+    raw: bytes,
+    max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES,
+    max_ratio: float = MAX_COMPRESSION_RATIO,
+) -> dict[str, zipfile.ZipInfo]:
+    """Check a zipped shapefile's directory without extracting anything.
+
+    Parameters
+    ----------
+    raw : bytes
+        The zip file.
+    max_uncompressed_bytes : int
+        Largest total declared uncompressed size.
+    max_ratio : float
+        Largest compression ratio of any member over 1 MB.
+
+    Returns
+    -------
+    dict of str to ZipInfo
+        The shapefile's members by extension (``".shp"``, ``".dbf"``, ...).
+
+    Raises
+    ------
+    UploadError
+        If the bytes are not a readable zip, a member is encrypted, there are too many
+        members, the expanded size or a compression ratio is too large, or the zip does
+        not hold exactly one complete shapefile and nothing else.
+
+    Examples
+    --------
+    >>> import io, zipfile
+    >>> buffer = io.BytesIO()
+    >>> with zipfile.ZipFile(buffer, "w") as zf:
+    ...     zf.writestr("notes.txt", "hello")
+    >>> check_zip(buffer.getvalue())
+    Traceback (most recent call last):
+    ...
+    layers.uploads.errors.UploadError: The zip holds no shapefile (.shp). It holds: notes.txt.
+    """
+    if not raw.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        raise UploadError("This is not a zip file. Upload the shapefile's files zipped together.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise UploadError("The zip file is damaged or cut short. Zip the files again.") from None
+    members = [i for i in infos if not _ignored_member(i)]
+    if len(members) > MAX_ZIP_MEMBERS:
+        raise UploadError(
+            f"The zip holds {len(members):,} files, more than the {MAX_ZIP_MEMBERS} allowed. "
+            "Zip only the shapefile's files."
+        )
+    if any(i.flag_bits & 0x1 for i in members):
+        raise UploadError("The zip is password-protected. Zip the files without a password.")
+    total = sum(i.file_size for i in members)
+    if total > max_uncompressed_bytes:
+        raise UploadError(
+            f"The zip would expand to {describe_size(total)}, more than the "
+            f"{describe_size(max_uncompressed_bytes)} allowed. Upload a smaller file "
+            "(simplify the boundaries, or drop unneeded attributes)."
+        )
+    for info in members:
+        if info.file_size > _RATIO_FLOOR and (
+            info.compress_size == 0 or info.file_size / info.compress_size > max_ratio
+        ):
+            ratio = info.file_size / max(info.compress_size, 1)
+            raise UploadError(
+                f"{PurePosixPath(info.filename).name!r} in the zip is compressed {ratio:,.0f} "
+                f"to 1 (more than {max_ratio:,.0f} to 1 is refused as a possible zip bomb)."
+            )
+    names = [PurePosixPath(i.filename).name for i in members]
+    shps = [i for i in members if _extension(i.filename) == ".shp"]
+    if not shps:
+        listing = ", ".join(names) if names else "nothing"
+        raise UploadError(f"The zip holds no shapefile (.shp). It holds: {listing}.")
+    if len(shps) > 1:
+        listing = ", ".join(PurePosixPath(i.filename).name for i in shps)
+        raise UploadError(
+            f"The zip holds {len(shps)} shapefiles ({listing}). Upload one shapefile per zip."
+        )
+    stem = _stem(shps[0].filename).lower()
+    parts: dict[str, zipfile.ZipInfo] = {}
+    others: list[str] = []
+    for info in members:
+        ext = _extension(info.filename)
+        name = PurePosixPath(info.filename).name
+        if _stem(info.filename).lower() == stem and ext in (
+            ".shp",
+            *_SHAPEFILE_REQUIRED,
+            *_SHAPEFILE_OPTIONAL,
+        ):
+            if ext in parts:
+                others.append(name)
+            else:
+                parts[ext] = info
+        else:
+            others.append(name)
+    shp_name = PurePosixPath(shps[0].filename).name
+    if others:
+        raise UploadError(
+            f"The zip also holds files that are not part of the shapefile {shp_name!r}: "
+            f"{', '.join(others)}. Zip only the shapefile's files (.shp, .shx, .dbf, .prj, "
+            "and optionally .cpg)."
+        )
+    missing = [ext for ext in _SHAPEFILE_REQUIRED if ext not in parts]
+    if missing == [".prj"]:
+        raise UploadError(
+            f"The shapefile {shp_name!r} has no .prj file, so its coordinate reference system "
+            "is unknown. Add the .prj file to the zip."
+        )
+    if missing:
+        raise UploadError(
+            f"The shapefile {shp_name!r} is missing its {_join(missing)} file"
+            f"{'s' if len(missing) > 1 else ''}. Zip the .shp, .shx, .dbf and .prj files "
+            "together."
+        )
+    return parts
+
+
+def _extract(raw: bytes, parts: dict[str, zipfile.ZipInfo], folder: Path) -> Path:
+    """Write the checked members as ``layer.<ext>``; each read is capped at its size."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            for ext, info in parts.items():
+                with archive.open(info) as src:
+                    data = src.read(info.file_size + 1)
+                if len(data) != info.file_size:
+                    raise zipfile.BadZipFile("size mismatch")
+                (folder / f"layer{ext}").write_bytes(data)
+    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
+        raise UploadError(
+            f"The zip file is damaged and could not be extracted ({type(exc).__name__}). "
+            "Zip the files again."
+        ) from None
+    return folder / "layer.shp"
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _crs_label(crs: object) -> str:
+    try:
+        parsed = CRS.from_user_input(crs)
+    except Exception:
+        return str(crs)
+    epsg = parsed.to_epsg()
+    return f"EPSG:{epsg}" if epsg else parsed.name
+
+
+def _member_crs(member: object) -> str | None:
+    """Label of a GeoJSON ``crs`` member (named or EPSG-typed), None when absent."""
+    if member is None:
+        return None
+    if isinstance(member, dict):
+        props = member.get("properties")
+        if isinstance(props, dict):
+            if "name" in props:
+                return _crs_label(str(props["name"]))
+            if "code" in props:
+                return _crs_label(f"EPSG:{props['code']}")
+    return json.dumps(member, sort_keys=True)
+
+
+def _check_geojson(raw: bytes) -> tuple[bytes, bool]:
+    """Check GeoJSON text and its CRS members; return UTF-8 bytes and 'CRS declared'."""
+    text = decode_text(raw, "GeoJSON", "Save it as UTF-8 GeoJSON")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
+        end = "; the file may be cut short" if cut else ""
+        raise UploadError(
+            f"The file is not valid JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}){end}."
+        ) from None
+    except RecursionError:
+        raise UploadError("The file is not valid GeoJSON: it is nested too deeply.") from None
+    if not isinstance(data, dict):
+        raise UploadError(
+            f"The file is JSON but not GeoJSON: it is a JSON {type(data).__name__} rather "
+            "than an object with a 'type'."
+        )
+    kind = data.get("type")
+    if kind == "Topology":
+        raise UploadError("This is TopoJSON, not GeoJSON. Convert it to GeoJSON and upload again.")
+    if kind not in _GEOJSON_TYPES:
+        raise UploadError(
+            f"The file is JSON but not GeoJSON: its 'type' is {kind!r}; expected "
+            "'FeatureCollection'."
+        )
+    features = data.get("features") if kind == "FeatureCollection" else [data]
+    if not isinstance(features, list):
+        raise UploadError("The GeoJSON FeatureCollection has no 'features' list.")
+    if not features:
+        raise UploadError("The GeoJSON holds no features.")
+    top = _member_crs(data.get("crs")) if kind == "FeatureCollection" else None
+    file_crs = top or "WGS 84 (the GeoJSON default)"
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            continue
+        geometry = feature.get("geometry")
+        for where, member in (
+            ("feature", feature.get("crs")),
+            (
+                "the geometry of feature",
+                geometry.get("crs") if isinstance(geometry, dict) else None,
+            ),
+        ):
+            label = _member_crs(member)
+            if label is not None and label != file_crs:
+                raise UploadError(
+                    f"The GeoJSON mixes coordinate reference systems: the file is in "
+                    f"{file_crs} but {where} {number} declares {label}. Use one CRS for "
+                    "the whole file."
+                )
+    return text.encode("utf-8"), top is not None
+
+
+def _read(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
+    """Read one layer with pyogrio; GDAL failures become UploadError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return pyogrio.read_dataframe(path, layer=layer, on_invalid="ignore")
+        except Exception as exc:  # GDAL raises many error types for bad files
+            detail = str(exc).replace(str(path.parent), "").strip(" /:")
+            raise UploadError(f"The file could not be read as boundaries ({detail}).") from None
+
+
+def _read_gpkg(path: Path) -> gpd.GeoDataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            layers = pyogrio.list_layers(path)
+        except Exception:
+            raise UploadError(
+                "The GeoPackage is damaged and could not be read. Export it again."
+            ) from None
+        spatial = [str(name) for name, geom in layers if geom is not None]
+        if not spatial:
+            raise UploadError("The GeoPackage holds no layer with geometry.")
+        if len(spatial) > 1:
+            crs = {}
+            for name in spatial:
+                try:
+                    info = pyogrio.read_info(path, layer=name)
+                    crs[name] = _crs_label(info["crs"]) if info["crs"] else "no CRS"
+                except Exception:
+                    crs[name] = "unreadable"
+            listing = ", ".join(f"{name!r} ({crs[name]})" for name in spatial)
+            mixed = (
+                " in different coordinate reference systems" if len(set(crs.values())) > 1 else ""
+            )
+            raise UploadError(
+                f"The GeoPackage holds {len(spatial)} layers{mixed}: {listing}. Upload a "
+                "GeoPackage with one layer."
+            )
+    return _read(path, spatial[0])
+
+
+# --------------------------------------------------------------------------- geometry
+
+
+def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry | None:
+    """The polygonal part of a geometry (after make_valid), or None if it has none."""
+    if geometry.geom_type in _POLYGONAL:
+        return geometry
+    parts = [p for p in shapely.get_parts(geometry) if p.geom_type in _POLYGONAL]
+    if not parts:
+        return None
+    return shapely.union_all(parts)
+
+
+def _name_column(frame: pd.DataFrame) -> str:
+    lower = {str(c).lower(): c for c in frame.columns if c != "geometry"}
+    for wanted in NAME_FIELDS:
+        if wanted in lower:
+            return lower[wanted]
+    fields = ", ".join(str(c) for c in frame.columns if c != "geometry") or "none"
+    raise UploadError(
+        f"The boundaries have no place_name or name attribute to name each place. "
+        f"Attributes found: {fields}."
+    )
+
+
+def _name_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def validate_boundaries(
+    raw_bytes: bytes,
+    filename: str,
+    max_uncompressed_bytes: int = MAX_UNCOMPRESSED_BYTES,
+    *,
+    max_ratio: float = MAX_COMPRESSION_RATIO,
+) -> UploadReport:
+    """Validate a file of proposed place boundaries and convert it to WGS 84.
+
+    Parameters
+    ----------
+    raw_bytes : bytes
+        The uploaded file.
+    filename : str
+        Its name; the extension chooses the format: ``.geojson`` or ``.json``
+        (GeoJSON), ``.gpkg`` (GeoPackage), ``.zip`` (zipped Shapefile).
+    max_uncompressed_bytes : int, default 200 MB
+        Largest total declared uncompressed size of a zip's members.
+    max_ratio : float, default 200
+        Largest compression ratio of a zip member over 1 MB.
+
+    Returns
+    -------
+    UploadReport
+        ``accepted``: GeoDataFrame in EPSG:4326 with ``place_name``, ``area_km2``
+        (British National Grid) and ``geometry`` (Polygon or MultiPolygon), indexed by
+        ``feature`` (the first feature of each name, counted from 1). Rejected:
+        features with no geometry, not polygons, invalid beyond repair, without a
+        name, or outside England. Warnings: repaired features, merged names.
+
+    Raises
+    ------
+    UploadError
+        For an unknown format, an unreadable, empty, too large or mis-typed file, a
+        missing or mixed CRS, coordinates that do not match the CRS, no name attribute,
+        a zip that fails :func:`check_zip`, or when no feature is usable.
+    TypeError
+        If ``raw_bytes`` is not bytes or ``filename`` not a str.
+    ValueError
+        If ``max_uncompressed_bytes`` is not a positive whole number.
+
+    Examples
+    --------
+    >>> try:
+    ...     validate_boundaries(b"<kml/>", "places.kml")
+    ... except UploadError as err:
+    ...     print(err)  # doctest: +NORMALIZE_WHITESPACE
+    'places.kml' is not a supported boundary file. Upload GeoJSON (.geojson), a GeoPackage
+    (.gpkg) or a zipped Shapefile (.zip).
+    """
+    raw = as_bytes(raw_bytes)
+    if not isinstance(filename, str):
+        raise TypeError(f"filename must be a str, got {type(filename).__name__}")
+    if not isinstance(max_uncompressed_bytes, (int, np.integer)) or max_uncompressed_bytes <= 0:
+        raise ValueError("max_uncompressed_bytes must be a positive whole number of bytes")
+    suffix = PurePosixPath(filename.replace("\\", "/")).suffix.lower()
+    if suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg"):
+        raise UploadError(
+            "A shapefile is several files (.shp, .shx, .dbf and .prj). Zip them together and "
+            "upload the .zip file."
+        )
+    if suffix not in (".geojson", ".json", ".gpkg", ".zip"):
+        raise UploadError(
+            f"{PurePosixPath(filename).name!r} is not a supported boundary file. Upload "
+            "GeoJSON (.geojson), a GeoPackage (.gpkg) or a zipped Shapefile (.zip)."
+        )
+    check_size(raw, MAX_UPLOAD_BYTES)
+    crs_declared = True
+    with tempfile.TemporaryDirectory(prefix="upload_") as tmp:
+        folder = Path(tmp)
+        if suffix in (".geojson", ".json"):
+            data, crs_declared = _check_geojson(raw)
+            path = folder / "layer.geojson"
+            path.write_bytes(data)
+            frame = _read(path)
+        elif suffix == ".gpkg":
+            if not raw.startswith(b"SQLite format 3\x00"):
+                raise UploadError("This is not a GeoPackage (it is not an SQLite database).")
+            path = folder / "layer.gpkg"
+            path.write_bytes(raw)
+            frame = _read_gpkg(path)
+        else:
+            parts = check_zip(raw, max_uncompressed_bytes, max_ratio)
+            frame = _read(_extract(raw, parts, folder))
+    return _check_features(frame, filename, suffix, crs_declared)
+
+
+def _check_features(
+    frame: gpd.GeoDataFrame, filename: str, suffix: str, crs_declared: bool
+) -> UploadReport:
+    """Per-feature checks, repair, reprojection and merging of a layer as read."""
+    fmt = {".gpkg": "GeoPackage layer", ".zip": "shapefile"}.get(suffix, "GeoJSON")
+    if frame.crs is None:
+        raise UploadError(
+            f"The {fmt} has no coordinate reference system (CRS). Set its CRS (e.g. "
+            "EPSG:27700 for British National Grid) and export it again."
+        )
+    if len(frame) == 0:
+        raise UploadError(f"The {fmt} holds no features.")
+    name_column = _name_column(frame)
+    source = frame.crs
+    label = _crs_label(source)
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    present = np.array([g is not None and not g.is_empty for g in geoms])
+    if source.is_geographic and present.any():
+        xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
+        if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
+            why = (
+                "the file declares no CRS, so GeoJSON's default (WGS 84 longitude/latitude) applies"
+                if not crs_declared
+                else f"the file declares {label}"
+            )
+            raise UploadError(
+                f"The coordinates (x {xmin:,.0f} to {xmax:,.0f}, y {ymin:,.0f} to {ymax:,.0f}) "
+                f"are not longitude/latitude degrees, but {why}. Declare the file's CRS (e.g. "
+                "EPSG:27700 for British National Grid) or export it in WGS 84."
+            )
+    rejected: list[tuple[int, str]] = []
+    notes: list[str] = []
+    keep_rows: list[int] = []
+    keep_names: list[str] = []
+    keep_geoms: list[shapely.Geometry] = []
+    for i, geom in enumerate(geoms):
+        number = i + 1
+        name = _name_text(frame[name_column].iloc[i])
+        reasons = []
+        if not name:
+            reasons.append(f"{name_column} is blank")
+        if geom is None or geom.is_empty:
+            reasons.append("has no geometry")
+        elif geom.geom_type not in _POLYGONAL:
+            reasons.append(
+                f"is a {geom.geom_type}; boundaries must be polygons (Polygon or MultiPolygon)"
+            )
+        else:
+            geom = shapely.force_2d(geom)
+            if not geom.is_valid:
+                why = shapely.is_valid_reason(geom)
+                repaired = _polygonal(shapely.make_valid(geom))
+                if repaired is None or repaired.is_empty:
+                    reasons.append(f"is not a valid polygon ({why}) and could not be repaired")
+                else:
+                    notes.append(
+                        f"feature {number} ({name or 'unnamed'}) was not a valid polygon "
+                        f"({why}) and was repaired"
+                    )
+                    geom = repaired
+        if reasons:
+            rejected.append((number, "; ".join(reasons)))
+            continue
+        keep_rows.append(number)
+        keep_names.append(name)
+        keep_geoms.append(geom)
+    kept = gpd.GeoSeries(keep_geoms, crs=source)
+    try:
+        converted = kept.to_crs(4326) if not source.equals(CRS.from_epsg(4326)) else kept
+    except Exception as exc:
+        raise UploadError(
+            f"The boundaries could not be converted from {label} to WGS 84 ({exc})."
+        ) from None
+    min_lon, min_lat, max_lon, max_lat = ENGLAND_BOUNDS
+    out_rows, out_names, out_geoms = [], [], []
+    for number, name, geom in zip(keep_rows, keep_names, converted, strict=True):
+        if geom is None or geom.is_empty or not np.isfinite(geom.bounds).all():
+            rejected.append((number, f"could not be converted from {label} to WGS 84"))
+            continue
+        x0, y0, x1, y1 = geom.bounds
+        if x0 < min_lon or x1 > max_lon or y0 < min_lat or y1 > max_lat:
+            rejected.append(
+                (
+                    number,
+                    f"lies outside England once converted from {label} (longitude "
+                    f"{x0:.2f} to {x1:.2f}, latitude {y0:.2f} to {y1:.2f}); check that the "
+                    "file's CRS matches its coordinates",
+                )
+            )
+            continue
+        if not geom.is_valid:
+            fixed = _polygonal(shapely.make_valid(geom))
+            if fixed is None or fixed.is_empty:
+                rejected.append((number, f"became invalid when converted from {label}"))
+                continue
+            notes.append(
+                f"feature {number} ({name}) became invalid when converted and was repaired"
+            )
+            geom = fixed
+        out_rows.append(number)
+        out_names.append(name)
+        out_geoms.append(geom)
+    rejected.sort()
+    n_read = len(frame)
+    if not out_rows:
+        raise UploadError(
+            f"No feature could be used ({plural(n_read, 'feature')} read):\n"
+            + "\n".join(format_problems(rejected, "feature")),
+            rejected,
+        )
+    merged_rows, merged_names, merged_geoms = [], [], []
+    groups: dict[str, list[int]] = {}
+    for k, name in enumerate(out_names):
+        groups.setdefault(name, []).append(k)
+    for name, members in groups.items():
+        merged_rows.append(out_rows[members[0]])
+        merged_names.append(name)
+        if len(members) == 1:
+            merged_geoms.append(out_geoms[members[0]])
+        else:
+            numbers = [out_rows[k] for k in members]
+            listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
+            notes.append(
+                f"features {listed} share the name {name!r} and were merged into one boundary"
+            )
+            merged_geoms.append(_polygonal(shapely.union_all([out_geoms[k] for k in members])))
+    accepted = gpd.GeoDataFrame(
+        {"place_name": pd.Series(merged_names, dtype=object)},
+        geometry=gpd.GeoSeries(merged_geoms, crs=4326),
+    )
+    accepted.insert(1, "area_km2", accepted.geometry.to_crs(27700).area.to_numpy() / 1e6)
+    accepted.index = pd.Index(merged_rows, dtype=np.int64, name="feature")
+    frame_rejected = pd.DataFrame(
+        {
+            "row": np.array([r for r, _ in rejected], dtype=np.int64),
+            "reason": pd.Series([m for _, m in rejected], dtype=object),
+        }
+    )
+    return UploadReport(
+        "boundaries", accepted, frame_rejected, tuple(notes), n_read, PurePosixPath(filename).name
+    )
