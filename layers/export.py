@@ -1,4 +1,4 @@
-"""Presentation-ready files from figures and tables: PNG, SVG, CSV and XLSX.
+"""Presentation-ready files from figures and tables: PNG, SVG, PDF, CSV and XLSX.
 
 Figures are rendered by kaleido through Debian's Chromium (``/usr/bin/chromium``),
 offline. Every file carries the data vintage and the OGL attribution.
@@ -17,22 +17,24 @@ from layers.geodata import DATA_VINTAGE, SOURCES
 
 __all__ = ["FIGURE_FORMATS", "figure_bytes", "table_csv", "table_xlsx"]
 
-FIGURE_FORMATS = ("png", "svg")
+FIGURE_FORMATS = ("png", "svg", "pdf")
 _CHROMIUM = Path("/usr/bin/chromium")
 
 
 def figure_bytes(
     figure: go.Figure, fmt: str = "png", width: int = 1280, height: int = 720, scale: float = 2
 ) -> bytes:
-    """Render a plotly figure to PNG or SVG bytes with kaleido.
+    """Render a plotly figure to PNG, SVG or PDF bytes with kaleido.
+
+    A PDF is one page of ``width`` × ``height`` CSS pixels (at 96 per inch).
 
     Raises
     ------
     ValueError
-        For a format other than PNG or SVG.
+        For a format other than PNG, SVG or PDF.
     """
     if fmt not in FIGURE_FORMATS:
-        raise ValueError(f"Unknown figure format {fmt!r}; choose 'png' or 'svg'.")
+        raise ValueError(f"Unknown figure format {fmt!r}; choose 'png', 'svg' or 'pdf'.")
     if _CHROMIUM.exists():
         # kaleido would otherwise look for (or try to download) a Chrome of its own.
         os.environ.setdefault("BROWSER_PATH", str(_CHROMIUM))

@@ -5,7 +5,10 @@ Residence-based (:mod:`~layers.alignment.residence`,
 alignment of PCNs and practices with local authorities, cross-boundary patient
 flows (:mod:`~layers.alignment.flows`), the 2021 → 2022 merger lineage
 (:mod:`~layers.alignment.lineage`) and a place-by-place card
-(:mod:`~layers.alignment.summary`). Inputs are the ``geodata/`` tables
+(:mod:`~layers.alignment.summary`, :mod:`~layers.alignment.cards`). Thresholds
+are re-applied cheaply with :mod:`~layers.alignment.threshold`, export tables
+get the disclosure rule in :mod:`~layers.alignment.disclosed`, and
+:mod:`~layers.alignment.charts` draws the figures. Inputs are the ``geodata/`` tables
 (registrations, lsoas, practices, geometry); practices in no PCN are kept as
 units of their own.
 """
@@ -16,6 +19,15 @@ from layers.alignment.area import (
     compare_alignment,
     plurality_footprints,
 )
+from layers.alignment.cards import place_card_figure, place_card_table, place_card_xlsx
+from layers.alignment.charts import (
+    comparison_chart,
+    flow_map,
+    home_share_chart,
+    lineage_map,
+    overlap_heatmap,
+)
+from layers.alignment.disclosed import DisclosedOverlap, disclose_overlap, disclose_straddlers
 from layers.alignment.flows import (
     cross_boundary_flows,
     flow_concentration,
@@ -29,22 +41,37 @@ from layers.alignment.residence import (
     home_authorities,
     residence_shares,
 )
-from layers.alignment.summary import alignment_figures, place_summary
+from layers.alignment.summary import alignment_figures, place_summary, place_units
+from layers.alignment.threshold import apply_threshold, place_straddling
 
 __all__ = [
+    "DisclosedOverlap",
     "alignment_figures",
+    "apply_threshold",
     "area_shares",
     "authority_coterminosity",
     "authority_polygons",
     "compare_alignment",
+    "comparison_chart",
     "cross_boundary_flows",
+    "disclose_overlap",
+    "disclose_straddlers",
     "flow_concentration",
+    "flow_map",
     "home_authorities",
+    "home_share_chart",
     "ics_flow_summary",
+    "lineage_map",
     "merger_lineage",
+    "overlap_heatmap",
     "overlap_matrix",
+    "place_card_figure",
+    "place_card_table",
+    "place_card_xlsx",
     "place_flows",
+    "place_straddling",
     "place_summary",
+    "place_units",
     "plurality_footprints",
     "residence_shares",
     "split_authorities",

@@ -42,12 +42,125 @@ from layers.alignment.residence import (
     _unit_la_tab,
 )
 
-__all__ = ["alignment_figures", "place_summary"]
+__all__ = ["alignment_figures", "place_summary", "place_units"]
 
 
 def _label(frame: pd.DataFrame, text: pd.Series, by: str) -> pd.Series:
     """Join ``text`` per ``by`` in frame order ("; "-separated)."""
     return text.groupby(frame[by].to_numpy(), sort=False).agg("; ".join)
+
+
+def _home_units(
+    ctx: Context, icb_code: str, places: pd.DataFrame | None, la_level: str
+) -> pd.DataFrame:
+    """Units homed in the ICB's places: homes England-wide, places as areas inside the ICB.
+
+    One row per unit (PCN; a practice in no PCN is its own unit) whose largest
+    area is one of the ICB's places, with the :func:`homes` columns plus in_home,
+    unit_type, unit_name and unit_icb. Memoised on the context (read-only).
+    """
+
+    def compute() -> pd.DataFrame:
+        resolved = _places(ctx, icb_code, places, la_level)
+        by_practice = ctx.by_practice(
+            ("places", icb_code, id(places), la_level),
+            resolved.area_of_lsoa.to_numpy(dtype=object),
+        )
+        units = ctx.units(PCN)
+        tab = ctx.group(by_practice, units["unit_code"].to_numpy(dtype=object))
+        home = homes(tab)
+        col = tab.areas.get_indexer(home["home_code"].fillna("").to_numpy(dtype=object))
+        home["in_home"] = np.where(col >= 0, tab.counts[np.arange(len(col)), col], 0)
+        home = home.loc[home["home_code"].isin(resolved.codes)].copy()
+        first = units.drop_duplicates("unit_code").set_index("unit_code")
+        home["unit_type"] = home["unit_code"].map(first["unit_type"])
+        home["unit_name"] = home["unit_code"].map(first["unit_name"])
+        home["unit_icb"] = home["unit_code"].map(first["icb_code"])
+        return home
+
+    return ctx.memo(("home_units", icb_code, id(places), la_level), compute)
+
+
+def place_units(
+    registrations: pd.DataFrame,
+    lsoas: pd.DataFrame,
+    practices: pd.DataFrame,
+    icb_code: str,
+    *,
+    places: pd.DataFrame | None = None,
+    la_level: LaLevel = "ltla",
+) -> pd.DataFrame:
+    """The units homed in each of an ICB's places, with their home share.
+
+    These are the units that :func:`place_summary` counts for each place (homes
+    computed England-wide, with the ICB's places as areas inside it and ICB codes
+    outside), so a place's straddling units at any threshold can be read off
+    this table without recomputing the card (see
+    :func:`layers.alignment.apply_threshold`).
+
+    Parameters
+    ----------
+    registrations, lsoas, practices : DataFrame
+        As for :func:`place_summary`.
+    icb_code : str
+        NHS ICB code, e.g. "QGH".
+    places : DataFrame, optional
+        As for :func:`place_summary`.
+    la_level : {"ltla", "utla"}
+        Authority level of the default places.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit homed in a place: place_code, place_name, unit_code,
+        unit_name (pcn_name / practice_name when ``practices`` has them),
+        unit_type ("pcn" or "practice_no_pcn"), icb_code (the unit's practices'
+        ICB), patients (all the unit's registered patients), home_patients (of
+        them, living in the place), home_share. Sorted by place code, then unit.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`place_summary`.
+
+    Examples
+    --------
+    >>> from layers.alignment.examples import toy_geography
+    >>> toy = toy_geography()
+    >>> units = place_units(toy.registrations, toy.lsoas, toy.practices, "QAA",
+    ...                     places=toy.places)
+    >>> print(units[["place_name", "unit_code", "home_patients", "home_share"]]
+    ...       .round(4).to_string(index=False))
+    place_name unit_code  home_patients  home_share
+          Town    A00004             80      0.8000
+          Town    U00001           1300      0.9286
+          Town    U00002            600      0.6000
+    """
+    ctx = Context(registrations, lsoas, practices)
+    return _place_units(ctx, icb_code, places, la_level)
+
+
+def _place_units(
+    ctx: Context, icb_code: str, places: pd.DataFrame | None, la_level: str
+) -> pd.DataFrame:
+    home = _home_units(ctx, icb_code, places, la_level)
+    names = _places(ctx, icb_code, places, la_level).names
+    home = home.sort_values(["home_code", "unit_code"], kind="stable")
+    out = pd.DataFrame(
+        {
+            "place_code": home["home_code"].to_numpy(dtype=object),
+            "place_name": name_of(home["home_code"], names),
+            "unit_code": home["unit_code"].to_numpy(dtype=object),
+            "unit_name": home["unit_name"].to_numpy(dtype=object),
+            "unit_type": home["unit_type"].to_numpy(dtype=object),
+            "icb_code": home["unit_icb"].to_numpy(dtype=object),
+            "patients": home["patients"].to_numpy(dtype=np.int64),
+            "home_patients": home["in_home"].to_numpy(dtype=np.int64),
+            "home_share": home["home_share"].to_numpy(dtype=np.float64),
+        }
+    )
+    text = ["place_code", "place_name", "unit_code", "unit_name", "unit_type", "icb_code"]
+    return out.astype({c: "str" for c in text})
 
 
 def place_summary(
@@ -159,17 +272,10 @@ def _place_summary(
     top_outflow = (top_outflow + (100 * top_share).map("{:.1f}%".format)).where(top_n > 0, "")
 
     # Units homed in each place (England-wide homes, places inside the ICB).
-    units = ctx.units(PCN)
-    tab = ctx.group(by_practice, units["unit_code"].to_numpy(dtype=object))
-    home = homes(tab)
-    col = tab.areas.get_indexer(home["home_code"].fillna("").to_numpy(dtype=object))
-    home["in_home"] = np.where(col >= 0, tab.counts[np.arange(len(col)), col], 0)
-    home = home.loc[home["home_code"].isin(codes)].copy()
-    first = units.drop_duplicates("unit_code").set_index("unit_code")
-    home["unit_type"] = home["unit_code"].map(first["unit_type"])
+    home = _home_units(ctx, icb_code, places, la_level).copy()
     home["straddles"] = home["home_share"] < limit
     home["label"] = (
-        home["unit_code"].map(first["unit_name"]).astype(str)
+        home["unit_name"].astype(str)
         + " ("
         + (100 * home["home_share"]).round().astype(int).astype(str)
         + "% here)"
@@ -294,8 +400,8 @@ def alignment_figures(
         practice_home_authorities, straddling_units, overlap_matrix,
         authority_coterminosity, flow_summary, cross_boundary_flows,
         place_flows, flow_concentration, place_flow_concentration,
-        merger_lineage, stp_lineage, split_authorities, place_summary; plus
-        area_shares and alignment_comparison with geometry.
+        merger_lineage, stp_lineage, split_authorities, place_summary,
+        place_units; plus area_shares and alignment_comparison with geometry.
 
     Raises
     ------
@@ -336,6 +442,7 @@ def alignment_figures(
         "stp_lineage": merger_lineage(ctx.lsoas, icb_code, level="stp"),
         "split_authorities": split_authorities(ctx.lsoas, la_level=level, icb_code=icb_code),
         "place_summary": _place_summary(ctx, icb_code, places, level, limit),
+        "place_units": _place_units(ctx, icb_code, places, level),
     }
     if footprints is not None and authorities is not None:
         out["area_shares"] = area_shares(footprints, authorities)
