@@ -100,7 +100,7 @@ def test_theme_from_streamlit_config(server, page):
     colour = page.evaluate(
         "getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).color"
     )
-    assert colour == "rgb(33, 43, 50)"  # textColor in streamlit_config.toml
+    assert colour == "rgb(11, 12, 12)"  # textColor in streamlit_config.toml
 
 
 def test_choose_ics_in_sidebar(server, page):
