@@ -230,7 +230,11 @@ def test_lineage_map_labels_every_ccg_and_the_parts_elsewhere(toy):
     assert fig.layout.map.style is None  # SVG: text labels need no map glyphs
     whole = toy.lsoas.assign(icb_code="QAA", ccg21_code="E38000001", ccg21_name="NHS Town CCG")
     fig = al.lineage_map(whole, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
-    assert [t.name for t in fig.data] == ["1. Town (2021 CCG)", "ICS boundary"]
+    assert [t.name for t in fig.data] == [
+        "1. Town (2021 CCG)",
+        "Local authority boundaries (lower-tier)",
+        "ICS boundary",
+    ]
 
 
 # -- place card ---------------------------------------------------------------------

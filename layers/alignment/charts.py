@@ -636,8 +636,9 @@ def lineage_map(
     plotly.graph_objects.Figure
         One filled trace per former CCG, a grey hatched trace for each of
         "parts of those CCGs now in other ICBs" and "parts of split
-        authorities in other ICBs" when there are any, the ICS outline, and
-        text labels as annotations.
+        authorities in other ICBs" when there are any, dashed council
+        boundaries at ``la_level``, the ICS outline, and text labels as
+        annotations.
 
     Raises
     ------
@@ -651,7 +652,8 @@ def lineage_map(
     >>> fig = lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
     >>> [t.name for t in fig.data]  # doctest: +NORMALIZE_WHITESPACE
     ['1. Town (2021 CCG)', '2. Field (2021 CCG)', 'Parts of those CCGs now in other ICBs',
-     'Parts of split authorities in other ICBs', 'ICS boundary']
+     'Parts of split authorities in other ICBs', 'Local authority boundaries (lower-tier)',
+     'ICS boundary']
     >>> sorted(a.text for a in fig.layout.annotations if a.xref == "x")
     ['1. Town', '2. Field', 'Field → Beta', 'Fieldshire → Beta']
     """
@@ -793,6 +795,20 @@ def lineage_map(
             )
         )
 
+    # Council boundaries inside the ICS, so readers see how the CCGs map onto them.
+    councils = dissolve(mine[[level, "geometry"]], level)
+    lon, lat = outline_coordinates(councils.geometry)
+    level_word = "upper-tier" if la_level == "utla" else "lower-tier"
+    fig.add_trace(
+        go.Scatter(
+            x=lon,
+            y=lat,
+            mode="lines",
+            line={"color": "#212b32", "width": 1, "dash": "dash"},
+            name=f"Local authority boundaries ({level_word})",
+            hoverinfo="skip",
+        )
+    )
     boundary = shapely.union_all(parts.geometry.to_numpy())
     lon, lat = outline_coordinates([boundary])
     fig.add_trace(

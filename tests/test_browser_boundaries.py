@@ -1,0 +1,190 @@
+"""The Boundary alignment page in headless Debian Chromium: draws offline, keeps its
+state in the URL, and its CSV / XLSX / PDF downloads are what they say.
+
+Screenshots go to tests/artifacts/. In CI (CI=true) these tests must run.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tests.browser_harness import (
+    MAP_DRAWN_JS,
+    chromium_available,
+    dashboard_server,
+    launch_chromium,
+)
+from tests.conftest import ARTIFACTS, IN_CI
+
+pytestmark = pytest.mark.browser
+
+if not chromium_available():
+    if IN_CI:
+        raise RuntimeError("CI=true but Chromium/Playwright are missing: install them in .ci/run")
+    pytest.skip("Debian chromium or playwright is not installed", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+SLOW = 180_000  # ms: the first load of an ICS computes the alignment tables
+
+
+@pytest.fixture(scope="module")
+def server():
+    with dashboard_server() as (url, _process):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    page.errors = []
+    page.external = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on(
+        "request",
+        lambda r: (
+            page.external.append(r.url)
+            if "127.0.0.1" not in r.url and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
+    yield page
+    context.close()
+
+
+def open_section(page, server: str, query: str, heading: str) -> None:
+    page.goto(f"{server}/boundaries?{query}")
+    page.wait_for_selector(f"h3:has-text('{heading}')", timeout=SLOW)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=SLOW)
+
+
+def download(page, label: str, nth: int = 0) -> Path:
+    button = page.locator('[data-testid="stDownloadButton"] button:visible', has_text=label).nth(
+        nth
+    )
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=SLOW) as info:
+        button.click()
+    return Path(info.value.path())
+
+
+def read_csv_export(path: Path) -> tuple[list[str], pd.DataFrame]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = [line for line in lines if line.startswith("#")]
+    table = pd.read_csv(io.StringIO("\n".join(lines[len(header) :])), dtype=str)
+    return header, table
+
+
+def assert_disclosed(values: pd.Series | np.ndarray) -> None:
+    """Every count is * or a multiple of 5 that is 0 or at least 10."""
+    for value in pd.Series(values).astype(str):
+        if value in ("*", "nan"):
+            continue
+        number = float(value)
+        assert number == int(number) and int(number) % 5 == 0, value
+        assert not 1 <= number <= 7, value
+
+
+def test_page_draws_offline_and_keeps_state_in_the_url(server, page):
+    open_section(page, server, "ics=QGH&straddle=85", "1. Residence-based alignment")
+    page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
+    assert "straddle=85" in page.url and "la=utla" in page.url
+    assert page.locator("text=PCNs straddling (under 85%)").count() == 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "boundaries_QGH_residence.png")
+
+    # The slider is keyboard-reachable: one step right is 86%, and the link follows.
+    slider = page.get_by_role("slider")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_url("**straddle=86*", timeout=SLOW)
+    page.wait_for_selector("text=PCNs straddling (under 86%)", timeout=SLOW)
+
+    page.get_by_role("tab", name="Lineage").click()
+    page.wait_for_url("**section=Lineage*", timeout=SLOW)
+    page.wait_for_selector("h3:has-text('5. Merger lineage')", timeout=SLOW)
+    # Labelled map: the former CCG's name is SVG text on the figure.
+    page.wait_for_selector(
+        ".js-plotly-plot .annotation-text:has-text('Herefordshire and Worcestershire')",
+        timeout=SLOW,
+    )
+    page.screenshot(path=ARTIFACTS / "boundaries_QGH_lineage.png")
+    assert "straddle=86" in page.url
+    assert not page.errors
+    assert page.external == [], f"the page asked the internet for {page.external[:3]}"
+
+
+def test_overlap_exports_apply_the_disclosure_rule(server, page):
+    open_section(page, server, "ics=QRV&section=Overlap", "2. Overlap matrix")
+    page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
+    page.wait_for_timeout(1500)
+    page.screenshot(path=ARTIFACTS / "boundaries_QRV_overlap.png")
+
+    header, matrix = read_csv_export(download(page, "CSV", 0))
+    assert header[0].startswith("# QRV PCN x authority overlap utla patients")
+    assert any("Open Government Licence" in line for line in header)
+    assert {"PCN", "Code", "Type", "Total (rounded)", "Ealing", "Rest of England"} <= set(
+        matrix.columns
+    )
+    counts = matrix.drop(columns=["PCN", "Code", "Type"])
+    assert (counts == "*").to_numpy().any(), "cells of 1-7 patients are suppressed"
+    for column in counts.columns:
+        assert_disclosed(counts[column])
+
+    workbook = pd.read_excel(download(page, "XLSX", 0), sheet_name=None)
+    assert list(workbook) == ["Data", "About"]
+    data = workbook["Data"]
+    assert len(data) == len(matrix)
+    for column in data.columns.drop(["PCN", "Code", "Type"]):
+        assert_disclosed(data[column].to_numpy())
+
+    _, straddlers = read_csv_export(download(page, "CSV", 1))
+    assert "U19803" in set(straddlers["Code"])  # Babylon GP at Hand
+    for column in ("Patients (rounded)", "Home patients (rounded)", "Second patients (rounded)"):
+        assert_disclosed(straddlers[column])
+    xlsx = pd.read_excel(download(page, "XLSX", 1), sheet_name="Data")
+    assert xlsx["Code"].tolist() == straddlers["Code"].tolist()
+    assert not page.errors
+
+
+def test_place_card_downloads_as_one_pdf_page_and_xlsx(server, page):
+    pypdf = pytest.importorskip("pypdf")
+    open_section(page, server, "ics=QGH&section=Place+cards", "6. Place cards")
+    page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
+    page.screenshot(path=ARTIFACTS / "boundaries_QGH_card.png")
+
+    pdf = pypdf.PdfReader(download(page, "PDF"))
+    assert len(pdf.pages) == 1
+    text = pdf.pages[0].extract_text()
+    assert "Herefordshire: boundary alignment card" in text
+    assert "North & West Herefordshire PCN" in text
+
+    book = pd.read_excel(download(page, "XLSX", 0), sheet_name=None)
+    assert list(book) == ["Card", "Units", "About"]
+    assert book["Card"].set_index("Item").loc["Place", "Value"] == "Herefordshire"
+    assert not page.errors
+
+
+def test_flow_map_draws_offline(server, page):
+    open_section(page, server, "ics=QRV&section=Flows", "4. Cross-boundary flows")
+    page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
+    canvas = page.locator(".js-plotly-plot canvas").first
+    assert canvas.bounding_box()["width"] > 400
+    assert "flow=icb" in page.url
+    page.screenshot(path=ARTIFACTS / "boundaries_QRV_flows.png")
+    assert not page.errors
+    assert page.external == [], f"the map asked the internet for {page.external[:3]}"
