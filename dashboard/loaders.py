@@ -224,3 +224,44 @@ def alignment_lineage_map(code: str, la_level: str) -> go.Figure:
     return layers.alignment.lineage_map(
         tables["lsoas"], tables["lsoa_geometry"], code, la_level=la_level
     )
+
+
+# --- allocation page ---
+@st.cache_resource(show_spinner="Building the practice frame…", max_entries=48)
+def allocation_frame(code: str, place_definition: str) -> pd.DataFrame:
+    """Practices of an ICS: tiers, weighted populations, deprivation, former CCG (read-only)."""
+    from layers.allocation import practice_frame
+
+    return practice_frame(
+        system(code, place_definition),
+        layers.read_table("weighted_populations"),
+        layers.read_table("lsoas"),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=96)
+def allocation_need(code: str, place_definition: str, level: str) -> pd.DataFrame:
+    """NHS England relative need indices by place, PCN or practice."""
+    from layers.allocation import need_indices
+
+    return need_indices(allocation_frame(code, place_definition), level)
+
+
+@st.cache_resource(show_spinner=False, max_entries=256)
+def allocation_run(code: str, place_definition: str, scenario_json: str) -> pd.DataFrame:
+    """Allocations of one scenario (JSON text) over an ICS (shared, read-only: no copy)."""
+    from layers.allocation import Scenario
+
+    return Scenario.from_json(scenario_json).run(allocation_frame(code, place_definition))
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
+def allocation_geojson(code: str, place_definition: str, level: str) -> dict:
+    """Place or PCN footprint GeoJSON (ids and geometry only; shared, read-only)."""
+    from layers.maps import feature_collection
+
+    built = system(code, place_definition)
+    if level == "place":
+        return feature_collection(built.places, "place_code")
+    pcns = built.pcns[~built.pcns.geometry.is_empty & built.pcns.geometry.notna()]
+    return feature_collection(pcns, "pcn_code")

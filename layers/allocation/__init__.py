@@ -6,6 +6,10 @@
 - ``need``: NHS England relative need indices per place, PCN or practice.
 - ``views``: £ and £ per head by unit, distance from target, funding spread, merger view.
 - ``scenario``: versioned JSON scenarios and scenario comparison.
+- ``frame``: the practice frame of an ICS (tiers, weighted populations, deprivation,
+  former CCG by where patients live).
+- ``funding``: £ per head per practice for a scenario (for other pages), the default
+  scenario and illustrative budget, spread of £ per weighted head, former-CCG funding.
 
 Examples
 --------
@@ -31,6 +35,23 @@ from .catalogue import (
     default_catalogue,
     tier_shares,
     validate_catalogue,
+)
+from .frame import (
+    FORMER_CCG_SPLITS,
+    FRAME_COLUMNS,
+    WEIGHTED_COLUMNS,
+    former_ccg_lookup,
+    practice_former_ccgs,
+    practice_frame,
+)
+from .funding import (
+    ILLUSTRATIVE_POUNDS_PER_HEAD,
+    default_scenario,
+    former_ccg_funding,
+    illustrative_budget,
+    practice_funding,
+    run_scenario,
+    weighted_head_spread,
 )
 from .methods import (
     ALLOCATION_COLUMNS,
@@ -74,6 +95,9 @@ __all__ = [
     "COMPONENTS",
     "COMPONENT_COLUMNS",
     "DEPRIVATION_SCALES",
+    "FORMER_CCG_SPLITS",
+    "FRAME_COLUMNS",
+    "ILLUSTRATIVE_POUNDS_PER_HEAD",
     "INDEX_COLUMNS",
     "LEVELS",
     "METHODS",
@@ -84,6 +108,7 @@ __all__ = [
     "SCENARIO_KEYS",
     "SCENARIO_VERSION",
     "TIERS",
+    "WEIGHTED_COLUMNS",
     "CatalogueError",
     "Scenario",
     "ScenarioError",
@@ -94,15 +119,23 @@ __all__ = [
     "compare_allocations",
     "compare_scenarios",
     "default_catalogue",
+    "default_scenario",
     "distance_from_target",
     "equal_per_head",
     "example_practices",
+    "former_ccg_funding",
+    "former_ccg_lookup",
     "funding_spread",
+    "illustrative_budget",
     "inequality_level_up",
     "inequality_zero_sum",
     "largest_remainder",
     "merger_view",
     "need_indices",
+    "practice_former_ccgs",
+    "practice_frame",
+    "practice_funding",
+    "run_scenario",
     "tier_shares",
     "unit_keys",
     "unit_totals",
@@ -111,4 +144,5 @@ __all__ = [
     "validate_parameters",
     "validate_practices",
     "weighted_capitation",
+    "weighted_head_spread",
 ]

@@ -511,6 +511,11 @@ def weighted_capitation(
 
 def _deprivation(frame: pd.DataFrame, column: str, scale: str) -> np.ndarray:
     """Deprivation intensity in 0-1, 1 = most deprived."""
+    if column not in frame.columns:
+        raise ValueError(
+            f"practices has no deprivation column {column!r}; add it or choose another "
+            "deprivation_column"
+        )
     raw = frame[column]
     if raw.isna().any():
         lost = frame.loc[raw.isna(), "practice_code"].tolist()

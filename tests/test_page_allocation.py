@@ -1,0 +1,313 @@
+"""Service allocation page under AppTest: catalogue edits, methods, scenarios, uploads, URL.
+
+The expected numbers come from the library (run independently here on the same practice
+frame), never from the page itself.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from layers import load_system, read_table
+from layers.allocation import (
+    Scenario,
+    allocation_summary,
+    default_catalogue,
+    illustrative_budget,
+    practice_frame,
+    practice_funding,
+)
+from tests.test_app_pages import assert_clean, run_page
+
+PAGE = "allocation.py"
+
+
+@pytest.fixture(scope="module")
+def qrv_frame() -> pd.DataFrame:
+    return practice_frame(
+        load_system("QRV"), read_table("weighted_populations"), read_table("lsoas")
+    )
+
+
+def scenario_of(at) -> Scenario:
+    return Scenario.from_json(at.session_state["allocation_scenario"])
+
+
+def table_with(at, *columns: str) -> pd.DataFrame:
+    """The first read-only table that has all these columns."""
+    for frame in at.dataframe:
+        if frame.editing_mode != "read_only":
+            continue
+        value = frame.value
+        if all(c in value.columns for c in columns):
+            return value
+    raise AssertionError(f"no table with columns {columns}")
+
+
+def errors(at) -> list[str]:
+    return [e.value for e in at.error]
+
+
+def upload(at, key: str, name: str, content: bytes, mime: str = "application/json"):
+    at.file_uploader(key=key).set_value((name, content, mime)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_default_scenario_and_budget_label(qrv_frame):
+    at = run_page(PAGE, "QRV")
+    assert_clean(at)
+    scenario = scenario_of(at)
+    assert scenario.method == "weighted_capitation"
+    assert float(scenario.budget) == illustrative_budget(qrv_frame)
+    assert at.session_state["allocation_scenario_ics"] == "QRV"
+    budget = at.text_input(key="alloc_budget_QRV")
+    assert "your input, not a published allocation" in budget.label
+    assert "your input" in at.metric[0].label
+    places = table_with(at, "Place", "£ per head")
+    expected = allocation_summary(scenario.run(qrv_frame), qrv_frame, "place")
+    assert len(places) == 8
+    assert places["£"].sum() == pytest.approx(float(scenario.budget), abs=0.01)
+    assert sorted(places["£"].round(2)) == sorted(expected["pounds"].round(2))
+    assert at.query_params["method"] == "weighted_capitation"
+    assert len(at.get("plotly_chart")) == 2  # tier chart and map
+
+
+def test_editing_the_catalogue_reallocates(qrv_frame):
+    at = run_page(PAGE, "QRV")
+    before = table_with(at, "Place", "£ per head").set_index("Code")["£"]
+    at.session_state["alloc_editor_0"] = {
+        "edited_rows": {0: {"share_percent": 46.0}, 1: {"share_percent": 15.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    scenario = scenario_of(at)
+    assert scenario.catalogue["share_percent"].tolist()[:2] == [46.0, 15.0]
+    after = table_with(at, "Place", "£ per head").set_index("Code")["£"]
+    expected = allocation_summary(scenario.run(qrv_frame), qrv_frame, "place")
+    assert (
+        after.sort_index().round(2).tolist()
+        == expected.set_index("place_code")["pounds"].sort_index().round(2).tolist()
+    )
+    assert not after.sort_index().equals(before.sort_index())
+    assert any("ICS 46% · Place 37%" in c.value for c in at.caption)
+    # A new row that keeps the total at 100% is taken in.
+    at.session_state["alloc_editor_0"] = {
+        "edited_rows": {0: {"share_percent": 46.0}, 1: {"share_percent": 15.0}},
+        "added_rows": [
+            {
+                "service": "Community pharmacy",
+                "tier": "pcn",
+                "component": "prescribing",
+                "share_percent": 0.0,
+            }
+        ],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    assert "Community pharmacy" in scenario_of(at).catalogue["service"].tolist()
+
+
+def test_bad_catalogue_edit_says_why_and_changes_nothing():
+    at = run_page(PAGE, "QRV")
+    before = at.session_state["allocation_scenario"]
+    places = table_with(at, "Place", "£ per head")
+    at.session_state["alloc_editor_0"] = {
+        "edited_rows": {0: {"share_percent": 46.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    assert any("catalogue shares sum to 90%, expected 100%" in e for e in errors(at))
+    assert any("last scenario that worked" in e for e in errors(at))
+    assert at.session_state["allocation_scenario"] == before
+    assert table_with(at, "Place", "£ per head").equals(places)
+
+
+def test_switching_method_shows_gains_and_losses(qrv_frame):
+    at = run_page(PAGE, "QRV")
+    at.selectbox(key="alloc_method").set_value("inequality_zero_sum").run()
+    assert_clean(at)
+    assert at.query_params["method"] == "inequality_zero_sum"
+    assert at.query_params["share"] == "5"
+    scenario = scenario_of(at)
+    assert scenario.parameters["share_percent"] == 5.0
+    gains = table_with(at, "Outcome", "Change £")
+    assert gains["Change £"].sum() == pytest.approx(0, abs=0.005)  # zero-sum to the penny
+    assert set(gains["Outcome"]) == {"gains", "loses"}
+    at.slider(key="alloc_share").set_value(10.0).run()
+    assert_clean(at)
+    assert at.query_params["share"] == "10"
+    assert scenario_of(at).parameters["share_percent"] == 10.0
+    # Beyond what this ICS can move zero-sum: the library's limit is quoted, nothing moves.
+    at.slider(key="alloc_share").set_value(48.0).run()
+    assert any("the largest feasible share is 44.71%" in e for e in errors(at))
+    assert scenario_of(at).parameters["share_percent"] == 10.0
+    at.selectbox(key="alloc_method").set_value("inequality_level_up").run()
+    assert_clean(at)
+    funding = practice_funding(qrv_frame, at.session_state["allocation_scenario"])
+    assert funding["pounds"].sum() == pytest.approx(float(scenario.budget), abs=0.005)
+
+
+def test_bad_budget_keeps_the_last_one():
+    at = run_page(PAGE, "QRV")
+    before = scenario_of(at).budget
+    at.text_input(key="alloc_budget_QRV").set_value("four billion").run()
+    assert not at.exception
+    assert any("Budget:" in e and "four billion" in e for e in errors(at))
+    assert scenario_of(at).budget == before
+    at.text_input(key="alloc_budget_QRV").set_value("£3,250,000,000.50").run()
+    assert_clean(at)
+    assert float(scenario_of(at).budget) == 3_250_000_000.50
+
+
+def test_save_and_reload_a_scenario():
+    at = run_page(PAGE, "QRV")
+    saved = json.loads(at.session_state["allocation_scenario"])
+    saved.update(
+        name="Level up 7.5%",
+        method="inequality_level_up",
+        budget=3_900_000_000,
+        parameters={"share_percent": 7.5, "threshold": 0.3},
+        catalogue=json.loads(
+            Scenario("c", 1, default_catalogue("coventry_warwickshire")).to_json()
+        )["catalogue"],
+    )
+    upload(at, "alloc_load", "level_up.json", json.dumps(saved).encode())
+    assert_clean(at)
+    assert any("Loaded scenario “Level up 7.5%”" in s.value for s in at.success)
+    assert at.text_input(key="alloc_name").value == "Level up 7.5%"
+    assert at.selectbox(key="alloc_method").value == "inequality_level_up"
+    assert at.slider(key="alloc_share").value == 7.5
+    assert at.number_input(key="alloc_threshold").value == 0.3
+    assert at.text_input(key="alloc_budget_QRV").value == "3,900,000,000"
+    assert scenario_of(at) == Scenario.from_dict(saved)
+    assert len(scenario_of(at).catalogue) == 9
+    # The saved JSON round-trips: what the page saves is what it loads.
+    again = at.session_state["allocation_scenario"]
+    upload(at, "alloc_load", "again.json", again.encode())
+    assert at.session_state["allocation_scenario"] == again
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"{not json", "is not valid JSON"),
+        (b"\xff\xfe\x00", "is not valid JSON"),
+        (
+            json.dumps({"format": "ics-allocation-scenario", "version": 2}).encode(),
+            "scenario version 2 is not supported",
+        ),
+        (None, "cannot run for this ICS"),
+    ],
+)
+def test_bad_scenario_file_changes_nothing(content, message):
+    at = run_page(PAGE, "QRV")
+    before = at.session_state["allocation_scenario"]
+    if content is None:  # valid JSON, but a deprivation column this ICS does not have
+        data = json.loads(before)
+        data.update(
+            method="inequality_zero_sum",
+            parameters={"share_percent": 5, "deprivation_column": "no_such_column"},
+        )
+        content = json.dumps(data).encode()
+    upload(at, "alloc_load", "bad.json", content)
+    assert any(message in e and "Nothing was changed" in e for e in errors(at)), errors(at)
+    assert at.session_state["allocation_scenario"] == before
+    assert at.selectbox(key="alloc_method").value == "weighted_capitation"
+
+
+def test_link_opens_method_level_and_tab():
+    at = run_page(
+        PAGE,
+        "QRV",
+        method="inequality_level_up",
+        share="7.5",
+        level="pcn",
+        view="Compare scenarios",
+    )
+    assert_clean(at)
+    assert at.selectbox(key="alloc_method").value == "inequality_level_up"
+    assert at.slider(key="alloc_share").value == 7.5
+    assert at.segmented_control(key="alloc_level").value == "pcn"
+    side = table_with(at, "A", "B")
+    assert side.set_index("")["B"]["Method"] == "Equal per head"
+    by_pcn = table_with(at, "PCN", "A − B £")
+    # Same budget, so the PCN units' differences net to zero; practices in no PCN show.
+    assert by_pcn["A − B £"].sum() == pytest.approx(0, abs=0.01)
+    assert by_pcn["PCN"].str.endswith("(practice in no PCN)").sum() == 8
+
+
+def test_compare_a_kept_scenario_with_the_current_one():
+    at = run_page(PAGE, "QRV", view="Compare scenarios")
+    at.button[0].click().run()  # keep the weighted-capitation scenario
+    assert_clean(at)
+    kept = at.selectbox(key="alloc_compare_b").value
+    assert kept.startswith("library:")
+    by_place = table_with(at, "Place", "A − B £")
+    assert (by_place["A − B £"] == 0).all()
+    at.selectbox(key="alloc_method").set_value("equal_per_head").run()
+    assert_clean(at)
+    by_place = table_with(at, "Place", "A − B £")
+    assert (by_place["A − B £"] != 0).any()
+    assert by_place["A − B £"].sum() == pytest.approx(0, abs=0.01)
+
+
+def test_current_allocation_csv(qrv_frame):
+    at = run_page(PAGE, "QRV", view="Distance from target", level="pcn")
+    assert any("equal per head" in c.value for c in at.caption)
+    places = sorted(qrv_frame["place_code"].unique())
+    csv = "place_code,pounds\n" + "".join(f'{p},"£500,000,000"\n' for p in places)
+    upload(at, "alloc_current_upload", "current.csv", csv.encode(), "text/csv")
+    assert_clean(at)
+    assert any("current.csv" in i.value for i in at.info)
+    distance = table_with(at, "Place", "Distance from target %")
+    assert distance["Current £"].tolist() == [500_000_000.0] * len(places)
+    assert any("so distances are shown by place" in i.value for i in at.info)  # level: PCN
+    bad = "place_code,pounds\nplace-brent,ten\nnowhere,5\n"
+    upload(at, "alloc_current_upload", "bad.csv", bad.encode(), "text/csv")
+    problems = errors(at)
+    assert any("row 2: pounds 'ten' is not a number" in e for e in problems), problems
+    assert any("row 3: place_code 'nowhere' is not a place of this ICS" in e for e in problems)
+    assert table_with(at, "Place", "Distance from target %")["Current £"].tolist() == [
+        500_000_000.0
+    ] * len(places)
+
+
+@pytest.mark.parametrize(
+    ("ics", "n_ccgs", "example"),
+    [("QRV", 8, "NHS Brent CCG"), ("QWU", 3, "NHS Warwickshire North CCG")],
+)
+def test_former_ccgs(ics, n_ccgs, example):
+    at = run_page(PAGE, ics, view="Former CCGs")
+    assert_clean(at)
+    table = table_with(at, "Former CCG", "Unified £ per head")
+    assert len(table) == n_ccgs
+    assert example in table["Former CCG"].tolist()
+    assert table["Unified £"].sum() == pytest.approx(float(scenario_of(at).budget), abs=0.01)
+
+
+def test_settings_survive_a_page_switch():
+    at = run_page(PAGE, "QRV")
+    at.session_state["alloc_editor_0"] = {
+        "edited_rows": {0: {"share_percent": 46.0}, 1: {"share_percent": 15.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    at.selectbox(key="alloc_method").set_value("inequality_zero_sum").run()
+    at.text_input(key="alloc_name").set_value("Kept across pages").run()
+    before = at.session_state["allocation_scenario"]
+    at.switch_page("views/overview.py").run()
+    at.switch_page("views/allocation.py").run()
+    assert_clean(at)
+    assert at.session_state["allocation_scenario"] == before
+    assert at.text_input(key="alloc_name").value == "Kept across pages"
+    assert any(c.value.startswith("Catalogue:") and "(edited)" in c.value for c in at.caption)
