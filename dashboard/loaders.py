@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 import layers
-from layers import england
+from layers import england, tiers
 from layers.maps import system_map
 
 
@@ -265,3 +266,89 @@ def allocation_geojson(code: str, place_definition: str, level: str) -> dict:
         return feature_collection(built.places, "place_code")
     pcns = built.pcns[~built.pcns.geometry.is_empty & built.pcns.geometry.notna()]
     return feature_collection(pcns, "pcn_code")
+
+
+# --- tiers page ---
+#: Seed of the synthetic individuals on the tiers page (as ``layers.load_system``).
+TIERS_SEED = 2022
+
+
+@st.cache_resource(show_spinner="Preparing the population tiers…", max_entries=48)
+def tier_tables(code: str, place_definition: str) -> tiers.TierTables:
+    """The real unit structure of an ICS (shared, read-only: scenarios make new tables)."""
+    return tiers.tier_tables(system(code, place_definition))
+
+
+@st.cache_resource(show_spinner="Generating synthetic individuals…", max_entries=3)
+def risk_individuals(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
+    """Synthetic individuals of an ICS with risk tiers (shared, read-only; never shown).
+
+    Generated as ``System.individuals`` is (national LSOA table, ``default_rng(seed)``);
+    risk tiers are drawn with ``default_rng([seed, 1])``.
+    """
+    from layers.individuals import generate_individuals
+    from layers.risk import assign_risk
+
+    registrations = system(code, layers.default_place_definition(code)).registrations
+    lsoas = layers.read_table("lsoas")
+    people = generate_individuals(
+        registrations,
+        lsoas,
+        lsoas.set_index("lsoa_code")["imd_decile"],
+        rng=np.random.default_rng(seed),
+    )
+    return assign_risk(people, np.random.default_rng([seed, 1]))
+
+
+@st.cache_data(show_spinner="Counting risk tiers…", max_entries=48)
+def practice_risk_counts(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
+    """Unrounded practice × risk tier × IMD decile counts; pass through disclosure to show."""
+    from layers.individuals import aggregate_individuals
+
+    counts = aggregate_individuals(
+        risk_individuals(code, seed), ["practice_code", "risk_tier", "imd_decile"]
+    )
+    counts["practice_code"] = counts["practice_code"].astype(str)
+    return counts
+
+
+@st.cache_data(show_spinner="Modelling age structures…", max_entries=48)
+def practice_age_structure(code: str) -> pd.DataFrame:
+    """Modelled single-year ages of each practice's patients (registrations × LSOA mix)."""
+    registrations = system(code, layers.default_place_definition(code)).registrations
+    return tiers.practice_age_structure(registrations, layers.read_table("lsoas"))
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def tier_geometry(code: str, place_definition: str) -> dict:
+    """GeoJSON, anchors, outlines and view for the tiers map (shared, read-only)."""
+    from layers.maps import feature_collection, outline_coordinates, view_for_bounds
+
+    loaded = system(code, place_definition)
+    pcns = loaded.pcns[~loaded.pcns.geometry.is_empty & loaded.pcns.geometry.notna()]
+    bounds = loaded.ics.total_bounds
+    return {
+        "pcn_geojson": feature_collection(pcns, "pcn_code"),
+        "pcn_codes": pcns["pcn_code"].tolist(),
+        "pcn_names": dict(zip(pcns["pcn_code"], pcns["pcn_name"], strict=True)),
+        "place_geojson": feature_collection(loaded.places, "place_code"),
+        "place_codes": loaded.places["place_code"].tolist(),
+        "pcn_outline": outline_coordinates(pcns.geometry),
+        "place_outline": outline_coordinates(loaded.places.geometry),
+        "view": view_for_bounds(bounds, height_px=600),
+        "spacing": max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / 90,
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def tier_pattern(
+    code: str, place_definition: str, layer: str, kind: str, codes: tuple[str, ...]
+) -> tuple[list[float], list[float]]:
+    """Hatching (``kind="hatch"``) or dots (``"dots"``) over PCN footprints or places."""
+    loaded = system(code, place_definition)
+    frame = loaded.pcns if layer == "pcn" else loaded.places
+    key = "pcn_code" if layer == "pcn" else "place_code"
+    geometries = frame.loc[frame[key].isin(codes), "geometry"].tolist()
+    pattern = tiers.hatch_coordinates if kind == "hatch" else tiers.dot_coordinates
+    lon, lat = pattern(geometries, tier_geometry(code, place_definition)["spacing"])
+    return lon.tolist(), lat.tolist()

@@ -1,0 +1,123 @@
+"""The Population tiers page in headless Chromium: offline drawing, what-if, URL bands.
+
+Screenshots go to tests/artifacts/. In CI (CI=true) a missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_harness import (
+    MAP_DRAWN_JS,
+    chromium_available,
+    dashboard_server,
+    launch_chromium,
+)
+from tests.conftest import ARTIFACTS, IN_CI
+
+pytestmark = pytest.mark.browser
+
+if not chromium_available():
+    if IN_CI:
+        raise RuntimeError("CI=true but Chromium/Playwright are missing: install them in .ci/run")
+    pytest.skip("Debian chromium or playwright is not installed", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    with dashboard_server() as (url, _process):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    # Tall, so that a screenshot shows the whole page (Streamlit scrolls inside its app).
+    context = browser.new_context(viewport={"width": 1400, "height": 5600})
+    page = context.new_page()
+    page.errors = []
+    page.external = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on(
+        "request",
+        lambda r: (
+            page.external.append(r.url)
+            if "127.0.0.1" not in r.url and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
+    yield page
+    context.close()
+
+
+def settle(page) -> None:
+    page.wait_for_selector("h1", timeout=90_000)
+    page.wait_for_timeout(300)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    page.wait_for_timeout(1000)
+
+
+def test_tiers_page_draws_offline(server, page):
+    page.goto(f"{server}/tiers?ics=QGH")
+    settle(page)
+    assert "Population tiers" in page.locator("h1").first.inner_text()
+    assert page.locator(".js-plotly-plot").count() == 4
+    # the map's canvas is drawn and wide
+    canvas = page.locator(".js-plotly-plot canvas").first
+    assert canvas.bounding_box()["width"] > 400
+    assert page.locator("h3", has_text="Units outside their band").count() == 1
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "tiers_QGH.png", full_page=True)
+    assert not page.errors
+    assert page.external == [], f"the page asked the internet for {page.external[:3]}"
+
+
+def test_merge_with_the_keyboard_then_reset(server, page):
+    page.goto(f"{server}/tiers?ics=QGH")
+    settle(page)
+    page.get_by_text("Merge two PCNs", exact=True).click()
+    settle(page)
+    apply = page.get_by_role("button", name="Apply change")
+    apply.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Showing a what-if scenario with 1 change(s)", timeout=60_000)
+    settle(page)
+    assert page.locator("text=PCNs against their band").first.is_visible()
+    assert page.locator(".js-plotly-plot .gtitle", has_text="(scenario)").count() >= 2
+    page.screenshot(path=ARTIFACTS / "tiers_QGH_merge.png", full_page=True)
+    page.get_by_role("button", name="Reset to the real configuration").click()
+    page.wait_for_selector("text=No changes: the figures show the real configuration")
+    assert "ics=QGH" in page.url
+    assert not page.errors
+
+
+def test_bands_in_the_link_and_practice_map(server, page):
+    page.goto(f"{server}/tiers?ics=QRV&bands=1k-12k,30k-60k,100k-500k,500k-3m")
+    settle(page)
+    page.wait_for_selector("text=GP practices 1,000–12,000 · PCNs 30,000–60,000")
+    map_choice = page.locator('[data-testid="stRadio"]').filter(has_text="PCN footprints")
+    map_choice.get_by_text("GP practices", exact=True).click()
+    settle(page)
+    assert "GP practices against their band" in page.content()
+    assert "bands=1k-12k" in page.url
+    page.screenshot(path=ARTIFACTS / "tiers_QRV_practices.png", full_page=True)
+    assert not page.errors
+    assert page.external == []
+
+
+def test_malformed_bands_link_warns(server, page):
+    page.goto(f"{server}/tiers?ics=QGH&bands=10-20-30")
+    settle(page)
+    assert page.locator("text=could not be read").count() == 1
+    assert page.locator("text=Sorry, the").count() == 0
+    page.wait_for_function("() => !window.location.search.includes('bands=')", timeout=30_000)

@@ -1,0 +1,234 @@
+"""The Population tiers page under AppTest: URL bands, what-if, bad input, disclosure."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import layers
+from layers import tiers
+from tests.test_app_pages import assert_clean, run_page
+
+PAGE = "tiers.py"
+
+
+@pytest.fixture(scope="module")
+def qgh_tables() -> tiers.TierTables:
+    return tiers.tier_tables(layers.load_system("QGH"))
+
+
+def metric(at, label: str) -> str:
+    return {m.label: m.value for m in at.metric}[label]
+
+
+def frame(at, first_column: str, having: str | None = None) -> pd.DataFrame:
+    for element in at.dataframe:
+        columns = element.value.columns
+        if columns[0] == first_column and (having is None or having in columns):
+            return element.value
+    raise AssertionError(f"no table starting with {first_column!r}")
+
+
+def summary_table(at) -> pd.DataFrame:
+    table = frame(at, "Layer", having="Population basis")
+    return table.set_index("Layer")
+
+
+def outside_count(tables: tiers.TierTables, bands=tiers.DEFAULT_BANDS) -> int:
+    return int((tiers.flag_units(tables, bands)["flag"] != "within").sum())
+
+
+def test_default_view_matches_the_library(qgh_tables):
+    at = run_page(PAGE, "QGH")
+    assert_clean(at)
+    assert metric(at, "Registered patients (Jul 2022)") == "817,738"
+    assert metric(at, "Residents (ONS mid-2020)") == "791,685"
+    assert metric(at, "Synthetic individuals") == "817,738"
+    assert metric(at, "Units outside their band") == f"{outside_count(qgh_tables)} of 97"
+    summary = summary_table(at)
+    assert summary.loc["GP practices", "Units"] == "79"
+    assert summary.loc["PCNs", "Units"] == "15"
+    assert summary.loc["Places", "Units"] == "2"
+    assert summary.loc["ICS", "Units"] == "1"
+    assert summary.loc["PCNs", "Band"] == "30,000–50,000"
+    assert "bands" not in at.query_params  # defaults keep the URL clean
+    captions = " ".join(c.value for c in at.caption)
+    assert "registered patients" in captions and "synthetic individuals" in captions
+    assert "Modelled, not counted" in captions
+    assert len(at.get("plotly_chart")) == 4  # ladder, map, pyramid, risk chart
+
+
+def test_bands_from_the_link(qgh_tables):
+    at = run_page(PAGE, "QGH", bands="1000-20000,30k-50k,100k-700k,500k-1.5m")
+    assert_clean(at)
+    assert not at.warning
+    assert at.number_input(key="tiers_band_practice_high").value == 20_000
+    assert at.number_input(key="tiers_band_place_high").value == 700_000
+    assert at.query_params["bands"] == "1k-20k,30k-50k,100k-700k,500k-1.5m"
+    bands = {**tiers.DEFAULT_BANDS, "practice": (1_000, 20_000), "place": (100_000, 700_000)}
+    assert metric(at, "Units outside their band") == f"{outside_count(qgh_tables, bands)} of 97"
+    assert summary_table(at).loc["Places", "Above band"] == "0"
+
+
+@pytest.mark.parametrize(
+    "bad", ["1k-10k,30k-50k", "1k-10k,50k-30k,100k-500k,500k-1.5m", "lots", "1k-10k,x-y,1-2,3-4"]
+)
+def test_malformed_bands_link_warns_and_uses_defaults(bad, qgh_tables):
+    at = run_page(PAGE, "QGH", bands=bad)
+    assert not at.exception and not at.error
+    assert any("could not be read" in w.value for w in at.warning)
+    assert at.number_input(key="tiers_band_pcn_low").value == 30_000
+    assert "bands" not in at.query_params
+    assert metric(at, "Units outside their band") == f"{outside_count(qgh_tables)} of 97"
+
+
+def test_editing_bands_updates_url_and_flags(qgh_tables):
+    at = run_page(PAGE, "QGH")
+    at.number_input(key="tiers_band_pcn_high").set_value(130_000).run()
+    assert_clean(at)
+    assert at.query_params["bands"] == "1k-10k,30k-130k,100k-500k,500k-1.5m"
+    assert summary_table(at).loc["PCNs", "Above band"] == "0"
+    # an impossible band is refused with a message; the default is used meanwhile
+    at.number_input(key="tiers_band_pcn_low").set_value(200_000).run()
+    assert not at.exception and not at.error
+    assert any("must be below the upper bound" in w.value for w in at.warning)
+    assert summary_table(at).loc["PCNs", "Band"] == "30,000–50,000"
+    at.button(key="tiers_bands_reset").click().run()
+    assert_clean(at)
+    assert "bands" not in at.query_params
+    assert metric(at, "Units outside their band") == f"{outside_count(qgh_tables)} of 97"
+
+
+def test_merge_undo_and_reset(qgh_tables):
+    at = run_page(PAGE, "QGH")
+    at.radio(key="tiers_op_kind").set_value("merge_pcns").run()
+    kept = at.selectbox(key="tiers_op_kept").value
+    absorbed = at.selectbox(key="tiers_op_absorbed").value
+    assert kept != absorbed
+    at.text_input(key="tiers_op_name").input("Joined PCN").run()
+    at.button(key="tiers_apply").click().run()
+    assert_clean(at)
+    expected = tiers.apply_regrouping(qgh_tables, tiers.Regrouping().merge_pcns(kept, absorbed))
+    summary = summary_table(at)
+    assert summary.loc["PCNs", "Units"] == "14"
+    assert summary.loc["PCNs", "Units (real)"] == "15"
+    assert metric(at, "Registered patients (Jul 2022)") == "817,738"  # nobody lost
+    assert metric(at, "Units outside their band") == f"{outside_count(expected)} of 96"
+    assert any("1 change(s)" in i.value and "Joined PCN" in i.value for i in at.info)
+    risk = frame(at, "PCNs")
+    assert len(risk) == 14 and "Joined PCN" in set(risk["PCNs"])
+    # the real configuration is untouched in the shared cache
+    from dashboard import loaders
+
+    assert len(loaders.tier_tables("QGH", "preset").pcns) == 15
+    at.button(key="tiers_undo").click().run()
+    assert_clean(at)
+    assert summary_table(at).loc["PCNs", "Units"] == "15"
+    assert not any("what-if scenario" in i.value for i in at.info)
+
+
+def test_move_practice_and_pcn_then_reset(qgh_tables):
+    at = run_page(PAGE, "QGH")
+    practice = at.selectbox(key="tiers_op_practice").value
+    target = at.selectbox(key="tiers_op_to_pcn").value
+    at.button(key="tiers_apply").click().run()
+    assert_clean(at)
+    at.radio(key="tiers_op_kind").set_value("move_pcn").run()
+    pcn = at.selectbox(key="tiers_op_pcn").value
+    place = at.selectbox(key="tiers_op_to_place").value
+    at.button(key="tiers_apply").click().run()
+    assert_clean(at)
+    scenario = tiers.apply_regrouping(
+        qgh_tables, tiers.Regrouping().move_practice(practice, target).move_pcn_to_place(pcn, place)
+    )
+    assert any("2 change(s)" in i.value for i in at.info)
+    at.toggle(key="tiers_show_all").set_value(True).run()
+    units = frame(at, "Layer", having="Part of")
+    units = units[units["Layer"] == "Places"].set_index("Code")
+    expected = tiers.unit_table(scenario, "place").set_index("code")["registered_patients"]
+    assert units["Registered patients"].to_dict() == expected.to_dict()
+    assert units["Registered patients"].sum() == 817_738
+    at.button(key="tiers_reset").click().run()
+    assert_clean(at)
+    units = frame(at, "Layer", having="Part of")
+    real = tiers.unit_table(qgh_tables, "place").set_index("code")["registered_patients"]
+    assert units[units["Layer"] == "Places"].set_index("Code")["Registered patients"].to_dict() == (
+        real.to_dict()
+    )
+
+
+def test_scenarios_are_per_ics():
+    at = run_page(PAGE, "QGH")
+    at.radio(key="tiers_op_kind").set_value("merge_pcns").run()
+    at.button(key="tiers_apply").click().run()
+    assert any("1 change(s)" in i.value for i in at.info)
+    at.selectbox(key="ics").set_value("QRV").run()
+    assert_clean(at)
+    assert not any("change(s)" in i.value for i in at.info)
+    assert summary_table(at).loc["PCNs", "Units"] == "45"
+    at.selectbox(key="ics").set_value("QGH").run()
+    assert any("1 change(s)" in i.value for i in at.info)
+
+
+def test_stale_scenario_is_reset_with_a_message():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.test_app_pages import APP
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ics"] = "QGH"
+    at.run()
+    at.session_state["tiers_scenarios"] = {
+        "QGH|preset": tiers.Regrouping().merge_pcns("NOPE1", "NOPE2")
+    }
+    at.switch_page("views/tiers.py").run()
+    assert not at.exception and not at.error
+    assert any("no longer applies" in w.value for w in at.warning)
+    assert summary_table(at).loc["PCNs", "Units"] == "15"
+
+
+def test_practices_in_no_pcn_are_shown_not_dropped():
+    at = run_page(PAGE, "QRV")
+    assert_clean(at)
+    captions = " ".join(c.value for c in at.caption)
+    assert "8 practice(s)" in captions and layers.NO_PCN_LABEL in captions
+    risk = frame(at, "PCNs")
+    assert layers.NO_PCN_LABEL in set(risk["PCNs"])
+    assert len(risk) == 46  # 45 PCNs and the practices in none
+
+
+def test_risk_tables_are_disclosure_controlled():
+    at = run_page(PAGE, "QGH")
+    at.radio(key="tiers_risk_layer").set_value("practice").run()
+    assert_clean(at)
+    risk = frame(at, "GP practices")
+    assert len(risk) == 79  # one row per practice, never per person
+    assert not {"age", "sex", "lsoa_code", "imd_decile"} & set(risk.columns)
+    for column in ("Low", "Rising", "High", "Total"):
+        for value in risk[column]:
+            if value == "*":
+                continue
+            number = int(value.replace(",", ""))
+            assert number == 0 or (number % 5 == 0 and number >= 10), (column, value)
+    for column in [c for c in risk.columns if c.startswith("% of")]:
+        assert all(v == "*" or v == "–" or v.endswith("%") for v in risk[column])
+
+
+def test_age_pyramid_for_any_unit():
+    at = run_page(PAGE, "QGH")
+    at.selectbox(key="tiers_age_layer").set_value("practice").run()
+    assert_clean(at)
+    options = at.selectbox(key="tiers_age_unit").options
+    assert len(options) == 79
+    at.selectbox(key="tiers_age_layer").set_value("ics").run()
+    assert_clean(at)
+    specs = [chart.proto.spec for chart in at.get("plotly_chart")]
+    assert any("Herefordshire and Worcestershire (817,738 patients)" in spec for spec in specs)
+    assert any("Modelled" in spec and "90+" in spec for spec in specs)
+    assert any("Modelled, not counted" in c.value for c in at.caption)
+
+
+def test_place_definition_switch_gives_seven_districts():
+    at = run_page(PAGE, "QGH", places="ltla")
+    assert_clean(at)
+    assert summary_table(at).loc["Places", "Units"] == "7"
