@@ -372,10 +372,13 @@ def load_system(
     largest_place = lsoas.groupby("place_code")["population"].sum().idxmax()
     place_names = places_by_ltla.drop_duplicates("place_code").set_index("place_code")["place_name"]
 
+    # A PCN none of whose patients live in the ICS still needs one place, shared by
+    # all its practices: the largest.
+    pcn_codes = practice_table["pcn_code"]
+    pcn_place = pcn_place.reindex(pcn_codes.dropna().unique()).fillna(largest_place)
     practice_table["place_code"] = (
-        practice_table["pcn_code"]
-        .map(pcn_place)
-        .fillna(practice_table["practice_code"].map(practice_place))
+        pcn_codes.map(pcn_place)
+        .where(pcn_codes.notna(), practice_table["practice_code"].map(practice_place))
         .fillna(largest_place)
     )
     if custom_places is not None:

@@ -6,6 +6,8 @@ browser is a failure there, not a skip.
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
@@ -15,7 +17,7 @@ from tests.browser_harness import (
     dashboard_server,
     launch_chromium,
 )
-from tests.conftest import ARTIFACTS, IN_CI
+from tests.conftest import ARTIFACTS, IN_CI, REPO_ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -100,7 +102,10 @@ def test_theme_from_streamlit_config(server, page):
     colour = page.evaluate(
         "getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).color"
     )
-    assert colour == "rgb(11, 12, 12)"  # textColor in streamlit_config.toml
+    configured = tomllib.loads((REPO_ROOT / "streamlit_config.toml").read_text())
+    hex_colour = configured["theme"]["textColor"].lstrip("#")
+    expected = tuple(int(hex_colour[i : i + 2], 16) for i in (0, 2, 4))
+    assert colour == f"rgb{expected}"  # tuple repr gives "rgb(11, 12, 12)"
 
 
 def test_choose_ics_in_sidebar(server, page):
