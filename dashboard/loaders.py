@@ -352,3 +352,175 @@ def tier_pattern(
     pattern = tiers.hatch_coordinates if kind == "hatch" else tiers.dot_coordinates
     lon, lat = pattern(geometries, tier_geometry(code, place_definition)["spacing"])
     return lon.tolist(), lat.tolist()
+
+
+# --- inequality page ---
+#: Scenario key meaning "the allocation page has set none: use its default scenario".
+DEFAULT_SCENARIO = ""
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def inequality_practice_deprivation(code: str) -> pd.DataFrame:
+    """Patient-weighted IMD rank, decile and Core20 share of each practice of an ICS."""
+    from layers.deprivation import practice_deprivation
+
+    registrations = system(code, layers.default_place_definition(code)).registrations
+    return practice_deprivation(registrations, layers.read_table("lsoas"))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def inequality_lsoa_indicator(key: str) -> pd.DataFrame:
+    """An LSOA indicator for all of England (so PCN patients living outside count)."""
+    from layers import indicators
+
+    build = {
+        "aged_65_plus": indicators.aged_65_plus,
+        "aged_0_15": indicators.aged_0_15,
+        "gp_distance": indicators.gp_distance,
+    }[key]
+    return build(layers.read_table("lsoas"))
+
+
+@st.cache_data(show_spinner="Running the allocation scenario…", max_entries=64)
+def inequality_funding(code: str, place_definition: str, scenario_json: str) -> pd.DataFrame:
+    """£ per practice under a scenario (JSON text; ``DEFAULT_SCENARIO`` for the default)."""
+    from layers.allocation import practice_funding
+
+    frame = allocation_frame(code, place_definition)
+    return practice_funding(frame, scenario_json or None)
+
+
+def _inequality_indicator(
+    code: str, place_definition: str, key: str, scenario_json: str
+) -> pd.DataFrame:
+    from layers import indicators
+
+    if key in ("aged_65_plus", "aged_0_15", "gp_distance"):
+        return inequality_lsoa_indicator(key)
+    deprivation = inequality_practice_deprivation(code)
+    if key == "at_risk":
+        counts = indicators.at_risk_counts(practice_risk_counts(code))
+        return indicators.at_risk_prevalence(counts, deprivation)
+    if key == "pounds_per_head":
+        funding = inequality_funding(code, place_definition, scenario_json)
+        return indicators.pounds_per_head(funding, deprivation)
+    if key == "list_size":
+        practices = system(code, place_definition).practices
+        return indicators.patients_per_practice(practices, deprivation)
+    raise ValueError(f"Unknown indicator {key!r}.")
+
+
+@st.cache_data(show_spinner="Summing the indicator by decile…", max_entries=64)
+def inequality_rows(code: str, place_definition: str, key: str, scenario_json: str) -> pd.DataFrame:
+    """An indicator's LSOA or practice rows in every unit (``level``: ics, place, pcn)."""
+    from layers import indicators
+
+    loaded = system(code, place_definition)
+    frame = _inequality_indicator(code, place_definition, key, scenario_json)
+    basis = indicators.INDICATORS[key].basis
+    parts = []
+    for level in indicators.UNIT_LEVELS:
+        members = indicators.unit_membership(
+            level,
+            basis,
+            lsoas=loaded.lsoas,
+            practices=loaded.practices,
+            registrations=loaded.registrations,
+            ics_code=code,
+        )
+        parts.append(indicators.unit_rows(frame, members).assign(level=level))
+    return pd.concat(parts, ignore_index=True)
+
+
+@st.cache_data(show_spinner="Measuring inequality…", max_entries=256)
+def inequality_summary(
+    code: str, place_definition: str, key: str, scenario_json: str, level: str, unit: str
+) -> tuple[pd.DataFrame, dict]:
+    """Deciles and every summary measure (SII/RII with 100,000 simulations) of one unit."""
+    from layers import indicators
+
+    rows = inequality_rows(code, place_definition, key, scenario_json)
+    rows = rows[(rows["level"] == level) & (rows["unit_code"] == unit)].drop(columns="level")
+    if rows.empty:
+        return pd.DataFrame(), {}
+    deciles = indicators.by_decile(rows, key)
+    summary = indicators.summary_measures(
+        rows, key, deciles=deciles, rng=np.random.default_rng(2022)
+    )
+    return deciles, summary
+
+
+@st.cache_data(show_spinner="Ranking places and PCNs…", max_entries=128)
+def inequality_ranking(
+    code: str, place_definition: str, key: str, scenario_json: str, measure: str
+) -> pd.DataFrame:
+    """Places and PCNs ranked by the size of the SII or concentration index."""
+    from layers import indicators
+
+    loaded = system(code, place_definition)
+    rows = inequality_rows(code, place_definition, key, scenario_json)
+    names = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "level": "place",
+                    "unit_code": loaded.places["place_code"],
+                    "unit_name": loaded.places["place_name"],
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "level": "pcn",
+                    "unit_code": loaded.pcns["pcn_code"],
+                    "unit_name": loaded.pcns["pcn_name"],
+                }
+            ),
+        ]
+    )
+    return indicators.inequality_ranking(
+        rows[rows["level"] != "ics"], key, measure, names=names, rng=np.random.default_rng(2022)
+    )
+
+
+@st.cache_data(show_spinner="Profiling deprivation…", max_entries=48)
+def inequality_profile(code: str, place_definition: str) -> dict[str, pd.DataFrame]:
+    """Residents and patients by decile; Core20 shares of places, PCNs and practices."""
+    from layers import indicators
+    from layers.deprivation import resident_deprivation
+
+    loaded = system(code, place_definition)
+    national = layers.read_table("lsoas")
+    residents = loaded.lsoas.groupby("imd_decile")["population"].sum()
+    deciles = indicators.patients_by_decile(loaded.registrations, national)
+    deciles.insert(1, "residents", residents.reindex(range(1, 11), fill_value=0).to_numpy())
+    places = resident_deprivation(loaded.lsoas, "place_code")
+    places["core20_residents"] = places["decile_1"] + places["decile_2"]
+    places = loaded.places[["place_code", "place_name"]].merge(
+        places[["place_code", "population", "core20_residents", "core20_share"]]
+    )
+    practice_dep = inequality_practice_deprivation(code)
+    pcn_dep = indicators.pcn_deprivation(loaded.practices, practice_dep)
+    pcns = loaded.pcns[["pcn_code", "pcn_name", "place_name", "registered_patients"]].merge(
+        pcn_dep, on="pcn_code", how="left"
+    )
+    practices = loaded.practices[
+        ["practice_code", "practice_name", "pcn_name", "place_name", "registered_patients"]
+    ].merge(practice_dep, on="practice_code", how="left")
+    return {"deciles": deciles, "places": places, "pcns": pcns, "practices": practices}
+
+
+@st.cache_resource(show_spinner="Drawing the map…", max_entries=96)
+def inequality_core20_map(code: str, place_definition: str, level: str) -> go.Figure:
+    """Core20 share of residents by PCN footprint or place (shared, read-only)."""
+    from layers import indicators
+
+    loaded = system(code, place_definition)
+    if level == "place":
+        areas = indicators.core20_areas(loaded.lsoas, loaded.places, "place_code")
+        what = "place"
+    else:
+        areas = indicators.core20_areas(loaded.lsoas, loaded.pcns, "footprint_pcn_code")
+        what = "PCN footprint"
+    return indicators.core20_map(
+        areas, f"Residents in the most deprived 20% of England (Core20), by {what}"
+    )
