@@ -73,7 +73,7 @@ with st.sidebar:
     )
     default_definition = layers.default_place_definition(code)
     options = [
-        d for d in layers.PLACE_DEFINITIONS if d != "preset" or default_definition == "preset"
+        d for d in ("preset", "utla", "ltla") if d != "preset" or default_definition == "preset"
     ]
     requested_places = st.query_params.get("places")
     if st.session_state.get("place_definition") not in options:
