@@ -524,3 +524,17 @@ def inequality_core20_map(code: str, place_definition: str, level: str) -> go.Fi
     return indicators.core20_map(
         areas, f"Residents in the most deprived 20% of England (Core20), by {what}"
     )
+
+
+# --- presentation ---
+@st.cache_resource(show_spinner=False, max_entries=64)
+def presentation_slide(code: str, place_definition: str, key: str, scenario_json: str):
+    """One slide of presentation mode and the deck (shared, read-only).
+
+    ``scenario_json`` is the allocation scenario as JSON text, "" for the default.
+    """
+    from layers import slides
+
+    people = risk_individuals(code) if key in ("tiers", "inequality") else None
+    builders = slides.slide_builders(scenario_json or None, people)
+    return builders[key](system(code, place_definition))

@@ -1,0 +1,241 @@
+"""Presentation mode: the key views of one ICS as slides, for a projector.
+
+The router calls :func:`run_presentation` instead of the page when the URL has
+``present=1``. URL contract (shareable, bookmarkable):
+
+* ``present=1`` switches presentation mode on; any other value (or none) is off;
+* ``slide=<key>`` picks the slide: ``overview``, ``map``, ``tiers``, ``allocation``,
+  ``inequality`` or ``alignment``. Without it, the slide of the page in the URL path is
+  shown (``/tiers?present=1`` opens the tiers slide; ``/boundaries`` opens alignment;
+  other pages open the overview);
+* ``ics`` and ``places`` keep their usual meaning; presentation mode never changes them.
+
+Example: ``/tiers?ics=QGH&present=1`` or ``/overview?ics=QRV&present=1&slide=map``.
+The allocation scenario is the one the allocation page keeps in
+``st.session_state["allocation_scenario"]`` (JSON text) when it was made for this ICS,
+else the allocation page's default scenario.
+
+Next and Previous move through the six slides (also PageDown / PageUp, which presenter
+clickers send); Exit presentation drops ``present`` and ``slide`` and returns to the
+page. The deck button builds the PowerPoint and PDF of the same slides, with progress.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import streamlit as st
+
+import layers
+from dashboard import loaders
+from dashboard.common import current_ics, current_place_definition
+from layers.allocation import ScenarioError
+from layers.indicators import scenario_text
+from layers.slides import SLIDE_KEYS, SLIDE_TITLES
+
+#: Which slide each page opens on.
+PAGE_SLIDES = {
+    "overview": "overview",
+    "map": "map",
+    "tiers": "tiers",
+    "allocation": "allocation",
+    "inequality": "inequality",
+    "boundaries": "alignment",
+}
+
+#: Large type (body >= 28 px), black on white, a thick focus ring; controls hidden.
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stSidebarCollapseButton"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+[data-testid="stAppViewContainer"], [data-testid="stMain"] { background: #FFFFFF; }
+[data-testid="stMainBlockContainer"] { max-width: 96vw; padding-top: 1.5rem; }
+[data-testid="stMain"] p, [data-testid="stMain"] li, [data-testid="stMain"] label,
+[data-testid="stMain"] button, [data-testid="stMain"] a,
+[data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] p {
+    font-size: 28px !important; color: #000000 !important; line-height: 1.35;
+}
+[data-testid="stMain"] h1 { font-size: 56px !important; color: #003087 !important; }
+.st-key-takeaway p { font-size: 36px !important; font-weight: 600; color: #000000 !important; }
+[data-testid="stMain"] button {
+    min-height: 64px; padding: 0.4rem 1.4rem; border: 3px solid #000000;
+}
+[data-testid="stMain"] button:focus-visible, [data-testid="stMain"] a:focus-visible {
+    outline: 6px solid #FFB81C !important; outline-offset: 3px; box-shadow: 0 0 0 9px #000000;
+}
+</style>
+"""
+
+
+def _set_slide(key: str) -> None:
+    st.query_params["slide"] = key
+
+
+def _exit() -> None:
+    for name in ("present", "slide"):
+        st.query_params.pop(name, None)
+
+
+def _requested_slide(start: str) -> str:
+    requested = st.query_params.get("slide")
+    if requested is None:
+        return PAGE_SLIDES.get(start, "overview")
+    if requested in SLIDE_KEYS:
+        return requested
+    st.warning(
+        f"The link asked for slide {requested!r}, which is not one of "
+        f"{', '.join(SLIDE_KEYS)}; showing the {PAGE_SLIDES.get(start, 'overview')} slide."
+    )
+    return PAGE_SLIDES.get(start, "overview")
+
+
+def _scenario(code: str) -> str:
+    """The allocation page's scenario for this ICS as canonical JSON, or "" for the default.
+
+    The allocation page keeps its scenario with the ICS it was made for; a scenario made
+    for another ICS (its budget is that ICS's) is not used.
+    """
+    stored = st.session_state.get("allocation_scenario")
+    made_for = st.session_state.get("allocation_scenario_ics", code)
+    if stored is None or made_for != code:
+        return ""
+    try:
+        return scenario_text(stored)
+    except ScenarioError as exc:
+        st.warning(f"The allocation scenario could not be read ({exc}); using the default.")
+        return ""
+
+
+def _file_stem(name: str, code: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "_", f"{name}_{code}_briefing").strip("_").lower()
+
+
+def run_presentation(start: str = "overview") -> None:
+    """Draw the current slide with navigation and the deck export.
+
+    Parameters
+    ----------
+    start : str
+        URL path of the page presentation mode was opened from.
+    """
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+    code, place_definition = current_ics(), current_place_definition()
+    key = _requested_slide(start)
+    scenario_json = _scenario(code)
+    position = SLIDE_KEYS.index(key)
+    with st.spinner("Preparing the slide…"):
+        try:
+            slide = loaders.presentation_slide(code, place_definition, key, scenario_json)
+        except ScenarioError as exc:
+            st.warning(f"{exc}. Showing the default scenario instead.")
+            scenario_json = ""
+            slide = loaders.presentation_slide(code, place_definition, key, scenario_json)
+
+    with st.container(key="slide_meta"):
+        st.markdown(
+            f"Slide {position + 1} of {len(SLIDE_KEYS)}: {SLIDE_TITLES[key]} · "
+            f"{slide.ics_name} ICS ({code}) · Scenario: {slide.scenario_name}"
+        )
+    st.title(slide.title, anchor=False)
+    with st.container(key="takeaway"):
+        st.markdown(slide.takeaway)
+    st.plotly_chart(
+        slide.figure,
+        theme=None,  # the slide's own large, dark type, as in the deck
+        config={"displaylogo": False, "displayModeBar": False, "scrollZoom": False},
+        key=f"slide_figure_{key}",
+    )
+    with st.container(key="slide_footer"):
+        for note in slide.notes:
+            st.markdown(note)
+        st.markdown(
+            f"Places: {layers.PLACE_DEFINITIONS[place_definition]}.  \n"
+            f"Source: {slide.source}.  \nData: {slide.data_date}.  \n{layers.SOURCES}"
+        )
+
+    previous_key = SLIDE_KEYS[position - 1] if position > 0 else None
+    next_key = SLIDE_KEYS[position + 1] if position + 1 < len(SLIDE_KEYS) else None
+    with st.container(horizontal=True, key="slide_nav", gap="medium"):
+        st.button(
+            f"Previous: {SLIDE_TITLES[previous_key]}" if previous_key else "Previous",
+            on_click=_set_slide,
+            args=(previous_key,),
+            disabled=previous_key is None,
+            shortcut="PageUp",
+            key="slide_previous",
+            help="Previous slide (Page Up)",
+        )
+        st.button(
+            f"Next: {SLIDE_TITLES[next_key]}" if next_key else "Next",
+            on_click=_set_slide,
+            args=(next_key,),
+            disabled=next_key is None,
+            shortcut="PageDown",
+            type="primary",
+            key="slide_next",
+            help="Next slide (Page Down)",
+        )
+        st.button(
+            "Exit presentation",
+            on_click=_exit,
+            key="slide_exit",
+            help="Back to the page, with the sidebar and controls",
+        )
+    _deck_export(code, place_definition, scenario_json)
+
+
+def _deck_export(code: str, place_definition: str, scenario_json: str) -> None:
+    """One click builds the PowerPoint and PDF of the six slides, with progress."""
+    from layers.deck import build_deck
+
+    wanted = (code, place_definition, scenario_json)
+    built = st.session_state.get("presentation_deck")
+    if st.button(
+        "Build the slide deck (PowerPoint and PDF)",
+        key="deck_build",
+        help="Six slides with titles, takeaways, figures, sources and the scenario name",
+    ):
+        started = time.perf_counter()
+        with st.status("Building the slide deck…", expanded=True) as status:
+            bar = st.progress(0.0, text="Preparing the slides")
+            slides = []
+            for i, slide_key in enumerate(SLIDE_KEYS):
+                bar.progress(
+                    0.25 * i / len(SLIDE_KEYS), text=f"Preparing: {SLIDE_TITLES[slide_key]}"
+                )
+                slides.append(
+                    loaders.presentation_slide(code, place_definition, slide_key, scenario_json)
+                )
+            deck = build_deck(
+                slides,
+                progress=lambda done, message: bar.progress(0.25 + 0.75 * done, text=message),
+            )
+            seconds = time.perf_counter() - started
+            status.update(label=f"Slide deck ready ({seconds:.0f} s)", state="complete")
+        built = {
+            "key": wanted,
+            "pptx": deck.pptx,
+            "pdf": deck.pdf,
+            "stem": _file_stem(slides[0].ics_name, code),
+        }
+        st.session_state["presentation_deck"] = built
+    if built and built.get("key") == wanted:
+        with st.container(horizontal=True, key="deck_downloads", gap="medium"):
+            st.download_button(
+                "Download PowerPoint (.pptx)",
+                data=built["pptx"],
+                file_name=f"{built['stem']}.pptx",
+                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+                key="deck_pptx",
+                on_click="ignore",
+            )
+            st.download_button(
+                "Download PDF",
+                data=built["pdf"],
+                file_name=f"{built['stem']}.pdf",
+                mime="application/pdf",
+                key="deck_pdf",
+                on_click="ignore",
+            )

@@ -1,0 +1,1162 @@
+"""Slide content for scrutiny committees and boards: one key view per slide.
+
+Each ``*_slide`` function turns one ICS (a :class:`~layers.system.System`) into a
+:class:`Slide`: a title, a one-line takeaway computed from the data (for example
+"3 of 15 PCNs are above 50,000 patients"), a plotly figure styled for a projector, the
+source line and the allocation scenario's name. :func:`build_slides` makes the six of a
+briefing deck, in the order of the dashboard's pages: overview, map, tiers, allocation,
+inequality, alignment. :mod:`layers.deck` turns slides into PowerPoint and PDF files,
+and the dashboard's presentation mode shows them one by one.
+
+Disclosure control. Counts of people derived from the synthetic individuals (risk
+tiers) go through :mod:`layers.disclosure` before they reach a title, a takeaway or a
+figure: 0 stays 0, 1-7 become ``*``, larger counts are rounded to the nearest 5; totals
+are rounded after summing and percentages are computed from the rounded counts. Such
+slides have ``disclosure == "individual"``. Published aggregates (registered lists,
+ONS residents, IMD, registrations by LSOA) stay exact (``disclosure == "published"``).
+Value axes of individual-derived charts carry no tick labels: the rounded counts are
+written on the bars, so no axis tick can be read as a count.
+
+Figures keep to colour-blind-safe palettes (viridis/cividis, Okabe-Ito), and never
+carry meaning by colour alone: every series is labelled, and the second series of a
+pair also has a hatch pattern.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from layers.alignment import home_authorities, ics_flow_summary
+from layers.allocation import Scenario, allocation_summary, example_practices
+from layers.allocation.frame import practice_frame
+from layers.allocation.funding import default_scenario, run_scenario
+from layers.deprivation import practice_deprivation
+from layers.disclosure import shares_from_rounded, total_then_suppress
+from layers.geodata import DATA_VINTAGE, read_table
+from layers.individuals import aggregate_individuals
+from layers.maps import IMD_DECILE_COLOURS, system_map
+from layers.risk import MOST_DEPRIVED_DECILES, assign_risk, risk_tier_counts
+from layers.system import System
+
+__all__ = [
+    "DEFAULT_SCENARIO_NAME",
+    "DISCLOSURE_KINDS",
+    "DISCLOSURE_NOTE",
+    "OKABE_ITO",
+    "SLIDE_KEYS",
+    "SLIDE_TITLES",
+    "Slide",
+    "alignment_slide",
+    "allocation_slide",
+    "build_slides",
+    "example_slide",
+    "inequality_slide",
+    "map_slide",
+    "overview_slide",
+    "practice_frame_for",
+    "risk_individuals",
+    "scenario_name_of",
+    "slide_builders",
+    "tiers_slide",
+]
+
+#: The slides of a briefing, in order (the dashboard's pages, boundaries as "alignment").
+SLIDE_KEYS: Final = ("overview", "map", "tiers", "allocation", "inequality", "alignment")
+#: Short names for navigation.
+SLIDE_TITLES: Final = {
+    "overview": "Overview",
+    "map": "Map",
+    "tiers": "Population tiers",
+    "allocation": "Service allocation",
+    "inequality": "Inequality",
+    "alignment": "Boundary alignment",
+}
+#: ``"published"``: exact published aggregates; ``"individual"``: counts of people from
+#: individual-level (synthetic) records, disclosure-controlled.
+DISCLOSURE_KINDS: Final = ("published", "individual")
+#: Said on every slide whose numbers come from individual-level records.
+DISCLOSURE_NOTE: Final = (
+    "Counts of people from synthetic individual records: 0 stays 0, counts of 1 to 7 "
+    "show as *, others are rounded to the nearest 5; percentages use the rounded counts."
+)
+#: Name of the allocation scenario used when none is given (the allocation page's default).
+DEFAULT_SCENARIO_NAME: Final = default_scenario(example_practices()).name
+#: Okabe & Ito (2008) colour-blind-safe qualitative palette.
+OKABE_ITO: Final = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+_TEXT = "#212B32"
+_GRID = "#D8DDE0"
+_FONT = "Arial, Helvetica, sans-serif"
+#: Above this many PCNs a slide shows counts in bands instead of one bar per PCN.
+_MAX_BARS = 16
+#: Below / within / above a planning band, as on the tiers page (Okabe-Ito and grey).
+_FLAG_COLOURS = {"below": "#E69F00", "within": "#8C8C8C", "above": "#0072B2"}
+_FLAG_PATTERNS = {"below": ".", "within": "", "above": "/"}
+
+
+@dataclass(frozen=True)
+class Slide:
+    """One slide: what a committee sees on the screen and in the meeting papers.
+
+    Attributes
+    ----------
+    key : str
+        One of :data:`SLIDE_KEYS`.
+    title : str
+        Slide title.
+    takeaway : str
+        One line computed from the data.
+    figure : plotly.graph_objects.Figure
+        The map or chart (no title of its own: the slide has one).
+    source : str
+        Where the figures come from (the OGL attribution is added by the deck).
+    scenario_name : str
+        The allocation scenario the briefing was made with.
+    alt_text : str
+        A text alternative to the figure.
+    disclosure : str
+        One of :data:`DISCLOSURE_KINDS`.
+    ics_code, ics_name : str
+        The ICS.
+    data_date : str
+        Data vintage; :data:`layers.DATA_VINTAGE` by default.
+    notes : tuple of str
+        Extra lines shown under the figure (e.g. :data:`DISCLOSURE_NOTE`).
+    """
+
+    key: str
+    title: str
+    takeaway: str
+    figure: go.Figure = field(repr=False)
+    source: str
+    scenario_name: str
+    alt_text: str
+    disclosure: str
+    ics_code: str
+    ics_name: str
+    data_date: str = DATA_VINTAGE
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.key not in SLIDE_KEYS and not self.key.startswith("example"):
+            raise ValueError(f"Unknown slide key {self.key!r}; choose one of {SLIDE_KEYS}.")
+        if self.disclosure not in DISCLOSURE_KINDS:
+            raise ValueError(
+                f"disclosure must be one of {DISCLOSURE_KINDS}, got {self.disclosure!r}"
+            )
+        if not isinstance(self.figure, go.Figure):
+            raise TypeError(f"figure must be a plotly Figure, got {type(self.figure).__name__}")
+        for name in ("title", "takeaway", "source", "scenario_name", "alt_text"):
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"Slide {name} must be non-empty text, got {value!r}")
+
+    @property
+    def deck_title(self) -> str:
+        """Title of the deck this slide belongs to."""
+        return f"{self.ics_name} ICS ({self.ics_code}): planning briefing"
+
+
+def example_slide() -> Slide:
+    """A toy slide for examples and tests (no real data).
+
+    Examples
+    --------
+    >>> slide = example_slide()
+    >>> slide.title, slide.takeaway, slide.disclosure
+    ('Toy title', 'Toy takeaway', 'published')
+    """
+    figure = go.Figure(go.Bar(x=["A", "B"], y=[3, 4], name="Toy"))
+    return Slide(
+        key="example",
+        title="Toy title",
+        takeaway="Toy takeaway",
+        figure=_style(figure),
+        source="Toy source",
+        scenario_name="Toy scenario",
+        alt_text="A toy bar chart.",
+        disclosure="published",
+        ics_code="QXX",
+        ics_name="Toyshire",
+        data_date="Toy date",
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _check_system(system: object) -> System:
+    if not isinstance(system, System):
+        raise TypeError(f"system must be a System from layers.load_system, got {type(system)}")
+    return system
+
+
+def _check_name(scenario_name: object) -> str:
+    if not isinstance(scenario_name, str) or not scenario_name.strip():
+        raise ValueError(f"scenario_name must be non-empty text, got {scenario_name!r}")
+    return scenario_name.strip()
+
+
+def _style(figure: go.Figure, height: int = 620) -> go.Figure:
+    """Large, high-contrast type for a projector; white background; no figure title."""
+    figure.update_layout(
+        template="plotly_white",
+        font={"family": _FONT, "size": 22, "color": _TEXT},
+        title=None,
+        height=height,
+        margin={"l": 20, "r": 40, "t": 30, "b": 20},
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        legend={"font": {"size": 20}},
+    )
+    figure.update_xaxes(gridcolor=_GRID, zerolinecolor=_GRID, automargin=True)
+    figure.update_yaxes(gridcolor=_GRID, zerolinecolor=_GRID, automargin=True)
+    return figure
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    """``"1 PCN"``, ``"3 PCNs"``.
+
+    Examples
+    --------
+    >>> _plural(1, "PCN"), _plural(3, "PCN"), _plural(2, "place")
+    ('1 PCN', '3 PCNs', '2 places')
+    """
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
+def _pct(value: float, decimals: int = 1) -> str:
+    return f"{value:.{decimals}f}%"
+
+
+def _shown(value: object) -> str:
+    """A disclosure-controlled count as text: ``"*"`` or ``"1,235"``."""
+    return value if isinstance(value, str) else f"{int(value):,}"
+
+
+def _people(value: object) -> str:
+    """A disclosure-controlled count of people, in words.
+
+    Examples
+    --------
+    >>> _people(0), _people("*"), _people(26945)
+    ('no one is', 'a few people (*) are', 'about 26,945 people are')
+    """
+    if isinstance(value, str):
+        return f"a few people ({value}) are"
+    if int(value) == 0:
+        return "no one is"
+    return f"about {int(value):,} people are"
+
+
+def _share_text(value: object) -> str:
+    """A share from :func:`layers.disclosure.shares_from_rounded` as text.
+
+    Examples
+    --------
+    >>> _share_text(12.34), _share_text("*")
+    ('12.3%', '*')
+    """
+    return "*" if isinstance(value, str) else _pct(float(value))
+
+
+def _money(pounds: float) -> str:
+    """Pounds in words committees read: £2.31bn, £45.6m, £12,345.
+
+    Examples
+    --------
+    >>> _money(2_312_000_000), _money(45_600_000), _money(12_345.4)
+    ('£2.31bn', '£45.6m', '£12,345')
+    """
+    if abs(pounds) >= 1e9:
+        return f"£{pounds / 1e9:.2f}bn"
+    if abs(pounds) >= 1e6:
+        return f"£{pounds / 1e6:.1f}m"
+    return f"£{pounds:,.0f}"
+
+
+# --------------------------------------------------------------------------- overview
+
+
+def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Slide:
+    """The ICS at a glance: its places, with registered patients beside residents.
+
+    Parameters
+    ----------
+    system : System
+        From :func:`layers.load_system`.
+    scenario_name : str
+        Name of the allocation scenario of the briefing (shown in the footer).
+
+    Returns
+    -------
+    Slide
+        Published aggregates only (July 2022 registered lists, ONS mid-2020 residents).
+
+    Examples
+    --------
+    >>> from layers.system import load_system
+    >>> overview_slide(load_system("QGH")).takeaway
+    '817,738 registered patients at 79 practices in 15 PCNs and 2 places; 26,053 more than live there'
+    """  # noqa: E501
+    system = _check_system(system)
+    name = _check_name(scenario_name)
+    ics = system.ics.iloc[0]
+    registered, residents = int(ics.registered_patients), int(ics.resident_population)
+    gap = registered - residents
+    takeaway = (
+        f"{registered:,} registered patients at {_plural(int(ics.n_practices), 'practice')} "
+        f"in {_plural(int(ics.n_pcns), 'PCN')} and {_plural(int(ics.n_places), 'place')}; "
+        + (f"{gap:,} more than live there" if gap >= 0 else f"{-gap:,} fewer than live there")
+    )
+    places = system.places.sort_values("registered_patients")
+    figure = go.Figure()
+    for column, label, colour, pattern in (
+        ("resident_population", "Residents (ONS mid-2020)", OKABE_ITO[1], "/"),
+        ("registered_patients", "Registered patients (July 2022)", OKABE_ITO[0], ""),
+    ):
+        figure.add_trace(
+            go.Bar(
+                y=places["place_name"],
+                x=places[column],
+                orientation="h",
+                name=label,
+                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#000000"}},
+                text=[f"{v:,}" for v in places[column]],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{x:,}<extra>" + label + "</extra>",
+            )
+        )
+    _style(figure)
+    top = float(places[["resident_population", "registered_patients"]].to_numpy().max())
+    figure.update_layout(
+        barmode="group",
+        legend={"orientation": "h", "y": -0.14, "yanchor": "top", "traceorder": "reversed"},
+        font={"size": 22 if len(places) <= 10 else 16},
+    )
+    figure.update_xaxes(title_text="People", tickformat=",", range=[0, 1.2 * top])
+    return Slide(
+        key="overview",
+        title=f"{system.name} ICS at a glance",
+        takeaway=takeaway,
+        figure=figure,
+        source="NHS Digital GP registrations, July 2022; ONS mid-2020 population estimates",
+        scenario_name=name,
+        alt_text=(
+            "Bar chart of each place's registered patients and residents, side by side and "
+            f"labelled. {takeaway}."
+        ),
+        disclosure="published",
+        ics_code=system.code,
+        ics_name=system.name,
+    )
+
+
+# --------------------------------------------------------------------------- map
+
+
+def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Slide:
+    """Where deprivation is: LSOAs by IMD 2019 decile, with places and the ICS outline.
+
+    Load the system with ``detail="light"`` for a quick render in a deck.
+
+    Parameters
+    ----------
+    system : System
+        From :func:`layers.load_system`.
+    scenario_name : str
+        Name of the allocation scenario of the briefing.
+
+    Returns
+    -------
+    Slide
+        Published aggregates only (ONS residents, IMD 2019).
+
+    Examples
+    --------
+    >>> from layers.system import load_system
+    >>> map_slide(load_system("QGH", detail="light")).takeaway.split(",")[0]
+    '55 of 480 neighbourhoods (LSOAs) are in England’s most deprived 20%'
+    """
+    system = _check_system(system)
+    name = _check_name(scenario_name)
+    lsoas = system.lsoas
+    core20 = lsoas["imd_decile"].isin(MOST_DEPRIVED_DECILES)
+    residents = int(lsoas.loc[core20, "population"].sum())
+    total = int(lsoas["population"].sum())
+    share = 100 * residents / total if total else 0.0
+    takeaway = (
+        f"{int(core20.sum()):,} of {len(lsoas):,} neighbourhoods (LSOAs) are in England’s "
+        f"most deprived 20%, home to {residents:,} residents ({_pct(share)})"
+    )
+    figure = system_map(system, "imd_decile", layers=("lsoas", "places", "ics"), height=620)
+    figure.update_layout(
+        title=None,
+        font={"family": _FONT, "size": 20, "color": _TEXT},
+        margin={"l": 0, "r": 0, "t": 10, "b": 10},
+        legend={
+            "orientation": "v",
+            "y": 0.02,
+            "yanchor": "bottom",
+            "x": 0.01,
+            "bgcolor": "rgba(255,255,255,0.85)",
+            "font": {"size": 18},
+        },
+    )
+    figure.layout.annotations = ()
+    figure.update_traces(
+        selector={"type": "choroplethmap"},
+        colorbar={
+            "title": {"text": "IMD 2019 decile<br>(1 = most deprived)", "font": {"size": 18}},
+            "tickfont": {"size": 18},
+            "len": 0.9,
+        },
+    )
+    place_names = ", ".join(system.places["place_name"])
+    return Slide(
+        key="map",
+        title=f"Where deprivation is in {system.name}",
+        takeaway=takeaway,
+        figure=figure,
+        source="MHCLG English Indices of Deprivation 2019; ONS mid-2020 population; "
+        "ONS LSOA 2011 boundaries",
+        scenario_name=name,
+        alt_text=(
+            f"Map of the ICS's {len(lsoas):,} LSOAs shaded by IMD 2019 decile, dark for "
+            f"decile 1 (most deprived) to yellow for decile 10, with the outlines of its "
+            f"places ({place_names}) and of the ICS. {takeaway}."
+        ),
+        disclosure="published",
+        ics_code=system.code,
+        ics_name=system.name,
+    )
+
+
+# --------------------------------------------------------------------------- tiers
+
+
+def risk_individuals(system: System) -> pd.DataFrame:
+    """The system's synthetic individuals with drawn risk tiers, as every page draws them.
+
+    Individuals are :attr:`System.individuals` (generated with
+    ``np.random.default_rng(system.seed)``); risk tiers are drawn with
+    ``np.random.default_rng([system.seed, 1])``, the stream the tiers and inequality
+    pages use, so a slide's numbers match the page's.
+    """
+    system = _check_system(system)
+    return assign_risk(system.individuals, np.random.default_rng([system.seed, 1]))
+
+
+def tiers_slide(
+    system: System,
+    scenario_name: str = DEFAULT_SCENARIO_NAME,
+    individuals: pd.DataFrame | None = None,
+) -> Slide:
+    """Units against their planning bands, and people at rising and high risk by place.
+
+    The left panel counts practices, PCNs and places below, within and above the
+    design bands of :data:`layers.tiers.DEFAULT_BANDS` (published registered lists);
+    the right panel shows disclosure-controlled counts of people at rising and high
+    risk in each place (from the synthetic individuals).
+
+    Parameters
+    ----------
+    system : System
+        From :func:`layers.load_system`.
+    scenario_name : str
+        Name of the allocation scenario of the briefing.
+    individuals : DataFrame, optional
+        Individuals with ``risk_tier`` (default :func:`risk_individuals`).
+
+    Returns
+    -------
+    Slide
+        ``disclosure == "individual"``: its counts of people follow
+        :mod:`layers.disclosure`.
+
+    Examples
+    --------
+    >>> from layers.system import load_system
+    >>> slide = tiers_slide(load_system("QGH"))
+    >>> slide.takeaway.split(";")[0]
+    '7 of 15 PCNs are above 50,000 patients and 2 below 30,000'
+    """
+    from layers import tiers
+
+    system = _check_system(system)
+    name = _check_name(scenario_name)
+    people = risk_individuals(system) if individuals is None else individuals
+    flags = tiers.flag_units(tiers.tier_tables(system), tiers.DEFAULT_BANDS)
+    pcn_flags = flags[flags["layer"] == "pcn"]
+    low, high = tiers.DEFAULT_BANDS["pcn"]
+    above = int((pcn_flags["flag"] == "above").sum())
+    below = int((pcn_flags["flag"] == "below").sum())
+    takeaway = f"{above} of {len(pcn_flags)} PCNs are above {high:,} patients"
+    if below:
+        takeaway += f" and {below} below {low:,}"
+
+    mapping = system.practices[["practice_code", "place_code"]].assign(icb_code=system.code)
+    ics_counts = risk_tier_counts(people, "icb_code", mapping)
+    ics_counts = ics_counts[ics_counts["icb_code"] == system.code].iloc[0]
+    takeaway += f"; {_people(ics_counts['high'])} at high risk"
+
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        column_widths=[0.42, 0.58],
+        horizontal_spacing=0.2,
+        subplot_titles=("Units against their planning band", "People at risk, by place"),
+    )
+    layers_shown = [layer for layer in ("place", "pcn", "practice") if layer in set(flags["layer"])]
+    counts = pd.crosstab(flags["layer"], flags["flag"].astype(str)).reindex(
+        index=layers_shown, columns=list(tiers.FLAGS), fill_value=0
+    )
+    band_text = {
+        layer: f"{tiers.LAYER_LABELS[layer]}<br>({_compact(lo)}–{_compact(hi)})"
+        for layer, (lo, hi) in tiers.DEFAULT_BANDS.items()
+    }
+    shares = 100 * counts.div(counts.sum(axis=1).replace(0, 1), axis=0)
+    for flag in tiers.FLAGS:
+        figure.add_trace(
+            go.Bar(
+                y=[band_text[layer] for layer in layers_shown],
+                x=shares[flag],
+                orientation="h",
+                name=tiers.FLAG_LABELS[flag],
+                legendgroup="bands",
+                offsetgroup="bands",
+                marker={
+                    "color": _FLAG_COLOURS[flag],
+                    "pattern": {"shape": _FLAG_PATTERNS[flag], "fgcolor": "#000000"},
+                    "line": {"color": _TEXT, "width": 1},
+                },
+                text=[str(v) if v else "" for v in counts[flag]],
+                textposition="inside",
+                insidetextanchor="middle",
+                textfont={"color": "#FFFFFF" if flag == "above" else "#000000"},
+                customdata=counts[flag],
+                hovertemplate="%{y}: %{customdata} units " + flag + " the band<extra></extra>",
+            ),
+            row=1,
+            col=1,
+        )
+
+    shown = risk_tier_counts(people, "place_code", mapping)
+    numeric = risk_tier_counts(people, "place_code", mapping, numeric=True)
+    names = system.places.set_index("place_code")["place_name"]
+    labels = shown["place_code"].map(names).fillna("Practices outside the places")
+    order = np.argsort(numeric["high"].fillna(0).to_numpy(), kind="stable")
+    for tier, colour, pattern, label in (
+        ("rising", "#E69F00", "/", "Rising risk (2+ long-term conditions)"),
+        ("high", "#D55E00", "x", "High risk (moderate or severe frailty)"),
+    ):
+        figure.add_trace(
+            go.Bar(
+                y=labels.iloc[order],
+                x=numeric[tier].fillna(0).iloc[order],
+                orientation="h",
+                name=label,
+                legendgroup="risk",
+                offsetgroup=tier,
+                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#000000"}},
+                text=[_shown(v) for v in shown[tier].iloc[order]],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{y}: %{text} people<extra>" + label + "</extra>",
+            ),
+            row=1,
+            col=2,
+        )
+    _style(figure)
+    small = len(labels) > 10
+    figure.update_layout(
+        barmode="stack",
+        legend={
+            "orientation": "h",
+            "y": -0.16,
+            "yanchor": "top",
+            "font": {"size": 17},
+            "traceorder": "normal",
+        },
+        font={"size": 16 if small else 20},
+        uniformtext={"minsize": 14, "mode": "hide"},
+    )
+    figure.update_annotations(font={"size": 22})
+    figure.update_xaxes(
+        title_text="Share of units (%), labelled with the number", range=[0, 100], row=1, col=1
+    )
+    # Counts of people carry no axis ticks: the rounded counts are written on the bars.
+    figure.update_xaxes(
+        title_text="People (rounded to the nearest 5)",
+        showticklabels=False,
+        range=[0, 1.25 * float(np.nanmax([numeric["rising"].max(), numeric["high"].max(), 1]))],
+        row=1,
+        col=2,
+    )
+    return Slide(
+        key="tiers",
+        title="Population tiers: unit sizes and people at risk",
+        takeaway=takeaway,
+        figure=figure,
+        source="NHS Digital GP registrations and ePCN, July 2022; planning bands from "
+        "Herefordshire and Worcestershire's Layers of Planning (2019); synthetic "
+        "individuals and the layers.risk model",
+        scenario_name=name,
+        alt_text=(
+            "Two bar charts. Left: how many GP practices, PCNs and places are below, within "
+            "and above their planning band. Right: people at rising and at high risk in "
+            f"each place, rounded to the nearest 5. {takeaway}."
+        ),
+        disclosure="individual",
+        ics_code=system.code,
+        ics_name=system.name,
+        notes=(DISCLOSURE_NOTE,),
+    )
+
+
+def _compact(n: int) -> str:
+    """``1,000`` → ``"1k"``, ``1,500,000`` → ``"1.5m"``.
+
+    Examples
+    --------
+    >>> _compact(1_000), _compact(30_000), _compact(1_500_000), _compact(500)
+    ('1k', '30k', '1.5m', '500')
+    """
+    if n >= 1_000_000:
+        return f"{n / 1e6:g}m"
+    if n >= 1_000:
+        return f"{n / 1e3:g}k"
+    return str(n)
+
+
+# --------------------------------------------------------------------------- allocation
+
+
+def practice_frame_for(system: System) -> pd.DataFrame:
+    """The allocation practice frame of an ICS (weighted populations and deprivation).
+
+    :func:`layers.allocation.frame.practice_frame` with the ``geodata/`` tables (or the
+    system's in-memory tables).
+    """
+    system = _check_system(system)
+    return practice_frame(system, _read("weighted_populations", system), _read("lsoas", system))
+
+
+def _read(table: str, system: System) -> pd.DataFrame:
+    tables = system.tables
+    if tables is not None and table in tables:
+        return tables[table].copy()
+    return read_table(table)
+
+
+def allocation_slide(
+    system: System,
+    scenario_json: str | None = None,
+    practices: pd.DataFrame | None = None,
+) -> Slide:
+    """How the scenario shares the budget between places, in £ and £ per weighted head.
+
+    Parameters
+    ----------
+    system : System
+        From :func:`layers.load_system`.
+    scenario_json : str, optional
+        A scenario as JSON text (:meth:`layers.allocation.Scenario.to_json`), as the
+        allocation page keeps it; by default the page's default scenario
+        (:func:`layers.allocation.funding.default_scenario`).
+    practices : DataFrame, optional
+        The practice frame (default :func:`practice_frame_for`).
+
+    Returns
+    -------
+    Slide
+        Money and NHS England weighted populations: published aggregates.
+
+    Raises
+    ------
+    ScenarioError
+        If ``scenario_json`` is not a valid scenario, or cannot run for this ICS.
+
+    Examples
+    --------
+    >>> from layers.system import load_system
+    >>> slide = allocation_slide(load_system("QWU"))
+    >>> slide.scenario_name == DEFAULT_SCENARIO_NAME, "per weighted head" in slide.takeaway
+    (True, True)
+    """
+    system = _check_system(system)
+    frame = practice_frame_for(system) if practices is None else practices
+    text = scenario_json if scenario_json and str(scenario_json).strip() else None
+    scenario, allocations = run_scenario(text, frame)
+    summary = allocation_summary(allocations, frame, "place")
+    names = system.places.set_index("place_code")["place_name"]
+    summary["place_name"] = summary["place_code"].map(names).fillna(summary["place_code"])
+    summary = summary.sort_values("pounds").reset_index(drop=True)
+    budget = float(scenario.budget)
+    top = summary.iloc[-1]
+    per_head = summary["pounds_per_weighted_head"]
+    lowest, highest = summary.loc[per_head.idxmin()], summary.loc[per_head.idxmax()]
+    if len(summary) == 1 or highest.pounds_per_weighted_head - lowest.pounds_per_weighted_head < 1:
+        spread = f"every place gets {_money(float(per_head.mean()))} per weighted head"
+    else:
+        spread = (
+            f"per weighted head from {_money(lowest.pounds_per_weighted_head)} "
+            f"({lowest.place_name}) to {_money(highest.pounds_per_weighted_head)} "
+            f"({highest.place_name})"
+        )
+    takeaway = (
+        f"{top.place_name} gets the most, {_money(top.pounds)} "
+        f"({_pct(100 * top.pounds / budget if budget else 0)} of {_money(budget)}); {spread}"
+    )
+    figure = go.Figure(
+        go.Bar(
+            y=summary["place_name"],
+            x=summary["pounds"] / 1e6,
+            orientation="h",
+            marker={"color": OKABE_ITO[0]},
+            text=[
+                f"{_money(p)} · {_money(h)} per weighted head"
+                for p, h in zip(summary["pounds"], summary["pounds_per_weighted_head"], strict=True)
+            ],
+            textposition="outside",
+            cliponaxis=False,
+            name="Allocation",
+            hovertemplate="%{y}: £%{x:,.1f}m<extra></extra>",
+        )
+    )
+    _style(figure)
+    figure.update_layout(showlegend=False, margin={"r": 40})
+    figure.update_xaxes(
+        title_text="Allocation (£ million)",
+        tickformat=",",
+        range=[0, 1.75 * float(summary["pounds"].max()) / 1e6 or 1],
+    )
+    return Slide(
+        key="allocation",
+        title=f"Sharing the budget: {scenario.name}",
+        takeaway=takeaway,
+        figure=figure,
+        source="NHS England 2022/23 practice weighted populations; the scenario's service "
+        f"catalogue and method ({scenario.method.replace('_', ' ')}); the budget is an input",
+        scenario_name=scenario.name,
+        alt_text=(
+            f"Bar chart of each place's allocation in £ million under the scenario "
+            f"'{scenario.name}', labelled with £ per weighted head. {takeaway}."
+        ),
+        disclosure="published",
+        ics_code=system.code,
+        ics_name=system.name,
+    )
+
+
+# --------------------------------------------------------------------------- inequality
+
+
+def inequality_slide(
+    system: System,
+    scenario_name: str = DEFAULT_SCENARIO_NAME,
+    individuals: pd.DataFrame | None = None,
+) -> Slide:
+    """Modelled at-risk prevalence by deprivation decile, with its slope index (SII).
+
+    The inequality page's at-risk indicator (:mod:`layers.indicators`): people at rising
+    or high risk per practice, each practice in the national IMD 2019 decile of where
+    its patients live. Bars show each decile's prevalence computed from
+    disclosure-controlled counts (:func:`layers.indicators.decile_display_table`); the
+    SII is the page's (:func:`layers.indicators.decile_sii`).
+
+    Parameters
+    ----------
+    system : System
+        From :func:`layers.load_system`.
+    scenario_name : str
+        Name of the allocation scenario of the briefing.
+    individuals : DataFrame, optional
+        Individuals with ``risk_tier`` (default :func:`risk_individuals`).
+
+    Returns
+    -------
+    Slide
+        ``disclosure == "individual"``.
+
+    Examples
+    --------
+    >>> from layers.system import load_system
+    >>> slide = inequality_slide(load_system("QGH"))
+    >>> slide.takeaway.split(";")[1]
+    ' 2.5 percentage points higher at the most deprived practices (SII)'
+    >>> slide.disclosure
+    'individual'
+    """
+    from layers import indicators
+
+    system = _check_system(system)
+    name = _check_name(scenario_name)
+    people = risk_individuals(system) if individuals is None else individuals
+    counts = indicators.at_risk_counts(
+        aggregate_individuals(people, ["practice_code", "risk_tier"])
+    )
+    deprivation = practice_deprivation(system.registrations, _read("lsoas", system))
+    prevalence = indicators.at_risk_prevalence(counts, deprivation)
+    members = indicators.unit_membership(
+        "ics", "practice", practices=system.practices, ics_code=system.code
+    )
+    deciles = indicators.by_decile(indicators.unit_rows(prevalence, members), "at_risk")
+    sii = indicators.decile_sii(
+        deciles, "at_risk", repetitions=1000, rng=np.random.default_rng(system.seed)
+    )
+    table = indicators.decile_display_table(deciles, "at_risk")
+    value_column = next(c for c in table.columns if c.endswith("(%)"))
+
+    at_risk = total_then_suppress(counts["at_risk"])
+    share = shares_from_rounded([int(counts["at_risk"].sum())], int(counts["people"].sum()))[0]
+    if isinstance(at_risk, str):
+        takeaway = f"A few patients ({at_risk}) are modelled at risk"
+    elif int(at_risk) == 0:
+        takeaway = "No patients are modelled at risk"
+    else:
+        takeaway = f"About {int(at_risk):,} patients ({_share_text(share)}) are modelled at risk"
+    if np.isfinite(sii["sii"]):
+        direction = "higher" if sii["sii"] < 0 else "lower"
+        takeaway += (
+            f"; {abs(sii['sii']):.1f} percentage points {direction} at the most deprived "
+            "practices (SII)"
+        )
+    else:
+        takeaway += f"; no slope index of inequality ({sii['note']})"
+    values = pd.to_numeric(table[value_column], errors="coerce")
+    colours = [IMD_DECILE_COLOURS[int(d) - 1] for d in deciles["imd_decile"]]
+    figure = go.Figure(
+        go.Bar(
+            x=table["IMD decile"],
+            y=values.fillna(0),
+            marker={"color": colours, "line": {"color": _TEXT, "width": 1}},
+            text=[v if isinstance(v, str) else _pct(float(v)) for v in table[value_column]],
+            textposition="outside",
+            cliponaxis=False,
+            name="Modelled at-risk prevalence",
+            hovertemplate="IMD decile %{x}: %{text}<extra></extra>",
+        )
+    )
+    _style(figure)
+    figure.update_layout(showlegend=False)
+    figure.update_xaxes(
+        title_text="National IMD 2019 decile of the practice's patients (1 = most deprived)",
+        type="category",
+    )
+    figure.update_yaxes(
+        title_text="At rising or high risk (%)",
+        ticksuffix="%",
+        range=[0, 1.2 * float(np.nanmax([values.max(), 1]))],
+    )
+    return Slide(
+        key="inequality",
+        title="The deprivation gap in people at risk",
+        takeaway=takeaway,
+        figure=figure,
+        source="Synthetic individuals and the layers.risk model (modelled, not observed); "
+        "MHCLG IMD 2019; slope index of inequality by the PHE method",
+        scenario_name=name,
+        alt_text=(
+            "Bar chart of the modelled share of patients at rising or high risk in each "
+            "national IMD 2019 decile, most deprived on the left, each bar labelled with "
+            f"its percentage. {takeaway}."
+        ),
+        disclosure="individual",
+        ics_code=system.code,
+        ics_name=system.name,
+        notes=(DISCLOSURE_NOTE,),
+    )
+
+
+# --------------------------------------------------------------------------- alignment
+
+
+def alignment_slide(
+    system: System, scenario_name: str = DEFAULT_SCENARIO_NAME, threshold: float = 0.9
+) -> Slide:
+    """Do PCNs fit council boundaries? Share of each PCN's patients in its home district.
+
+    Parameters
+    ----------
+    system : System
+        From :func:`layers.load_system`.
+    scenario_name : str
+        Name of the allocation scenario of the briefing.
+    threshold : float
+        A PCN straddles a boundary when its home district holds less than this share
+        of its patients (default 0.9).
+
+    Returns
+    -------
+    Slide
+        Registrations by LSOA: published aggregates.
+
+    Examples
+    --------
+    >>> from layers.system import load_system
+    >>> alignment_slide(load_system("QGH")).takeaway.split(";")[0]
+    '7 of 15 PCNs straddle a council boundary (under 90% of patients in one district)'
+    """
+    system = _check_system(system)
+    name = _check_name(scenario_name)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise TypeError(f"threshold must be a number in (0, 1], got {threshold!r}")
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold!r}")
+    regs, lsoas, practices = (_read(t, system) for t in ("registrations", "lsoas", "practices"))
+    homes = home_authorities(
+        regs, lsoas, practices, by="pcn", la_level="ltla", icb_code=system.code,
+        threshold=threshold,
+    )  # fmt: skip
+    homes = homes[homes["unit_type"] == "pcn"].sort_values("home_share").reset_index(drop=True)
+    flows = ics_flow_summary(regs, lsoas, practices, system.code).iloc[0]
+    straddling = (homes["home_share"] < threshold).to_numpy()
+    n = len(homes)
+    takeaway = (
+        f"{int(straddling.sum())} of {n} PCNs straddle a council boundary (under "
+        f"{threshold:.0%} of patients in one district); "
+        f"{_pct(100 * float(flows['practice_resident_share']))} of patients live in the ICS"
+    )
+    if n <= _MAX_BARS:
+        figure = _home_share_bars(homes, threshold)
+        alt = (
+            "Bar chart of the share of each PCN's registered patients who live in its home "
+            f"district, with a dashed line at {threshold:.0%}."
+        )
+    else:
+        figure = _home_share_bands(homes, threshold)
+        alt = (
+            "Bar chart of the number of PCNs by the share of their registered patients who "
+            "live in their home district."
+        )
+    return Slide(
+        key="alignment",
+        title="How PCNs fit council boundaries",
+        takeaway=takeaway,
+        figure=figure,
+        source="NHS Digital GP registrations by LSOA, July 2022; ONS LSOA to district lookup",
+        scenario_name=name,
+        alt_text=f"{alt} {takeaway}.",
+        disclosure="published",
+        ics_code=system.code,
+        ics_name=system.name,
+    )
+
+
+def _fit_styles(threshold: float) -> tuple[tuple[bool, str, str, str], ...]:
+    return (
+        (False, f"Fits: {threshold:.0%} or more in one district", OKABE_ITO[4], ""),
+        (True, f"Straddles: under {threshold:.0%} in one district", OKABE_ITO[1], "x"),
+    )
+
+
+def _home_share_bars(homes: pd.DataFrame, threshold: float) -> go.Figure:
+    """One bar per PCN: the share of its patients living in its home district."""
+    labels = homes["unit_name"].fillna(homes["unit_code"])
+    straddling = (homes["home_share"] < threshold).to_numpy()
+    figure = go.Figure()
+    for flag, label, colour, pattern in _fit_styles(threshold):
+        rows = homes[straddling == flag]
+        figure.add_trace(
+            go.Bar(
+                y=labels[straddling == flag],
+                x=100 * rows["home_share"],
+                orientation="h",
+                name=label,
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "#000000", "fgopacity": 0.35},
+                },
+                text=[
+                    f"{100 * s:.0f}% in {h}"
+                    for s, h in zip(rows["home_share"], rows["home_la_name"], strict=True)
+                ],
+                textposition="inside",
+                insidetextanchor="start",
+                textfont={"color": "#000000"},
+                hovertemplate="%{y}: %{x:.1f}% in its home district<extra></extra>",
+            )
+        )
+    figure.add_vline(x=100 * threshold, line={"color": _TEXT, "dash": "dash", "width": 2})
+    _style(figure)
+    figure.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.15})
+    figure.update_yaxes(categoryorder="array", categoryarray=labels.tolist())
+    figure.update_xaxes(
+        title_text="Share of the PCN's patients living in its home district (%)",
+        range=[0, 100],
+        ticksuffix="%",
+    )
+    return figure
+
+
+def _home_share_bands(homes: pd.DataFrame, threshold: float) -> go.Figure:
+    """How many PCNs have each share of their patients in their home district."""
+    edges = sorted({0.0, 0.6, 0.7, 0.8, float(threshold), 0.95, 1.0000001})
+    share = homes["home_share"].to_numpy(dtype=float)
+    counts = np.histogram(share, bins=edges)[0]
+    names = []
+    for lo, hi in itertools.pairwise(edges):
+        if lo == 0:
+            names.append(f"Under {hi:.0%}")
+        elif hi > 1:
+            names.append(f"{lo:.0%} or more")
+        else:
+            names.append(f"{lo:.0%} to {hi:.0%}")
+    figure = go.Figure()
+    for flag, label, colour, pattern in _fit_styles(threshold):
+        keep = [(hi <= threshold) == flag for hi in edges[1:]]
+        figure.add_trace(
+            go.Bar(
+                x=[n for n, k in zip(names, keep, strict=True) if k],
+                y=[int(c) for c, k in zip(counts, keep, strict=True) if k],
+                name=label,
+                marker={
+                    "color": colour,
+                    "pattern": {"shape": pattern, "fgcolor": "#000000", "fgopacity": 0.35},
+                    "line": {"color": _TEXT, "width": 1},
+                },
+                text=[f"{int(c)} PCNs" for c, k in zip(counts, keep, strict=True) if k],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate="%{x} in the home district: %{y} PCNs<extra></extra>",
+            )
+        )
+    _style(figure)
+    figure.update_layout(legend={"orientation": "h", "y": -0.2})
+    figure.update_xaxes(
+        title_text="Share of the PCN's patients living in its home district",
+        categoryorder="array",
+        categoryarray=names,
+    )
+    figure.update_yaxes(title_text="Number of PCNs", rangemode="tozero")
+    return figure
+
+
+# --------------------------------------------------------------------------- all
+
+
+def scenario_name_of(scenario_json: str | None) -> str:
+    """The name of the scenario in ``scenario_json`` (:data:`DEFAULT_SCENARIO_NAME` if None).
+
+    Raises
+    ------
+    ScenarioError
+        If ``scenario_json`` is not a valid scenario.
+
+    Examples
+    --------
+    >>> scenario_name_of(None) == DEFAULT_SCENARIO_NAME
+    True
+    """
+    if scenario_json is None or not str(scenario_json).strip():
+        return DEFAULT_SCENARIO_NAME
+    return Scenario.from_json(scenario_json).name
+
+
+def slide_builders(
+    scenario_json: str | None = None, individuals: pd.DataFrame | None = None
+) -> dict[str, Callable[[System], Slide]]:
+    """One function per slide key, each taking the system, for the given scenario.
+
+    Parameters
+    ----------
+    scenario_json : str, optional
+        Allocation scenario as JSON text; the default scenario when None.
+    individuals : DataFrame, optional
+        Individuals with risk tiers, shared by the tiers and inequality slides.
+
+    Raises
+    ------
+    ScenarioError
+        If ``scenario_json`` is not a valid scenario.
+
+    Examples
+    --------
+    >>> list(slide_builders()) == list(SLIDE_KEYS)
+    True
+    """
+    name = scenario_name_of(scenario_json)
+    return {
+        "overview": lambda s: overview_slide(s, name),
+        "map": lambda s: map_slide(s, name),
+        "tiers": lambda s: tiers_slide(s, name, individuals),
+        "allocation": lambda s: allocation_slide(s, scenario_json),
+        "inequality": lambda s: inequality_slide(s, name, individuals),
+        "alignment": lambda s: alignment_slide(s, name),
+    }
+
+
+def build_slides(
+    system: System,
+    scenario_json: str | None = None,
+    keys: Sequence[str] = SLIDE_KEYS,
+    progress: Callable[[float, str], None] | None = None,
+    individuals: pd.DataFrame | None = None,
+) -> list[Slide]:
+    """The slides of a briefing for one ICS and scenario.
+
+    Parameters
+    ----------
+    system : System
+        From :func:`layers.load_system` (``detail="light"`` renders faster).
+    scenario_json : str, optional
+        Allocation scenario as JSON text; the default scenario when None.
+    keys : sequence of str
+        Which slides, in order (default :data:`SLIDE_KEYS`).
+    progress : callable, optional
+        Called as ``progress(fraction_done, message)`` after each slide.
+    individuals : DataFrame, optional
+        Individuals with risk tiers (default :func:`risk_individuals`, made once).
+
+    Returns
+    -------
+    list of Slide
+
+    Raises
+    ------
+    ValueError
+        For an unknown key; ``ScenarioError`` for an invalid scenario.
+
+    Examples
+    --------
+    >>> from layers.system import load_system
+    >>> slides = build_slides(load_system("QGH", detail="light"), keys=["overview", "map"])
+    >>> [s.key for s in slides]
+    ['overview', 'map']
+    """
+    system = _check_system(system)
+    if isinstance(keys, str):
+        raise TypeError("keys must be a list of slide keys, not one string")
+    keys = list(keys)
+    unknown = [k for k in keys if k not in SLIDE_KEYS]
+    if unknown or not keys:
+        raise ValueError(f"Unknown slide key(s) {unknown}; choose from {SLIDE_KEYS}.")
+    if progress is not None and not callable(progress):
+        raise TypeError("progress must be callable or None")
+    if individuals is None and {"tiers", "inequality"} <= set(keys):
+        individuals = risk_individuals(system)
+    builders = slide_builders(scenario_json, individuals)
+    slides = []
+    for i, key in enumerate(keys):
+        slides.append(builders[key](system))
+        if progress is not None:
+            progress((i + 1) / len(keys), f"Prepared slide {i + 1}: {slides[-1].title}")
+    return slides

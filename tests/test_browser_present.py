@@ -1,0 +1,166 @@
+"""Presentation mode in headless Chromium: large type, no controls, keyboard navigation,
+the offline map slide, exit, and the deck download.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.browser_harness import (
+    MAP_DRAWN_JS,
+    chromium_available,
+    dashboard_server,
+    launch_chromium,
+)
+from tests.conftest import ARTIFACTS, IN_CI
+
+pytestmark = pytest.mark.browser
+
+if not chromium_available():
+    if IN_CI:
+        raise RuntimeError("CI=true but Chromium/Playwright are missing: install them in .ci/run")
+    pytest.skip("Debian chromium or playwright is not installed", allow_module_level=True)
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def server():
+    with dashboard_server() as (url, _process):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    yield page
+    context.close()
+
+
+def settle(page) -> None:
+    page.wait_for_selector("h1", timeout=90_000)
+    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+
+
+def query(page) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
+
+
+def test_tiers_link_opens_the_tiers_slide_full_screen(server, page):
+    page.goto(f"{server}/tiers?ics=QGH&present=1")
+    settle(page)
+    page.wait_for_selector("h1:has-text('Population tiers: unit sizes and people at risk')")
+    page.wait_for_timeout(1500)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / "present_tiers_QGH.png")
+    # Controls are hidden: no sidebar (ICS selector), no header toolbar.
+    assert not page.locator('[data-testid="stSidebar"]').is_visible()
+    assert not page.locator('[data-testid="stHeader"]').is_visible()
+    # Large type, black on white.
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('[data-testid="stMain"] p')]
+             .filter(p => p.offsetParent !== null && p.innerText.trim())
+             .map(p => parseFloat(getComputedStyle(p).fontSize))"""
+    )
+    assert sizes and min(sizes) >= 28, sizes
+    takeaway = page.locator(".st-key-takeaway p").first
+    assert "7 of 15 PCNs are above 50,000 patients" in takeaway.inner_text()
+    assert takeaway.evaluate("e => getComputedStyle(e).color") == "rgb(0, 0, 0)"
+    assert page.locator("text=Slide 3 of 6").count() == 1
+    assert query(page) == {"ics": "QGH", "present": "1"}
+    assert not page.errors
+
+
+def test_keyboard_moves_through_the_slides(server, page):
+    page.goto(f"{server}/tiers?ics=QGH&present=1")
+    settle(page)
+    # Tab reaches the Next button, and Enter presses it.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        label = page.evaluate("() => document.activeElement.innerText || ''")
+        if label.startswith("Next"):
+            break
+    else:
+        pytest.fail("Tab never reached the Next button")
+    focus_ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineWidth")
+    assert focus_ring == "6px"
+    page.keyboard.press("Enter")
+    page.wait_for_selector("h1:has-text('Sharing the budget')", timeout=90_000)
+    assert query(page)["slide"] == "allocation"
+    # Presenter clickers send Page Up / Page Down.
+    page.locator("h1").click()
+    page.keyboard.press("PageDown")
+    page.wait_for_selector("h1:has-text('The deprivation gap')", timeout=90_000)
+    page.keyboard.press("PageUp")
+    page.wait_for_selector("h1:has-text('Sharing the budget')", timeout=90_000)
+    assert query(page) == {"ics": "QGH", "present": "1", "slide": "allocation"}
+    assert not page.errors
+
+
+def test_map_slide_draws_offline(server, page):
+    external = []
+    page.on(
+        "request",
+        lambda r: (
+            external.append(r.url)
+            if "127.0.0.1" not in r.url and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
+    page.goto(f"{server}/overview?ics=QRV&present=1&slide=map")
+    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    page.wait_for_selector("h1:has-text('Where deprivation is in North West London')")
+    page.screenshot(path=ARTIFACTS / "present_map_QRV.png")
+    assert external == [], external[:3]
+    assert not page.errors
+
+
+def test_bad_slide_in_link_warns_and_exit_returns_to_the_page(server, page):
+    page.goto(f"{server}/boundaries?ics=QWU&present=1&slide=nope")
+    settle(page)
+    page.wait_for_selector("text=which is not one of", timeout=60_000)
+    page.wait_for_selector("h1:has-text('How PCNs fit council boundaries')")
+    page.get_by_role("button", name="Exit presentation").click()
+    page.wait_for_function("() => !location.search.includes('present')", timeout=60_000)
+    page.wait_for_function(
+        "() => !document.querySelector('h1').innerText.includes('How PCNs fit')", timeout=90_000
+    )
+    settle(page)
+    page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=30_000)
+    page.screenshot(path=ARTIFACTS / "present_exit_QWU.png")
+    assert query(page)["ics"] == "QWU" and "slide" not in query(page)
+    assert urlparse(page.url).path.endswith("/boundaries")
+
+
+def test_deck_builds_with_progress_and_downloads(server, page):
+    page.goto(f"{server}/overview?ics=QWU&present=1")
+    settle(page)
+    page.get_by_role("button", name="Build the slide deck (PowerPoint and PDF)").click()
+    page.wait_for_selector('[data-testid="stProgress"]', timeout=60_000)
+    page.wait_for_selector("text=Slide deck ready", timeout=240_000)
+    with page.expect_download(timeout=60_000) as pptx_info:
+        page.get_by_role("button", name="Download PowerPoint (.pptx)").click()
+    pptx = pptx_info.value
+    assert pptx.suggested_filename.endswith(".pptx")
+    with zipfile.ZipFile(io.BytesIO(open(pptx.path(), "rb").read())) as archive:
+        slides = [n for n in archive.namelist() if n.startswith("ppt/slides/slide")]
+        assert len([n for n in slides if n.endswith(".xml")]) == 6
+    with page.expect_download(timeout=60_000) as pdf_info:
+        page.get_by_role("button", name="Download PDF").click()
+    assert open(pdf_info.value.path(), "rb").read(5) == b"%PDF-"
+    assert not page.errors
