@@ -200,7 +200,7 @@ if tabs[0].open:
         )
         own = cot.loc[cot["la_code"].isin(system.lsoas[f"{la_level}_code"])]
         cols[3].metric(
-            "Residents with a PCN homed in their authority",
+            "Residents with a home PCN",
             f"{100 * own['residents_at_home_units'].sum() / own['resident_patients'].sum():.1f}%",
             help="Across the ICS's authorities: residents registered with a PCN (or practice "
             "in no PCN) whose home authority is the one they live in.",

@@ -316,7 +316,7 @@ def home_share_chart(
         x=100 * limit,
         line={"color": "#000000", "dash": "dash", "width": 1.5},
         annotation_text=f"threshold {limit:.0%}",
-        annotation_position="top",
+        annotation_position="bottom left",
     )
     fig.update_layout(
         title={
