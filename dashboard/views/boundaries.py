@@ -56,7 +56,18 @@ DISCLOSURE_NOTE = (
     "just under the threshold can show a rounded share equal to it."
 )
 
-code, place_definition = current_ics(), current_place_definition()
+code, chosen_definition = current_ics(), current_place_definition()
+# Uploaded groupings ("custom:<base>:<digest>") put practices into places, which has
+# no footprint of its own to compare with councils: this page uses the geographic
+# places they were uploaded against.
+place_definition = (
+    chosen_definition.split(":")[1]
+    if chosen_definition.startswith("custom:")
+    else chosen_definition
+)
+unknown_definition = place_definition not in layers.PLACE_DEFINITIONS
+if unknown_definition:
+    place_definition = "utla"
 system = loaders.system(code, place_definition)
 
 st.title(f"Boundary alignment: {system.name} ICS")
@@ -66,6 +77,14 @@ st.caption(
     "July 2022 (practice × LSOA of residence)."
 )
 place_definition_note()
+if unknown_definition:
+    st.warning(f"Unknown place definition {chosen_definition!r}; using upper-tier authorities.")
+elif chosen_definition != place_definition:
+    st.info(
+        "Your uploaded place groupings assign practices to places; boundary alignment is "
+        "about geography, so this page uses the geographic places they were uploaded "
+        f"against: {layers.PLACE_DEFINITIONS[place_definition]}."
+    )
 
 
 def _from_link() -> None:
