@@ -311,3 +311,22 @@ def test_settings_survive_a_page_switch():
     assert at.session_state["allocation_scenario"] == before
     assert at.text_input(key="alloc_name").value == "Kept across pages"
     assert any(c.value.startswith("Catalogue:") and "(edited)" in c.value for c in at.caption)
+
+
+def test_shipped_catalogue_from_link():
+    at = run_page(PAGE, "QWU", catalogue="coventry_warwickshire")
+    assert_clean(at)
+    assert at.selectbox(key="alloc_preset").value == "coventry_warwickshire"
+    assert scenario_of(at).catalogue.equals(
+        Scenario("x", 1, default_catalogue("coventry_warwickshire")).catalogue
+    )
+    assert any("ICS 20% · Place 63%" in c.value for c in at.caption)
+    assert at.query_params["catalogue"] == "coventry_warwickshire"
+    at.session_state["alloc_editor_0"] = {
+        "edited_rows": {0: {"share_percent": 19.0}, 1: {"share_percent": 37.0}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert_clean(at)
+    assert "catalogue" not in at.query_params  # an edited catalogue is not a preset

@@ -698,6 +698,13 @@ if scenario.method in INEQUALITY_METHODS:
     st.query_params["share"] = f"{scenario.parameters['share_percent']:g}"
 else:
     st.query_params.pop("share", None)
+# A shipped catalogue, unedited, can be named in a link; an edited or loaded one cannot.
+if ss["alloc_catalogue_source"].startswith("shipped preset") and edited.equals(
+    ss["alloc_catalogue_base"]
+):
+    st.query_params["catalogue"] = ss["alloc_preset"]
+else:
+    st.query_params.pop("catalogue", None)
 
 # --- save and load
 save_col, load_col = st.columns([2, 3])
