@@ -20,7 +20,7 @@ from dashboard.common import DEFAULT_ICS
 from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
 
 #: Query parameters every page shares; pages add their own (e.g. colour on /map).
-SHARED_PARAMS = ("ics", "places", "present")
+SHARED_PARAMS = ("ics", "places", "present", "bands")
 log = logging.getLogger("ics_planner")
 
 st.set_page_config(
@@ -71,7 +71,7 @@ with st.sidebar:
         format_func=lambda c: f"{names[c]} ({c})",
         help="England's 42 ICSs, as Integrated Care Boards at 1 July 2022.",
     )
-    default_definition = layers.default_place_definition(code)
+    default_definition = loaders.default_place_definition(code)
     options = [
         d for d in ("preset", "utla", "ltla") if d != "preset" or default_definition == "preset"
     ]
@@ -114,8 +114,24 @@ if "bad_ics_link" in st.session_state and page.title != "Home":
     )
 
 
+presenting = st.query_params.get("present") == "1"
+uploads = st.session_state.get("uploads")
+if uploads is not None and uploads.kinds and not presenting:
+    held = ", ".join(k.replace("_", " ") for k in uploads.kinds)
+    applies = st.session_state.get("uploads_ics") == code
+    st.info(
+        f"Uploaded data in use this session: {held}"
+        + ("." if applies else f" (for {st.session_state.get('uploads_ics')}, not this ICS).")
+        + " Manage or clear it on the Your data page.",
+    )
 try:
-    page.run()
+    if presenting:
+        # Presentation mode replaces the page with a slide sequence starting at it.
+        from dashboard.presentation import run_presentation
+
+        run_presentation(start=page.url_path or "overview")
+    else:
+        page.run()
 except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and pass through.
     log.exception("Page %s failed for ICS %s", page.title, code)
     st.error(

@@ -7,6 +7,7 @@ plain strings and tuples, so they hash cheaply.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +28,38 @@ def systems() -> pd.DataFrame:
 
 @st.cache_resource(show_spinner="Loading the five layers…", max_entries=48)
 def system(code: str, place_definition: str) -> layers.System:
-    """The five layers of one ICS (shared, read-only: never modify the result)."""
+    """The five layers of one ICS (shared, read-only: never modify the result).
+
+    ``place_definition`` may be ``custom:<base>:<digest>`` for groupings registered
+    with :func:`register_grouping`.
+    """
+    if place_definition.startswith("custom:"):
+        _, base, digest = place_definition.split(":", 2)
+        grouping = _grouping_registry().get(digest)
+        if grouping is None:
+            raise ValueError("The uploaded place groupings have expired; upload them again.")
+        return layers.load_system(code, base, custom_places=grouping)
     return layers.load_system(code, place_definition)
+
+
+@st.cache_data(show_spinner=False)
+def default_place_definition(code: str) -> str:
+    """The ICS's default place definition (cached: the router asks on every rerun)."""
+    return layers.default_place_definition(code)
+
+
+@st.cache_resource
+def _grouping_registry() -> dict[str, pd.DataFrame]:
+    """Uploaded groupings by content digest (shared: equal content, equal key)."""
+    return {}
+
+
+def register_grouping(grouping: pd.DataFrame) -> str:
+    """Remember a practice → place grouping; return its content digest."""
+    frame = grouping[["practice_code", "place_name"]].reset_index(drop=True)
+    digest = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16]
+    _grouping_registry().setdefault(digest, frame)
+    return digest
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=96)
@@ -289,7 +320,7 @@ def risk_individuals(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
     from layers.individuals import generate_individuals
     from layers.risk import assign_risk
 
-    registrations = system(code, layers.default_place_definition(code)).registrations
+    registrations = system(code, default_place_definition(code)).registrations
     lsoas = layers.read_table("lsoas")
     people = generate_individuals(
         registrations,
@@ -315,7 +346,7 @@ def practice_risk_counts(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
 @st.cache_data(show_spinner="Modelling age structures…", max_entries=48)
 def practice_age_structure(code: str) -> pd.DataFrame:
     """Modelled single-year ages of each practice's patients (registrations × LSOA mix)."""
-    registrations = system(code, layers.default_place_definition(code)).registrations
+    registrations = system(code, default_place_definition(code)).registrations
     return tiers.practice_age_structure(registrations, layers.read_table("lsoas"))
 
 
@@ -364,7 +395,7 @@ def inequality_practice_deprivation(code: str) -> pd.DataFrame:
     """Patient-weighted IMD rank, decile and Core20 share of each practice of an ICS."""
     from layers.deprivation import practice_deprivation
 
-    registrations = system(code, layers.default_place_definition(code)).registrations
+    registrations = system(code, default_place_definition(code)).registrations
     return practice_deprivation(registrations, layers.read_table("lsoas"))
 
 

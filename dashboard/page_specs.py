@@ -14,4 +14,5 @@ PAGE_SPECS = [
     ("allocation.py", "Service allocation", None, "allocation"),
     ("inequality.py", "Inequality", None, "inequality"),
     ("boundaries.py", "Boundary alignment", None, "boundaries"),
+    ("data.py", "Your data", None, "data"),
 ]

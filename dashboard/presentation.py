@@ -29,7 +29,7 @@ import streamlit as st
 
 import layers
 from dashboard import loaders
-from dashboard.common import current_ics, current_place_definition
+from dashboard.common import current_ics, current_place_definition, place_definition_label
 from layers.allocation import ScenarioError
 from layers.indicators import scenario_text
 from layers.slides import SLIDE_KEYS, SLIDE_TITLES
@@ -151,7 +151,7 @@ def run_presentation(start: str = "overview") -> None:
         for note in slide.notes:
             st.markdown(note)
         st.markdown(
-            f"Places: {layers.PLACE_DEFINITIONS[place_definition]}.  \n"
+            f"Places: {place_definition_label(place_definition)}.  \n"
             f"Source: {slide.source}.  \nData: {slide.data_date}.  \n{layers.SOURCES}"
         )
 

@@ -1,5 +1,6 @@
 """Map: the five layers of the chosen ICS on one interactive, offline map."""
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import loaders
@@ -10,7 +11,33 @@ from dashboard.common import (
     place_definition_note,
 )
 from dashboard.exports import figure_downloads
-from layers.maps import CHOROPLETH_MEASURES, MAP_LAYERS
+from layers.maps import CHOROPLETH_MEASURES, MAP_LAYERS, outline_coordinates
+
+
+def uploaded_boundaries(code: str):
+    """The session's uploaded proposed boundaries for this ICS, if any."""
+    uploads = st.session_state.get("uploads")
+    if uploads is None or st.session_state.get("uploads_ics") != code:
+        return None
+    return uploads.get("boundaries")
+
+
+def with_proposed_boundaries(figure: go.Figure, proposed) -> go.Figure:
+    """A copy of the cached figure with the uploaded boundaries drawn on top."""
+    lon, lat = outline_coordinates(proposed.geometry)
+    copy = go.Figure(figure)
+    copy.add_trace(
+        go.Scattermap(
+            lon=lon,
+            lat=lat,
+            mode="lines",
+            hoverinfo="skip",
+            line={"color": "#d5006d", "width": 3},
+            name="Proposed boundaries (your upload)",
+        )
+    )
+    return copy
+
 
 MEASURE_LABELS = {"imd_decile": "IMD 2019 decile", "population": "Residents (mid-2020)"}
 
@@ -43,6 +70,9 @@ if not shown:
     st.info("Choose at least one layer to draw the map.")
 else:
     figure = loaders.map_figure(code, place_definition, measure, tuple(shown))
+    proposed = uploaded_boundaries(code)
+    if proposed is not None:
+        figure = with_proposed_boundaries(figure, proposed)
     st.plotly_chart(figure, config={"displaylogo": False, "scrollZoom": True}, key="system_map")
     st.caption(
         "Hover for names, codes and populations. LSOA colours: "

@@ -103,6 +103,50 @@ st.dataframe(
 )
 table_downloads(practice_table, f"GP practices of {system.name} ICS", "overview_practices")
 
+uploads = st.session_state.get("uploads")
+uploaded_list = (
+    uploads.get("practice_list")
+    if uploads is not None and st.session_state.get("uploads_ics") == code
+    else None
+)
+if uploaded_list is not None:
+    st.subheader("Your practice list against the July 2022 registrations")
+    builtin = system.practices[
+        ["practice_code", "practice_name", "pcn_code", "registered_patients"]
+    ]
+    compared = builtin.merge(
+        uploaded_list[["practice_code", "list_size", "pcn_code"]].rename(
+            columns={"pcn_code": "your_pcn_code"}
+        ),
+        on="practice_code",
+        how="outer",
+        indicator=True,
+    )
+    compared["status"] = compared["_merge"].map(
+        {"both": "In both", "left_only": "Not in your list", "right_only": "New in your list"}
+    )
+    compared["difference"] = compared["list_size"] - compared["registered_patients"]
+    compared["pcn_changed"] = (compared["_merge"] == "both") & (
+        compared["pcn_code"].fillna("") != compared["your_pcn_code"].fillna("")
+    )
+    shown = compared.drop(columns="_merge")
+    cols = st.columns(3)
+    cols[0].metric("Practices in both", int((compared["_merge"] == "both").sum()))
+    cols[1].metric("New in your list", int((compared["_merge"] == "right_only").sum()))
+    cols[2].metric("PCN changed", int(compared["pcn_changed"].sum()))
+    st.dataframe(
+        shown,
+        hide_index=True,
+        column_config={
+            "registered_patients": st.column_config.NumberColumn(
+                "Registered (Jul 2022)", format="localized"
+            ),
+            "list_size": st.column_config.NumberColumn("Your list size", format="localized"),
+            "difference": st.column_config.NumberColumn("Difference", format="localized"),
+        },
+    )
+    table_downloads(shown, f"{system.name} practice list comparison", key="practice_compare")
+
 with st.expander("Data vintage and sources", expanded=True):
     st.markdown(
         f"""
