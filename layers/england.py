@@ -212,8 +212,9 @@ def ics_league_table(bands: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
     Parameters
     ----------
     bands : mapping
-        Design bands (inclusive) by tier, with at least the keys ``"practice"``,
-        ``"pcn"`` and ``"place"``: e.g. ``{"pcn": (30_000, 50_000), ...}``.
+        Design bands (inclusive) by tier, checked by :func:`layers.tiers.validate_bands`
+        (tiers left out take :data:`layers.tiers.DEFAULT_BANDS`), e.g.
+        ``{"pcn": (30_000, 50_000)}``.
 
     Returns
     -------
@@ -232,13 +233,10 @@ def ics_league_table(bands: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
     >>> len(table), round(float(table.set_index("icb_code").loc["QGH", "alignment"]), 3)
     (42, 0.974)
     """
-    missing = {"practice", "pcn", "place"} - set(bands)
-    if missing:
-        raise ValueError(f"bands is missing tier(s) {sorted(missing)}.")
-    for tier, band in bands.items():
-        if len(band) != 2 or band[0] > band[1]:
-            raise ValueError(f"Band for {tier!r} must be (low, high) with low ≤ high, got {band}.")
     from layers.system import list_systems, place_lookup
+    from layers.tiers import validate_bands
+
+    bands = validate_bands(bands)
 
     lsoas = read_table("lsoas")
     practices = read_table("practices")

@@ -5,8 +5,8 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.common import data_footer
 from dashboard.exports import table_downloads
+from layers.tiers import DEFAULT_BANDS, parse_bands
 
-DESIGN_BANDS = (("practice", 1_000, 10_000), ("pcn", 30_000, 50_000), ("place", 100_000, 500_000))
 MEASURES = {"imd_decile": "IMD 2019 decile", "population": "Residents (mid-2020)"}
 
 systems = loaders.systems()
@@ -72,10 +72,18 @@ st.caption(
 )
 
 st.subheader("National league table")
-table = loaders.league_table(DESIGN_BANDS)
+bands = dict(DEFAULT_BANDS)
+if "bands" in st.query_params:
+    try:
+        bands = parse_bands(st.query_params["bands"])
+    except ValueError as problem:
+        st.warning(f"The link's design bands could not be read ({problem}); using the defaults.")
+table = loaders.league_table(tuple((t, *bands[t]) for t in ("practice", "pcn", "place")))
 st.markdown(
     "**Tier fit**: share of units whose registered patients fall inside the design band "
-    "(practices 1,000–10,000; PCNs 30,000–50,000; places 100,000–500,000). "
+    f"(practices {bands['practice'][0]:,}–{bands['practice'][1]:,}; PCNs "
+    f"{bands['pcn'][0]:,}–{bands['pcn'][1]:,}; places {bands['place'][0]:,}–"
+    f"{bands['place'][1]:,}; bands edited on the Population tiers page carry over). "
     "**Need index**: NHS England 2022/23 core weighted population per head, relative to "
     "England (1.00 = average need). **Core20**: residents in national IMD deciles 1–2. "
     "**Alignment**: share of the ICS's registered patients who live in the ICS."
