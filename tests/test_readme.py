@@ -16,6 +16,7 @@ def test_readme_opens_with_two_commands():
     run, test = COMMANDS[:2]
     assert run.endswith("-m dashboard") and "pip install -r requirements.txt" in run
     assert "pytest" in test and "apt-get install -y chromium" in test
+    assert "npm ci --prefix tests/a11y" in test
 
 
 def test_ci_runs_the_readme_test_command():
