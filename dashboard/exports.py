@@ -7,6 +7,7 @@ Tables must already have the disclosure rule applied where it applies.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -19,13 +20,20 @@ def _stem(title: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", title).strip("_").lower()
 
 
-def figure_downloads(figure: go.Figure, title: str, key: str) -> None:
-    """PNG and SVG download buttons for one figure."""
+def figure_downloads(figure: go.Figure | Callable[[], go.Figure], title: str, key: str) -> None:
+    """PNG and SVG download buttons for one figure.
+
+    ``figure`` may be a callable, for figures worth building only when someone clicks.
+    """
     left, right, _ = st.columns([1, 1, 6])
+
+    def render(fmt: str) -> bytes:
+        return figure_bytes(figure() if callable(figure) else figure, fmt)
+
     for column, fmt, mime in ((left, "png", "image/png"), (right, "svg", "image/svg+xml")):
         column.download_button(
             f"{fmt.upper()}",
-            data=lambda fmt=fmt: figure_bytes(figure, fmt),
+            data=lambda fmt=fmt: render(fmt),
             file_name=f"{_stem(title)}.{fmt}",
             mime=mime,
             key=f"{key}_{fmt}",

@@ -8,6 +8,7 @@ plain strings and tuples, so they hash cheaply.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -83,6 +84,15 @@ def england_geojson_url() -> str:
 def england_figure(measure: str) -> go.Figure:
     """The England map (shared, read-only)."""
     return england.england_map(england_geojson_url(), measure=measure)
+
+
+def england_export_figure(measure: str) -> go.Figure:
+    """The England map with its geometry inline, for PNG/SVG export (built on click).
+
+    The on-screen figure fetches its GeoJSON from a URL that kaleido cannot reach.
+    """
+    geojson = json.loads(england.england_geojson_text())
+    return england.england_map(geojson, measure=measure)
 
 
 @st.cache_data(show_spinner="Building the national league table…")

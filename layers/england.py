@@ -84,13 +84,14 @@ def england_lsoa_values() -> pd.DataFrame:
     return lsoas[["lsoa_code", "lsoa_name", "imd_decile", "population", "icb_code", "icb_name"]]
 
 
-def england_map(geojson_url: str, measure: str = "imd_decile", height: int = 750) -> go.Figure:
+def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 750) -> go.Figure:
     """The England map: every LSOA coloured, with the 42 ICS outlines on top.
 
     Parameters
     ----------
-    geojson_url : str
-        Where the browser fetches the LSOA GeoJSON (see :func:`write_england_geojson`).
+    geojson : str or dict
+        Where the browser fetches the LSOA GeoJSON (see :func:`write_england_geojson`),
+        or the GeoJSON itself (for image export, which cannot fetch a URL).
     measure : {"imd_decile", "population"}
         What colours the LSOAs.
     height : int
@@ -130,7 +131,7 @@ def england_map(geojson_url: str, measure: str = "imd_decile", height: int = 750
     figure = go.Figure()
     figure.add_trace(
         go.Choroplethmap(
-            geojson=geojson_url,
+            geojson=geojson,
             locations=values["lsoa_code"],
             z=values[measure],
             marker={"line": {"width": 0}},

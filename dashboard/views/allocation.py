@@ -621,6 +621,7 @@ with st.expander("Service catalogue: which tier commissions each service, and it
         },
     )
     ss["alloc_catalogue_edited"] = edited
+    table_downloads(edited, f"Service catalogue {code}", "alloc_catalogue")
     st.caption(
         f"Catalogue: {ss['alloc_catalogue_source']}"
         + (

@@ -13,6 +13,7 @@ from dashboard.common import (
     data_footer,
     place_definition_note,
 )
+from dashboard.exports import table_downloads
 from layers.uploads import (
     SCHEMAS,
     SessionData,
@@ -109,7 +110,9 @@ for kind, schema in SCHEMAS.items():
         st.info(f"In use this session: {len(held):,} {schema.title.lower()} row(s).")
         st.button("Clear", key=f"clear_{kind}", on_click=clear, args=(kind,))
     with st.expander("What the file must contain"):
-        st.dataframe(describe_schema(kind), hide_index=True)
+        schema_table = describe_schema(kind)
+        st.dataframe(schema_table, hide_index=True)
+        table_downloads(schema_table, f"{schema.title} upload schema", f"schema_{kind}")
         if kind != "boundaries":
             st.download_button(
                 "Download a template",
@@ -136,10 +139,9 @@ for kind, schema in SCHEMAS.items():
     for warning in report.warnings:
         st.caption(f"Note: {warning}")
     if len(report.rejected):
-        st.dataframe(
-            report.rejected.rename(columns={"row": "Row", "reason": "Why rejected"}),
-            hide_index=True,
-        )
+        rejected = report.rejected.rename(columns={"row": "Row", "reason": "Why rejected"})
+        st.dataframe(rejected, hide_index=True)
+        table_downloads(rejected, f"Rejected rows of {upload.name}", f"rejected_{kind}")
     st.button(
         f"Apply {len(report.accepted):,} accepted row(s)",
         key=f"apply_{kind}",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from dashboard import loaders
 from dashboard.common import data_footer
-from dashboard.exports import table_downloads
+from dashboard.exports import figure_downloads, table_downloads
 from layers.tiers import DEFAULT_BANDS, parse_bands
 
 MEASURES = {"imd_decile": "IMD 2019 decile", "population": "Residents (mid-2020)"}
@@ -65,6 +65,11 @@ st.plotly_chart(
     on_select=on_map_select,
     selection_mode="points",
     config={"displaylogo": False, "scrollZoom": True},
+)
+figure_downloads(
+    lambda: loaders.england_export_figure(measure),
+    f"England LSOAs by {MEASURES[measure]}",
+    key="england_map",
 )
 st.caption(
     "All 32,844 LSOAs (2011), simplified for the national view; blue lines are ICS "
