@@ -224,3 +224,12 @@ def test_damaged_boundary_files_raise_only_upload_error(data, name):
     else:
         assert report.accepted.crs.to_epsg() == 4326
         assert report.n_accepted > 0
+
+
+def test_damaged_deflate_stream_is_an_upload_error():
+    """Regression: Hypothesis found that a zeroed byte in a member's deflate data
+    escaped as zlib.error from the extraction step."""
+    raw = bytearray(_zip_bytes())
+    raw[161] = 0
+    with pytest.raises(UploadError, match="damaged"):
+        validate_boundaries(bytes(raw), "b.zip")

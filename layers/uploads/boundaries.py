@@ -45,9 +45,11 @@ from __future__ import annotations
 
 import io
 import json
+import lzma
 import tempfile
 import warnings
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 from typing import Final
 
@@ -251,7 +253,16 @@ def _extract(raw: bytes, parts: dict[str, zipfile.ZipInfo], folder: Path) -> Pat
                 if len(data) != info.file_size:
                     raise zipfile.BadZipFile("size mismatch")
                 (folder / f"layer{ext}").write_bytes(data)
-    except (zipfile.BadZipFile, ValueError, EOFError, OSError, NotImplementedError) as exc:
+    # Damaged deflate/LZMA streams raise their codec's own error types, not BadZipFile.
+    except (
+        zipfile.BadZipFile,
+        ValueError,
+        EOFError,
+        OSError,
+        NotImplementedError,
+        zlib.error,
+        lzma.LZMAError,
+    ) as exc:
         raise UploadError(
             f"The zip file is damaged and could not be extracted ({type(exc).__name__}). "
             "Zip the files again."
