@@ -135,3 +135,22 @@ def test_practice_list_is_compared_on_the_overview(data_page):
     assert metrics(data_page)["Practices in both"] == "1"
     compared = next(d.value for d in data_page.dataframe if "difference" in d.value.columns)
     assert compared.dropna(subset=["difference"])["difference"].tolist() == [100]
+
+
+def test_budgets_become_the_current_allocation(data_page):
+    places = QGH.places  # preset places for QGH: Herefordshire, Worcestershire
+    content = (
+        "place_code,pounds\n"
+        + "\n".join(f"{code},{100_000_000 + i}" for i, code in enumerate(places["place_code"]))
+    ).encode()
+    uploader(data_page, "budgets").set_value(("budgets.csv", content, "text/csv"))
+    data_page.run()
+    assert not data_page.error, [e.value for e in data_page.error]
+    data_page.button(key="apply_budgets").click().run()
+    current = data_page.session_state["alloc_current"]
+    assert current["name"] == "budgets.csv"
+    assert current["totals"]["pence"].sum() == sum(
+        (100_000_000 + i) * 100 for i in range(len(places))
+    )
+    data_page.switch_page("views/allocation.py").run()
+    assert not data_page.exception

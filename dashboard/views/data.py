@@ -73,6 +73,13 @@ def apply(kind: str) -> None:
     st.session_state["uploads_ics"] = code
     if kind == "place_groupings":
         st.session_state["grouping_digest"] = loaders.register_grouping(report.accepted)
+    if kind == "budgets":
+        # The allocation page's "current allocation" (distance from target) uses these.
+        st.session_state["alloc_current"] = {
+            "key": (code, current_place_definition()),
+            "name": report.filename or "your budgets",
+            "totals": report.accepted.reset_index(drop=True),
+        }
     st.session_state["data_message"] = f"Applied: {report.summary}"
 
 
@@ -81,6 +88,8 @@ def clear(kind: str) -> None:
     st.session_state["uploads"] = st.session_state.get("uploads", SessionData()).clear(kind)
     if kind == "place_groupings":
         st.session_state.pop("grouping_digest", None)
+    if kind == "budgets":
+        st.session_state.pop("alloc_current", None)
     st.session_state["data_message"] = f"Cleared your {SCHEMAS[kind].title.lower()}."
 
 
@@ -98,7 +107,8 @@ EFFECT = {
     "their place under the sidebar's definition).",
     "practice_list": "The Overview page then compares your list with the July 2022 "
     "registrations (list sizes and PCN membership).",
-    "budgets": "Your current budgets are kept for the allocation comparison.",
+    "budgets": "The Service allocation page then measures distance from target against "
+    "your current budgets instead of equal per head.",
     "boundaries": "The Map page then draws your proposed boundaries over the five layers.",
 }
 
