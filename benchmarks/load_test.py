@@ -1,0 +1,521 @@
+"""Bounded load test: many browser sessions on loopback, each a different ICS, every page.
+
+Usage: ``.venv/bin/python benchmarks/load_test.py [--sessions 20] [--ramp-seconds 20]``.
+Not part of CI. It is bounded: at most 50 sessions, each visit times out after
+``--visit-timeout`` seconds, every phase is cancelled after ``--phase-timeout`` seconds,
+the server binds 127.0.0.1 only, and every process it starts is stopped at the end.
+
+Three phases, each on a fresh dashboard server (cold caches) with one Chromium:
+
+1. single: one session at a time, for ``--single-sessions`` of the N ICSs (spread from
+   largest to smallest) in turn; gives the single-session time-to-map with each ICS
+   loaded cold, as in the loaded phases;
+2. burst: N sessions (Playwright contexts) start at the same moment;
+3. ramp: the N sessions arrive evenly over ``--ramp-seconds`` (more like real users).
+
+Before each phase one warm-up session visits every page for an ICS outside the N, so
+the ICS-independent work (imports, the England geometry and league table, the ICS list)
+is done once, as on a server that has been up for a while.
+
+A session opens every routed page of ``dashboard.page_specs.PAGE_SPECS`` (those whose
+file exists in ``dashboard/views/``) in order, each by navigating to
+``/<page>?ics=<code>`` (a full page load, i.e. a new Streamlit session per page), with
+no think time. A visit is done when the script has finished (``stApp`` reports
+``notRunning``), the page has its ``h1``, no element is still loading its code (no
+``stSkeleton``) and every plotly chart on it has drawn (maps: ``MAP_DRAWN_JS``). Its
+time is from navigation to done; time-to-map is that time on the pages that draw a map
+(``/map``, ``/england``, …). "Script done" is the time until the script has finished
+and the page has its ``h1`` (the server's part plus the browser applying the deltas),
+before any chart is drawn; the gap to time-to-map is mostly the browser's drawing, which
+in headless Chromium is WebGL on the CPU (SwiftShader).
+
+Errors: a visit that times out, an exception or ``st.error`` box in the page (this
+includes the router's "Sorry, the … page could not be drawn"), an uncaught JavaScript
+exception, or an HTTP response ≥ 400 from the server (except Streamlit's own 404 probes
+for ``/<page>/_stcore/health`` and ``host-config``, which it makes on every deep link
+before falling back to the root; they are counted apart). Browser console errors and
+tracebacks in the server log are listed separately.
+
+Memory: the RSS of the server process and its children, sampled every 0.2 s; the peak
+is reported. CPU: the CPU seconds used by the server and by the client (Chromium,
+Playwright's driver and this script) during each phase. The client browser runs on the
+same 2 cores as the server, so under load the times include the browser drawing up to
+N MapLibre maps at once: they overstate what N users on N machines would see.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import statistics
+import sys
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+from playwright.async_api import Error as PlaywrightError  # noqa: E402
+from playwright.async_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+from playwright.async_api import async_playwright  # noqa: E402
+
+from dashboard.page_specs import PAGE_SPECS, PAGES_DIR  # noqa: E402
+from tests.browser_harness import MAP_DRAWN_JS, dashboard_server, launch_chromium  # noqa: E402
+
+OUT = REPO_ROOT / "benchmarks" / "out"  # git-ignored
+MAX_SESSIONS = 50
+SAMPLE_SECONDS = 0.2
+RSS_BAR_BYTES = 2e9
+VIEWPORT = {"width": 1400, "height": 1000}
+#: On a deep link such as /map, Streamlit's frontend first asks /map/_stcore/health and
+#: /map/_stcore/host-config (404) to discover a base path, then the root: not errors.
+BASE_PATH_PROBES = ("/_stcore/health", "/_stcore/host-config")
+
+#: False while the page is still working; else {status, text, map, plots}.
+DONE_JS = f"""() => {{
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app) return false;
+  const main = document.querySelector('[data-testid="stMain"]') || document.body;
+  const failure = main.querySelector(
+    '[data-testid="stException"], [data-testid="stAlertContentError"]');
+  if (failure) return {{status: 'error', text: failure.innerText.slice(0, 300)}};
+  if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (!main.querySelector('h1')) return false;
+  // Elements whose code is still loading show a skeleton; charts mount after that.
+  if (main.querySelector('[data-testid="stSkeleton"]')) return false;
+  const plots = main.querySelectorAll('.js-plotly-plot');
+  if (main.querySelectorAll('[data-testid="stPlotlyChart"]').length !== plots.length) return false;
+  if (plots.length && !({MAP_DRAWN_JS})()) return false;
+  const map = [...plots].some(gd => gd._fullLayout && gd._fullLayout.map);
+  return {{status: 'ok', map: map, plots: plots.length}};
+}}"""
+
+
+#: True once the script has finished and the page has its title (or shows a failure).
+SCRIPT_DONE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const main = document.querySelector('[data-testid="stMain"]');
+  if (!app || !main) return false;
+  if (main.querySelector('[data-testid="stException"], [data-testid="stAlertContentError"]'))
+    return true;
+  return app.getAttribute('data-test-script-state') === 'notRunning' && !!main.querySelector('h1');
+}"""
+
+
+def routed_pages() -> list[str]:
+    """URL paths of the pages whose view file exists, in PAGE_SPECS order."""
+    return [path for file, _t, _i, path in PAGE_SPECS if (PAGES_DIR / file).exists()]
+
+
+def chosen_systems(n: int) -> tuple[list[str], str]:
+    """``n`` ICSs spread from largest to smallest, and one other for the warm-up."""
+    import layers
+
+    codes = layers.list_systems().sort_values("registered_patients", ascending=False)
+    codes = codes["icb_code"].tolist()
+    if not 1 <= n < len(codes):
+        raise ValueError(f"--sessions must be between 1 and {len(codes) - 1}, got {n}.")
+    picks = [codes[round(i * (len(codes) - 1) / max(n - 1, 1))] for i in range(n)]
+    picks = list(dict.fromkeys(picks))
+    for code in codes:  # fill any duplicates from rounding
+        if len(picks) == n:
+            break
+        if code not in picks:
+            picks.append(code)
+    warm = next(c for c in codes if c not in picks)
+    return picks, warm
+
+
+@dataclass
+class Visit:
+    phase: str
+    session: int
+    ics: str
+    page: str
+    seconds: float
+    ok: bool
+    script_seconds: float = float("nan")
+    has_map: bool = False
+    error: str = ""
+
+
+@dataclass
+class Phase:
+    name: str
+    visits: list[Visit] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)  # JS exceptions, HTTP ≥ 400
+    console_errors: list[str] = field(default_factory=list)
+    server_log: list[str] = field(default_factory=list)
+    peak_rss: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
+    wall: float = 0.0
+    session_walls: list[float] = field(default_factory=list)
+    cancelled: bool = False
+    probes_404: int = 0
+    sessions: int = 0
+    load_before: float = 0.0
+
+
+class Sampler(threading.Thread):
+    """Server tree RSS (peak) and CPU of the server and the client, every 0.2 s."""
+
+    def __init__(self, server_pid: int):
+        super().__init__(daemon=True)
+        self.server = psutil.Process(server_pid)
+        self.me = psutil.Process()
+        self.peak_rss = 0.0
+        self.cpu: dict[tuple[str, int], float] = {}
+        self.start_cpu: dict[tuple[str, int], float] = {}
+        self.stopping = threading.Event()
+        self.first = True
+
+    def _tree(self, process: psutil.Process) -> list[psutil.Process]:
+        try:
+            return [process, *process.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            return []
+
+    def sample(self) -> None:
+        server = self._tree(self.server)
+        server_pids = {p.pid for p in server}
+        client = [p for p in self._tree(self.me) if p.pid not in server_pids]
+        rss = 0
+        for side, procs in (("server", server), ("client", client)):
+            for proc in procs:
+                try:
+                    with proc.oneshot():
+                        times = proc.cpu_times()
+                        if side == "server":
+                            rss += proc.memory_info().rss
+                except psutil.Error:
+                    continue
+                key = (side, proc.pid)
+                used = times.user + times.system
+                # Count from the first sample; processes born later count from birth.
+                self.start_cpu.setdefault(key, used if self.first else 0.0)
+                self.cpu[key] = used
+        self.first = False
+        self.peak_rss = max(self.peak_rss, rss)
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.sample()
+            self.stopping.wait(SAMPLE_SECONDS)
+
+    def stop(self) -> tuple[float, float, float]:
+        """Stop; return peak server RSS (bytes), server and client CPU seconds."""
+        self.stopping.set()
+        self.join()
+        self.sample()
+
+        def used(side: str) -> float:
+            return sum(v - self.start_cpu[k] for k, v in self.cpu.items() if k[0] == side)
+
+        return self.peak_rss, used("server"), used("client")
+
+
+def drain(stream, lines: list[str]) -> threading.Thread:
+    """Read the server's output so its pipe never fills, keeping the lines."""
+
+    def read():
+        for line in stream:
+            lines.append(line.rstrip())
+
+    thread = threading.Thread(target=read, daemon=True)
+    thread.start()
+    return thread
+
+
+async def run_session(
+    browser, base: str, index: int, code: str, pages: list[str], phase: Phase, timeout_s: float
+) -> None:
+    """One user: a fresh context that opens every page for one ICS."""
+    context = await browser.new_context(viewport=VIEWPORT)
+    page = await context.new_page()
+    where = {"page": ""}
+    page.on(
+        "pageerror",
+        lambda e: phase.page_errors.append(f"{code} /{where['page']}: JS error {e}"),
+    )
+    page.on(
+        "console",
+        lambda m: (
+            phase.console_errors.append(f"{code} /{where['page']}: {m.text[:200]}")
+            if m.type == "error" and not m.location.get("url", "").endswith(BASE_PATH_PROBES)
+            else None
+        ),
+    )
+
+    def on_response(response) -> None:
+        if response.status < 400 or not response.url.startswith(base):
+            return
+        if response.status == 404 and response.url.endswith(BASE_PATH_PROBES):
+            phase.probes_404 += 1  # Streamlit looking for its server under /<page>/
+            return
+        phase.page_errors.append(f"{code} /{where['page']}: HTTP {response.status} {response.url}")
+
+    page.on("response", on_response)
+    started = time.perf_counter()
+    try:
+        for path in pages:
+            where["page"] = path
+            t0 = time.perf_counter()
+            visit = Visit(phase.name, index, code, path, 0.0, False)
+            try:
+                await page.goto(f"{base}/{path}?ics={code}", timeout=timeout_s * 1000)
+                left = max(timeout_s - (time.perf_counter() - t0), 1.0)
+                await page.wait_for_function(SCRIPT_DONE_JS, timeout=left * 1000, polling=100)
+                visit.script_seconds = time.perf_counter() - t0
+                left = max(timeout_s - (time.perf_counter() - t0), 1.0)
+                handle = await page.wait_for_function(DONE_JS, timeout=left * 1000, polling=100)
+                result = await handle.json_value()
+                visit.ok = result["status"] == "ok"
+                visit.has_map = bool(result.get("map"))
+                visit.error = result.get("text", "")
+            except PlaywrightTimeout:
+                visit.error = f"not drawn within {timeout_s:.0f} s"
+            except PlaywrightError as error:  # e.g. the connection refused or reset
+                visit.error = str(error).splitlines()[0][:300]
+            visit.seconds = time.perf_counter() - t0
+            phase.visits.append(visit)
+    finally:
+        phase.session_walls.append(time.perf_counter() - started)
+        await context.close()
+
+
+async def run_phase(
+    playwright, name: str, codes: list[str], warm: str, pages: list[str], args
+) -> Phase:
+    """Start a fresh server, warm it, run the sessions, stop everything."""
+    phase = Phase(name)
+    with dashboard_server() as (base, process):
+        if not base.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"refusing to load-test {base}: loopback only")
+        drain(process.stdout, phase.server_log)
+        browser = await launch_chromium(playwright)  # async API: launch() is awaitable
+        try:
+            warm_phase = Phase("warm-up")
+            await run_session(browser, base, -1, warm, pages, warm_phase, args.visit_timeout)
+            phase.page_errors += [f"(warm-up) {e}" for e in warm_phase.page_errors]
+            phase.visits += [v for v in warm_phase.visits if not v.ok]  # failures count
+            phase.load_before = psutil.getloadavg()[0]
+            sampler = Sampler(process.pid)
+            sampler.start()
+            started = time.perf_counter()
+
+            async def session(i: int, code: str):
+                if name == "ramp":
+                    await asyncio.sleep(i * args.ramp_seconds / len(codes))
+                await run_session(browser, base, i, code, pages, phase, args.visit_timeout)
+
+            try:
+                if name == "single":
+                    step = max(len(codes) // args.single_sessions, 1)
+                    alone = codes[::step][: args.single_sessions]
+                    phase.sessions = len(alone)
+                    work = _sequential(browser, base, alone, pages, phase, args.visit_timeout)
+                else:
+                    phase.sessions = len(codes)
+                    work = asyncio.gather(*(session(i, c) for i, c in enumerate(codes)))
+                await asyncio.wait_for(work, timeout=args.phase_timeout)
+            except TimeoutError:
+                phase.cancelled = True
+            phase.wall = time.perf_counter() - started
+            phase.peak_rss, phase.server_cpu, phase.client_cpu = sampler.stop()
+        finally:
+            await browser.close()
+    return phase
+
+
+async def _sequential(browser, base, codes, pages, phase, timeout_s) -> None:
+    for i, code in enumerate(codes):
+        await run_session(browser, base, i, code, pages, phase, timeout_s)
+
+
+def pct(values: list[float], q: float) -> float:
+    """Percentile with linear interpolation (numpy's default); nan when empty."""
+    return float(np.percentile(values, q)) if values else float("nan")
+
+
+def times(
+    phase: Phase, page: str | None = None, maps_only: bool = False, script: bool = False
+) -> list[float]:
+    """Seconds of the successful visits (warm-up excluded), to drawn or to script done."""
+    return [
+        v.script_seconds if script else v.seconds
+        for v in phase.visits
+        if v.ok
+        and v.session >= 0
+        and (page is None or v.page == page)
+        and (v.has_map or not maps_only)
+    ]
+
+
+def server_failures(log: list[str]) -> list[str]:
+    """One line per traceback in the server log: the line before it and its exception."""
+    found = []
+    for i, line in enumerate(log):
+        if not line.startswith("Traceback"):
+            continue
+        context = log[i - 1].strip()[:120] if i else ""
+        end = next(
+            (j for j in range(i + 1, len(log)) if log[j] and not log[j].startswith(" ")), None
+        )
+        exception = log[end][:160] if end is not None else "?"
+        found.append(f"{exception} [after: {context}]")
+    return found
+
+
+def errors(phase: Phase) -> list[str]:
+    failed = [
+        f"{v.ics} /{v.page} after {v.seconds:.1f} s: {v.error or 'not ok'}"
+        for v in phase.visits
+        if not v.ok
+    ]
+    return failed + phase.page_errors
+
+
+def report(phases: list[Phase], pages: list[str], codes: list[str], args) -> None:
+    """Print the tables, the details and the bars."""
+    map_pages = sorted({v.page for p in phases for v in p.visits if v.has_map}, key=pages.index)
+    print(
+        f"\nLoad test, {len(codes)} sessions (ICSs {', '.join(codes)}), pages "
+        f"{', '.join('/' + p for p in pages)}; one headless Chromium on the same "
+        f"{psutil.cpu_count()} cores as the server; 1-min load average at the end "
+        f"{psutil.getloadavg()[0]:.1f}. Times in s: time-to-map (drawn) and, in brackets, "
+        "script done.\n"
+    )
+    print(
+        "| phase | sessions | visits | errors | /map p50 | /map p95 | /map max "
+        "| every map page p95 | every page p95 | session median | wall | load avg before "
+        "| peak server RSS MB | server CPU s | client CPU s |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+
+    def both(phase, q, **kw):
+        return f"{pct(times(phase, **kw), q):.2f} ({pct(times(phase, script=True, **kw), q):.2f})"
+
+    for phase in phases:
+        on_map = times(phase, "map")
+        print(
+            f"| {phase.name}{' (cancelled)' if phase.cancelled else ''} | {phase.sessions} "
+            f"| {len(phase.visits)} | {len(errors(phase))} | {both(phase, 50, page='map')} "
+            f"| {both(phase, 95, page='map')} | {max(on_map, default=float('nan')):.2f} "
+            f"| {both(phase, 95, maps_only=True)} | {both(phase, 95)} "
+            f"| {statistics.median(phase.session_walls or [float('nan')]):.1f} "
+            f"| {phase.wall:.0f} | {phase.load_before:.1f} | {phase.peak_rss / 1e6:,.0f} "
+            f"| {phase.server_cpu:.0f} | {phase.client_cpu:.0f} |"
+        )
+    print("\nPer page, drawn median / p95 / max seconds (script done median):\n")
+    print("| page | " + " | ".join(p.name for p in phases) + " |")
+    print("|---|" + "---:|" * len(phases))
+    for path in pages:
+        cells = []
+        for phase in phases:
+            t = times(phase, path)
+            cells.append(
+                f"{pct(t, 50):.2f} / {pct(t, 95):.2f} / {max(t, default=float('nan')):.2f} "
+                f"({pct(times(phase, path, script=True), 50):.2f})"
+            )
+        print(f"| /{path}{' (map)' if path in map_pages else ''} | " + " | ".join(cells) + " |")
+
+    for phase in phases:
+        kinds: dict[str, list[str]] = {}
+        for v in phase.visits:
+            if not v.ok:
+                text = v.error if v.error.startswith("not drawn") else f"{v.error or 'not ok'}"
+                kinds.setdefault(f"/{v.page}: {text}", []).append(f"{v.ics} {v.seconds:.0f} s")
+        for line in phase.page_errors:
+            code, _, text = line.partition(" ")
+            kinds.setdefault(text[:200], []).append(code)
+        if kinds:
+            print(f"\n{phase.name}: {len(errors(phase))} error(s), by kind:")
+            for text, where in sorted(kinds.items(), key=lambda kv: -len(kv[1])):
+                print(f"  - {len(where)}× {text} [{', '.join(where[:6])}{' …' * (len(where) > 6)}]")
+        if phase.probes_404:
+            print(f"\n{phase.name}: {phase.probes_404} Streamlit base-path probe 404s (benign).")
+        console = Counter(e.split(": ", 1)[1] for e in phase.console_errors)
+        if console:
+            print(f"\n{phase.name}: browser console errors (distinct, first 5):")
+            for text, n in console.most_common(5):
+                print(f"  - {n}× {text}")
+        failures = Counter(server_failures(phase.server_log))
+        if failures:
+            print(f"\n{phase.name}: server log, {sum(failures.values())} traceback(s):")
+            for text, n in failures.most_common(5):
+                print(f"  - {n}× {text}")
+
+    single = next((p for p in phases if p.name == "single"), None)
+    base = pct(times(single, "map"), 50) if single else float("nan")
+    base95 = pct(times(single, "map"), 95) if single else float("nan")
+    all_base = pct(times(single, maps_only=True), 50) if single else float("nan")
+    print(f"\nBars (single-session /map time-to-map: median {base:.2f} s, p95 {base95:.2f} s):")
+    for phase in phases:
+        if phase.name == "single":
+            continue
+        p95 = pct(times(phase, "map"), 95)
+        all95 = pct(times(phase, maps_only=True), 95)
+        n_errors = len(errors(phase))
+        print(
+            f"- {phase.name}: errors {n_errors} {'PASS' if n_errors == 0 else 'FAIL'}; "
+            f"/map p95 {p95:.2f} s = {p95 / base:.1f}× single median "
+            f"({p95 / base95:.1f}× single p95) {'PASS' if p95 <= 3 * base else 'FAIL'}; "
+            f"every map page p95 {all95:.2f} s = {all95 / all_base:.1f}× single median "
+            f"{'PASS' if all95 <= 3 * all_base else 'FAIL'}; "
+            f"peak server RSS {phase.peak_rss / 1e9:.2f} GB "
+            f"{'PASS' if phase.peak_rss <= RSS_BAR_BYTES else 'FAIL'}"
+        )
+
+
+async def main_async(args) -> None:
+    pages = routed_pages()
+    if args.pages:
+        unknown = set(args.pages) - set(pages)
+        if unknown:
+            raise SystemExit(f"not routed pages: {sorted(unknown)}; routed: {pages}")
+        pages = [p for p in pages if p in args.pages]
+    codes, warm = chosen_systems(args.sessions)
+    phases = []
+    async with async_playwright() as playwright:
+        for name in args.phases:
+            print(f"[{time.strftime('%H:%M:%S')}] phase {name}…", file=sys.stderr, flush=True)
+            phases.append(await run_phase(playwright, name, codes, warm, pages, args))
+    report(phases, pages, codes, args)
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"load_test_{time.strftime('%Y%m%d_%H%M%S')}.json"
+    path.write_text(json.dumps([dataclasses.asdict(p) for p in phases], indent=1))
+    print(f"\nEvery visit, error and server log line: {path.relative_to(REPO_ROOT)}")
+
+
+def main() -> None:
+    """Parse the arguments and run the phases."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=20)
+    parser.add_argument("--ramp-seconds", type=float, default=20.0)
+    parser.add_argument("--single-sessions", type=int, default=5)
+    parser.add_argument("--pages", nargs="+", help="only these url paths (default: all)")
+    parser.add_argument("--visit-timeout", type=float, default=300.0)
+    parser.add_argument("--phase-timeout", type=float, default=2400.0)
+    parser.add_argument(
+        "--phases",
+        nargs="+",
+        default=["single", "burst", "ramp"],
+        choices=["single", "burst", "ramp"],
+    )
+    args = parser.parse_args()
+    if not 1 <= args.sessions <= MAX_SESSIONS:
+        parser.error(f"--sessions must be between 1 and {MAX_SESSIONS}")
+    asyncio.run(main_async(args))
+
+
+if __name__ == "__main__":
+    main()
