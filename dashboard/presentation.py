@@ -32,6 +32,7 @@ from dashboard import loaders
 from dashboard.common import current_ics, current_place_definition, place_definition_label
 from layers.allocation import ScenarioError
 from layers.indicators import scenario_text
+from layers.maps import OFFLINE_TOPOJSON_URL
 from layers.slides import SLIDE_KEYS, SLIDE_TITLES
 
 #: Which slide each page opens on.
@@ -144,7 +145,12 @@ def run_presentation(start: str = "overview") -> None:
     st.plotly_chart(
         slide.figure,
         theme=None,  # the slide's own large, dark type, as in the deck
-        config={"displaylogo": False, "displayModeBar": False, "scrollZoom": False},
+        config={
+            "displaylogo": False,
+            "displayModeBar": False,
+            "scrollZoom": False,
+            "topojsonURL": OFFLINE_TOPOJSON_URL,  # the map slide is an SVG geo map
+        },
         key=f"slide_figure_{key}",
     )
     with st.container(key="slide_footer"):

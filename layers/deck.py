@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import plotly.graph_objects as go
 
 from layers.geodata import SOURCES
+from layers.maps import OFFLINE_TOPOJSON_URL
 from layers.slides import Slide
 
 __all__ = [
@@ -193,7 +194,9 @@ class FigureRenderer:
         if fmt not in ("png", "svg", "pdf"):
             raise ValueError(f"Unknown format {fmt!r}; choose 'png', 'svg' or 'pdf'.")
         options = {"format": fmt, "width": int(width), "height": int(height), "scale": scale}
-        return bytes(self._call(self._kaleido.calc_fig(figure, opts=options)))
+        return bytes(
+            self._call(self._kaleido.calc_fig(figure, opts=options, topojson=OFFLINE_TOPOJSON_URL))
+        )
 
     def render_many(
         self,
@@ -218,7 +221,8 @@ class FigureRenderer:
         options = {"format": fmt, "width": int(width), "height": int(height), "scale": scale}
         futures = [
             asyncio.run_coroutine_threadsafe(
-                self._kaleido.calc_fig(figure, opts=options), self._loop
+                self._kaleido.calc_fig(figure, opts=options, topojson=OFFLINE_TOPOJSON_URL),
+                self._loop,
             )
             for figure in figures
         ]

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import shapely
 
 from layers.geodata import DATA_VINTAGE, read_manifest, read_table
-from layers.maps import IMD_DECILE_COLOURS, outline_coordinates
+from layers.maps import IMD_DECILE_COLOURS, geojson_text, outline_coordinates
 
 __all__ = [
     "ENGLAND_VIEW",
@@ -46,14 +46,7 @@ def england_geojson_text(decimals: int = _DECIMALS) -> str:
     """
     if not 0 < decimals <= 6:
         raise ValueError(f"decimals must be between 1 and 6, got {decimals}.")
-    geometry = read_table("lsoa_geometry_light")
-    rounded = shapely.transform(geometry.geometry.to_numpy(), lambda xy: np.round(xy, decimals))
-    texts = shapely.to_geojson(rounded)
-    features = ",".join(
-        f'{{"type":"Feature","id":"{code}","geometry":{text}}}'
-        for code, text in zip(geometry["lsoa_code"], texts, strict=True)
-    )
-    return f'{{"type":"FeatureCollection","features":[{features}]}}'
+    return geojson_text(read_table("lsoa_geometry_light"), "lsoa_code", decimals)
 
 
 def write_england_geojson(folder: Path | str) -> Path:

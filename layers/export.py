@@ -10,10 +10,13 @@ import io
 import os
 from pathlib import Path
 
+import kaleido
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from layers.geodata import DATA_VINTAGE, SOURCES
+from layers.maps import OFFLINE_TOPOJSON_URL
 
 __all__ = ["FIGURE_FORMATS", "figure_bytes", "table_csv", "table_xlsx"]
 
@@ -26,7 +29,9 @@ def figure_bytes(
 ) -> bytes:
     """Render a plotly figure to PNG, SVG or PDF bytes with kaleido.
 
-    A PDF is one page of ``width`` × ``height`` CSS pixels (at 96 per inch).
+    A PDF is one page of ``width`` × ``height`` CSS pixels (at 96 per inch). ``geo``
+    maps get the empty offline topology (unless ``plotly.io.defaults.topojson`` names
+    another), so no export asks the web for a basemap.
 
     Raises
     ------
@@ -38,7 +43,13 @@ def figure_bytes(
     if _CHROMIUM.exists():
         # kaleido would otherwise look for (or try to download) a Chrome of its own.
         os.environ.setdefault("BROWSER_PATH", str(_CHROMIUM))
-    return figure.to_image(format=fmt, width=width, height=height, scale=scale)
+    # kaleido directly rather than figure.to_image: that reads the topology from a
+    # process-wide default, which concurrent sessions should not have to mutate.
+    return kaleido.calc_fig_sync(
+        figure.to_dict(),
+        opts={"format": fmt, "width": width, "height": height, "scale": scale},
+        topojson=pio.defaults.topojson or OFFLINE_TOPOJSON_URL,
+    )
 
 
 def table_csv(table: pd.DataFrame, title: str) -> bytes:

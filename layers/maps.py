@@ -1,15 +1,25 @@
 """Offline plotly maps of the five layers.
 
-Maps use MapLibre's ``white-bg`` style: no basemap tiles, no network. Each layer is
-one trace, so the legend switches layers on and off in the browser, and the figure
-carries only ids, values and simplified geometry.
+The ICS map is an SVG ``geo`` map: with no basemap to draw, SVG needs no WebGL and
+draws a few thousand polygons faster than MapLibre's one-polygon minimum on machines
+without a GPU. Each layer is one trace, so the legend switches layers on and off in
+the browser, and the figure carries only ids, values and simplified geometry.
+
+plotly loads a world topology for every ``geo`` map, even one with no basemap; pass
+:data:`OFFLINE_TOPOJSON_URL` as the ``topojsonURL`` config so it never asks the web.
+The England map (:mod:`layers.england`) stays on MapLibre (``white-bg``, no tiles),
+whose tiling suits 32,844 polygons.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
+import urllib.parse
 from collections.abc import Iterable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -23,10 +33,14 @@ __all__ = [
     "CHOROPLETH_MEASURES",
     "IMD_DECILE_COLOURS",
     "MAP_LAYERS",
+    "OFFLINE_TOPOJSON_URL",
     "feature_collection",
+    "geo_view",
+    "geojson_text",
     "outline_coordinates",
     "system_map",
     "view_for_bounds",
+    "write_lsoa_geojson",
 ]
 
 #: Layer keys in drawing order, with their legend names.
@@ -58,6 +72,15 @@ IMD_DECILE_COLOURS = (
     "#fde725",
 )
 
+#: An empty world topology as a ``data:`` URL, for plotly's ``topojsonURL`` config (in
+#: the browser and in kaleido). plotly appends ``/<scope>_<resolution>m.json``, which
+#: lands in the URL's fragment and is ignored, so every ``geo`` map gets this file.
+OFFLINE_TOPOJSON_URL = (
+    "data:application/json,"
+    + urllib.parse.quote(json.dumps({"type": "Topology", "objects": {}, "arcs": []}))
+    + "#"
+)
+
 _OUTLINE_STYLE = {
     "pcns": {"color": "#e66100", "width": 1.5},
     "places": {"color": "#000000", "width": 2.5},
@@ -86,6 +109,65 @@ def feature_collection(frame: gpd.GeoDataFrame, id_column: str) -> dict:
             for key, text in zip(frame[id_column].astype(str), geometries, strict=True)
         ],
     }
+
+
+def geojson_text(frame: gpd.GeoDataFrame, id_column: str, decimals: int | None = None) -> str:
+    """Compact GeoJSON FeatureCollection text (ids and geometry only), for a file.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        Polygons in EPSG:4326.
+    id_column : str
+        The column whose values become the feature ids.
+    decimals : int, optional
+        Round coordinates on output only (4 is about 10 m), so no polygon is dropped.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> frame = gpd.GeoDataFrame({"code": ["a"]}, geometry=[box(0, 0, 1.23456, 1)], crs=4326)
+    >>> text = geojson_text(frame, "code", decimals=2)
+    >>> json.loads(text)["features"][0]["id"], "1.23," in text
+    ('a', True)
+    """
+    if id_column not in frame.columns:
+        raise KeyError(f"geojson_text: no column {id_column!r}.")
+    if decimals is not None and not 0 < decimals <= 8:
+        raise ValueError(f"decimals must be between 1 and 8, got {decimals}.")
+    geometries = frame.geometry.to_numpy()
+    if decimals is not None:
+        geometries = shapely.transform(geometries, lambda xy: np.round(xy, decimals))
+    features = ",".join(
+        f'{{"type":"Feature","id":{json.dumps(str(key))},"geometry":{text}}}'
+        for key, text in zip(frame[id_column], shapely.to_geojson(geometries), strict=True)
+    )
+    return f'{{"type":"FeatureCollection","features":[{features}]}}'
+
+
+def write_lsoa_geojson(system: System, folder: Path | str) -> Path:
+    """Write an ICS's LSOA GeoJSON into ``folder``, named after its content.
+
+    A dashboard serves the file as a static asset and passes its URL to
+    :func:`system_map`, so the figure sent to each browser carries only ids and
+    values, and browsers can cache the geometry. The name ends in a hash of the
+    text, so changed geometry never meets a stale cached copy.
+
+    Returns
+    -------
+    Path
+        ``lsoas_<ICS code>_<hash>.json``, written or already present.
+    """
+    text = geojson_text(system.lsoas, "lsoa_code")
+    digest = hashlib.sha1(text.encode()).hexdigest()[:10]
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"lsoas_{system.code}_{digest}.json"
+    if not path.exists():
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(text)
+        temporary.replace(path)  # atomic, so no browser reads half a file
+    return path
 
 
 def outline_coordinates(geometries: Iterable) -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +220,33 @@ def view_for_bounds(bounds: Iterable[float], width_px: int = 900, height_px: int
     }
 
 
-def _lsoa_trace(system: System, measure: str) -> go.Choroplethmap:
+def geo_view(bounds: Iterable[float], margin: float = 0.03) -> dict:
+    """A plotly ``geo`` layout that shows lon/lat bounds on a blank Mercator map.
+
+    The view is fixed to the bounds (not fitted to the traces), so an outlying point
+    such as a practice registered far from the ICS does not zoom the map out.
+
+    Examples
+    --------
+    >>> view = geo_view((-3.2, 51.8, -1.7, 52.5))
+    >>> view["projection"]["type"], view["visible"], view["lonaxis"]["range"][0] < -3.2
+    ('mercator', False, True)
+    """
+    minx, miny, maxx, maxy = bounds
+    if not (maxx > minx and maxy > miny):
+        raise ValueError(f"Bounds must have positive width and height, got {bounds}.")
+    pad_x, pad_y = (maxx - minx) * margin, (maxy - miny) * margin
+    return {
+        "projection": {"type": "mercator"},
+        "visible": False,  # no basemap: coastlines and land would need the web
+        "showframe": False,
+        "bgcolor": "rgba(0,0,0,0)",
+        "lonaxis": {"range": [minx - pad_x, maxx + pad_x]},
+        "lataxis": {"range": [miny - pad_y, maxy + pad_y]},
+    }
+
+
+def _lsoa_trace(system: System, measure: str, geojson: str | None) -> go.Choropleth:
     """The LSOA choropleth, whose hover names every layer above the LSOA."""
     column, legend_title = CHOROPLETH_MEASURES[measure]
     lsoas = system.lsoas
@@ -160,7 +268,7 @@ def _lsoa_trace(system: System, measure: str) -> go.Choroplethmap:
         ]
     )
     trace = {
-        "geojson": feature_collection(lsoas, "lsoa_code"),
+        "geojson": geojson or feature_collection(lsoas, "lsoa_code"),
         "locations": lsoas["lsoa_code"].tolist(),
         "z": lsoas[column].to_numpy(),
         "customdata": custom,
@@ -199,7 +307,7 @@ def _lsoa_trace(system: System, measure: str) -> go.Choroplethmap:
             reversescale=True,
             colorbar={"title": {"text": legend_title}, "len": 0.75, "x": 1.0},
         )
-    return go.Choroplethmap(**trace)
+    return go.Choropleth(**trace)
 
 
 def system_map(
@@ -208,6 +316,7 @@ def system_map(
     layers: Iterable[str] = tuple(MAP_LAYERS),
     height: int = 650,
     title: str | None = None,
+    lsoa_geojson: str | None = None,
 ) -> go.Figure:
     """Draw the five layers of an ICS on one offline plotly map.
 
@@ -223,10 +332,16 @@ def system_map(
         Figure height in pixels.
     title : str, optional
         Figure title; by default the ICS name and what the colours show.
+    lsoa_geojson : str, optional
+        A URL the browser fetches the LSOA geometry from (see
+        :func:`write_lsoa_geojson`). By default the geometry is inline, as image
+        export (kaleido) needs.
 
     Returns
     -------
     plotly.graph_objects.Figure
+        An SVG ``geo`` map with no basemap, framed on the ICS. Show it with
+        ``config={"topojsonURL": OFFLINE_TOPOJSON_URL}`` so that it stays offline.
 
     Examples
     --------
@@ -234,6 +349,8 @@ def system_map(
     >>> fig = system_map(load_system("QGH"), layers=["lsoas", "ics"])
     >>> [trace.name for trace in fig.data]
     ['LSOAs (choropleth)', 'ICS outline']
+    >>> [trace.type for trace in fig.data]
+    ['choropleth', 'scattergeo']
     """
     if measure not in CHOROPLETH_MEASURES:
         raise ValueError(
@@ -246,7 +363,7 @@ def system_map(
 
     fig = go.Figure()
     if "lsoas" in chosen:
-        fig.add_trace(_lsoa_trace(system, measure))
+        fig.add_trace(_lsoa_trace(system, measure, lsoa_geojson))
 
     for key in ("pcns", "places", "ics"):
         if key not in chosen:
@@ -255,9 +372,9 @@ def system_map(
         frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
         lon, lat = outline_coordinates(frame.geometry)
         # Outlines carry no hover of their own: the LSOA hover names the PCN, place and
-        # ICS under the pointer, and separate anchor traces cost ~0.3 s each to draw.
+        # ICS under the pointer.
         fig.add_trace(
-            go.Scattermap(
+            go.Scattergeo(
                 lon=lon,
                 lat=lat,
                 mode="lines",
@@ -271,7 +388,7 @@ def system_map(
         practices = system.practices
         size = np.sqrt(practices["registered_patients"].clip(lower=1).to_numpy())
         fig.add_trace(
-            go.Scattermap(
+            go.Scattergeo(
                 lon=practices["longitude"],
                 lat=practices["latitude"],
                 mode="markers",
@@ -300,9 +417,8 @@ def system_map(
             )
         )
 
-    view = view_for_bounds(system.ics.total_bounds, height_px=height)
     fig.update_layout(
-        map={"style": "white-bg", **view},
+        geo=geo_view(system.ics.total_bounds),
         height=height,
         margin={"l": 0, "r": 0, "t": 40, "b": 30},
         title={"text": title or f"{system.name} ICS ({system.code})", "x": 0.01},

@@ -35,6 +35,13 @@ MAP_DRAWN_JS = """() => {
   for (const gd of plots) {
     const full = gd._fullLayout;
     if (!full || !gd._fullData || !gd._fullData.length) return false;
+    // SVG geo maps: drawn once every visible geo trace has its group in the DOM
+    // (they appear only after plotly has its topology).
+    const geoTraces = gd._fullData.filter(
+      t => t.visible === true && (t.type === 'choropleth' || t.type === 'scattergeo'));
+    if (geoTraces.length &&
+        gd.querySelectorAll('.trace.choropleth, .trace.scattergeo')
+          .length < geoTraces.length) return false;
     const sub = full.map && full.map._subplot;
     if (!sub) continue;
     const map = sub.map;

@@ -10,12 +10,14 @@ import tomllib
 
 import pytest
 
+import layers
 from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
 from tests.browser_harness import (
     MAP_DRAWN_JS,
     chromium_available,
     dashboard_server,
     launch_chromium,
+    wait_for_script,
 )
 from tests.conftest import ARTIFACTS, IN_CI, REPO_ROOT
 
@@ -55,7 +57,7 @@ def page(browser):
 
 def wait_for_app(page) -> None:
     page.wait_for_selector("h1", timeout=60_000)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    wait_for_script(page, 60_000)
 
 
 def test_root_redirects_to_overview_with_state(server, page):
@@ -87,10 +89,17 @@ def test_map_page_draws_offline(server, page, ics):
             else None
         ),
     )
+    geometry = []
+    page.on("response", lambda r: geometry.append(r) if "/app/static/lsoas_" in r.url else None)
     page.goto(f"{server}/map?ics={ics}")
     page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
-    canvas = page.locator(".js-plotly-plot canvas").first
-    assert canvas.bounding_box()["width"] > 400
+    # One SVG path per LSOA, drawn from the geometry file the server wrote and gzipped.
+    lsoas = len(layers.load_system(ics).lsoas)
+    assert page.locator(".js-plotly-plot .trace.choropleth path").count() == lsoas
+    assert [r.status for r in geometry] == [200]
+    assert geometry[0].headers.get("content-encoding") == "gzip"
+    plot = page.locator(".js-plotly-plot").first
+    assert plot.bounding_box()["width"] > 400
     page.screenshot(path=ARTIFACTS / f"map_{ics}.png")
     assert not page.errors
     assert external == [], f"the map asked the internet for {external[:3]}"

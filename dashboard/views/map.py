@@ -11,7 +11,12 @@ from dashboard.common import (
     place_definition_note,
 )
 from dashboard.exports import figure_downloads
-from layers.maps import CHOROPLETH_MEASURES, MAP_LAYERS, outline_coordinates
+from layers.maps import (
+    CHOROPLETH_MEASURES,
+    MAP_LAYERS,
+    OFFLINE_TOPOJSON_URL,
+    outline_coordinates,
+)
 
 
 def uploaded_boundaries(code: str):
@@ -27,7 +32,7 @@ def with_proposed_boundaries(figure: go.Figure, proposed) -> go.Figure:
     lon, lat = outline_coordinates(proposed.geometry)
     copy = go.Figure(figure)
     copy.add_trace(
-        go.Scattermap(
+        go.Scattergeo(
             lon=lon,
             lat=lat,
             mode="lines",
@@ -73,11 +78,21 @@ else:
     proposed = uploaded_boundaries(code)
     if proposed is not None:
         figure = with_proposed_boundaries(figure, proposed)
-    st.plotly_chart(figure, config={"displaylogo": False, "scrollZoom": True}, key="system_map")
+    st.plotly_chart(
+        figure,
+        config={"displaylogo": False, "scrollZoom": True, "topojsonURL": OFFLINE_TOPOJSON_URL},
+        key="system_map",
+    )
     st.caption(
         "Hover for names, codes and populations. LSOA colours: "
         f"{MEASURE_LABELS[measure]}; practice markers are sized by registered patients "
         "(July 2022). No basemap is drawn, so the map works offline."
     )
-    figure_downloads(figure, f"Map of {system.name} ICS", "system_map")
+
+    def export_figure():
+        """The map as shown, with its geometry inline for kaleido."""
+        inline = loaders.map_export_figure(code, place_definition, measure, tuple(shown))
+        return inline if proposed is None else with_proposed_boundaries(inline, proposed)
+
+    figure_downloads(export_figure, f"Map of {system.name} ICS", "system_map")
 data_footer()

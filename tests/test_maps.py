@@ -1,0 +1,98 @@
+"""The ICS map: an offline SVG geo map whose LSOA geometry can travel as a file."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+import pytest
+
+from layers.export import figure_bytes
+from layers.maps import (
+    MAP_LAYERS,
+    OFFLINE_TOPOJSON_URL,
+    geo_view,
+    geojson_text,
+    system_map,
+    write_lsoa_geojson,
+)
+from layers.system import load_system
+from tests.browser_harness import CHROMIUM
+from tests.conftest import IN_CI
+
+
+@pytest.fixture
+def toy_system(toy_tables):
+    return load_system("QXX", "utla", tables=toy_tables)
+
+
+def test_every_layer_is_an_svg_geo_trace_with_no_basemap(toy_system):
+    fig = system_map(toy_system)
+    assert [t.type for t in fig.data] == [
+        "choropleth",
+        "scattergeo",
+        "scattergeo",
+        "scattergeo",
+        "scattergeo",
+    ]
+    assert {t.name for t in fig.data} == set(MAP_LAYERS.values())
+    assert fig.layout.geo.visible is False  # land and coastlines would need the web
+    assert fig.layout.map.style is None  # nothing on MapLibre
+    lsoas = fig.data[0]
+    assert list(lsoas.locations) == toy_system.lsoas["lsoa_code"].tolist()
+    assert [f["id"] for f in lsoas.geojson["features"]] == list(lsoas.locations)
+
+
+def test_the_view_is_the_ics_not_an_outlying_practice(toy_system):
+    minx, miny, maxx, maxy = toy_system.ics.total_bounds
+    geo = system_map(toy_system).layout.geo
+    assert geo.lonaxis.range[0] < minx < maxx < geo.lonaxis.range[1]
+    assert geo.lataxis.range[0] < miny < maxy < geo.lataxis.range[1]
+    assert (geo.lonaxis.range[1] - geo.lonaxis.range[0]) < 1.1 * (maxx - minx)
+    with pytest.raises(ValueError, match="positive width"):
+        geo_view((1, 1, 1, 2))
+
+
+def test_offline_topology_is_an_empty_topojson_whatever_plotly_appends():
+    # plotly asks for <topojsonURL>/world_110m.json; that lands in the fragment
+    url = OFFLINE_TOPOJSON_URL + "/world_110m.json"
+    header, _, rest = url.partition(",")
+    body = urllib.parse.unquote(rest.split("#")[0])
+    assert header == "data:application/json"
+    assert json.loads(body) == {"type": "Topology", "objects": {}, "arcs": []}
+
+
+def test_geometry_file_is_content_addressed_and_matches_the_figure(toy_system, tmp_path):
+    path = write_lsoa_geojson(toy_system, tmp_path)
+    assert path.name.startswith("lsoas_QXX_") and path.suffix == ".json"
+    written = json.loads(path.read_text())
+    inline = system_map(toy_system).data[0].geojson
+    assert written["features"] == json.loads(json.dumps(inline["features"]))
+    modified = path.stat().st_mtime_ns
+    assert write_lsoa_geojson(toy_system, tmp_path) == path  # same content, same file
+    assert path.stat().st_mtime_ns == modified
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary left
+
+
+def test_figure_can_point_at_the_geometry_file(toy_system):
+    fig = system_map(toy_system, layers=["lsoas"], lsoa_geojson="app/static/lsoas_QXX_x.json")
+    assert fig.data[0].geojson == "app/static/lsoas_QXX_x.json"
+    assert list(fig.data[0].locations) == toy_system.lsoas["lsoa_code"].tolist()
+
+
+def test_geojson_text_checks_its_inputs(toy_system):
+    with pytest.raises(KeyError, match="no column 'code'"):
+        geojson_text(toy_system.lsoas, "code")
+    with pytest.raises(ValueError, match="decimals"):
+        geojson_text(toy_system.lsoas, "lsoa_code", decimals=0)
+
+
+def test_map_exports_to_svg_with_one_path_per_lsoa_offline(toy_system):
+    if not CHROMIUM.exists():
+        if IN_CI:
+            raise RuntimeError("CI=true but Chromium is missing: kaleido needs it")
+        pytest.skip("Debian chromium is not installed")
+    # kaleido's page is offline too: without the empty topology this raises
+    # "unexpected error while fetching topojson file at https://cdn.plot.ly/…".
+    svg = figure_bytes(system_map(toy_system, layers=["lsoas"]), "svg").decode()
+    assert svg.count('class="choroplethlocation"') == len(toy_system.lsoas)
