@@ -60,38 +60,17 @@ if "ics" not in st.session_state:
         st.session_state["ics"] = DEFAULT_ICS
         st.session_state["bad_ics_link"] = requested
 
-with st.sidebar:
-    st.markdown("### ICS Population Planner")
-    navigation_links = st.container()
-    st.divider()
-    code = st.selectbox(
-        "Integrated Care System (type a name or code)",
-        codes,
-        key="ics",
-        format_func=lambda c: f"{names[c]} ({c})",
-        help="England's 42 ICSs, as Integrated Care Boards at 1 July 2022.",
-    )
-    default_definition = loaders.default_place_definition(code)
-    options = [
-        d for d in ("preset", "utla", "ltla") if d != "preset" or default_definition == "preset"
-    ]
+code = st.session_state["ics"]
+default_definition = loaders.default_place_definition(code)
+place_options = [
+    d for d in ("preset", "utla", "ltla") if d != "preset" or default_definition == "preset"
+]
+if st.session_state.get("place_definition") not in place_options:
     requested_places = st.query_params.get("places")
-    if st.session_state.get("place_definition") not in options:
-        st.session_state["place_definition"] = (
-            requested_places if requested_places in options else default_definition
-        )
-    place_definition = st.radio(
-        "Places are",
-        options,
-        key="place_definition",
-        format_func=lambda d: {
-            "preset": "Named in the ICS's papers",
-            "utla": "Upper-tier authorities",
-            "ltla": "Lower-tier districts",
-        }[d],
-        help="Which local units count as 'places'. Every page says which is in use.",
+    st.session_state["place_definition"] = (
+        requested_places if requested_places in place_options else default_definition
     )
-    st.caption(f"Data: {layers.DATA_VINTAGE}.")
+place_definition = st.session_state["place_definition"]
 
 st.query_params["ics"] = code
 if place_definition == default_definition:
@@ -99,12 +78,40 @@ if place_definition == default_definition:
 else:
     st.query_params["places"] = place_definition
 
-# Links carry the view's state, so opening one in a new tab keeps the same ICS.
-with navigation_links:
-    for target in pages:
-        st.page_link(
-            target, query_params={k: v for k, v in st.query_params.items() if k in SHARED_PARAMS}
+
+def sidebar() -> None:
+    """The shared sidebar: page links, the ICS selector and the place definition.
+
+    It is drawn after the page: its widgets' values are already in session state, and
+    the page's content (above all its map) then reaches the browser first.
+    """
+    with st.sidebar:
+        st.markdown("### ICS Population Planner")
+        # Links carry the view's state, so opening one in a new tab keeps the same ICS.
+        shared = {k: v for k, v in st.query_params.items() if k in SHARED_PARAMS}
+        for target in pages:
+            st.page_link(target, query_params=shared)
+        st.divider()
+        st.selectbox(
+            "Integrated Care System (type a name or code)",
+            codes,
+            key="ics",
+            format_func=lambda c: f"{names[c]} ({c})",
+            help="England's 42 ICSs, as Integrated Care Boards at 1 July 2022.",
         )
+        st.radio(
+            "Places are",
+            place_options,
+            key="place_definition",
+            format_func=lambda d: {
+                "preset": "Named in the ICS's papers",
+                "utla": "Upper-tier authorities",
+                "ltla": "Lower-tier districts",
+            }[d],
+            help="Which local units count as 'places'. Every page says which is in use.",
+        )
+        st.caption(f"Data: {layers.DATA_VINTAGE}.")
+
 
 # Not on the "/" redirect, or the message would vanish with it.
 if "bad_ics_link" in st.session_state and page.title != "Home":
@@ -138,3 +145,6 @@ except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and p
         f"Sorry, the {page.title} page could not be drawn for {names[code]} ({code}). "
         "The problem has been logged; try another ICS or place definition."
     )
+finally:
+    # Every run must draw the widgets, or Streamlit forgets their state.
+    sidebar()
