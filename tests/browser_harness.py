@@ -55,6 +55,20 @@ MAP_DRAWN_JS = """() => {
 }"""
 
 
+#: True once Streamlit has finished running the page's script and the page has a title.
+#: (Waiting for the status widget to detach can pass before the script has started.)
+SCRIPT_DONE_JS = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !!document.querySelector('h1');
+}"""
+
+
+def wait_for_script(page, timeout_ms: float = 120_000) -> None:
+    """Wait until the page's script has run to the end."""
+    page.wait_for_function(SCRIPT_DONE_JS, timeout=timeout_ms, polling=100)
+
+
 def chromium_available() -> bool:
     """Whether Debian's Chromium and the Playwright driver are installed."""
     try:

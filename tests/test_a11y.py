@@ -10,7 +10,12 @@ from __future__ import annotations
 import pytest
 
 from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
-from tests.browser_harness import chromium_available, dashboard_server, launch_chromium
+from tests.browser_harness import (
+    chromium_available,
+    dashboard_server,
+    launch_chromium,
+    wait_for_script,
+)
 from tests.conftest import ARTIFACTS, IN_CI, REPO_ROOT
 
 pytestmark = pytest.mark.browser
@@ -65,7 +70,7 @@ def test_no_serious_or_critical_violations(server, browser, path):
     try:
         page.goto(f"{server}{path}")
         page.wait_for_selector("h1", timeout=90_000)
-        page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+        wait_for_script(page, 120_000)
         page.wait_for_timeout(1500)  # let charts and tables paint
         assert page.locator("text=Sorry, the").count() == 0, f"{path} failed to draw"
         page.add_script_tag(path=str(AXE))

@@ -14,6 +14,7 @@ from tests.browser_harness import (
     chromium_available,
     dashboard_server,
     launch_chromium,
+    wait_for_script,
 )
 from tests.conftest import ARTIFACTS, IN_CI
 
@@ -53,7 +54,7 @@ def page(browser):
 
 def idle(page) -> None:
     page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=60_000)
+    wait_for_script(page, 60_000)
 
 
 def open_page(page, server: str, query: str = "ics=QRV") -> None:

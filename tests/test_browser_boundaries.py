@@ -18,6 +18,7 @@ from tests.browser_harness import (
     chromium_available,
     dashboard_server,
     launch_chromium,
+    wait_for_script,
 )
 from tests.conftest import ARTIFACTS, IN_CI
 
@@ -69,7 +70,7 @@ def page(browser):
 def open_section(page, server: str, query: str, heading: str) -> None:
     page.goto(f"{server}/boundaries?{query}")
     page.wait_for_selector(f"h3:has-text('{heading}')", timeout=SLOW)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=SLOW)
+    wait_for_script(page, SLOW)
 
 
 def download(page, label: str, nth: int = 0) -> Path:

@@ -13,6 +13,7 @@ from tests.browser_harness import (
     chromium_available,
     dashboard_server,
     launch_chromium,
+    wait_for_script,
 )
 from tests.conftest import ARTIFACTS, IN_CI
 
@@ -76,7 +77,7 @@ def page(browser):
 def open_page(page, server: str, query: str) -> None:
     page.goto(f"{server}/inequality?{query}")
     page.wait_for_selector("h1:has-text('Inequality')", timeout=TIMEOUT)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=TIMEOUT)
+    wait_for_script(page, TIMEOUT)
     page.wait_for_function(MAP_DRAWN_JS, timeout=TIMEOUT)
 
 

@@ -15,6 +15,7 @@ from tests.browser_harness import (
     chromium_available,
     dashboard_server,
     launch_chromium,
+    wait_for_script,
 )
 from tests.conftest import ARTIFACTS, IN_CI
 
@@ -54,7 +55,7 @@ def page(browser):
 
 def settle(page) -> None:
     page.wait_for_selector("h1", timeout=90_000)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+    wait_for_script(page, 120_000)
 
 
 def query(page) -> dict[str, str]:

@@ -12,6 +12,7 @@ from tests.browser_harness import (
     chromium_available,
     dashboard_server,
     launch_chromium,
+    wait_for_script,
 )
 from tests.conftest import ARTIFACTS, IN_CI
 
@@ -62,7 +63,7 @@ def page(browser):
 def settle(page) -> None:
     page.wait_for_selector("h1", timeout=90_000)
     page.wait_for_timeout(300)
-    page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached", timeout=120_000)
+    wait_for_script(page, 120_000)
     page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
     page.wait_for_timeout(1000)
 
