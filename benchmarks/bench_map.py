@@ -10,6 +10,10 @@ Usage: ``.venv/bin/python benchmarks/bench_map.py [--runs 5]``. Prints a markdow
 * total: every byte the browser received (HTTP responses + websocket).
 * RSS: the server process's resident memory after the runs.
 * cold start: from launching ``python -m dashboard`` until the first page has drawn.
+
+The floor is plotly's MapLibre map (``Choroplethmap``) with one polygon. The ICS map is
+an SVG ``geo`` map, which needs no WebGL; the reference row shows that trace type's
+own one-polygon time on the same stack.
 """
 
 from __future__ import annotations
@@ -78,6 +82,10 @@ def run(views: list[tuple[str, str]], runs: int) -> list[dict]:
             measure(browser, url)  # warm
             samples = [measure(browser, url) for _ in range(runs)]
             rows.append(summarise("Floor: one polygon, same stack", samples, process))
+            svg = f"{url}/?kind=svg"
+            measure(browser, svg)
+            samples = [measure(browser, svg) for _ in range(runs)]
+            rows.append(summarise("Reference: one polygon, SVG geo map", samples, process))
         started = time.perf_counter()
         with dashboard_server() as (url, process):
             first = measure(browser, f"{url}/map?ics=QGH")
@@ -124,7 +132,7 @@ def main() -> None:
     print("| view | median s | min s | above floor s | ws MB | total MB | server RSS MB |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
-        above = row["median_s"] - floor if not row["view"].startswith(("Floor", "Cold")) else None
+        above = row["median_s"] - floor if row["view"].startswith(("QGH", "QRV")) else None
         print(
             f"| {row['view']} | {row['median_s']:.2f} | {row['min_s']:.2f} | "
             f"{'' if above is None else f'{above:+.2f}'} | {row['ws'] / 1e6:.2f} | "

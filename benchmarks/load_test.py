@@ -13,6 +13,9 @@ Three phases, each on a fresh dashboard server (cold caches) with one Chromium:
 2. burst: N sessions (Playwright contexts) start at the same moment;
 3. ramp: the N sessions arrive evenly over ``--ramp-seconds`` (more like real users).
 
+``--think-seconds`` adds a pause between a session's pages in burst and ramp (users
+read a page before opening the next); by default there is none, the worst case.
+
 Before each phase one warm-up session visits every page for an ICS outside the N, so
 the ICS-independent work (imports, the England geometry and league table, the ICS list)
 is done once, as on a server that has been up for a while.
@@ -20,7 +23,7 @@ is done once, as on a server that has been up for a while.
 A session opens every routed page of ``dashboard.page_specs.PAGE_SPECS`` (those whose
 file exists in ``dashboard/views/``) in order, each by navigating to
 ``/<page>?ics=<code>`` (a full page load, i.e. a new Streamlit session per page), with
-no think time. A visit is done when the script has finished (``stApp`` reports
+no think time unless asked. A visit is done when the script has finished (``stApp`` reports
 ``notRunning``), the page has its ``h1``, no element is still loading its code (no
 ``stSkeleton``) and every plotly chart on it has drawn (maps: ``MAP_DRAWN_JS``). Its
 time is from navigation to done; time-to-map is that time on the pages that draw a map
@@ -40,7 +43,11 @@ Memory: the RSS of the server process and its children, sampled every 0.2 s; the
 is reported. CPU: the CPU seconds used by the server and by the client (Chromium,
 Playwright's driver and this script) during each phase. The client browser runs on the
 same 2 cores as the server, so under load the times include the browser drawing up to
-N MapLibre maps at once: they overstate what N users on N machines would see.
+N maps at once: they overstate what N users on N machines would see.
+
+The raw records (every visit, error, console line and server log line) are written to
+``benchmarks/out/load_test_<time>.json`` after each phase, so a run that is stopped
+part-way keeps what it measured.
 """
 
 from __future__ import annotations
@@ -162,6 +169,7 @@ class Phase:
     cancelled: bool = False
     probes_404: int = 0
     sessions: int = 0
+    think: float = 0.0
     load_before: float = 0.0
 
 
@@ -236,7 +244,14 @@ def drain(stream, lines: list[str]) -> threading.Thread:
 
 
 async def run_session(
-    browser, base: str, index: int, code: str, pages: list[str], phase: Phase, timeout_s: float
+    browser,
+    base: str,
+    index: int,
+    code: str,
+    pages: list[str],
+    phase: Phase,
+    timeout_s: float,
+    think_s: float = 0.0,
 ) -> None:
     """One user: a fresh context that opens every page for one ICS."""
     context = await browser.new_context(viewport=VIEWPORT)
@@ -287,6 +302,8 @@ async def run_session(
                 visit.error = str(error).splitlines()[0][:300]
             visit.seconds = time.perf_counter() - t0
             phase.visits.append(visit)
+            if think_s and path != pages[-1]:
+                await asyncio.sleep(think_s)  # the user reads the page
     finally:
         phase.session_walls.append(time.perf_counter() - started)
         await context.close()
@@ -315,7 +332,9 @@ async def run_phase(
             async def session(i: int, code: str):
                 if name == "ramp":
                     await asyncio.sleep(i * args.ramp_seconds / len(codes))
-                await run_session(browser, base, i, code, pages, phase, args.visit_timeout)
+                await run_session(
+                    browser, base, i, code, pages, phase, args.visit_timeout, args.think_seconds
+                )
 
             try:
                 if name == "single":
@@ -325,6 +344,7 @@ async def run_phase(
                     work = _sequential(browser, base, alone, pages, phase, args.visit_timeout)
                 else:
                     phase.sessions = len(codes)
+                    phase.think = args.think_seconds
                     work = asyncio.gather(*(session(i, c) for i, c in enumerate(codes)))
                 await asyncio.wait_for(work, timeout=args.phase_timeout)
             except TimeoutError:
@@ -407,7 +427,8 @@ def report(phases: list[Phase], pages: list[str], codes: list[str], args) -> Non
     for phase in phases:
         on_map = times(phase, "map")
         print(
-            f"| {phase.name}{' (cancelled)' if phase.cancelled else ''} | {phase.sessions} "
+            f"| {phase.name}{f' (think {phase.think:.0f} s)' if phase.think else ''}"
+            f"{' (cancelled)' if phase.cancelled else ''} | {phase.sessions} "
             f"| {len(phase.visits)} | {len(errors(phase))} | {both(phase, 50, page='map')} "
             f"| {both(phase, 95, page='map')} | {max(on_map, default=float('nan')):.2f} "
             f"| {both(phase, 95, maps_only=True)} | {both(phase, 95)} "
@@ -485,14 +506,14 @@ async def main_async(args) -> None:
         pages = [p for p in pages if p in args.pages]
     codes, warm = chosen_systems(args.sessions)
     phases = []
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"load_test_{time.strftime('%Y%m%d_%H%M%S')}.json"
     async with async_playwright() as playwright:
         for name in args.phases:
             print(f"[{time.strftime('%H:%M:%S')}] phase {name}…", file=sys.stderr, flush=True)
             phases.append(await run_phase(playwright, name, codes, warm, pages, args))
+            path.write_text(json.dumps([dataclasses.asdict(p) for p in phases], indent=1))
     report(phases, pages, codes, args)
-    OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / f"load_test_{time.strftime('%Y%m%d_%H%M%S')}.json"
-    path.write_text(json.dumps([dataclasses.asdict(p) for p in phases], indent=1))
     print(f"\nEvery visit, error and server log line: {path.relative_to(REPO_ROOT)}")
 
 
@@ -503,6 +524,9 @@ def main() -> None:
     parser.add_argument("--ramp-seconds", type=float, default=20.0)
     parser.add_argument("--single-sessions", type=int, default=5)
     parser.add_argument("--pages", nargs="+", help="only these url paths (default: all)")
+    parser.add_argument(
+        "--think-seconds", type=float, default=0.0, help="pause between pages (burst, ramp)"
+    )
     parser.add_argument("--visit-timeout", type=float, default=300.0)
     parser.add_argument("--phase-timeout", type=float, default=2400.0)
     parser.add_argument(
