@@ -79,14 +79,19 @@ else:
     st.query_params["places"] = place_definition
 
 
+# The sidebar's heading goes first, so the sidebar takes its width before any chart is
+# drawn: a chart that is resized while it draws can keep redrawing (the England map did).
+st.sidebar.markdown("### ICS Population Planner")
+sidebar_body = st.sidebar.container()
+
+
 def sidebar() -> None:
-    """The shared sidebar: page links, the ICS selector and the place definition.
+    """The shared sidebar's body: page links, the ICS selector, the place definition.
 
     It is drawn after the page: its widgets' values are already in session state, and
     the page's content (above all its map) then reaches the browser first.
     """
-    with st.sidebar:
-        st.markdown("### ICS Population Planner")
+    with sidebar_body:
         # Links carry the view's state, so opening one in a new tab keeps the same ICS.
         shared = {k: v for k, v in st.query_params.items() if k in SHARED_PARAMS}
         for target in pages:

@@ -50,6 +50,29 @@ def test_england_map_draws_every_lsoa(page):
     assert not page.errors
 
 
+def test_england_map_settles_once_drawn(page):
+    # A chart resized while MapLibre was still tiling kept redrawing every few seconds
+    # when the sidebar arrived after the page; it must draw and then stay put.
+    page.add_init_script(
+        """window.__replots = 0;
+        setInterval(() => {
+          for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+            if (!gd.__counted && gd.on) {
+              gd.__counted = true;
+              gd.on('plotly_afterplot', () => { window.__replots += 1; });
+            }
+          }
+        }, 20);"""
+    )
+    page.goto(f"{page.base}/england")
+    page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
+    page.wait_for_timeout(10_000)  # one more draw is fine: the page grows a scrollbar
+    settled = page.evaluate("window.__replots")
+    page.wait_for_timeout(8_000)
+    assert settled <= 3 and page.evaluate("window.__replots") == settled
+    assert page.evaluate("(" + MAP_DRAWN_JS + ")()")
+
+
 def test_drill_into_an_ics(page):
     page.goto(f"{page.base}/england")
     page.wait_for_selector("text=National league table", timeout=120_000)
