@@ -1,5 +1,6 @@
 """Every dashboard page runs under Streamlit's AppTest, for every ICS, with no exception."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -106,6 +107,18 @@ def test_map_layers_and_measure():
     at.radio[0].set_value("population").run()
     assert at.query_params["colour"] == "population"
     assert_clean(at)
+
+
+def test_map_colour_from_link_and_controls_drawn_after_the_map():
+    at = run_page("map.py", "QGH", colour="population")
+    assert_clean(at)
+    assert at.radio(key="map_colour").value == "population"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["data"][0]["colorbar"]["title"]["text"].startswith("Residents")
+    at.radio(key="map_colour").set_value("imd_decile").run()
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["data"][0]["colorbar"]["title"]["text"].startswith("IMD 2019 decile")
+    assert at.query_params["colour"] == "imd_decile"
 
 
 def test_map_with_no_layers_explains():

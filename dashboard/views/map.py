@@ -52,23 +52,14 @@ system = loaders.system(code, place_definition)
 st.title(f"Map: {system.name} ICS")
 place_definition_note()
 
+# The controls sit above the map but are drawn after it, so the map's data reaches the
+# browser first; until they are drawn, their values come from session state.
+controls = st.container()
 requested = st.query_params.get("colour", "imd_decile")
-controls = st.columns([1, 3])
-measure = controls[0].radio(
-    "Colour LSOAs by",
-    list(CHOROPLETH_MEASURES),
-    index=list(CHOROPLETH_MEASURES).index(requested) if requested in CHOROPLETH_MEASURES else 0,
-    format_func=MEASURE_LABELS.get,
-    horizontal=True,
-)
-shown = controls[1].pills(
-    "Layers",
-    list(MAP_LAYERS),
-    default=list(MAP_LAYERS),
-    selection_mode="multi",
-    format_func=MAP_LAYERS.get,
-    help="Switch layers on and off here or by clicking the legend.",
-)
+if requested not in CHOROPLETH_MEASURES:
+    requested = "imd_decile"
+measure = st.session_state.get("map_colour", requested)
+shown = st.session_state.get("map_layers", list(MAP_LAYERS))
 st.query_params["colour"] = measure
 
 if not shown:
@@ -95,4 +86,23 @@ else:
         return inline if proposed is None else with_proposed_boundaries(inline, proposed)
 
     figure_downloads(export_figure, f"Map of {system.name} ICS", "system_map")
+
+left, right = controls.columns([1, 3])
+left.radio(
+    "Colour LSOAs by",
+    list(CHOROPLETH_MEASURES),
+    index=list(CHOROPLETH_MEASURES).index(measure),
+    format_func=MEASURE_LABELS.get,
+    horizontal=True,
+    key="map_colour",
+)
+right.pills(
+    "Layers",
+    list(MAP_LAYERS),
+    default=shown,
+    selection_mode="multi",
+    format_func=MAP_LAYERS.get,
+    help="Switch layers on and off here or by clicking the legend.",
+    key="map_layers",
+)
 data_footer()
