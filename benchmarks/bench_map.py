@@ -3,9 +3,11 @@
 Usage: ``.venv/bin/python benchmarks/bench_map.py [--runs 5]``. Prints a markdown table.
 
 * time-to-map: from navigation (fresh browser context, so JavaScript is fetched and
-  parsed each time, as for a new visitor) until every plotly map trace is drawn and
-  MapLibre reports the map loaded; median of warm runs (the server has drawn the view
-  once before timing starts).
+  parsed each time, as for a new visitor) until every plotly map trace is drawn (and,
+  for MapLibre, the map reports itself loaded); median of warm runs (the server has
+  drawn the view once before timing starts). Runs are interleaved: each round visits
+  the floor, the reference and every view once, so drift in the machine's speed
+  during the run does not land on one row.
 * ws: bytes received over Streamlit's websocket (the figure data and page deltas).
 * total: every byte the browser received (HTTP responses + websocket).
 * RSS: the server process's resident memory after the runs.
@@ -74,36 +76,45 @@ def rss_mb(process: psutil.Process) -> float:
 
 
 def run(views: list[tuple[str, str]], runs: int) -> list[dict]:
-    """Measure the floor and each view in one run of one browser."""
+    """Measure the floor and each view in one run of one browser, interleaved.
+
+    The cold start comes first, on its own. Then the dashboard and the floor app both
+    run (idle servers cost nothing) and each round visits the floor, the SVG reference
+    and every view in turn, so slow drift in the machine's speed hits all rows alike.
+    """
     rows = []
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        with dashboard_server(app=FLOOR_APP) as (url, process):
-            measure(browser, url)  # warm
-            samples = [measure(browser, url) for _ in range(runs)]
-            rows.append(summarise("Floor: one polygon, same stack", samples, process))
-            svg = f"{url}/?kind=svg"
-            measure(browser, svg)
-            samples = [measure(browser, svg) for _ in range(runs)]
-            rows.append(summarise("Reference: one polygon, SVG geo map", samples, process))
         started = time.perf_counter()
         with dashboard_server() as (url, process):
-            first = measure(browser, f"{url}/map?ics=QGH")
+            first = measure(browser, f"{url}{views[0][1]}")
             cold = time.perf_counter() - started
-            rows.append(
-                {
-                    "view": "Cold start: launch → first map (QGH)",
-                    "median_s": cold,
-                    "min_s": cold,
-                    "ws": first["ws"],
-                    "total": first["total"],
-                    "rss": rss_mb(psutil.Process(process.pid)),
-                }
-            )
-            for label, path in views:
-                measure(browser, f"{url}{path}")  # warm the server's caches
-                samples = [measure(browser, f"{url}{path}") for _ in range(runs)]
-                rows.append(summarise(label, samples, process))
+            cold_row = {
+                "view": f"Cold start: launch → first map ({views[0][0].split()[0]})",
+                "median_s": cold,
+                "min_s": cold,
+                "ws": first["ws"],
+                "total": first["total"],
+                "rss": rss_mb(psutil.Process(process.pid)),
+            }
+            with dashboard_server(app=FLOOR_APP) as (floor_url, floor_process):
+                targets = [
+                    ("Floor: one polygon, same stack", floor_url, floor_process),
+                    (
+                        "Reference: one polygon, SVG geo map",
+                        f"{floor_url}/?kind=svg",
+                        floor_process,
+                    ),
+                    *((label, f"{url}{path}", process) for label, path in views),
+                ]
+                for _, target, _ in targets:
+                    measure(browser, target)  # warm the server's caches
+                samples: dict[str, list[dict]] = {label: [] for label, _, _ in targets}
+                for _ in range(runs):
+                    for label, target, _ in targets:
+                        samples[label].append(measure(browser, target))
+                rows = [summarise(label, samples[label], proc) for label, _, proc in targets]
+        rows.insert(2, cold_row)
         browser.close()
     return rows
 
