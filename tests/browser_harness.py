@@ -69,6 +69,20 @@ def wait_for_script(page, timeout_ms: float = 120_000) -> None:
     page.wait_for_function(SCRIPT_DONE_JS, timeout=timeout_ms, polling=100)
 
 
+#: True once no element is still loading its code and every chart element has a plot.
+#: (MAP_DRAWN_JS alone only judges the plots already in the page.)
+CHARTS_MOUNTED_JS = """() => !document.querySelector('[data-testid="stSkeleton"]') &&
+  document.querySelectorAll('[data-testid="stPlotlyChart"]').length ===
+  document.querySelectorAll('.js-plotly-plot').length"""
+
+
+def wait_for_charts(page, timeout_ms: float = 120_000) -> None:
+    """Wait until the script has finished and every chart on the page is drawn."""
+    wait_for_script(page, timeout_ms)
+    page.wait_for_function(CHARTS_MOUNTED_JS, timeout=timeout_ms, polling=100)
+    page.wait_for_function(MAP_DRAWN_JS, timeout=timeout_ms, polling=100)
+
+
 def chromium_available() -> bool:
     """Whether Debian's Chromium and the Playwright driver are installed."""
     try:

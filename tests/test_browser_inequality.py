@@ -13,7 +13,7 @@ from tests.browser_harness import (
     chromium_available,
     dashboard_server,
     launch_chromium,
-    wait_for_script,
+    wait_for_charts,
 )
 from tests.conftest import ARTIFACTS, IN_CI
 
@@ -77,8 +77,7 @@ def page(browser):
 def open_page(page, server: str, query: str) -> None:
     page.goto(f"{server}/inequality?{query}")
     page.wait_for_selector("h1:has-text('Inequality')", timeout=TIMEOUT)
-    wait_for_script(page, TIMEOUT)
-    page.wait_for_function(MAP_DRAWN_JS, timeout=TIMEOUT)
+    wait_for_charts(page, TIMEOUT)
 
 
 def test_page_draws_chart_map_and_tables_offline(server, page):
