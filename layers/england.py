@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import shapely
 
 from layers.geodata import DATA_VINTAGE, read_manifest, read_table
-from layers.maps import IMD_DECILE_COLOURS, geojson_text, outline_coordinates
+from layers.maps import IMD_DECILE_COLOURS, geojson_text, outline_coordinates, write_once
 
 __all__ = [
     "ENGLAND_VIEW",
@@ -60,15 +60,8 @@ def write_england_geojson(folder: Path | str) -> Path:
     Path
         The file written (or already present).
     """
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1(repr(read_manifest()).encode()).hexdigest()[:10]
-    path = folder / f"england_lsoas_{digest}.json"
-    if not path.exists():
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(england_geojson_text())
-        temporary.replace(path)  # atomic, so concurrent sessions never read half a file
-    return path
+    return write_once(Path(folder) / f"england_lsoas_{digest}.json", england_geojson_text)
 
 
 def england_lsoa_values() -> pd.DataFrame:

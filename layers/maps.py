@@ -18,7 +18,7 @@ import json
 import math
 import os
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -41,6 +41,7 @@ __all__ = [
     "system_map",
     "view_for_bounds",
     "write_lsoa_geojson",
+    "write_once",
 ]
 
 #: Layer keys in drawing order, with their legend names.
@@ -160,13 +161,26 @@ def write_lsoa_geojson(system: System, folder: Path | str) -> Path:
     """
     text = geojson_text(system.lsoas, "lsoa_code")
     digest = hashlib.sha1(text.encode()).hexdigest()[:10]
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"lsoas_{system.code}_{digest}.json"
+    return write_once(Path(folder) / f"lsoas_{system.code}_{digest}.json", lambda: text)
+
+
+def write_once(path: Path, text: Callable[[], str]) -> Path:
+    """Write ``text()`` to ``path`` unless it exists; atomically, so no reader sees half.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_once(folder / "a.json", lambda: "{}").read_text()
+    '{}'
+    >>> write_once(folder / "a.json", lambda: "not called").read_text()
+    '{}'
+    """
     if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(text)
-        temporary.replace(path)  # atomic, so no browser reads half a file
+        temporary.write_text(text())
+        temporary.replace(path)
     return path
 
 
