@@ -66,13 +66,14 @@ def register_grouping(grouping: pd.DataFrame) -> str:
     return digest
 
 
-@st.cache_resource(show_spinner=False, max_entries=48)
-def lsoa_geojson_url(code: str) -> str:
+@st.cache_resource(show_spinner=False, max_entries=96)
+def lsoa_geojson_url(code: str, place_definition: str) -> str:
     """Relative URL of the ICS's LSOA GeoJSON, written once into dashboard/static/.
 
-    LSOA geometry does not depend on the place definition, so one file serves all.
+    Keyed like the system in use, so no second system is loaded just for geometry;
+    the geometry is the same for every place definition, so they share one file.
     """
-    path = write_lsoa_geojson(system(code, default_place_definition(code)), STATIC_DIR)
+    path = write_lsoa_geojson(system(code, place_definition), STATIC_DIR)
     return f"app/static/{path.name}"
 
 
@@ -87,7 +88,7 @@ def map_figure(code: str, place_definition: str, measure: str, shown: tuple[str,
         system(code, place_definition),
         measure=measure,
         layers=shown,
-        lsoa_geojson=lsoa_geojson_url(code),
+        lsoa_geojson=lsoa_geojson_url(code, place_definition),
     )
 
 
@@ -99,8 +100,6 @@ def map_export_figure(
 
 
 # --- England page ---
-
-
 @st.cache_resource(show_spinner="Preparing the England geometry…")
 def england_geojson_url() -> str:
     """Relative URL of the England LSOA GeoJSON, written once into dashboard/static/."""
