@@ -101,16 +101,16 @@ def map_export_figure(
 
 # --- England page ---
 @st.cache_resource(show_spinner="Preparing the England geometry…")
-def england_geojson_url() -> str:
-    """Relative URL of the England LSOA GeoJSON, written once into dashboard/static/."""
-    path = england.write_england_geojson(STATIC_DIR)
+def england_geojson_url(measure: str) -> str:
+    """Relative URL of the England map's GeoJSON, written once into dashboard/static/."""
+    path = england.write_england_geojson(STATIC_DIR, measure)
     return f"app/static/{path.name}"
 
 
 @st.cache_resource(show_spinner="Drawing England…")
 def england_figure(measure: str) -> go.Figure:
     """The England map (shared, read-only)."""
-    return england.england_map(england_geojson_url(), measure=measure)
+    return england.england_map(england_geojson_url(measure), measure=measure)
 
 
 def england_export_figure(measure: str) -> go.Figure:
@@ -118,7 +118,7 @@ def england_export_figure(measure: str) -> go.Figure:
 
     The on-screen figure fetches its GeoJSON from a URL that kaleido cannot reach.
     """
-    geojson = json.loads(england.england_geojson_text())
+    geojson = json.loads(england.england_geojson_text(measure))
     return england.england_map(geojson, measure=measure)
 
 

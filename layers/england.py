@@ -1,8 +1,12 @@
 """England-wide view: every LSOA, the 42 ICS outlines, and national league tables.
 
-The England map is drawn from the light geometry. Its GeoJSON is written once to a
-file that the dashboard serves as a static asset (gzip-compressed by the server), so
-the figure itself carries only LSOA ids and values.
+The England map is an SVG ``geo`` map, like the ICS map, drawn from the light
+geometry. Each LSOA is coloured by one of ten classes, and the LSOAs of one ICS and
+class are collected into one shape (:func:`layers.maps.collect_polygons`): every
+LSOA polygon is drawn as it is, but as 417 paths rather than 32,844, because in SVG
+each path costs far more than its vertices. The shapes carry the ICS hover and click.
+Their GeoJSON is written once to a file that the dashboard serves as a static asset
+(gzip-compressed by the server), so the figure itself carries only ids and values.
 """
 
 from __future__ import annotations
@@ -11,46 +15,187 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
+import mapclassify
 import numpy as np
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
-import shapely
 
 from layers.geodata import DATA_VINTAGE, read_manifest, read_table
-from layers.maps import IMD_DECILE_COLOURS, geojson_text, outline_coordinates, write_once
+from layers.maps import (
+    IMD_DECILE_COLOURS,
+    collect_polygons,
+    geo_view,
+    geojson_text,
+    outline_coordinates,
+    write_once,
+)
 
 __all__ = [
-    "ENGLAND_VIEW",
+    "ENGLAND_MEASURES",
     "england_geojson_text",
+    "england_groups",
+    "england_lsoa_classes",
     "england_lsoa_values",
     "england_map",
+    "group_ics",
     "ics_league_table",
+    "lsoa_classes",
     "write_england_geojson",
 ]
 
-#: Centre and zoom that fit England in a 900 × 700 px map.
-ENGLAND_VIEW = {"center": {"lon": -1.9, "lat": 52.75}, "zoom": 5.55}
+#: What can colour the England map: legend title and the hover's words for a class.
+ENGLAND_MEASURES: dict[str, tuple[str, str]] = {
+    "imd_decile": ("IMD 2019 decile<br>(1 = most deprived)", "IMD 2019 decile"),
+    "population": ("Residents (ONS mid-2020),<br>tenths of LSOAs", "LSOAs of"),
+}
+_N_CLASSES = 10
+_GROUP_SEPARATOR = "/"  # ICB codes are alphanumeric, so "QGH/3" splits unambiguously
 _DECIMALS = 4  # about 10 m: far below a pixel at England zoom, and 8% less JSON
 
 
-def england_geojson_text(decimals: int = _DECIMALS) -> str:
-    """GeoJSON text of all 32,844 LSOAs (light geometry): ids and geometry only.
+def _check_measure(measure: str) -> None:
+    if measure not in ENGLAND_MEASURES:
+        raise ValueError(f"Unknown measure {measure!r}; choose one of {list(ENGLAND_MEASURES)}.")
+
+
+def lsoa_classes(values: pd.Series, measure: str) -> tuple[pd.Series, list[str]]:
+    """Colour class (1 to 10) of each LSOA, and the label of each class.
+
+    IMD deciles are their own classes. Residents are cut into tenths of LSOAs
+    (quantiles, with :mod:`mapclassify`); a label gives the whole numbers in its class.
+
+    Parameters
+    ----------
+    values : Series
+        IMD 2019 deciles (whole numbers 1 to 10) or resident counts, one per LSOA.
+    measure : {"imd_decile", "population"}
+
+    Returns
+    -------
+    classes : Series of int
+        Aligned with ``values``.
+    labels : list of str
+        ``labels[k - 1]`` describes class ``k``.
+
+    Examples
+    --------
+    >>> classes, labels = lsoa_classes(pd.Series(range(1, 101)), "population")
+    >>> classes.tolist()[:11], labels[0], labels[1], labels[-1]
+    ([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2], '1–10', '11–20', '91–100')
+    >>> lsoa_classes(pd.Series([1, 10]), "imd_decile")[1][0]
+    '1 (most deprived)'
+    """
+    _check_measure(measure)
+    if values.empty or values.isna().any():
+        raise ValueError(f"lsoa_classes needs {measure} for every LSOA; some are missing.")
+    if measure == "imd_decile":
+        if not values.isin(range(1, 11)).all():
+            raise ValueError("IMD deciles must be whole numbers from 1 to 10.")
+        labels = [str(d) for d in range(1, 11)]
+        labels[0], labels[-1] = "1 (most deprived)", "10 (least deprived)"
+        return values.astype(int), labels
+    if (values < 0).any():
+        raise ValueError("Resident counts cannot be negative.")
+    classifier = mapclassify.Quantiles(values.to_numpy(dtype=float), k=_N_CLASSES)
+    upper = np.floor(classifier.bins).astype(int)
+    lower = np.concatenate([[int(values.min())], upper[:-1] + 1])
+    labels = [f"{low:,}–{high:,}" for low, high in zip(lower, upper, strict=True)]
+    return pd.Series(classifier.yb + 1, index=values.index), labels
+
+
+def england_lsoa_values() -> pd.DataFrame:
+    """LSOA code, IMD decile, residents and ICS for the England choropleth."""
+    lsoas = read_table("lsoas")
+    return lsoas[["lsoa_code", "lsoa_name", "imd_decile", "population", "icb_code", "icb_name"]]
+
+
+def england_lsoa_classes(measure: str = "imd_decile") -> pd.DataFrame:
+    """Every LSOA with its colour class and the id of its map shape (ICS and class).
+
+    Examples
+    --------
+    >>> classes = england_lsoa_classes("imd_decile")
+    >>> first = classes.iloc[0]
+    >>> len(classes), classes["group_id"].nunique(), first["lsoa_code"], first["group_id"]
+    (32844, 417, 'E01000001', 'QMF/9')
+    """
+    _check_measure(measure)
+    values = england_lsoa_values()
+    classes, labels = lsoa_classes(values[measure], measure)
+    return values.assign(
+        colour_class=classes,
+        class_label=classes.map(dict(enumerate(labels, start=1))),
+        group_id=values["icb_code"] + _GROUP_SEPARATOR + classes.astype(str),
+    )
+
+
+def england_groups(measure: str = "imd_decile") -> pd.DataFrame:
+    """The England map's shapes: one row per ICS and colour class, with counts.
+
+    Returns
+    -------
+    DataFrame
+        ``group_id``, ``icb_code``, ``icb_name``, ``colour_class``, ``class_label``,
+        ``n_lsoas`` and ``population`` (residents, ONS mid-2020), sorted by ``group_id``.
+
+    Examples
+    --------
+    >>> groups = england_groups("population")
+    >>> int(groups["n_lsoas"].sum()), int(groups["population"].sum())
+    (32844, 56550138)
+    """
+    classes = england_lsoa_classes(measure)
+    return (
+        classes.groupby("group_id", sort=True)
+        .agg(
+            icb_code=("icb_code", "first"),
+            icb_name=("icb_name", "first"),
+            colour_class=("colour_class", "first"),
+            class_label=("class_label", "first"),
+            n_lsoas=("lsoa_code", "size"),
+            population=("population", "sum"),
+        )
+        .reset_index()
+    )
+
+
+def group_ics(group_id: str) -> str:
+    """The ICB code of an England map shape.
+
+    Examples
+    --------
+    >>> group_ics("QGH/3")
+    'QGH'
+    """
+    code, separator, _ = str(group_id).partition(_GROUP_SEPARATOR)
+    if not separator:
+        raise ValueError(f"{group_id!r} is not an England map shape id such as 'QGH/3'.")
+    return code
+
+
+def england_geojson_text(measure: str = "imd_decile", decimals: int = _DECIMALS) -> str:
+    """GeoJSON text of the England map's shapes: every LSOA (light geometry), by group.
 
     Coordinates are rounded on output only, so no LSOA is dropped or emptied.
 
     Examples
     --------
-    >>> text = england_geojson_text()
-    >>> text.count('"type":"Feature"')
-    32844
+    >>> import json
+    >>> features = json.loads(england_geojson_text())["features"]
+    >>> len(features), sum(len(f["geometry"]["coordinates"]) for f in features) >= 32844
+    (417, True)
     """
     if not 0 < decimals <= 6:
         raise ValueError(f"decimals must be between 1 and 6, got {decimals}.")
-    return geojson_text(read_table("lsoa_geometry_light"), "lsoa_code", decimals)
+    lsoas = read_table("lsoa_geometry_light").merge(
+        england_lsoa_classes(measure)[["lsoa_code", "group_id"]], on="lsoa_code", validate="1:1"
+    )
+    return geojson_text(collect_polygons(lsoas, "group_id"), "group_id", decimals)
 
 
-def write_england_geojson(folder: Path | str) -> Path:
-    """Write the England GeoJSON into ``folder`` under a name tied to the data build.
+def write_england_geojson(folder: Path | str, measure: str = "imd_decile") -> Path:
+    """Write the England GeoJSON for ``measure`` into ``folder``, named for the data build.
 
     The file name carries a hash of ``geodata/manifest.json``, so a rebuilt
     ``geodata/`` gets a new file and browsers never see stale geometry.
@@ -60,23 +205,28 @@ def write_england_geojson(folder: Path | str) -> Path:
     Path
         The file written (or already present).
     """
+    _check_measure(measure)
     digest = hashlib.sha1(repr(read_manifest()).encode()).hexdigest()[:10]
-    return write_once(Path(folder) / f"england_lsoas_{digest}.json", england_geojson_text)
+    return write_once(
+        Path(folder) / f"england_lsoas_{measure}_{digest}.json",
+        lambda: england_geojson_text(measure),
+    )
 
 
-def england_lsoa_values() -> pd.DataFrame:
-    """LSOA code, IMD decile, residents and ICS for the England choropleth."""
-    lsoas = read_table("lsoas")
-    return lsoas[["lsoa_code", "lsoa_name", "imd_decile", "population", "icb_code", "icb_name"]]
+def _class_colours(measure: str, n_classes: int) -> list[str]:
+    if measure == "imd_decile":
+        return list(IMD_DECILE_COLOURS)
+    # More residents, darker; Cividis reads in colour-blind vision and in greyscale.
+    return plotly.colors.sample_colorscale("Cividis_r", list(np.linspace(0, 1, n_classes)))
 
 
 def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 750) -> go.Figure:
-    """The England map: every LSOA coloured, with the 42 ICS outlines on top.
+    """The England map: every LSOA coloured by class, with the 42 ICS outlines on top.
 
     Parameters
     ----------
     geojson : str or dict
-        Where the browser fetches the LSOA GeoJSON (see :func:`write_england_geojson`),
+        Where the browser fetches the shapes' GeoJSON (see :func:`write_england_geojson`),
         or the GeoJSON itself (for image export, which cannot fetch a URL).
     measure : {"imd_decile", "population"}
         What colours the LSOAs.
@@ -86,48 +236,66 @@ def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 
     Returns
     -------
     plotly.graph_objects.Figure
-        Trace 0 is the LSOA choropleth, trace 1 the ICS outlines, trace 2 a
-        transparent ICS layer that carries the ICS hover and click selection.
+        An SVG ``geo`` map (pass :data:`layers.maps.OFFLINE_TOPOJSON_URL` as the
+        ``topojsonURL`` config). Trace 0 is the choropleth, one shape per ICS and
+        class, whose hover and click name the ICS; trace 1 the ICS outlines.
+
+    Examples
+    --------
+    >>> figure = england_map("england.json")
+    >>> [trace.type for trace in figure.data], len(figure.data[0].locations)
+    (['choropleth', 'scattergeo'], 417)
     """
-    if measure not in ("imd_decile", "population"):
-        raise ValueError(f"Unknown measure {measure!r}; choose 'imd_decile' or 'population'.")
-    values = england_lsoa_values()
+    _check_measure(measure)
+    if height < 200:
+        raise ValueError(f"height must be at least 200 pixels, got {height}.")
+    groups = england_groups(measure)
+    labels = groups.drop_duplicates("colour_class").set_index("colour_class")["class_label"]
+    labels = labels.sort_index()
+    legend_title, class_words = ENGLAND_MEASURES[measure]
+    colours = _class_colours(measure, len(labels))
+    scale = []
+    for i, colour in enumerate(colours):
+        scale += [(i / len(colours), colour), ((i + 1) / len(colours), colour)]
+    suffix = "" if measure == "imd_decile" else " residents"
     icbs = read_table("icb_geometry_light")
     lon, lat = outline_coordinates(icbs.geometry)
-    if measure == "imd_decile":
-        scale = []
-        for i, colour in enumerate(IMD_DECILE_COLOURS):
-            scale += [(i / 10, colour), ((i + 1) / 10, colour)]
-        colour = {
-            "colorscale": scale,
-            "zmin": 0.5,
-            "zmax": 10.5,
-            "colorbar": {
-                "title": {"text": "IMD 2019 decile<br>(1 = most deprived)"},
-                "tickvals": list(range(1, 11)),
-                "len": 0.7,
-            },
-        }
-    else:
-        colour = {
-            "colorscale": "Cividis",
-            "reversescale": True,
-            "colorbar": {"title": {"text": "Residents<br>(ONS mid-2020)"}, "len": 0.7},
-        }
     figure = go.Figure()
     figure.add_trace(
-        go.Choroplethmap(
+        go.Choropleth(
             geojson=geojson,
-            locations=values["lsoa_code"],
-            z=values[measure],
+            locations=groups["group_id"],
+            z=groups["colour_class"],
+            colorscale=scale,
+            zmin=0.5,
+            zmax=len(colours) + 0.5,
+            colorbar={
+                "title": {"text": legend_title},
+                "tickvals": list(labels.index),
+                "ticktext": list(labels),
+                "len": 0.7,
+            },
             marker={"line": {"width": 0}},
+            customdata=np.column_stack(
+                [
+                    groups["icb_name"],
+                    groups["icb_code"],
+                    groups["class_label"],
+                    groups["n_lsoas"],
+                    groups["population"],
+                ]
+            ),
+            hovertemplate=(
+                "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
+                f"{class_words} %{{customdata[2]}}{suffix}: %{{customdata[3]:,}} LSOAs, "
+                "%{customdata[4]:,} residents (mid-2020)<br>Click to open this ICS's map"
+                "<extra></extra>"
+            ),
             name="LSOAs",
-            hoverinfo="skip",  # 32,844 hover targets cost more than they help at this zoom
-            **colour,
         )
     )
     figure.add_trace(
-        go.Scattermap(
+        go.Scattergeo(
             lon=lon,
             lat=lat,
             mode="lines",
@@ -136,34 +304,8 @@ def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 
             hoverinfo="skip",
         )
     )
-    population = values.groupby("icb_code")["population"].sum()
-    icb_geojson = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": code,
-                "geometry": shapely.geometry.mapping(shapely.simplify(geom, 0.01)),
-            }
-            for code, geom in zip(icbs["icb_code"], icbs.geometry, strict=True)
-        ],
-    }
-    figure.add_trace(
-        go.Choroplethmap(
-            geojson=icb_geojson,
-            locations=icbs["icb_code"],
-            z=np.zeros(len(icbs)),
-            colorscale=[(0, "rgba(0,0,0,0)"), (1, "rgba(0,0,0,0)")],
-            showscale=False,
-            marker={"line": {"width": 0}},
-            customdata=np.column_stack([icbs["icb_name"], icbs["icb_code"].map(population)]),
-            hovertemplate="<b>%{customdata[0]}</b> (%{location})<br>Residents (mid-2020): "
-            "%{customdata[1]:,}<br>Click to select<extra></extra>",
-            name="ICSs",
-        )
-    )
     figure.update_layout(
-        map={"style": "white-bg", **ENGLAND_VIEW},
+        geo=geo_view(icbs.total_bounds, margin=0.02),
         height=height,
         margin={"l": 0, "r": 0, "t": 40, "b": 0},
         title={"text": "England: 32,844 LSOAs and 42 ICSs", "x": 0.01},

@@ -7,8 +7,8 @@ the browser, and the figure carries only ids, values and simplified geometry.
 
 plotly loads a world topology for every ``geo`` map, even one with no basemap; pass
 :data:`OFFLINE_TOPOJSON_URL` as the ``topojsonURL`` config so it never asks the web.
-The England map (:mod:`layers.england`) stays on MapLibre (``white-bg``, no tiles),
-whose tiling suits 32,844 polygons.
+The England map (:mod:`layers.england`) is drawn the same way, with its LSOAs
+collected into one shape per ICS and colour (:func:`collect_polygons`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
@@ -34,6 +35,7 @@ __all__ = [
     "IMD_DECILE_COLOURS",
     "MAP_LAYERS",
     "OFFLINE_TOPOJSON_URL",
+    "collect_polygons",
     "feature_collection",
     "geo_view",
     "geojson_text",
@@ -144,6 +146,61 @@ def geojson_text(frame: gpd.GeoDataFrame, id_column: str, decimals: int | None =
         for key, text in zip(frame[id_column], shapely.to_geojson(geometries), strict=True)
     )
     return f'{{"type":"FeatureCollection","features":[{features}]}}'
+
+
+def collect_polygons(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
+    """One MultiPolygon per value of ``by``, made of its rows' polygons as they are.
+
+    Nothing is dissolved or moved: every polygon of every row is kept, so a map of the
+    groups shows each row's shape. An SVG map draws one path per feature, and paths
+    cost far more than vertices, so a choropleth whose rows share a few colours draws
+    much faster from its groups than from its rows.
+
+    Parameters
+    ----------
+    frame : GeoDataFrame
+        Polygons or MultiPolygons, none empty or missing.
+    by : str
+        The column to group by; it must have no missing values.
+
+    Returns
+    -------
+    GeoDataFrame
+        One row per value of ``by`` (sorted), with ``n_rows`` and the MultiPolygon.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> frame = gpd.GeoDataFrame({"colour": ["red", "blue", "red"]},
+    ...                          geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)])
+    >>> groups = collect_polygons(frame, "colour")
+    >>> groups["colour"].tolist(), groups["n_rows"].tolist()
+    (['blue', 'red'], [1, 2])
+    >>> [len(g.geoms) for g in groups.geometry], float(groups.geometry.area.sum())
+    ([1, 2], 3.0)
+    """
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise TypeError(f"collect_polygons needs a GeoDataFrame, got {type(frame).__name__}.")
+    if by not in frame.columns:
+        raise KeyError(f"collect_polygons: no column {by!r}.")
+    if frame[by].isna().any():
+        raise ValueError(f"collect_polygons: column {by!r} has missing values.")
+    geometries = frame.geometry.to_numpy()
+    if (frame.geometry.isna() | shapely.is_empty(geometries)).any():
+        raise ValueError("collect_polygons: some geometries are missing or empty.")
+    kinds = set(frame.geom_type)
+    if not kinds <= {"Polygon", "MultiPolygon"}:
+        raise ValueError(f"collect_polygons needs polygons, got {sorted(kinds)}.")
+    codes, values = pd.factorize(frame[by], sort=True)
+    parts, row_of_part = shapely.get_parts(geometries, return_index=True)
+    group_of_part = codes[row_of_part]
+    order = np.argsort(group_of_part, kind="stable")  # shapely wants sorted indices
+    collected = shapely.multipolygons(parts[order], indices=group_of_part[order])
+    return gpd.GeoDataFrame(
+        {by: values, "n_rows": np.bincount(codes, minlength=len(values))},
+        geometry=collected,
+        crs=frame.crs,
+    )
 
 
 def write_lsoa_geojson(system: System, folder: Path | str) -> Path:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import shapely
 
+from layers import england
+from layers.geodata import read_table
 from tests.browser_harness import (
     MAP_DRAWN_JS,
     chromium_available,
@@ -34,6 +37,24 @@ def page():
         browser.close()
 
 
+#: Paths and rings ("M" commands) of the England choropleth's SVG.
+COUNT_RINGS_JS = """() => {
+  const paths = document.querySelectorAll('.js-plotly-plot .trace.choropleth path');
+  let rings = 0;
+  for (const path of paths) rings += ((path.getAttribute('d') || '').match(/M/g) || []).length;
+  return [paths.length, rings];
+}"""
+
+#: Page coordinates of a lon/lat on the first plotly geo map.
+PROJECT_JS = """([lon, lat]) => {
+  const gd = document.querySelector('.js-plotly-plot');
+  const geo = gd._fullLayout.geo._subplot;
+  const [x, y] = geo.projection([lon, lat]);  // already in the plot's own pixels
+  const box = gd.getBoundingClientRect();
+  return [box.left + x, box.top + y];
+}"""
+
+
 def test_england_map_draws_every_lsoa(page):
     geometry_responses = []
     page.on(
@@ -41,8 +62,11 @@ def test_england_map_draws_every_lsoa(page):
     )
     page.goto(f"{page.base}/england")
     page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
-    drawn = page.evaluate("document.querySelector('.js-plotly-plot')._fullData[0].locations.length")
-    assert drawn == 32_844
+    parts = shapely.get_parts(read_table("lsoa_geometry_light").geometry.to_numpy())
+    rings = len(parts) + int(shapely.get_num_interior_rings(parts).sum())
+    # One path per ICS and decile, holding every ring of every LSOA polygon.
+    assert page.evaluate(COUNT_RINGS_JS) == [len(england.england_groups()), rings]
+    assert rings > 32_844
     assert geometry_responses and geometry_responses[0].status == 200
     assert geometry_responses[0].headers.get("content-encoding") == "gzip"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -50,8 +74,31 @@ def test_england_map_draws_every_lsoa(page):
     assert not page.errors
 
 
+def test_hover_names_the_ics_and_a_click_opens_its_map(page):
+    worcester = (-2.22, 52.19)
+    icbs = read_table("icb_geometry_light")
+    expected = icbs.loc[icbs.contains(shapely.Point(worcester)), "icb_code"].item()
+    classes = england.england_lsoa_classes("imd_decile").set_index("lsoa_code")
+    light = read_table("lsoa_geometry_light")
+    under = light.loc[light.contains(shapely.Point(worcester)), "lsoa_code"].item()
+    page.goto(f"{page.base}/england")
+    page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
+    x, y = page.evaluate(PROJECT_JS, list(worcester))
+    page.mouse.move(x, y)
+    hover = page.locator(".hovertext").first
+    hover.wait_for(timeout=10_000)
+    text = hover.text_content()
+    assert f"({expected})" in text
+    assert f"IMD 2019 decile {classes.loc[under, 'class_label']}:" in text
+    page.mouse.click(x, y)
+    page.wait_for_url(f"**/map?ics={expected}*", timeout=60_000)
+    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    assert expected == "QGH" and "Herefordshire" in page.locator("h1").first.inner_text()
+    assert not page.errors
+
+
 def test_england_map_settles_once_drawn(page):
-    # A chart resized while MapLibre was still tiling kept redrawing every few seconds
+    # A chart resized while it was still drawing kept redrawing every few seconds
     # when the sidebar arrived after the page; it must draw and then stay put.
     page.add_init_script(
         """window.__replots = 0;

@@ -5,9 +5,15 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.common import data_footer
 from dashboard.exports import figure_downloads, table_downloads
+from layers.england import group_ics
+from layers.maps import OFFLINE_TOPOJSON_URL
 from layers.tiers import DEFAULT_BANDS, parse_bands
 
 MEASURES = {"imd_decile": "IMD 2019 decile", "population": "Residents (mid-2020)"}
+COLOUR_NOTES = {
+    "imd_decile": "each LSOA's IMD 2019 decile",
+    "population": "each LSOA's residents (mid-2020), in tenths of England's LSOAs",
+}
 
 systems = loaders.systems()
 names = dict(zip(systems["icb_code"], systems["icb_name"], strict=True))
@@ -22,7 +28,8 @@ def drill_into(code: str) -> None:
 def on_map_select() -> None:
     """Drill into the ICS clicked on the map."""
     points = st.session_state["england_map"].selection.get("points", [])
-    codes = [p.get("location") for p in points if p.get("location") in names]
+    codes = [group_ics(p["location"]) for p in points if "location" in p]
+    codes = [code for code in codes if code in names]
     if codes:
         drill_into(codes[0])
 
@@ -64,7 +71,7 @@ st.plotly_chart(
     key="england_map",
     on_select=on_map_select,
     selection_mode="points",
-    config={"displaylogo": False, "scrollZoom": True},
+    config={"displaylogo": False, "scrollZoom": True, "topojsonURL": OFFLINE_TOPOJSON_URL},
 )
 figure_downloads(
     lambda: loaders.england_export_figure(measure),
@@ -73,7 +80,8 @@ figure_downloads(
 )
 st.caption(
     "All 32,844 LSOAs (2011), simplified for the national view; blue lines are ICS "
-    f"outlines. Colours: {MEASURES[measure]}. Click an ICS to open its map."
+    f"outlines. Colours: {COLOUR_NOTES[measure]}. Hover for an ICS's LSOAs and "
+    "residents in that colour; click an ICS to open its map."
 )
 
 st.subheader("National league table")
