@@ -422,7 +422,7 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
     )
     figure.layout.annotations = ()
     figure.update_traces(
-        selector={"type": "choroplethmap"},
+        selector={"type": "choropleth"},
         colorbar={
             "title": {"text": "IMD 2019 decile<br>(1 = most deprived)", "font": {"size": 18}},
             "tickfont": {"size": 18},

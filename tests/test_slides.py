@@ -87,10 +87,14 @@ def test_toy_overview_and_map_takeaways(toy):
     )
     assert overview.disclosure == "published"
     # Every toy LSOA is in IMD decile 1.
-    assert slides.map_slide(toy, "S").takeaway == (
+    map_slide = slides.map_slide(toy, "S")
+    assert map_slide.takeaway == (
         "4 of 4 neighbourhoods (LSOAs) are in England’s most deprived 20%, "
         "home to 1,000 residents (100.0%)"
     )
+    # The slide restyles the choropleth's colour bar for the projector.
+    (choropleth,) = [t for t in map_slide.figure.data if t.type == "choropleth"]
+    assert choropleth.colorbar.tickfont.size == 18
 
 
 def test_toy_tiers_slide_applies_the_disclosure_rule(toy):
