@@ -390,7 +390,7 @@ def practice_age_structure(code: str) -> pd.DataFrame:
 @st.cache_resource(show_spinner=False, max_entries=48)
 def tier_geometry(code: str, place_definition: str) -> dict:
     """GeoJSON, anchors, outlines and view for the tiers map (shared, read-only)."""
-    from layers.maps import feature_collection, outline_coordinates, view_for_bounds
+    from layers.maps import feature_collection, geo_view, outline_coordinates
 
     loaded = system(code, place_definition)
     pcns = loaded.pcns[~loaded.pcns.geometry.is_empty & loaded.pcns.geometry.notna()]
@@ -403,7 +403,7 @@ def tier_geometry(code: str, place_definition: str) -> dict:
         "place_codes": loaded.places["place_code"].tolist(),
         "pcn_outline": outline_coordinates(pcns.geometry),
         "place_outline": outline_coordinates(loaded.places.geometry),
-        "view": view_for_bounds(bounds, height_px=600),
+        "view": geo_view(bounds),
         "spacing": max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / 90,
     }
 

@@ -61,7 +61,7 @@ from layers.inequality import (
     gini,
     slope_index_of_inequality,
 )
-from layers.maps import IMD_DECILE_COLOURS, feature_collection, view_for_bounds
+from layers.maps import IMD_DECILE_COLOURS, feature_collection, geo_view
 from layers.risk import assign_risk
 
 __all__ = [
@@ -1635,7 +1635,8 @@ def core20_map(areas: gpd.GeoDataFrame, title: str, height: int = 560) -> go.Fig
     Returns
     -------
     plotly.graph_objects.Figure
-        One ``Choroplethmap`` trace (white background, no tiles), reversed viridis
+        One ``Choropleth`` trace on an SVG ``geo`` map with no basemap (pass
+        :data:`layers.maps.OFFLINE_TOPOJSON_URL` as ``topojsonURL``), reversed viridis
         from 0 to 100% so darker means more deprived, with the colour bar titled
         "% residents in national IMD deciles 1–2" and the value in every hover.
 
@@ -1654,7 +1655,7 @@ def core20_map(areas: gpd.GeoDataFrame, title: str, height: int = 560) -> go.Fig
         raise ValueError("areas is empty: nothing to map")
     share = areas["core20_share"].to_numpy(dtype=float) * 100
     fig = go.Figure(
-        go.Choroplethmap(
+        go.Choropleth(
             geojson=feature_collection(areas, "code"),
             locations=areas["code"].astype(str).tolist(),
             z=share.round(1),
@@ -1681,9 +1682,8 @@ def core20_map(areas: gpd.GeoDataFrame, title: str, height: int = 560) -> go.Fig
             name="Core20 share",
         )
     )
-    view = view_for_bounds(areas.total_bounds, height_px=height)
     fig.update_layout(
-        map={"style": "white-bg", **view},
+        geo=geo_view(areas.total_bounds),
         height=height,
         margin={"l": 0, "r": 0, "t": 50, "b": 10},
         title={"text": title, "x": 0.01},

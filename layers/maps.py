@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import os
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -41,7 +40,6 @@ __all__ = [
     "geojson_text",
     "outline_coordinates",
     "system_map",
-    "view_for_bounds",
     "write_lsoa_geojson",
     "write_once",
 ]
@@ -265,30 +263,6 @@ def outline_coordinates(geometries: Iterable) -> tuple[np.ndarray, np.ndarray]:
         lon += [xy[:, 0], np.array([np.nan])]
         lat += [xy[:, 1], np.array([np.nan])]
     return np.concatenate(lon), np.concatenate(lat)
-
-
-def view_for_bounds(bounds: Iterable[float], width_px: int = 900, height_px: int = 650) -> dict:
-    """Centre and zoom that fit lon/lat bounds in a map of the given pixel size.
-
-    Examples
-    --------
-    >>> view = view_for_bounds((-3.2, 51.8, -1.7, 52.5))
-    >>> round(view["center"]["lon"], 2), 8 < view["zoom"] < 9
-    (-2.45, True)
-    """
-    minx, miny, maxx, maxy = bounds
-    if not (maxx > minx and maxy > miny):
-        raise ValueError(f"Bounds must have positive width and height, got {bounds}.")
-
-    def mercator_y(lat: float) -> float:
-        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
-
-    lon_zoom = math.log2(width_px / 512 * 360 / (maxx - minx))
-    lat_zoom = math.log2(height_px / 512 * 2 * math.pi / (mercator_y(maxy) - mercator_y(miny)))
-    return {
-        "center": {"lon": (minx + maxx) / 2, "lat": (miny + maxy) / 2},
-        "zoom": max(0.0, min(lon_zoom, lat_zoom) - 0.15),
-    }
 
 
 def geo_view(bounds: Iterable[float], margin: float = 0.03) -> dict:

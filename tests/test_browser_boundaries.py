@@ -183,8 +183,9 @@ def test_place_card_downloads_as_one_pdf_page_and_xlsx(server, page):
 def test_flow_map_draws_offline(server, page):
     open_section(page, server, "ics=QRV&section=Flows", "4. Cross-boundary flows")
     page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
-    canvas = page.locator(".js-plotly-plot canvas").first
-    assert canvas.bounding_box()["width"] > 400
+    flow_map = page.locator(".js-plotly-plot", has=page.locator(".trace.choropleth")).first
+    assert flow_map.locator(".geo").first.bounding_box()["width"] > 400
+    assert flow_map.locator(".trace.choropleth path").count() > 10  # one per LSOA
     assert "flow=icb" in page.url
     page.screenshot(path=ARTIFACTS / "boundaries_QRV_flows.png")
     assert not page.errors

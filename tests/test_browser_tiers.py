@@ -73,9 +73,10 @@ def test_tiers_page_draws_offline(server, page):
     settle(page)
     assert "Population tiers" in page.locator("h1").first.inner_text()
     assert page.locator(".js-plotly-plot").count() == 4
-    # the map's canvas is drawn and wide
-    canvas = page.locator(".js-plotly-plot canvas").first
-    assert canvas.bounding_box()["width"] > 400
+    # the map is drawn (one SVG path per PCN footprint) and wide
+    tier_map = page.locator(".js-plotly-plot", has=page.locator(".trace.choropleth")).first
+    assert tier_map.locator(".geo").first.bounding_box()["width"] > 400
+    assert tier_map.locator(".trace.choropleth path").count() > 10
     assert page.locator("h3", has_text="Units outside their band").count() == 1
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "tiers_QGH.png", full_page=True)

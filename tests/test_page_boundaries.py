@@ -184,8 +184,8 @@ def test_flows_map_selection_goes_in_the_url():
     assert_clean(at)
     assert at.query_params["flow"] == choice
     spec = _specs(at)[0]
-    assert spec["layout"]["map"]["style"] == "white-bg"
-    assert spec["data"][0]["type"] == "choroplethmap"
+    assert spec["layout"]["geo"]["visible"] is False  # SVG, no basemap to fetch
+    assert spec["data"][0]["type"] == "choropleth"
 
 
 def test_flows_bad_link_warns():

@@ -52,7 +52,7 @@ from layers.allocation import (
     validate_current_allocation,
     weighted_head_spread,
 )
-from layers.maps import view_for_bounds
+from layers.maps import OFFLINE_TOPOJSON_URL, geo_view
 
 #: Session keys other pages read.
 SCENARIO_KEY = "allocation_scenario"
@@ -223,7 +223,10 @@ def hatch(shapes: object) -> dict:
 
 def show_figure(fig: go.Figure, title: str, key: str) -> None:
     """Draw a figure with its PNG and SVG downloads."""
-    st.plotly_chart(fig, key=key, config={"displaylogo": False})
+    # The empty topology keeps the SVG map offline; other charts ignore it.
+    st.plotly_chart(
+        fig, key=key, config={"displaylogo": False, "topojsonURL": OFFLINE_TOPOJSON_URL}
+    )
     figure_downloads(fig, title, key)
 
 
@@ -882,7 +885,7 @@ with tabs[0]:
             labels = shown["pcn_name"]
         map_title = f"{scenario.name}: £ per head by {'place' if map_level == 'place' else 'PCN'}"
         choropleth = go.Figure(
-            go.Choroplethmap(
+            go.Choropleth(
                 geojson=loaders.allocation_geojson(code, place_definition, map_level),
                 locations=locations,
                 z=shown["pounds_per_head"],
@@ -903,7 +906,7 @@ with tabs[0]:
             )
         )
         choropleth.update_layout(
-            map={"style": "white-bg", **view_for_bounds(system.ics.total_bounds, height_px=450)},
+            geo=geo_view(system.ics.total_bounds),
             height=560,
             margin={"l": 0, "r": 0, "t": 90, "b": 10},
             title={

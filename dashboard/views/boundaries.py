@@ -25,6 +25,7 @@ from dashboard.exports import figure_downloads, table_downloads
 from layers.alignment import cards, charts
 from layers.alignment.disclosed import AREA_NAMES, REST_OF_ENGLAND
 from layers.export import figure_bytes
+from layers.maps import OFFLINE_TOPOJSON_URL
 
 #: Local authority levels a user can compare with (the ``la`` query parameter).
 LA_LEVELS = {
@@ -725,7 +726,11 @@ if tabs[3].open:
             st.plotly_chart(
                 flow_figure,
                 key="bnd_flow_map",
-                config={"displaylogo": False, "scrollZoom": True},
+                config={
+                    "displaylogo": False,
+                    "scrollZoom": True,
+                    "topojsonURL": OFFLINE_TOPOJSON_URL,
+                },
             )
             conc = figures["flow_concentration" if level == "icb" else "place_flow_concentration"]
             rows = conc.loc[(conc["from_code"] == from_code) & (conc["to_code"] == to_code)]

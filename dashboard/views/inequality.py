@@ -16,6 +16,7 @@ from dashboard.common import (
 from dashboard.exports import figure_downloads, table_downloads
 from layers import indicators as ind
 from layers.allocation import ILLUSTRATIVE_POUNDS_PER_HEAD, ScenarioError
+from layers.maps import OFFLINE_TOPOJSON_URL
 
 #: Words for the SII's units, by indicator unit.
 SII_UNITS = {"%": "percentage points", "km": "km", "£": "£ per head", "patients": "patients"}
@@ -188,7 +189,11 @@ map_level = st.radio(
 )
 st.query_params["map"] = map_level
 map_fig = loaders.inequality_core20_map(code, place_definition, map_level)
-st.plotly_chart(map_fig, config={"displaylogo": False, "scrollZoom": True}, key="ineq_map")
+st.plotly_chart(
+    map_fig,
+    config={"displaylogo": False, "scrollZoom": True, "topojsonURL": OFFLINE_TOPOJSON_URL},
+    key="ineq_map",
+)
 st.caption(
     "Share of residents living in LSOAs in national IMD deciles 1–2; darker is more deprived. "
     "PCN footprints are the LSOAs where a PCN has more registered patients than any other. "

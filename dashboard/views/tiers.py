@@ -21,6 +21,7 @@ from dashboard.common import (
 )
 from dashboard.exports import figure_downloads, table_downloads
 from layers import tiers
+from layers.maps import OFFLINE_TOPOJSON_URL
 from layers.risk import RISK_TIERS
 
 #: Okabe–Ito orange and blue for the two ways out of a band; grey for within.
@@ -370,7 +371,7 @@ def tier_map(
         low, high = units["band_low"].iloc[0], units["band_high"].iloc[0]
         band = f"{int(low):,}–{int(high):,}"
         fig.add_trace(
-            go.Choroplethmap(
+            go.Choropleth(
                 geojson=geojson,
                 locations=locations,
                 z=z,
@@ -402,7 +403,7 @@ def tier_map(
             if not chosen:
                 continue
             lon, lat = loaders.tier_pattern(code, place_definition, layer, kind, chosen)
-            trace = go.Scattermap(
+            trace = go.Scattergeo(
                 lon=lon,
                 lat=lat,
                 hoverinfo="skip",
@@ -416,7 +417,7 @@ def tier_map(
             fig.add_trace(trace)
         lon, lat = geo["place_outline"]
         fig.add_trace(
-            go.Scattermap(
+            go.Scattergeo(
                 lon=lon,
                 lat=lat,
                 mode="lines",
@@ -429,7 +430,7 @@ def tier_map(
     else:
         lon, lat = geo["pcn_outline"]
         fig.add_trace(
-            go.Scattermap(
+            go.Scattergeo(
                 lon=lon,
                 lat=lat,
                 mode="lines",
@@ -445,7 +446,7 @@ def tier_map(
         size = 5 + 17 * size / size.max()
         outside = (rows["flag"] != "within").to_numpy()
         fig.add_trace(
-            go.Scattermap(
+            go.Scattergeo(
                 lon=practices.loc[outside, "longitude"],
                 lat=practices.loc[outside, "latitude"],
                 mode="markers",
@@ -456,7 +457,7 @@ def tier_map(
             )
         )
         fig.add_trace(
-            go.Scattermap(
+            go.Scattergeo(
                 lon=practices["longitude"],
                 lat=practices["latitude"],
                 mode="markers",
@@ -481,7 +482,7 @@ def tier_map(
             )
         )
     fig.update_layout(
-        map={"style": "white-bg", **geo["view"]},
+        geo=geo["view"],
         height=600,
         margin={"l": 0, "r": 0, "t": 60, "b": 30},
         title={"text": title, "x": 0.01},
@@ -925,7 +926,11 @@ map_layer = st.radio(
 )
 map_title = f"{tiers.LAYER_LABELS[map_layer]} against their band: {base.name} ({configuration})"
 figure = tier_map(code, place_definition, map_layer, scenario, flags, map_title)
-st.plotly_chart(figure, config={"displaylogo": False, "scrollZoom": True}, key="tiers_map")
+st.plotly_chart(
+    figure,
+    config={"displaylogo": False, "scrollZoom": True, "topojsonURL": OFFLINE_TOPOJSON_URL},
+    key="tiers_map",
+)
 figure_downloads(figure, f"Tiers map {map_layer} {code}", "tiers_map")
 if map_layer == "practice":
     map_note = (

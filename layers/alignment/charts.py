@@ -5,10 +5,9 @@ Every figure carries units and the data date, uses colour-blind-safe colours
 alone: cells carry their values as text, straddling bars carry a pattern and a
 label, categories differ by marker symbol, and the lineage map is labelled.
 
-Maps follow :mod:`layers.maps`: LSOA choropleths are offline MapLibre maps
-(``white-bg``, no tiles). The lineage map needs text labels on the map, which
-MapLibre can only draw with glyphs fetched from the internet, so it is drawn
-as an SVG figure in longitude/latitude (equal-area-looking aspect) instead.
+Maps follow :mod:`layers.maps`: LSOA choropleths are offline SVG ``geo`` maps with
+no basemap. The lineage map is an SVG figure in longitude/latitude
+(equal-area-looking aspect) with text labels on the map.
 """
 
 from __future__ import annotations
@@ -28,7 +27,7 @@ from layers.alignment.disclosed import REST_OF_ENGLAND, REST_OF_ENGLAND_NAME, Di
 from layers.alignment.lineage import merger_lineage, split_authorities
 from layers.geodata import DATA_VINTAGE
 from layers.geometry import dissolve
-from layers.maps import feature_collection, outline_coordinates, view_for_bounds
+from layers.maps import feature_collection, geo_view, outline_coordinates
 
 __all__ = [
     "COMPARISON_LABELS",
@@ -481,8 +480,9 @@ def flow_map(
     Returns
     -------
     plotly.graph_objects.Figure
-        A ``Choroplethmap`` of the share of each LSOA's registered residents
-        in the flow, plus the outline (``Scattermap`` lines) when given.
+        An SVG ``geo`` map (no basemap; pass :data:`layers.maps.OFFLINE_TOPOJSON_URL`
+        as ``topojsonURL``): a ``Choropleth`` of the share of each LSOA's registered
+        residents in the flow, plus the outline (``Scattergeo`` lines) when given.
 
     Raises
     ------
@@ -496,8 +496,8 @@ def flow_map(
     >>> rows = pd.DataFrame({"lsoa_code": ["E01000003"], "patients": [300],
     ...                      "share_of_flow": [0.86], "share_of_lsoa": [0.6]})
     >>> fig = flow_map(rows, geo, outline=geo.iloc[:3])
-    >>> [type(t).__name__ for t in fig.data], fig.layout.map.style
-    (['Choroplethmap', 'Scattermap'], 'white-bg')
+    >>> [type(t).__name__ for t in fig.data], fig.layout.geo.visible
+    (['Choropleth', 'Scattergeo'], False)
     """
     flow = check_frame(rows, "rows", ["lsoa_code", "patients", "share_of_flow", "share_of_lsoa"])
     if not isinstance(geometry, gpd.GeoDataFrame):
@@ -516,7 +516,7 @@ def flow_map(
         ]
     )
     fig = go.Figure(
-        go.Choroplethmap(
+        go.Choropleth(
             geojson=feature_collection(mapped, "lsoa_code"),
             locations=mapped["lsoa_code"].tolist(),
             z=(100 * mapped["share_of_lsoa"]).round(2).to_numpy(),
@@ -541,7 +541,7 @@ def flow_map(
     if outline is not None and len(outline):
         lon, lat = outline_coordinates(outline.geometry)
         fig.add_trace(
-            go.Scattermap(
+            go.Scattergeo(
                 lon=lon,
                 lat=lat,
                 mode="lines",
@@ -562,7 +562,7 @@ def flow_map(
     if not (bounds[2] > bounds[0] and bounds[3] > bounds[1]):
         bounds = bounds + np.array([-0.05, -0.05, 0.05, 0.05])
     fig.update_layout(
-        map={"style": "white-bg", **view_for_bounds(bounds, height_px=height)},
+        geo=geo_view(bounds),
         height=height,
         margin={"l": 0, "r": 0, "t": 50, "b": 30},
         title={"text": title or "Where the flow's patients live", "x": 0.01},
