@@ -8,14 +8,17 @@ In one run of one headless Chromium, three servers are started one after another
 loopback (never at the same time, so they do not compete for the 2 cores):
 
 * floor: ``benchmarks/floor_app.py``, the same stack drawing a one-polygon map;
-* ours: the dashboard's ``/england`` page (all 32,844 LSOAs, 42 ICS outlines);
+* ours: the dashboard's ``/england`` page (all 32,844 LSOAs, 42 ICS outlines; an SVG
+  ``geo`` map whose LSOAs are collected into 417 shapes, one per ICS and decile);
 * naive: ``benchmarks/naive_app.py``, full-resolution geometry read from
   ``../shared/data`` on every rerun, reprojected, joined to IMD 2019 and drawn with
   ``plotly.express.choropleth_map``, no caching.
 
 Each view is measured with ``benchmarks.bench_map.measure`` (fresh browser context per
 visit, so JavaScript and the geometry file are fetched as for a new visitor; time from
-navigation until every plotly map trace is drawn and MapLibre has settled). One
+navigation until every plotly map trace is drawn: for MapLibre (floor, naive), until
+the map reports its sources loaded and has settled; for SVG (ours), until every trace's
+paths are in the page). One
 untimed visit first warms the server (for ours: the cached figure and the written
 GeoJSON; for naive: imports and the OS file cache only, since it caches nothing).
 Times are the median (and minimum) of the timed visits.

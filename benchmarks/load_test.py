@@ -21,16 +21,19 @@ the ICS-independent work (imports, the England geometry and league table, the IC
 is done once, as on a server that has been up for a while.
 
 A session opens every routed page of ``dashboard.page_specs.PAGE_SPECS`` (those whose
-file exists in ``dashboard/views/``) in order, each by navigating to
-``/<page>?ics=<code>`` (a full page load, i.e. a new Streamlit session per page), with
-no think time unless asked. A visit is done when the script has finished (``stApp`` reports
-``notRunning``), the page has its ``h1``, no element is still loading its code (no
-``stSkeleton``) and every plotly chart on it has drawn (maps: ``MAP_DRAWN_JS``). Its
-time is from navigation to done; time-to-map is that time on the pages that draw a map
-(``/map``, ``/england``, …). "Script done" is the time until the script has finished
-and the page has its ``h1`` (the server's part plus the browser applying the deltas),
-before any chart is drawn; the gap to time-to-map is mostly the browser's drawing, which
-in headless Chromium is WebGL on the CPU (SwiftShader).
+file exists in ``dashboard/views/``) in order, with no think time unless asked. With
+``--navigate link`` (the default, as a user does it) the session opens the first page at
+``/<page>?ics=<code>`` and then clicks each page's link in the sidebar, so it stays one
+Streamlit session and the browser keeps its loaded code. With ``--navigate url`` every
+page is a full page load of ``/<page>?ics=<code>`` (a new Streamlit session each time;
+the worst case for the browser). A visit is done when the page's script has run to the
+end (``stApp`` leaves ``running``; for a link, after the click), the page has its
+``h1``, no element is still loading its code (no ``stSkeleton``) and every plotly chart
+on it has drawn (``MAP_DRAWN_JS``). Its time is from navigation (or the click) to done;
+time-to-map is that time on the pages that draw a map (``/map``, ``/england``, …).
+"Script done" is the time until the script has finished and the page has its ``h1``
+(the server's part plus the browser applying the deltas), before any chart is drawn;
+the gap to time-to-map is mostly the browser's drawing.
 
 Errors: a visit that times out, an exception or ``st.error`` box in the page (this
 includes the router's "Sorry, the … page could not be drawn"), an uncaught JavaScript
@@ -101,10 +104,18 @@ DONE_JS = f"""() => {{
   const plots = main.querySelectorAll('.js-plotly-plot');
   if (main.querySelectorAll('[data-testid="stPlotlyChart"]').length !== plots.length) return false;
   if (plots.length && !({MAP_DRAWN_JS})()) return false;
-  const map = [...plots].some(gd => gd._fullLayout && gd._fullLayout.map);
+  const map = [...plots].some(gd => gd._fullLayout && (gd._fullLayout.map || gd._fullLayout.geo));
   return {{status: 'ok', map: map, plots: plots.length}};
 }}"""
 
+
+#: Counts script runs that have ended (``stApp`` leaving ``running``), page by page, so a
+#: click's run is told apart from the one before it.
+RUN_COUNTER_JS = """window.__runsEnded = 0;
+new MutationObserver(records => {
+  for (const r of records) if (r.oldValue === 'running') window.__runsEnded += 1;
+}).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});"""
 
 #: True once the script has finished and the page has its title (or shows a failure).
 SCRIPT_DONE_JS = """() => {
@@ -252,9 +263,11 @@ async def run_session(
     phase: Phase,
     timeout_s: float,
     think_s: float = 0.0,
+    navigate: str = "link",
 ) -> None:
     """One user: a fresh context that opens every page for one ICS."""
     context = await browser.new_context(viewport=VIEWPORT)
+    await context.add_init_script(RUN_COUNTER_JS)
     page = await context.new_page()
     where = {"page": ""}
     page.on(
@@ -281,12 +294,20 @@ async def run_session(
     page.on("response", on_response)
     started = time.perf_counter()
     try:
-        for path in pages:
+        for number, path in enumerate(pages):
             where["page"] = path
             t0 = time.perf_counter()
             visit = Visit(phase.name, index, code, path, 0.0, False)
             try:
-                await page.goto(f"{base}/{path}?ics={code}", timeout=timeout_s * 1000)
+                if number == 0 or navigate == "url":
+                    await page.goto(f"{base}/{path}?ics={code}", timeout=timeout_s * 1000)
+                else:
+                    ended = await page.evaluate("window.__runsEnded")
+                    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]')
+                    await link.click(timeout=timeout_s * 1000)
+                    await page.wait_for_function(
+                        "n => window.__runsEnded > n", arg=ended, timeout=timeout_s * 1000
+                    )
                 left = max(timeout_s - (time.perf_counter() - t0), 1.0)
                 await page.wait_for_function(SCRIPT_DONE_JS, timeout=left * 1000, polling=100)
                 visit.script_seconds = time.perf_counter() - t0
@@ -321,7 +342,16 @@ async def run_phase(
         browser = await launch_chromium(playwright)  # async API: launch() is awaitable
         try:
             warm_phase = Phase("warm-up")
-            await run_session(browser, base, -1, warm, pages, warm_phase, args.visit_timeout)
+            await run_session(
+                browser,
+                base,
+                -1,
+                warm,
+                pages,
+                warm_phase,
+                args.visit_timeout,
+                navigate=args.navigate,
+            )
             phase.page_errors += [f"(warm-up) {e}" for e in warm_phase.page_errors]
             phase.visits += [v for v in warm_phase.visits if not v.ok]  # failures count
             phase.load_before = psutil.getloadavg()[0]
@@ -333,7 +363,15 @@ async def run_phase(
                 if name == "ramp":
                     await asyncio.sleep(i * args.ramp_seconds / len(codes))
                 await run_session(
-                    browser, base, i, code, pages, phase, args.visit_timeout, args.think_seconds
+                    browser,
+                    base,
+                    i,
+                    code,
+                    pages,
+                    phase,
+                    args.visit_timeout,
+                    args.think_seconds,
+                    args.navigate,
                 )
 
             try:
@@ -341,7 +379,7 @@ async def run_phase(
                     step = max(len(codes) // args.single_sessions, 1)
                     alone = codes[::step][: args.single_sessions]
                     phase.sessions = len(alone)
-                    work = _sequential(browser, base, alone, pages, phase, args.visit_timeout)
+                    work = _sequential(browser, base, alone, pages, phase, args)
                 else:
                     phase.sessions = len(codes)
                     phase.think = args.think_seconds
@@ -356,9 +394,11 @@ async def run_phase(
     return phase
 
 
-async def _sequential(browser, base, codes, pages, phase, timeout_s) -> None:
+async def _sequential(browser, base, codes, pages, phase, args) -> None:
     for i, code in enumerate(codes):
-        await run_session(browser, base, i, code, pages, phase, timeout_s)
+        await run_session(
+            browser, base, i, code, pages, phase, args.visit_timeout, navigate=args.navigate
+        )
 
 
 def pct(values: list[float], q: float) -> float:
@@ -410,7 +450,9 @@ def report(phases: list[Phase], pages: list[str], codes: list[str], args) -> Non
     print(
         f"\nLoad test, {len(codes)} sessions (ICSs {', '.join(codes)}), pages "
         f"{', '.join('/' + p for p in pages)}; one headless Chromium on the same "
-        f"{psutil.cpu_count()} cores as the server; 1-min load average at the end "
+        f"{psutil.cpu_count()} cores as the server; pages after the first opened by "
+        f"{'sidebar link' if args.navigate == 'link' else 'full page load'}; "
+        f"1-min load average at the end "
         f"{psutil.getloadavg()[0]:.1f}. Times in s: time-to-map (drawn) and, in brackets, "
         "script done.\n"
     )
@@ -526,6 +568,12 @@ def main() -> None:
     parser.add_argument("--pages", nargs="+", help="only these url paths (default: all)")
     parser.add_argument(
         "--think-seconds", type=float, default=0.0, help="pause between pages (burst, ramp)"
+    )
+    parser.add_argument(
+        "--navigate",
+        choices=["link", "url"],
+        default="link",
+        help="after the first page: click sidebar links (link) or load each URL (url)",
     )
     parser.add_argument("--visit-timeout", type=float, default=300.0)
     parser.add_argument("--phase-timeout", type=float, default=2400.0)
