@@ -303,7 +303,11 @@ async def run_session(
                     await page.goto(f"{base}/{path}?ics={code}", timeout=timeout_s * 1000)
                 else:
                     ended = await page.evaluate("window.__runsEnded")
-                    link = page.locator(f'[data-testid="stSidebarNav"] a[href$="/{path}"]')
+                    # The router's sidebar links are relative: "map?ics=QGH".
+                    link = page.locator(
+                        '[data-testid="stSidebar"] a[data-testid="stPageLink-NavLink"]'
+                        f'[href^="{path}?"]'
+                    )
                     await link.click(timeout=timeout_s * 1000)
                     await page.wait_for_function(
                         "n => window.__runsEnded > n", arg=ended, timeout=timeout_s * 1000
