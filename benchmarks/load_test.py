@@ -117,6 +117,13 @@ new MutationObserver(records => {
 }).observe(document, {subtree: true, attributes: true, attributeOldValue: true,
                       attributeFilter: ['data-test-script-state']});"""
 
+#: True once the sidebar has its page links and nothing in it is still loading.
+SIDEBAR_READY_JS = """() => {
+  const bar = document.querySelector('[data-testid="stSidebar"]');
+  return !!bar && !bar.querySelector('[data-testid="stSkeleton"]') &&
+    bar.querySelectorAll('a[data-testid="stPageLink-NavLink"]').length > 0;
+}"""
+
 #: True once the script has finished and the page has its title (or shows a failure).
 SCRIPT_DONE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
@@ -302,6 +309,9 @@ async def run_session(
                 if number == 0 or navigate == "url":
                     await page.goto(f"{base}/{path}?ics={code}", timeout=timeout_s * 1000)
                 else:
+                    # A link clicked while the sidebar is still being filled can be
+                    # replaced under the pointer; a user waits until it is there.
+                    await page.wait_for_function(SIDEBAR_READY_JS, timeout=timeout_s * 1000)
                     ended = await page.evaluate("window.__runsEnded")
                     # The router's sidebar links are relative: "map?ics=QGH".
                     link = page.locator(
