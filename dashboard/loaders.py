@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +24,12 @@ from layers.maps import system_map, write_lsoa_geojson
 
 #: Served by Streamlit at ``app/static/`` (gzip-compressed); generated files only.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+#: Builds of big shared tables that may run at once: more than one per core only piles
+#: up temporary memory (20 sessions opening 20 ICSs together took the server past 2 GB).
+#: Hold a slot only around pure computation, never while calling another cached loader:
+#: that loader's key lock may be held by a thread waiting for this very slot.
+_BUILD_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 
 @st.cache_data(show_spinner=False)
@@ -42,8 +50,10 @@ def system(code: str, place_definition: str) -> layers.System:
         grouping = _grouping_registry().get(digest)
         if grouping is None:
             raise ValueError("The uploaded place groupings have expired; upload them again.")
-        return layers.load_system(code, base, custom_places=grouping)
-    return layers.load_system(code, place_definition)
+        with _BUILD_SLOTS:
+            return layers.load_system(code, base, custom_places=grouping)
+    with _BUILD_SLOTS:
+        return layers.load_system(code, place_definition)
 
 
 @st.cache_data(show_spinner=False)
@@ -136,13 +146,14 @@ ALIGNMENT_ORDERS = ("home", "share", "patients", "name")
 @st.cache_resource(show_spinner="Loading England's GP registrations…")
 def alignment_tables() -> dict[str, pd.DataFrame]:
     """England-wide registrations, LSOAs (no age columns), practices and light LSOA shapes."""
-    lsoas = layers.read_table("lsoas")
-    return {
-        "registrations": layers.read_table("registrations"),
-        "lsoas": lsoas[[c for c in lsoas.columns if not c.startswith("age_")]],
-        "practices": layers.read_table("practices"),
-        "lsoa_geometry": layers.read_table("lsoa_geometry_light"),
-    }
+    with _BUILD_SLOTS:
+        lsoas = layers.read_table("lsoas")
+        return {
+            "registrations": layers.read_table("registrations"),
+            "lsoas": lsoas[[c for c in lsoas.columns if not c.startswith("age_")]],
+            "practices": layers.read_table("practices"),
+            "lsoa_geometry": layers.read_table("lsoa_geometry_light"),
+        }
 
 
 @st.cache_resource(show_spinner="Working out boundary alignment…", max_entries=24)
@@ -154,6 +165,17 @@ def alignment_base(code: str, place_definition: str, la_level: str) -> dict[str,
     """
     tables = alignment_tables()
     loaded = system(code, place_definition)
+    with _BUILD_SLOTS:
+        return _alignment_base(tables, loaded, code, place_definition, la_level)
+
+
+def _alignment_base(
+    tables: dict[str, pd.DataFrame],
+    loaded: layers.System,
+    code: str,
+    place_definition: str,
+    la_level: str,
+) -> dict[str, pd.DataFrame]:
     pcns = loaded.pcns.loc[~loaded.pcns.geometry.is_empty & loaded.pcns.geometry.notna()]
     footprints = pcns[["pcn_code", "geometry"]].rename(columns={"pcn_code": "unit_code"})
     authorities = layers.alignment.authority_polygons(
@@ -301,11 +323,11 @@ def allocation_frame(code: str, place_definition: str) -> pd.DataFrame:
     """Practices of an ICS: tiers, weighted populations, deprivation, former CCG (read-only)."""
     from layers.allocation import practice_frame
 
-    return practice_frame(
-        system(code, place_definition),
-        layers.read_table("weighted_populations"),
-        layers.read_table("lsoas"),
-    )
+    loaded = system(code, place_definition)
+    with _BUILD_SLOTS:
+        return practice_frame(
+            loaded, layers.read_table("weighted_populations"), layers.read_table("lsoas")
+        )
 
 
 @st.cache_data(show_spinner=False, max_entries=96)
@@ -358,14 +380,15 @@ def risk_individuals(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
     from layers.risk import assign_risk
 
     registrations = system(code, default_place_definition(code)).registrations
-    lsoas = layers.read_table("lsoas")
-    people = generate_individuals(
-        registrations,
-        lsoas,
-        lsoas.set_index("lsoa_code")["imd_decile"],
-        rng=np.random.default_rng(seed),
-    )
-    return assign_risk(people, np.random.default_rng([seed, 1]))
+    with _BUILD_SLOTS:
+        lsoas = layers.read_table("lsoas")
+        people = generate_individuals(
+            registrations,
+            lsoas,
+            lsoas.set_index("lsoa_code")["imd_decile"],
+            rng=np.random.default_rng(seed),
+        )
+        return assign_risk(people, np.random.default_rng([seed, 1]))
 
 
 @st.cache_data(show_spinner="Counting risk tiers…", max_entries=48)
@@ -384,7 +407,8 @@ def practice_risk_counts(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
 def practice_age_structure(code: str) -> pd.DataFrame:
     """Modelled single-year ages of each practice's patients (registrations × LSOA mix)."""
     registrations = system(code, default_place_definition(code)).registrations
-    return tiers.practice_age_structure(registrations, layers.read_table("lsoas"))
+    with _BUILD_SLOTS:
+        return tiers.practice_age_structure(registrations, layers.read_table("lsoas"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
