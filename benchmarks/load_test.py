@@ -170,6 +170,7 @@ class Visit:
     script_seconds: float = float("nan")
     has_map: bool = False
     error: str = ""
+    started: float = 0.0  # seconds from the start of the phase
 
 
 @dataclass
@@ -189,6 +190,8 @@ class Phase:
     sessions: int = 0
     think: float = 0.0
     load_before: float = 0.0
+    started: float = 0.0  # time.perf_counter() at the start of the phase
+    rss_timeline: list[tuple[float, float]] = field(default_factory=list)  # (s, bytes)
 
 
 class Sampler(threading.Thread):
@@ -203,6 +206,8 @@ class Sampler(threading.Thread):
         self.start_cpu: dict[tuple[str, int], float] = {}
         self.stopping = threading.Event()
         self.first = True
+        self.started = time.perf_counter()
+        self.timeline: list[tuple[float, float]] = []
 
     def _tree(self, process: psutil.Process) -> list[psutil.Process]:
         try:
@@ -231,6 +236,7 @@ class Sampler(threading.Thread):
                 self.cpu[key] = used
         self.first = False
         self.peak_rss = max(self.peak_rss, rss)
+        self.timeline.append((round(time.perf_counter() - self.started, 2), rss))
 
     def run(self) -> None:
         while not self.stopping.is_set():
@@ -305,6 +311,7 @@ async def run_session(
             where["page"] = path
             t0 = time.perf_counter()
             visit = Visit(phase.name, index, code, path, 0.0, False)
+            visit.started = t0 - phase.started
             try:
                 if number == 0 or navigate == "url":
                     await page.goto(f"{base}/{path}?ics={code}", timeout=timeout_s * 1000)
@@ -332,7 +339,8 @@ async def run_session(
                 visit.has_map = bool(result.get("map"))
                 visit.error = result.get("text", "")
             except PlaywrightTimeout:
-                visit.error = f"not drawn within {timeout_s:.0f} s"
+                at = page.url.split("?")[0].rsplit("/", 1)[-1]
+                visit.error = f"not drawn within {timeout_s:.0f} s (browser at /{at})"
             except PlaywrightError as error:  # e.g. the connection refused or reset
                 visit.error = str(error).splitlines()[0][:300]
             visit.seconds = time.perf_counter() - t0
@@ -371,7 +379,7 @@ async def run_phase(
             phase.load_before = psutil.getloadavg()[0]
             sampler = Sampler(process.pid)
             sampler.start()
-            started = time.perf_counter()
+            started = phase.started = sampler.started
 
             async def session(i: int, code: str):
                 if name == "ramp":
@@ -403,6 +411,7 @@ async def run_phase(
                 phase.cancelled = True
             phase.wall = time.perf_counter() - started
             phase.peak_rss, phase.server_cpu, phase.client_cpu = sampler.stop()
+            phase.rss_timeline = sampler.timeline
         finally:
             await browser.close()
     return phase
@@ -525,6 +534,17 @@ def report(phases: list[Phase], pages: list[str], codes: list[str], args) -> Non
             print(f"\n{phase.name}: browser console errors (distinct, first 5):")
             for text, n in console.most_common(5):
                 print(f"  - {n}× {text}")
+        if phase.rss_timeline:
+            at, peak = max(phase.rss_timeline, key=lambda sample: sample[1])
+            busy = Counter(
+                v.page
+                for v in phase.visits
+                if v.session >= 0 and v.started <= at <= v.started + v.seconds
+            )
+            print(
+                f"\n{phase.name}: peak server RSS {peak / 1e9:.2f} GB at {at:.0f} s, with visits "
+                f"in progress on {dict(busy.most_common()) or 'no page'}."
+            )
         failures = Counter(server_failures(phase.server_log))
         if failures:
             print(f"\n{phase.name}: server log, {sum(failures.values())} traceback(s):")
