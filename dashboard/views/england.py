@@ -27,11 +27,14 @@ def drill_into(code: str) -> None:
 
 def on_map_select() -> None:
     """Drill into the ICS clicked on the map."""
-    points = st.session_state["england_map"].selection.get("points", [])
-    codes = [group_ics(p["location"]) for p in points if "location" in p]
-    codes = [code for code in codes if code in names]
-    if codes:
-        drill_into(codes[0])
+    for point in st.session_state["england_map"].selection.get("points", []):
+        try:
+            code = group_ics(point.get("location", ""))
+        except ValueError:
+            continue  # not one of the LSOA shapes
+        if code in names:
+            drill_into(code)
+            return
 
 
 def on_pick() -> None:
