@@ -28,6 +28,7 @@ from layers.maps import (
     geo_view,
     geojson_text,
     outline_coordinates,
+    stepped_colorscale,
     write_once,
 )
 
@@ -254,9 +255,6 @@ def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 
     labels = labels.sort_index()
     legend_title, class_words = ENGLAND_MEASURES[measure]
     colours = _class_colours(measure, len(labels))
-    scale = []
-    for i, colour in enumerate(colours):
-        scale += [(i / len(colours), colour), ((i + 1) / len(colours), colour)]
     suffix = "" if measure == "imd_decile" else " residents"
     icbs = read_table("icb_geometry_light")
     lon, lat = outline_coordinates(icbs.geometry)
@@ -266,7 +264,7 @@ def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 
             geojson=geojson,
             locations=groups["group_id"],
             z=groups["colour_class"],
-            colorscale=scale,
+            colorscale=stepped_colorscale(colours),
             zmin=0.5,
             zmax=len(colours) + 0.5,
             colorbar={

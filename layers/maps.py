@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,6 +39,7 @@ __all__ = [
     "geo_view",
     "geojson_text",
     "outline_coordinates",
+    "stepped_colorscale",
     "system_map",
     "write_lsoa_geojson",
     "write_once",
@@ -144,6 +145,22 @@ def geojson_text(frame: gpd.GeoDataFrame, id_column: str, decimals: int | None =
         for key, text in zip(frame[id_column], shapely.to_geojson(geometries), strict=True)
     )
     return f'{{"type":"FeatureCollection","features":[{features}]}}'
+
+
+def stepped_colorscale(colours: Sequence[str]) -> list[tuple[float, str]]:
+    """A plotly colour scale of equal flat steps, one per colour (classes 1 to n).
+
+    Use with ``zmin=0.5`` and ``zmax=len(colours) + 0.5`` so class k is colour k.
+
+    Examples
+    --------
+    >>> stepped_colorscale(["red", "blue"])
+    [(0.0, 'red'), (0.5, 'red'), (0.5, 'blue'), (1.0, 'blue')]
+    """
+    if not colours:
+        raise ValueError("stepped_colorscale needs at least one colour.")
+    n = len(colours)
+    return [step for i, c in enumerate(colours) for step in ((i / n, c), ((i + 1) / n, c))]
 
 
 def collect_polygons(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
@@ -332,11 +349,8 @@ def _lsoa_trace(system: System, measure: str, geojson: str | None) -> go.Choropl
         ),
     }
     if measure == "imd_decile":
-        scale = []
-        for i, colour in enumerate(IMD_DECILE_COLOURS):
-            scale += [(i / 10, colour), ((i + 1) / 10, colour)]
         trace.update(
-            colorscale=scale,
+            colorscale=stepped_colorscale(IMD_DECILE_COLOURS),
             zmin=0.5,
             zmax=10.5,
             colorbar={
