@@ -13,7 +13,6 @@ import os
 import threading
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -21,6 +20,7 @@ import streamlit as st
 import layers
 from layers import england, tiers
 from layers.maps import system_map, write_lsoa_geojson
+from layers.streams import DEFAULT_SEED, generator
 
 #: Served by Streamlit at ``app/static/`` (gzip-compressed); generated files only.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -360,7 +360,7 @@ def allocation_geojson(code: str, place_definition: str, level: str) -> dict:
 
 # --- tiers page ---
 #: Seed of the synthetic individuals on the tiers page (as ``layers.load_system``).
-TIERS_SEED = 2022
+TIERS_SEED = DEFAULT_SEED
 
 
 @st.cache_resource(show_spinner="Preparing the population tiers…", max_entries=48)
@@ -373,8 +373,8 @@ def tier_tables(code: str, place_definition: str) -> tiers.TierTables:
 def risk_individuals(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
     """Synthetic individuals of an ICS with risk tiers (shared, read-only; never shown).
 
-    Generated as ``System.individuals`` is (national LSOA table, ``default_rng(seed)``);
-    risk tiers are drawn with ``default_rng([seed, 1])``.
+    Generated as ``System.individuals`` is (national LSOA table, the ``individuals``
+    stream); risk tiers are drawn from the ``risk`` stream (:mod:`layers.streams`).
     """
     from layers.individuals import generate_individuals
     from layers.risk import assign_risk
@@ -386,9 +386,9 @@ def risk_individuals(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
             registrations,
             lsoas,
             lsoas.set_index("lsoa_code")["imd_decile"],
-            rng=np.random.default_rng(seed),
+            rng=generator(seed, "individuals"),
         )
-        return assign_risk(people, np.random.default_rng([seed, 1]))
+        return assign_risk(people, generator(seed, "risk"))
 
 
 @st.cache_data(show_spinner="Counting risk tiers…", max_entries=48)
@@ -537,7 +537,7 @@ def inequality_summary(
         return pd.DataFrame(), {}
     deciles = indicators.by_decile(rows, key)
     summary = indicators.summary_measures(
-        rows, key, deciles=deciles, rng=np.random.default_rng(2022)
+        rows, key, deciles=deciles, rng=generator(DEFAULT_SEED, "sii")
     )
     return deciles, summary
 
@@ -570,7 +570,7 @@ def inequality_ranking(
         ]
     )
     return indicators.inequality_ranking(
-        rows[rows["level"] != "ics"], key, measure, names=names, rng=np.random.default_rng(2022)
+        rows[rows["level"] != "ics"], key, measure, names=names, rng=generator(DEFAULT_SEED, "sii")
     )
 
 
@@ -586,7 +586,6 @@ def inequality_profile(code: str, place_definition: str) -> dict[str, pd.DataFra
     deciles = indicators.patients_by_decile(loaded.registrations, national)
     deciles.insert(1, "residents", residents.reindex(range(1, 11), fill_value=0).to_numpy())
     places = resident_deprivation(loaded.lsoas, "place_code")
-    places["core20_residents"] = places["decile_1"] + places["decile_2"]
     places = loaded.places[["place_code", "place_name"]].merge(
         places[["place_code", "population", "core20_residents", "core20_share"]]
     )

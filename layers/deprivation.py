@@ -11,17 +11,34 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["CORE20_DECILES", "practice_deprivation", "resident_deprivation"]
+from layers._checks import require_frame
+
+__all__ = [
+    "CORE20_DECILES",
+    "CORE20_LABEL",
+    "is_core20",
+    "practice_deprivation",
+    "resident_deprivation",
+]
 
 #: Core20: residents of national IMD deciles 1 and 2 (the most deprived 20%).
 CORE20_DECILES = (1, 2)
+#: Core20 in words, for titles, axes and notes.
+CORE20_LABEL = "national IMD deciles 1–2"
 _N_LSOAS_ENGLAND = 32_844
 
 
-def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {missing}; it needs {columns}.")
+def is_core20(deciles: pd.Series) -> pd.Series:
+    """Whether each IMD decile is in Core20 (the most deprived 20% of England).
+
+    The one definition of Core20 in the product; a missing decile is not Core20.
+
+    Examples
+    --------
+    >>> is_core20(pd.Series([1, 2, 3, None], dtype="Int64")).tolist()
+    [True, True, False, False]
+    """
+    return deciles.isin(CORE20_DECILES).fillna(False).astype(bool)
 
 
 def practice_deprivation(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
@@ -53,14 +70,14 @@ def practice_deprivation(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> pd
     0             A          0.75           3
     1             B          0.00          10
     """
-    _require(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
-    _require(lsoas, ["lsoa_code", "imd_rank", "imd_decile"], "lsoas")
+    require_frame(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
+    require_frame(lsoas, ["lsoa_code", "imd_rank", "imd_decile"], "lsoas")
     if (registrations["patients"] < 0).any():
         raise ValueError("registrations has negative patient counts.")
     joined = registrations.merge(
         lsoas[["lsoa_code", "imd_rank", "imd_decile"]], on="lsoa_code", how="inner"
     )
-    joined["core20"] = joined["imd_decile"].isin(CORE20_DECILES) * joined["patients"]
+    joined["core20"] = is_core20(joined["imd_decile"]) * joined["patients"]
     joined["rank_x_patients"] = joined["imd_rank"] * joined["patients"]
     out = joined.groupby("practice_code", as_index=False).agg(
         patients_with_imd=("patients", "sum"),
@@ -89,8 +106,8 @@ def resident_deprivation(lsoas: pd.DataFrame, by: str) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        One row per unit: ``decile_1`` … ``decile_10`` residents, ``population`` and
-        ``core20_share`` (0–1).
+        One row per unit: ``decile_1`` … ``decile_10`` residents, ``population``,
+        ``core20_residents`` and ``core20_share`` (0–1).
 
     Examples
     --------
@@ -101,12 +118,13 @@ def resident_deprivation(lsoas: pd.DataFrame, by: str) -> pd.DataFrame:
     0     a          40          0.25
     1     b           5          1.00
     """
-    _require(lsoas, [by, "population", "imd_decile"], "lsoas")
+    require_frame(lsoas, [by, "population", "imd_decile"], "lsoas")
     table = lsoas.pivot_table(
         index=by, columns="imd_decile", values="population", aggfunc="sum", fill_value=0
     )
     table = table.reindex(columns=range(1, 11), fill_value=0)
     table.columns = [f"decile_{d}" for d in table.columns]
     table["population"] = table.sum(axis=1)
-    table["core20_share"] = (table["decile_1"] + table["decile_2"]) / table["population"]
+    table["core20_residents"] = table[[f"decile_{d}" for d in CORE20_DECILES]].sum(axis=1)
+    table["core20_share"] = table["core20_residents"] / table["population"]
     return table.reset_index()

@@ -21,6 +21,7 @@ import pandas as pd
 import plotly.colors
 import plotly.graph_objects as go
 
+from layers.deprivation import is_core20
 from layers.geodata import DATA_VINTAGE, read_manifest, read_table
 from layers.maps import (
     IMD_DECILE_COLOURS,
@@ -410,7 +411,7 @@ def ics_league_table(bands: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
     table["need_index"] = table["icb_code"].map(
         per_ics["wp_core"] / per_ics["wp_population"] / england_rate
     )
-    core20 = lsoas[lsoas["imd_decile"] <= 2].groupby("icb_code")["population"].sum()
+    core20 = lsoas[is_core20(lsoas["imd_decile"])].groupby("icb_code")["population"].sum()
     table["core20_share"] = table["icb_code"].map(core20).fillna(0) / table["resident_population"]
 
     reg = registrations.merge(practices[["practice_code", "icb_code"]], on="practice_code")

@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from layers._checks import require_frame
 from layers.allocation import Scenario, ScenarioError
 from layers.deprivation import resident_deprivation
 from layers.disclosure import shares_from_rounded, suppress_counts
@@ -63,6 +64,7 @@ from layers.inequality import (
 )
 from layers.maps import IMD_DECILE_COLOURS, feature_collection, geo_view
 from layers.risk import assign_risk
+from layers.streams import DEFAULT_SEED, generator
 
 __all__ = [
     "DECILE_LABELS",
@@ -234,15 +236,6 @@ INDICATORS: Final[dict[str, Indicator]] = {
 # --------------------------------------------------------------------------- checks
 
 
-def _require(frame: object, columns: list[str] | tuple[str, ...], name: str) -> pd.DataFrame:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {missing}; it needs {list(columns)}.")
-    return frame
-
-
 def _indicator(key: str | Indicator) -> Indicator:
     if isinstance(key, Indicator):
         return key
@@ -263,7 +256,7 @@ def _id_column(frame: pd.DataFrame) -> str:
 
 def _practice_decile(deprivation: pd.DataFrame) -> pd.DataFrame:
     """``practice_code``, ``imd_rank``, ``imd_decile`` from practice_deprivation output."""
-    _require(deprivation, ["practice_code", "mean_imd_rank", "imd_decile"], "deprivation")
+    require_frame(deprivation, ["practice_code", "mean_imd_rank", "imd_decile"], "deprivation")
     out = deprivation[["practice_code", "mean_imd_rank", "imd_decile"]].rename(
         columns={"mean_imd_rank": "imd_rank"}
     )
@@ -315,7 +308,7 @@ def share_aged(lsoas: pd.DataFrame, min_age: int, max_age: int | None = None) ->
     if not 0 <= min_age <= top <= 90:
         raise ValueError(f"ages must satisfy 0 <= min_age <= max_age <= 90; got {min_age}, {top}")
     ages = [f"age_{a}" for a in range(min_age, top + 1)]
-    _require(lsoas, ["lsoa_code", "imd_rank", "imd_decile", "population", *ages], "lsoas")
+    require_frame(lsoas, ["lsoa_code", "imd_rank", "imd_decile", "population", *ages], "lsoas")
     count = lsoas[ages].sum(axis=1).to_numpy()
     population = lsoas["population"].to_numpy()
     keep = population > 0
@@ -384,7 +377,7 @@ def gp_distance(lsoas: pd.DataFrame) -> pd.DataFrame:
       lsoa_code  value  weight
     0         A    0.5     300
     """
-    _require(
+    require_frame(
         lsoas,
         ["lsoa_code", "imd_rank", "imd_decile", "gp_distance_km", "population"],
         "lsoas",
@@ -432,7 +425,7 @@ def at_risk_counts(counts: pd.DataFrame) -> pd.DataFrame:
     0             A     100       30    10
     1             B       5        0     0
     """
-    _require(counts, ["practice_code", "risk_tier", "people"], "counts")
+    require_frame(counts, ["practice_code", "risk_tier", "people"], "counts")
     tiers = counts["risk_tier"].astype(str)
     unknown = sorted(set(tiers) - {"low", "rising", "high"})
     if unknown:
@@ -476,7 +469,7 @@ def practice_risk_counts(individuals: pd.DataFrame, rng: np.random.Generator) ->
     >>> out["people"].tolist(), bool((out["at_risk"] <= out["people"]).all())
     ([3, 1], True)
     """
-    _require(individuals, ["practice_code", "age", "imd_decile"], "individuals")
+    require_frame(individuals, ["practice_code", "age", "imd_decile"], "individuals")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     risk = assign_risk(individuals[["practice_code", "age", "imd_decile"]], rng)
@@ -512,7 +505,7 @@ def at_risk_prevalence(risk_counts: pd.DataFrame, deprivation: pd.DataFrame) -> 
     0             A           1    0.3
     1             B          10    0.1
     """
-    _require(risk_counts, ["practice_code", "people", "at_risk"], "risk_counts")
+    require_frame(risk_counts, ["practice_code", "people", "at_risk"], "risk_counts")
     if (risk_counts["at_risk"] > risk_counts["people"]).any() or (risk_counts["at_risk"] < 0).any():
         raise ValueError("at_risk must be between 0 and people for every practice")
     frame = risk_counts[risk_counts["people"] > 0].merge(
@@ -560,7 +553,7 @@ def patients_per_practice(practices: pd.DataFrame, deprivation: pd.DataFrame) ->
     >>> patients_per_practice(practices, dep)[["value", "population", "weight"]].sum().tolist()
     [11000.0, 11000.0, 2.0]
     """
-    _require(practices, ["practice_code", "registered_patients"], "practices")
+    require_frame(practices, ["practice_code", "registered_patients"], "practices")
     frame = practices.loc[
         practices["registered_patients"] > 0, ["practice_code", "registered_patients"]
     ].merge(_practice_decile(deprivation), on="practice_code", how="inner")
@@ -652,7 +645,7 @@ def pounds_per_head(funding: pd.DataFrame, deprivation: pd.DataFrame) -> pd.Data
       practice_code  value  population
     0             A    3.0      1000.0
     """
-    _require(funding, ["practice_code", "pounds", "population"], "funding")
+    require_frame(funding, ["practice_code", "pounds", "population"], "funding")
     frame = funding[["practice_code", "pounds", "population"]].merge(
         _practice_decile(deprivation), on="practice_code"
     )
@@ -704,8 +697,8 @@ def pcn_deprivation(practices: pd.DataFrame, deprivation: pd.DataFrame) -> pd.Da
       pcn_code  core20_share  imd_decile
     0        P          0.75           3
     """
-    _require(practices, ["practice_code", "pcn_code"], "practices")
-    _require(
+    require_frame(practices, ["practice_code", "pcn_code"], "practices")
+    require_frame(
         deprivation,
         ["practice_code", "patients_with_imd", "core20_patients", "mean_imd_rank"],
         "deprivation",
@@ -751,8 +744,8 @@ def patients_by_decile(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> pd.D
        imd_decile  patients
     1           2         8
     """
-    _require(registrations, ["lsoa_code", "patients"], "registrations")
-    _require(lsoas, ["lsoa_code", "imd_decile"], "lsoas")
+    require_frame(registrations, ["lsoa_code", "patients"], "registrations")
+    require_frame(lsoas, ["lsoa_code", "imd_decile"], "lsoas")
     joined = registrations.merge(lsoas[["lsoa_code", "imd_decile"]], on="lsoa_code")
     sums = joined.groupby("imd_decile")["patients"].sum()
     sums = sums.reindex(range(1, 11), fill_value=0)
@@ -813,8 +806,10 @@ def unit_membership(
         raise ValueError(f"Unknown unit level {level!r}; choose one of {', '.join(UNIT_LEVELS)}.")
     if basis == "lsoa":
         if level == "pcn":
-            _require(practices, ["practice_code", "pcn_code"], "practices")
-            _require(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
+            require_frame(practices, ["practice_code", "pcn_code"], "practices")
+            require_frame(
+                registrations, ["practice_code", "lsoa_code", "patients"], "registrations"
+            )
             pcn_of = practices[["practice_code", "pcn_code"]].dropna()
             joined = registrations.merge(pcn_of, on="practice_code")
             out = joined.groupby(["pcn_code", "lsoa_code"], as_index=False, observed=True)[
@@ -822,11 +817,11 @@ def unit_membership(
             ].sum()
             out = out[out["patients"] > 0].rename(columns={"pcn_code": "unit_code"})
             return out[["unit_code", "lsoa_code", "patients"]].reset_index(drop=True)
-        _require(lsoas, ["lsoa_code", "place_code"], "lsoas")
+        require_frame(lsoas, ["lsoa_code", "place_code"], "lsoas")
         unit = ics_code if level == "ics" else lsoas["place_code"].to_numpy()
         return pd.DataFrame({"unit_code": unit, "lsoa_code": lsoas["lsoa_code"].to_numpy()})
     if basis == "practice":
-        _require(practices, ["practice_code", "pcn_code", "place_code"], "practices")
+        require_frame(practices, ["practice_code", "pcn_code", "place_code"], "practices")
         column = {"ics": None, "place": "place_code", "pcn": "pcn_code"}[level]
         frame = practices if column is None else practices.dropna(subset=[column])
         unit = ics_code if column is None else frame[column].astype(str).to_numpy()
@@ -864,9 +859,11 @@ def unit_rows(indicator: pd.DataFrame, membership: pd.DataFrame) -> pd.DataFrame
       unit_code  value  count  population
     0         P    0.5    4.0           8
     """
-    _require(indicator, ["imd_rank", "imd_decile", "value", "population", "weight"], "indicator")
+    require_frame(
+        indicator, ["imd_rank", "imd_decile", "value", "population", "weight"], "indicator"
+    )
     key = _id_column(indicator)
-    _require(membership, ["unit_code", key], "membership")
+    require_frame(membership, ["unit_code", key], "membership")
     rows = membership.merge(indicator, on=key, how="inner")
     if "patients" in membership.columns:
         rows["population"] = rows["patients"]
@@ -932,7 +929,7 @@ def by_decile(rows: pd.DataFrame, indicator: str | Indicator) -> pd.DataFrame:
     columns = ["unit_code", "imd_decile", "value", "population", "weight"]
     if spec.kind == "proportion":
         columns.append("count")
-    _require(rows, columns, "rows")
+    require_frame(rows, columns, "rows")
     frame = rows[columns].copy()
     frame["wx"] = frame["weight"] * frame["value"]
     groups = frame.groupby(["unit_code", "imd_decile"], sort=True)
@@ -1033,7 +1030,7 @@ def decile_sii(
     'needs 5 or more deciles with people; this unit has 4'
     """
     spec = _indicator(indicator)
-    _require(
+    require_frame(
         deciles, ["imd_decile", "population", "value", "lower_cl", "upper_cl", "se"], "deciles"
     )
     if "unit_code" in deciles.columns and deciles["unit_code"].nunique() > 1:
@@ -1046,7 +1043,7 @@ def decile_sii(
             "n_deciles": n,
             "note": f"needs {_MIN_QUANTILES} or more deciles with people; this unit has {n}",
         }
-    rng = rng if rng is not None else np.random.default_rng(2022)
+    rng = rng if rng is not None else generator(DEFAULT_SEED, "sii")
     value = frame["value"].to_numpy(dtype=float)
     lower = frame["lower_cl"].to_numpy(dtype=float)
     upper = frame["upper_cl"].to_numpy(dtype=float)
@@ -1127,7 +1124,7 @@ def summary_measures(
     (True, 21.0)
     """
     spec = _indicator(indicator)
-    _require(rows, ["imd_rank", "imd_decile", "value", "population", "weight"], "rows")
+    require_frame(rows, ["imd_rank", "imd_decile", "value", "population", "weight"], "rows")
     if "unit_code" in rows.columns and rows["unit_code"].nunique() > 1:
         raise ValueError("rows must hold one unit; filter by unit_code first")
     if rows.empty:
@@ -1226,8 +1223,8 @@ def inequality_ranking(
     spec = _indicator(indicator)
     if measure not in MEASURES:
         raise ValueError(f"Unknown measure {measure!r}; choose one of {', '.join(MEASURES)}.")
-    _require(rows, ["level", "unit_code"], "rows")
-    rng = rng if rng is not None else np.random.default_rng(2022)
+    require_frame(rows, ["level", "unit_code"], "rows")
+    rng = rng if rng is not None else generator(DEFAULT_SEED, "sii")
     records = []
     # one by_decile over every unit: pandas overhead per call dominates small units
     keyed = rows.assign(
@@ -1275,7 +1272,7 @@ def inequality_ranking(
     out["rank"] = pd.array(np.cumsum(ranked), dtype="Int64")
     out.loc[~ranked, "rank"] = pd.NA
     if names is not None:
-        _require(names, ["level", "unit_code", "unit_name"], "names")
+        require_frame(names, ["level", "unit_code", "unit_name"], "names")
         out = out.merge(
             names[["level", "unit_code", "unit_name"]], on=["level", "unit_code"], how="left"
         )
@@ -1315,12 +1312,12 @@ def decile_display_table(deciles: pd.DataFrame, indicator: str | Indicator) -> p
      'At risk (modelled)': [30, '*'], 'Modelled at-risk prevalence (%)': [28.6, '*']}
     """
     spec = _indicator(indicator)
-    _require(deciles, ["imd_decile", "population", "value", "lower_cl", "upper_cl"], "deciles")
+    require_frame(deciles, ["imd_decile", "population", "value", "lower_cl", "upper_cl"], "deciles")
     label = spec.axis.split(" (")[0]
     unit = spec.unit if spec.unit != "£" else "£ per head"
     out = pd.DataFrame({"IMD decile": deciles["imd_decile"].map(DECILE_LABELS).to_numpy()})
     if spec.modelled:
-        _require(deciles, ["count"], "deciles")
+        require_frame(deciles, ["count"], "deciles")
         people = np.rint(deciles["population"].to_numpy(dtype=float)).astype(np.int64)
         count = np.rint(deciles["count"].to_numpy(dtype=float)).astype(np.int64)
         out["Registered patients (modelled)"] = suppress_counts(pd.Series(people)).to_numpy()
@@ -1407,12 +1404,12 @@ def decile_figure(
     ('1 (most deprived)', '2')
     """
     spec = _indicator(indicator)
-    _require(
+    require_frame(
         deciles,
         ["imd_decile", "population", "value", "lower_cl", "upper_cl", "population_share"],
         "deciles",
     )
-    _require(deciles, ["cum_mid"], "deciles")
+    require_frame(deciles, ["cum_mid"], "deciles")
     frame = deciles.sort_values("imd_decile")
     y = frame["value"].to_numpy(dtype=float) * spec.scale
     lower = frame["lower_cl"].to_numpy(dtype=float) * spec.scale
@@ -1522,7 +1519,7 @@ def profile_figure(profile: pd.DataFrame, title: str) -> go.Figure:
     >>> [t.name for t in profile_figure(profile, "T").data]
     ['Residents (ONS mid-2020)', 'Registered patients (Jul 2022)']
     """
-    _require(profile, ["imd_decile", "residents"], "profile")
+    require_frame(profile, ["imd_decile", "residents"], "profile")
     labels = profile["imd_decile"].map(DECILE_LABELS).tolist()
     colours = [IMD_DECILE_COLOURS[int(d) - 1] for d in profile["imd_decile"]]
     fig = go.Figure(
@@ -1610,9 +1607,8 @@ def core20_areas(lsoas: gpd.GeoDataFrame, units: gpd.GeoDataFrame, by: str) -> g
     if by not in kinds:
         raise ValueError(f"by must be one of {', '.join(kinds)}; got {by!r}")
     code, name = kinds[by]
-    _require(units, [code, name, "geometry"], "units")
+    require_frame(units, [code, name, "geometry"], "units")
     shares = resident_deprivation(lsoas.dropna(subset=[by]), by)
-    shares["core20_residents"] = shares["decile_1"] + shares["decile_2"]
     shares = shares.rename(columns={by: "code", "population": "residents"})
     shapes = units[[code, name, "geometry"]].rename(columns={code: "code", name: "name"})
     out = shapes.merge(shares[["code", "residents", "core20_residents", "core20_share"]], on="code")
@@ -1650,7 +1646,7 @@ def core20_map(areas: gpd.GeoDataFrame, title: str, height: int = 560) -> go.Fig
     >>> len(fig.data), fig.data[0].colorbar.title.text, fig.data[0].z.tolist()
     (1, '% residents in national IMD deciles 1–2', [25.0])
     """
-    _require(areas, ["code", "name", "residents", "core20_residents", "core20_share"], "areas")
+    require_frame(areas, ["code", "name", "residents", "core20_residents", "core20_share"], "areas")
     if areas.empty:
         raise ValueError("areas is empty: nothing to map")
     share = areas["core20_share"].to_numpy(dtype=float) * 100

@@ -46,6 +46,8 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from layers._checks import require_frame
+
 __all__ = [
     "AGE_COLUMNS",
     "DEFAULT_AGE_BANDS",
@@ -139,12 +141,6 @@ def _male_share_table() -> np.ndarray:
 # --------------------------------------------------------------------------- validation
 
 
-def _require_columns(frame: pd.DataFrame, name: str, columns: Iterable[str]) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} is missing columns {missing}; it has {list(frame.columns)}")
-
-
 def _check_codes(values: pd.Series, name: str) -> None:
     if values.isna().any():
         raise ValueError(f"{name} has missing codes")
@@ -176,7 +172,7 @@ def _validate_rng(rng: object) -> np.random.Generator:
 
 def _imd_lookup(lsoa_imd_decile: pd.Series | pd.DataFrame) -> pd.Series:
     if isinstance(lsoa_imd_decile, pd.DataFrame):
-        _require_columns(lsoa_imd_decile, "lsoa_imd_decile", ["lsoa_code", "imd_decile"])
+        require_frame(lsoa_imd_decile, ["lsoa_code", "imd_decile"], "lsoa_imd_decile")
         lookup = pd.Series(
             lsoa_imd_decile["imd_decile"].to_numpy(), index=lsoa_imd_decile["lsoa_code"].to_numpy()
         )
@@ -229,8 +225,8 @@ def _prepare(
         raise ValueError(
             f"unknown_lsoa must be 'practice', 'national' or 'raise', got {unknown_lsoa!r}"
         )
-    _require_columns(registrations, "registrations", ["practice_code", "lsoa_code", "patients"])
-    _require_columns(lsoa_ages, "lsoa_ages", ["lsoa_code", *AGE_COLUMNS])
+    require_frame(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
+    require_frame(lsoa_ages, ["lsoa_code", *AGE_COLUMNS], "lsoa_ages")
     _check_codes(registrations["practice_code"], "registrations.practice_code")
     _check_codes(registrations["lsoa_code"], "registrations.lsoa_code")
     _check_codes(lsoa_ages["lsoa_code"], "lsoa_ages.lsoa_code")
@@ -646,7 +642,7 @@ def _validate_lookup(lookup: pd.DataFrame | None, name: str, on: str) -> None:
         return
     if not isinstance(lookup, pd.DataFrame):
         raise TypeError(f"{name} must be a DataFrame, got {type(lookup).__name__}")
-    _require_columns(lookup, name, [on])
+    require_frame(lookup, [on], name)
     if lookup[on].duplicated().any():
         raise ValueError(f"{name} has duplicate {on} values; each must map to one row")
 

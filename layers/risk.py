@@ -70,6 +70,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from layers._checks import require_frame
+from layers.deprivation import is_core20
 from layers.disclosure import shares_from_rounded, suppress_counts
 from layers.individuals import MAX_AGE, aggregate_individuals
 
@@ -78,7 +80,6 @@ __all__ = [
     "FRAILTY_AGE_MIN",
     "FRAILTY_LOGIT_AT_65",
     "FRAILTY_LOGIT_SLOPE",
-    "MOST_DEPRIVED_DECILES",
     "MULTIMORBIDITY_BY_AGE",
     "RISK_TIERS",
     "assign_risk",
@@ -108,8 +109,6 @@ FRAILTY_LOGIT_AT_65: Final = -2.79
 FRAILTY_LOGIT_SLOPE: Final = 0.09
 #: Tiers, lowest risk first (the order of the categorical ``risk_tier``).
 RISK_TIERS: Final = ("low", "rising", "high")
-#: IMD deciles counted as "most deprived 20%" (Core20 in Core20PLUS5).
-MOST_DEPRIVED_DECILES: Final = (1, 2)
 
 
 # --------------------------------------------------------------------------- model
@@ -287,13 +286,9 @@ def assign_risk(individuals: pd.DataFrame, rng: np.random.Generator) -> pd.DataF
     >>> out["risk_tier"].cat.categories.tolist()
     ['low', 'rising', 'high']
     """
-    if not isinstance(individuals, pd.DataFrame):
-        raise TypeError(f"individuals must be a DataFrame, got {type(individuals).__name__}")
+    require_frame(individuals, ("age", "imd_decile"), "individuals")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    missing = [c for c in ("age", "imd_decile") if c not in individuals.columns]
-    if missing:
-        raise ValueError(f"individuals is missing columns {missing}")
     age = _ages(individuals["age"].to_numpy())
     if (age != np.floor(age)).any():
         raise ValueError("age must be whole years")
@@ -428,20 +423,16 @@ def risk_tier_table(counts: pd.DataFrame, by: str, *, numeric: bool = False) -> 
        low high total high_imd_1_2_pct
     0  600   30   630             33.3
     """
-    if not isinstance(counts, pd.DataFrame):
-        raise TypeError(f"counts must be a DataFrame, got {type(counts).__name__}")
     if not isinstance(by, str):
         raise TypeError(f"by must be a column name (str), got {type(by).__name__}")
-    missing = [c for c in (by, "risk_tier", "imd_decile", "people") if c not in counts.columns]
-    if missing:
-        raise ValueError(f"counts is missing columns {missing}")
+    require_frame(counts, (by, "risk_tier", "imd_decile", "people"), "counts")
     raw = counts[[by, "risk_tier", "imd_decile", "people"]].copy()
     tiers = list(RISK_TIERS)
     unknown = set(raw["risk_tier"].dropna().astype(str)) - set(tiers)
     if unknown or raw["risk_tier"].isna().any():
         raise ValueError(f"risk_tier must be one of {tiers}; found {sorted(unknown) or 'missing'}")
     raw["risk_tier"] = pd.Categorical(raw["risk_tier"].astype(str), categories=tiers)
-    deprived = raw["imd_decile"].isin(MOST_DEPRIVED_DECILES).fillna(False).to_numpy(dtype=bool)
+    deprived = is_core20(raw["imd_decile"]).to_numpy(dtype=bool)
 
     def _pivot(frame: pd.DataFrame) -> pd.DataFrame:
         sums = frame.groupby([by, "risk_tier"], observed=False, dropna=False, sort=True)[

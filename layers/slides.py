@@ -38,12 +38,13 @@ from layers.alignment import home_authorities, ics_flow_summary
 from layers.allocation import Scenario, allocation_summary, example_practices
 from layers.allocation.frame import practice_frame
 from layers.allocation.funding import default_scenario, run_scenario
-from layers.deprivation import practice_deprivation
+from layers.deprivation import is_core20, practice_deprivation
 from layers.disclosure import shares_from_rounded, total_then_suppress
 from layers.geodata import DATA_VINTAGE, read_table
 from layers.individuals import aggregate_individuals
 from layers.maps import IMD_DECILE_COLOURS, system_map
-from layers.risk import MOST_DEPRIVED_DECILES, assign_risk, risk_tier_counts
+from layers.risk import assign_risk, risk_tier_counts
+from layers.streams import generator
 from layers.system import System
 
 __all__ = [
@@ -398,7 +399,7 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
     system = _check_system(system)
     name = _check_name(scenario_name)
     lsoas = system.lsoas
-    core20 = lsoas["imd_decile"].isin(MOST_DEPRIVED_DECILES)
+    core20 = is_core20(lsoas["imd_decile"])
     residents = int(lsoas.loc[core20, "population"].sum())
     total = int(lsoas["population"].sum())
     share = 100 * residents / total if total else 0.0
@@ -455,13 +456,12 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
 def risk_individuals(system: System) -> pd.DataFrame:
     """The system's synthetic individuals with drawn risk tiers, as every page draws them.
 
-    Individuals are :attr:`System.individuals` (generated with
-    ``np.random.default_rng(system.seed)``); risk tiers are drawn with
-    ``np.random.default_rng([system.seed, 1])``, the stream the tiers and inequality
-    pages use, so a slide's numbers match the page's.
+    Individuals are :attr:`System.individuals`; risk tiers are drawn from the
+    system's ``risk`` stream (:func:`layers.streams.generator`), as the tiers and
+    inequality pages draw them, so a slide's numbers match the page's.
     """
     system = _check_system(system)
-    return assign_risk(system.individuals, np.random.default_rng([system.seed, 1]))
+    return assign_risk(system.individuals, generator(system.seed, "risk"))
 
 
 def tiers_slide(
@@ -820,7 +820,7 @@ def inequality_slide(
     )
     deciles = indicators.by_decile(indicators.unit_rows(prevalence, members), "at_risk")
     sii = indicators.decile_sii(
-        deciles, "at_risk", repetitions=1000, rng=np.random.default_rng(system.seed)
+        deciles, "at_risk", repetitions=1000, rng=generator(system.seed, "sii")
     )
     table = indicators.decile_display_table(deciles, "at_risk")
     value_column = next(c for c in table.columns if c.endswith("(%)"))

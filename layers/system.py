@@ -24,6 +24,7 @@ import pandas as pd
 
 from layers.geodata import read_table
 from layers.geometry import dissolve
+from layers.streams import generator
 
 __all__ = [
     "NO_PCN_LABEL",
@@ -281,7 +282,7 @@ class System:
             self.registrations,
             lsoas,
             lsoas.set_index("lsoa_code")["imd_decile"],
-            rng=np.random.default_rng(self.seed),
+            rng=generator(self.seed, "individuals"),
         )
 
 

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers._checks import require_frame, require_unique
 from layers.individuals import AGE_COLUMNS, MAX_AGE, age_band_labels, male_share
 from layers.risk import RISK_TIERS, risk_tier_table
 from layers.system import NO_PCN_LABEL
@@ -134,22 +135,6 @@ _PLACE_COLUMNS = ("place_code", "place_name")
 
 
 # --------------------------------------------------------------------------- validation
-
-
-def _require(frame: object, columns: Iterable[str], name: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
-
-
-def _unique_codes(values: pd.Series, name: str) -> None:
-    if values.isna().any():
-        raise ValueError(f"{name} has missing codes")
-    if values.duplicated().any():
-        dup = values[values.duplicated()].iloc[:3].tolist()
-        raise ValueError(f"{name} has duplicate codes, e.g. {dup}")
 
 
 def _check_layer(layer: object, allowed: Sequence[str]) -> str:
@@ -355,14 +340,14 @@ class TierTables:
     footprints: pd.DataFrame | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        _require(self.practices, [*_PRACTICE_COLUMNS, "registered_patients"], "practices")
-        _require(self.pcns, _PCN_COLUMNS, "pcns")
-        _require(self.places, _PLACE_COLUMNS, "places")
+        require_frame(self.practices, [*_PRACTICE_COLUMNS, "registered_patients"], "practices")
+        require_frame(self.pcns, _PCN_COLUMNS, "pcns")
+        require_frame(self.places, _PLACE_COLUMNS, "places")
         if not isinstance(self.code, str) or not isinstance(self.name, str):
             raise TypeError("code and name must be strings")
-        _unique_codes(self.practices["practice_code"], "practices.practice_code")
-        _unique_codes(self.pcns["pcn_code"], "pcns.pcn_code")
-        _unique_codes(self.places["place_code"], "places.place_code")
+        require_unique(self.practices["practice_code"], "practices.practice_code")
+        require_unique(self.pcns["pcn_code"], "pcns.pcn_code")
+        require_unique(self.places["place_code"], "places.place_code")
         patients = self.practices["registered_patients"]
         if (
             not pd.api.types.is_integer_dtype(patients.dtype)
@@ -403,7 +388,7 @@ class TierTables:
                 {"footprint_code": self.pcns["pcn_code"], "pcn_code": self.pcns["pcn_code"]}
             )
         else:
-            _require(self.footprints, ["footprint_code", "pcn_code"], "footprints")
+            require_frame(self.footprints, ["footprint_code", "pcn_code"], "footprints")
             footprints = self.footprints.reset_index(drop=True).copy()
             owners = footprints["pcn_code"].dropna()
             if (~owners.isin(pcn_codes)).any():
@@ -708,7 +693,7 @@ def tier_summary(
     if flags is None:
         flags = flag_units(tables, checked)
     else:
-        _require(flags, ["layer", "registered_patients", "flag"], "flags")
+        require_frame(flags, ["layer", "registered_patients", "flag"], "flags")
     registered = tables.registered_patients
     if n_individuals is not None and _count(n_individuals, "n_individuals") != registered:
         raise ValueError(
@@ -1179,7 +1164,7 @@ def risk_tiers_by_unit(
     1       B  115      0    0   115
     2  NO-PCN    0     40    0    40
     """
-    _require(practice_counts, ["practice_code", "risk_tier", "imd_decile", "people"], "counts")
+    require_frame(practice_counts, ["practice_code", "risk_tier", "imd_decile", "people"], "counts")
     _check_layer(layer, BANDED_LAYERS)
     mapping = unit_mapping(tables, layer)
     practice = practice_counts["practice_code"].astype(object).to_numpy()
@@ -1272,8 +1257,8 @@ def practice_age_structure(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> 
     """
     from scipy import sparse
 
-    _require(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
-    _require(lsoas, ["lsoa_code", *AGE_COLUMNS], "lsoas")
+    require_frame(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
+    require_frame(lsoas, ["lsoa_code", *AGE_COLUMNS], "lsoas")
     patients = registrations["patients"].to_numpy(dtype=np.float64)
     if np.isnan(patients).any() or (patients < 0).any():
         raise ValueError("registrations.patients must be counts >= 0 with none missing")
@@ -1352,7 +1337,7 @@ def pyramid_from_structure(
     practice = pd.Index(structure.index.astype(str))
     if mapping is None:
         mapping = pd.DataFrame({"practice_code": practice, unit_column: practice})
-    _require(mapping, ["practice_code", unit_column], "mapping")
+    require_frame(mapping, ["practice_code", unit_column], "mapping")
     units = pd.Series(
         mapping[unit_column].to_numpy(), index=mapping["practice_code"].astype(str).to_numpy()
     )

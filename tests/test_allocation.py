@@ -252,7 +252,7 @@ def test_practice_frame_errors():
     p = example_practices()
     with pytest.raises(TypeError, match="practices must be a pandas DataFrame, got list"):
         validate_practices([1, 2])
-    with pytest.raises(ValueError, match="missing column\\(s\\) 'place_code'"):
+    with pytest.raises(ValueError, match="missing column\\(s\\) \\['place_code'\\]"):
         allocate(p.drop(columns="place_code"), default_catalogue(), 1)
     with pytest.raises(ValueError, match="practice_code is repeated: 'A'"):
         allocate(p.assign(practice_code=["A", "A", "C"]), default_catalogue(), 1)

@@ -104,7 +104,7 @@ def test_catalogue_shares_must_sum_to_100():
     with pytest.raises(CatalogueError) as err:
         validate_catalogue(cat)
     assert str(err.value) == "catalogue shares sum to 94%, expected 100%"
-    with pytest.raises(CatalogueError, match="missing column\\(s\\) 'component'"):
+    with pytest.raises(CatalogueError, match="missing column\\(s\\) \\['component'\\]"):
         validate_catalogue(cat.drop(columns="component"))
     with pytest.raises(TypeError, match="catalogue must be a pandas DataFrame, got dict"):
         validate_catalogue({})

@@ -397,9 +397,9 @@ def test_input_validation(tiny) -> None:
     rng = np.random.default_rng(0)
     with pytest.raises(TypeError, match="Generator"):
         generate_individuals(reg, ages, imd, 42)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="missing columns"):
+    with pytest.raises(ValueError, match="missing column"):
         generate_individuals(reg.drop(columns="patients"), ages, imd, rng)
-    with pytest.raises(ValueError, match="missing columns"):
+    with pytest.raises(ValueError, match="missing column"):
         generate_individuals(reg, ages.drop(columns="age_90"), imd, rng)
     with pytest.raises(ValueError, match="non-negative whole"):
         generate_individuals(reg.assign(patients=-reg["patients"]), ages, imd, rng)

@@ -156,7 +156,7 @@ def test_unknown_decile_is_allowed_and_children_are_never_high() -> None:
 def test_assign_risk_validation() -> None:
     with pytest.raises(TypeError, match="Generator"):
         assign_risk(population(1), 0)  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="missing columns"):
+    with pytest.raises(ValueError, match="missing column"):
         assign_risk(pd.DataFrame({"age": [1]}), np.random.default_rng(0))
     with pytest.raises(ValueError, match="between 0 and 90"):
         assign_risk(pd.DataFrame({"age": [-1], "imd_decile": [1]}), np.random.default_rng(0))
@@ -278,7 +278,7 @@ def test_risk_tier_counts_returns_aggregates_only() -> None:
 def test_risk_tier_table_from_aggregates_equals_risk_tier_counts(known: pd.DataFrame) -> None:
     counts = aggregate_individuals(known, ["practice_code", "risk_tier", "imd_decile"])
     pd.testing.assert_frame_equal(risk_tier_table(counts, "practice_code"), risk_tier_counts(known))
-    with pytest.raises(ValueError, match="missing columns"):
+    with pytest.raises(ValueError, match="missing column"):
         risk_tier_table(counts.drop(columns="people"), "practice_code")
     with pytest.raises(ValueError, match="risk_tier must be one of"):
         risk_tier_table(counts.assign(risk_tier="medium"), "practice_code")

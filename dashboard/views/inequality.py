@@ -16,6 +16,7 @@ from dashboard.common import (
 from dashboard.exports import figure_downloads, table_downloads
 from layers import indicators as ind
 from layers.allocation import ILLUSTRATIVE_POUNDS_PER_HEAD, ScenarioError
+from layers.deprivation import is_core20
 from layers.maps import OFFLINE_TOPOJSON_URL
 
 #: Words for the SII's units, by indicator unit.
@@ -73,9 +74,10 @@ st.header("1. Deprivation profile")
 profile = loaders.inequality_profile(code, place_definition)
 deciles_profile = profile["deciles"]
 residents = int(deciles_profile["residents"].sum())
-core20_residents = int(deciles_profile.loc[deciles_profile["imd_decile"] <= 2, "residents"].sum())
+in_core20 = is_core20(deciles_profile["imd_decile"])
+core20_residents = int(deciles_profile.loc[in_core20, "residents"].sum())
 patients = int(deciles_profile["patients"].sum())
-core20_patients = int(deciles_profile.loc[deciles_profile["imd_decile"] <= 2, "patients"].sum())
+core20_patients = int(deciles_profile.loc[in_core20, "patients"].sum())
 cols = st.columns(3)
 cols[0].metric("Residents (ONS mid-2020)", f"{residents:,}")
 cols[1].metric(

@@ -15,6 +15,8 @@ from typing import Literal, TypeVar
 import numpy as np
 import pandas as pd
 
+from layers._checks import require_frame
+
 T = TypeVar("T")
 LaLevel = Literal["ltla", "utla"]
 UnitLevel = Literal["pcn", "practice"]
@@ -39,21 +41,9 @@ REGISTRATION_COLUMNS = ("practice_code", "lsoa_code", "patients")
 PRACTICE_COLUMNS = ("practice_code", "pcn_code", "icb_code")
 
 
-def check_frame(obj: object, name: str, columns: Iterable[str]) -> pd.DataFrame:
-    """Raise unless ``obj`` is a DataFrame holding ``columns``; return it."""
-    if not isinstance(obj, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(obj).__name__}.")
-    missing = [c for c in columns if c not in obj.columns]
-    if missing:
-        raise ValueError(
-            f"{name} is missing column(s) {missing}; expected at least {list(columns)}."
-        )
-    return obj
-
-
 def check_registrations(registrations: object) -> pd.DataFrame:
     """Validate the practice × LSOA registrations table."""
-    reg = check_frame(registrations, "registrations", REGISTRATION_COLUMNS)
+    reg = require_frame(registrations, REGISTRATION_COLUMNS, "registrations")
     if not pd.api.types.is_numeric_dtype(reg["patients"]):
         raise TypeError(f"registrations['patients'] must be numeric, got {reg['patients'].dtype}.")
     if reg["practice_code"].isna().any():
@@ -72,7 +62,7 @@ def check_unique(frame: pd.DataFrame, name: str, column: str) -> None:
 
 def check_practices(practices: object) -> pd.DataFrame:
     """Validate the practice table (practice_code, pcn_code, icb_code)."""
-    prac = check_frame(practices, "practices", PRACTICE_COLUMNS)
+    prac = require_frame(practices, PRACTICE_COLUMNS, "practices")
     check_unique(prac, "practices", "practice_code")
     return prac
 
@@ -103,7 +93,7 @@ def check_threshold(threshold: object) -> float:
 
 def check_lsoas(lsoas: object, columns: Iterable[str], unique: bool = True) -> pd.DataFrame:
     """Validate the LSOA table for the given extra columns (and unique codes)."""
-    frame = check_frame(lsoas, "lsoas", ["lsoa_code", *columns])
+    frame = require_frame(lsoas, ["lsoa_code", *columns], "lsoas")
     if unique:
         check_unique(frame, "lsoas", "lsoa_code")
     return frame
@@ -531,7 +521,7 @@ def resolve_places(
         )
         members["la_code"] = members["place_code"]
     else:
-        check_frame(places, "places", ["place_name"])
+        require_frame(places, ["place_name"], "places")
         level = next((lv for lv in LA_LEVELS if f"{lv}_code" in places.columns), None)
         if level is None:
             raise ValueError("places needs an ltla_code or a utla_code column (the member LAs).")

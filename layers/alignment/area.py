@@ -13,12 +13,12 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers._checks import require_frame, require_geoframe
 from layers.alignment._core import (
     UNKNOWN_CODE,
     Context,
     LaLevel,
     UnitLevel,
-    check_frame,
     check_icb_code,
     check_la_level,
     check_lsoas,
@@ -32,15 +32,6 @@ __all__ = ["area_shares", "authority_polygons", "compare_alignment", "plurality_
 
 #: Equal-area-enough projected CRS for England (British National Grid).
 AREA_CRS = "EPSG:27700"
-
-
-def _check_geoframe(obj: object, name: str, columns: list[str]) -> gpd.GeoDataFrame:
-    if not isinstance(obj, gpd.GeoDataFrame):
-        raise TypeError(f"{name} must be a GeoDataFrame, got {type(obj).__name__}.")
-    check_frame(obj, name, columns)
-    if obj.crs is None:
-        raise ValueError(f"{name} has no CRS; set one (e.g. .set_crs('EPSG:4326')).")
-    return obj
 
 
 def _lsoa_geometry_for(lsoa_geometry: gpd.GeoDataFrame, codes: pd.Series) -> gpd.GeoDataFrame:
@@ -89,7 +80,7 @@ def authority_polygons(
     >>> las["la_name"].tolist(), (las.area / 1e6).round(1).tolist()
     (['Townham', 'Fieldshire'], [2.0, 10.0])
     """
-    geo = _check_geoframe(lsoa_geometry, "lsoa_geometry", ["lsoa_code", "geometry"])
+    geo = require_geoframe(lsoa_geometry, ["lsoa_code", "geometry"], "lsoa_geometry")
     level = check_la_level(la_level)
     code = f"{level}_code"
     lsoa = check_lsoas(lsoas, [code])
@@ -159,7 +150,7 @@ def plurality_footprints(
        U00002        1       600
        U00003        2      1000
     """
-    geo = _check_geoframe(lsoa_geometry, "lsoa_geometry", ["lsoa_code", "geometry"])
+    geo = require_geoframe(lsoa_geometry, ["lsoa_code", "geometry"], "lsoa_geometry")
     check_unique(geo, "lsoa_geometry", "lsoa_code")
     lsoa_codes = geo["lsoa_code"].to_numpy(dtype=object)
     ctx = Context(registrations, pd.DataFrame({"lsoa_code": lsoa_codes}), practices)
@@ -243,8 +234,8 @@ def area_shares(
        U00002 E07000002 Fieldshire       9.0    0.9
        U00002 E07000001    Townham       1.0    0.1
     """
-    foot = _check_geoframe(footprints, "footprints", [unit_col, "geometry"])
-    auth = _check_geoframe(authorities, "authorities", [la_col, "geometry"])
+    foot = require_geoframe(footprints, [unit_col, "geometry"], "footprints")
+    auth = require_geoframe(authorities, [la_col, "geometry"], "authorities")
     if not foot.crs.equals(auth.crs):
         raise ValueError(
             f"CRS mismatch: footprints are in {foot.crs.to_string()} but authorities in "
@@ -352,8 +343,8 @@ def compare_alignment(
     populated and patients concentrate in Townham.
     """
     limit = check_threshold(threshold)
-    res = check_frame(residence, "residence", ["unit_code", "la_code", "share"])
-    ar = check_frame(area, "area", ["unit_code", "la_code", "share"])
+    res = require_frame(residence, ["unit_code", "la_code", "share"], "residence")
+    ar = require_frame(area, ["unit_code", "la_code", "share"], "area")
     names = pd.concat(
         [
             res.set_index("la_code")["la_name"] if "la_name" in res.columns else pd.Series(),

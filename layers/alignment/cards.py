@@ -19,7 +19,8 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from layers.alignment._core import NO_PCN, check_frame, check_threshold
+from layers._checks import require_frame
+from layers.alignment._core import NO_PCN, check_threshold
 from layers.geodata import DATA_VINTAGE, SOURCES
 
 __all__ = [
@@ -214,8 +215,8 @@ def place_card_figure(
     (['Table', 'Bar', 'Bar'], 1123, 794)
     """
     limit = check_threshold(threshold)
-    table = check_frame(facts, "facts", ["Item", "Value"])
-    frame = check_frame(units, "units", _UNIT_COLUMNS)
+    table = require_frame(facts, ["Item", "Value"], "facts")
+    frame = require_frame(units, _UNIT_COLUMNS, "units")
     frame = frame.sort_values(["home_share", "unit_code"]).head(CARD_MAX_UNITS)
     straddles = frame["home_share"] < limit
     labels = [
@@ -380,8 +381,8 @@ def place_card_xlsx(facts: pd.DataFrame, units: pd.DataFrame, *, title: str) -> 
     >>> list(book), book["Units"]["Living in the place"].tolist()
     (['Card', 'Units', 'About'], [600])
     """
-    table = check_frame(facts, "facts", ["Item", "Value"])
-    frame = check_frame(units, "units", _UNIT_COLUMNS)
+    table = require_frame(facts, ["Item", "Value"], "facts")
+    frame = require_frame(units, _UNIT_COLUMNS, "units")
     sheet = pd.DataFrame(
         {
             "Unit": frame["unit_name"].to_numpy(),

@@ -22,7 +22,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from layers.alignment._core import PSEUDO_NAMES, check_frame, check_threshold
+from layers._checks import require_frame
+from layers.alignment._core import PSEUDO_NAMES, check_threshold
 from layers.alignment.disclosed import REST_OF_ENGLAND, REST_OF_ENGLAND_NAME, DisclosedOverlap
 from layers.alignment.lineage import merger_lineage, split_authorities
 from layers.geodata import DATA_VINTAGE
@@ -267,7 +268,7 @@ def home_share_chart(
     (['Straddles: under 90% in one authority', '90% or more in one authority'], ['North'])
     """
     limit = check_threshold(threshold)
-    frame = check_frame(home, "home", ["unit_code", "unit_name", "home_la_name", "home_share"])
+    frame = require_frame(home, ["unit_code", "unit_name", "home_la_name", "home_share"], "home")
     frame = frame.sort_values(["home_share", "unit_code"], ascending=[True, True])
     labels = frame["unit_name"].astype(str)
     dup = labels.duplicated(keep=False)
@@ -385,7 +386,7 @@ def comparison_chart(
     """
     limit = check_threshold(threshold)
     columns = ["unit_code", "residence_home_share", "area_home_share", "category"]
-    frame = check_frame(comparison, "comparison", columns)
+    frame = require_frame(comparison, columns, "comparison")
     frame = frame.loc[frame["category"].isin(list(COMPARISON_LABELS))]
     names = dict(labels or {})
     fig = go.Figure()
@@ -499,7 +500,7 @@ def flow_map(
     >>> [type(t).__name__ for t in fig.data], fig.layout.geo.visible
     (['Choropleth', 'Scattergeo'], False)
     """
-    flow = check_frame(rows, "rows", ["lsoa_code", "patients", "share_of_flow", "share_of_lsoa"])
+    flow = require_frame(rows, ["lsoa_code", "patients", "share_of_flow", "share_of_lsoa"], "rows")
     if not isinstance(geometry, gpd.GeoDataFrame):
         raise TypeError(f"geometry must be a GeoDataFrame, got {type(geometry).__name__}.")
     shapes = geometry.loc[geometry["lsoa_code"].isin(flow["lsoa_code"]), ["lsoa_code", "geometry"]]

@@ -17,7 +17,8 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from layers.alignment._core import PSEUDO_NAMES, check_frame
+from layers._checks import require_frame
+from layers.alignment._core import PSEUDO_NAMES
 from layers.disclosure import SUPPRESSED, shares_from_rounded, suppress_counts
 
 __all__ = [
@@ -218,8 +219,8 @@ def disclose_straddlers(
     columns = ["unit_code", "unit_name", "unit_type", "n_practices", "patients"]
     columns += ["home_la_name", "home_patients", "second_la_code", "second_la_name"]
     columns += ["n_authorities"]
-    units = check_frame(straddling, "straddling", columns)
-    shares = check_frame(residence, "residence", ["unit_code", "la_code", "la_name", "patients"])
+    units = require_frame(straddling, columns, "straddling")
+    shares = require_frame(residence, ["unit_code", "la_code", "la_name", "patients"], "residence")
     if isinstance(min_share, bool) or not isinstance(min_share, int | float):
         raise TypeError(f"min_share must be a number of percent, got {min_share!r}.")
     if isinstance(max_items, bool) or not isinstance(max_items, int) or max_items < 1:

@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from layers.alignment._core import check_frame, check_threshold
+from layers._checks import require_frame
+from layers.alignment._core import check_threshold
 from layers.alignment.area import compare_alignment
 
 __all__ = ["apply_threshold", "place_straddling"]
@@ -65,7 +66,7 @@ def place_straddling(
     [0, 1, 0]
     """
     limit = check_threshold(threshold)
-    frame = check_frame(units, "units", _UNIT_COLUMNS)
+    frame = require_frame(units, _UNIT_COLUMNS, "units")
     codes = (
         pd.Index(sorted(frame["place_code"].unique()), dtype=object)
         if place_codes is None
@@ -147,10 +148,10 @@ def apply_threshold(
     out = dict(figures)
     for key in ("home_authorities", "practice_home_authorities"):
         if key in figures:
-            table = check_frame(figures[key], key, ["home_share", "straddles"])
+            table = require_frame(figures[key], ["home_share", "straddles"], key)
             out[key] = table.assign(straddles=(table["home_share"] < limit).to_numpy())
     if "straddling_units" in figures:
-        base = check_frame(figures["straddling_units"], "straddling_units", ["unit_code"])
+        base = require_frame(figures["straddling_units"], ["unit_code"], "straddling_units")
         if "home_authorities" in figures:
             home = figures["home_authorities"]
             wanted = set(home.loc[home["home_share"] < limit, "unit_code"])

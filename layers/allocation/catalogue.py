@@ -27,6 +27,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from layers._checks import MissingColumnsError, require_frame
+
 __all__ = [
     "CATALOGUE_COLUMNS",
     "COMPONENTS",
@@ -205,14 +207,10 @@ def validate_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
     ...
     layers.allocation.catalogue.CatalogueError: catalogue row 1 (service 'GP'): component 'dental' is not one of 'general_acute', 'community', 'mental_health', 'maternity', 'prescribing', 'primary_medical_care', 'health_inequalities'
     """  # noqa: E501
-    if not isinstance(catalogue, pd.DataFrame):
-        raise TypeError(f"catalogue must be a pandas DataFrame, got {type(catalogue).__name__}")
-    missing = [c for c in CATALOGUE_COLUMNS if c not in catalogue.columns]
-    if missing:
-        raise CatalogueError(
-            f"catalogue is missing column(s) {_quoted(missing)}; "
-            f"expected columns {_quoted(CATALOGUE_COLUMNS)}"
-        )
+    try:
+        require_frame(catalogue, CATALOGUE_COLUMNS, "catalogue")
+    except MissingColumnsError as error:
+        raise CatalogueError(str(error)) from None
     if len(catalogue) == 0:
         raise CatalogueError("catalogue has no services; expected at least one row")
     out = catalogue.reset_index(drop=True).copy()

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from layers._checks import require_frame
 from layers.deprivation import practice_deprivation
 
 from .catalogue import COMPONENT_COLUMNS, OVERALL_COLUMN, POPULATION_COLUMN, _quoted
@@ -115,14 +116,6 @@ FORMER_CCG_SPLITS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def _require(frame: object, columns: tuple[str, ...] | list[str], name: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{name} is missing column(s) {_quoted(missing)}")
-
-
 def former_ccg_lookup(
     lsoas: pd.DataFrame,
     splits: Mapping[str, Mapping[str, tuple[str, str]]] = FORMER_CCG_SPLITS,
@@ -161,7 +154,7 @@ def former_ccg_lookup(
     1        L2             02B     Old Two CCG         district
     2        L3               C       Other CCG            ccg21
     """
-    _require(lsoas, ("lsoa_code", "ltla_code", "ccg21_code", "ccg21_name"), "lsoas")
+    require_frame(lsoas, ("lsoa_code", "ltla_code", "ccg21_code", "ccg21_name"), "lsoas")
     if not isinstance(splits, Mapping):
         raise TypeError(f"splits must be a mapping, got {type(splits).__name__}")
     ccg = lsoas["ccg21_code"].astype(str).to_numpy(dtype=object)
@@ -234,8 +227,8 @@ def practice_former_ccgs(
     0             A              C1             One              0.75
     1             B              C3           Three              1.00
     """
-    _require(registrations, ("practice_code", "lsoa_code", "patients"), "registrations")
-    _require(lookup, ("lsoa_code", "former_ccg_code", "former_ccg_name"), "lookup")
+    require_frame(registrations, ("practice_code", "lsoa_code", "patients"), "registrations")
+    require_frame(lookup, ("lsoa_code", "former_ccg_code", "former_ccg_name"), "lookup")
     practices = pd.Index(registrations["practice_code"].astype(str).unique()).sort_values()
     joined = registrations[["practice_code", "lsoa_code", "patients"]].merge(
         lookup[["lsoa_code", "former_ccg_code", "former_ccg_name"]], on="lsoa_code", how="inner"
@@ -320,8 +313,10 @@ def practice_frame(
                 f"system must be a System from layers.load_system (no {attribute!r} table); "
                 f"got {type(system).__name__}"
             )
-    _require(weighted_populations, ("practice_code", *WEIGHTED_COLUMNS), "weighted_populations")
-    _require(
+    require_frame(
+        weighted_populations, ("practice_code", *WEIGHTED_COLUMNS), "weighted_populations"
+    )
+    require_frame(
         lsoas,
         ("lsoa_code", "ltla_code", "ccg21_code", "ccg21_name", "imd_rank", "imd_decile"),
         "lsoas",
@@ -335,7 +330,7 @@ def practice_frame(
         "place_name",
         "registered_patients",
     ]
-    _require(pd.DataFrame(system.practices), keep, "system.practices")
+    require_frame(pd.DataFrame(system.practices), keep, "system.practices")
     frame = pd.DataFrame(system.practices[keep]).copy()
     frame["practice_code"] = frame["practice_code"].astype(str)
     frame["pcn_code"] = pd.Series(

@@ -23,6 +23,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from layers._checks import require_frame
+
 from .catalogue import (
     COMPONENT_COLUMNS,
     OVERALL_COLUMN,
@@ -109,14 +111,7 @@ def validate_practices(practices: pd.DataFrame, columns: tuple[str, ...] = ()) -
     >>> validate_practices(example_practices(), ("wp_core",))["wp_core"].tolist()
     [1200.0, 1800.0, 1000.0]
     """
-    if not isinstance(practices, pd.DataFrame):
-        raise TypeError(f"practices must be a pandas DataFrame, got {type(practices).__name__}")
-    missing = [c for c in (*_KEYS, *columns) if c not in practices.columns]
-    if missing:
-        raise ValueError(
-            f"practices is missing column(s) {_quoted(missing)}; expected practice_code, "
-            "pcn_code, place_code and the weighted-population columns"
-        )
+    require_frame(practices, (*_KEYS, *columns), "practices")
     if len(practices) == 0:
         raise ValueError("practices has no rows; expected at least one practice")
     # Work on numpy arrays and assign once: pandas per-column overhead dominates here.

@@ -1,86 +1,17 @@
-"""Input checks shared by the inequality metrics (private)."""
+"""Input checks shared by the inequality metrics (private).
+
+The general vector checks live in :mod:`layers._checks`; these are specific to
+weighted inequality measures.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from layers._checks import as_float_vector
 
-def as_float_vector(x: ArrayLike, name: str, *, allow_nan: bool = False) -> NDArray[np.float64]:
-    """Return ``x`` as a 1-D float64 array, or raise a specific error.
-
-    Parameters
-    ----------
-    x : array_like
-        Numeric values.
-    name : str
-        Argument name used in error messages.
-    allow_nan : bool, default False
-        Whether missing values (NaN) are accepted.
-
-    Returns
-    -------
-    numpy.ndarray
-        1-D float64 copy of ``x``.
-
-    Raises
-    ------
-    TypeError
-        If ``x`` is not numeric (strings, objects, booleans).
-    ValueError
-        If ``x`` is not 1-D, is empty, or holds NaN (unless allowed) or infinities.
-
-    Examples
-    --------
-    >>> as_float_vector([1, 2], "population")
-    array([1., 2.])
-    """
-    arr = np.asarray(x)
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"{name} must be numeric (int or float); got dtype {arr.dtype}")
-    if arr.ndim != 1:
-        raise ValueError(f"{name} must be one-dimensional; got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty")
-    out = arr.astype(np.float64)
-    if np.isinf(out).any():
-        raise ValueError(f"{name} contains infinite values; expected finite numbers")
-    if not allow_nan and np.isnan(out).any():
-        idx = np.flatnonzero(np.isnan(out)).tolist()
-        raise ValueError(f"{name} has missing values (NaN) at positions {idx}")
-    return out
-
-
-def check_same_length(**arrays: NDArray[np.float64] | None) -> int:
-    """Check that every non-None array has the same length and return it.
-
-    Parameters
-    ----------
-    **arrays : numpy.ndarray or None
-        Arrays keyed by argument name; ``None`` entries are ignored.
-
-    Returns
-    -------
-    int
-        The common length.
-
-    Raises
-    ------
-    ValueError
-        If the lengths differ.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> check_same_length(a=np.zeros(3), b=None, c=np.ones(3))
-    3
-    """
-    lengths = {k: len(v) for k, v in arrays.items() if v is not None}
-    if len(set(lengths.values())) > 1:
-        raise ValueError(f"inputs must have the same length; got {lengths}")
-    return next(iter(lengths.values()))
+__all__ = ["check_weights", "fractional_rank"]
 
 
 def check_weights(weights: ArrayLike | None, n: int, name: str = "weights") -> NDArray[np.float64]:

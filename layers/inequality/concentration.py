@@ -33,12 +33,8 @@ from typing import Literal
 
 from numpy.typing import ArrayLike
 
-from layers.inequality._checks import (
-    as_float_vector,
-    check_same_length,
-    check_weights,
-    fractional_rank,
-)
+from layers._checks import as_float_vector, check_same_length
+from layers.inequality._checks import check_weights, fractional_rank
 
 __all__ = ["absolute_concentration_index", "concentration_index"]
 

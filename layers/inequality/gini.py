@@ -23,7 +23,8 @@ from __future__ import annotations
 
 from numpy.typing import ArrayLike
 
-from layers.inequality._checks import as_float_vector, check_weights, fractional_rank
+from layers._checks import as_float_vector
+from layers.inequality._checks import check_weights, fractional_rank
 
 __all__ = ["gini"]
 

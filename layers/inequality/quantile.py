@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from layers.inequality._checks import as_float_vector
+from layers._checks import as_float_vector
 
 __all__ = ["assign_quantiles", "quantiles_by_group"]
 

@@ -75,7 +75,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
-from layers.inequality._checks import as_float_vector, check_same_length
+from layers._checks import as_float_vector, check_same_length
+from layers.streams import DEFAULT_SEED, generator
 
 __all__ = ["SIIResult", "sii_by_group", "slope_index_of_inequality"]
 
@@ -359,7 +360,8 @@ def slope_index_of_inequality(
     transform : bool, default False
         Fit on the log (rates) or logit (proportions) scale.
     rng : numpy.random.Generator, optional
-        Random generator for the simulation; a fresh ``default_rng()`` if None.
+        Random generator for the simulation; if None, the product's seeded ``sii``
+        stream (:func:`layers.streams.generator`), so results are reproducible.
 
     Returns
     -------
@@ -395,7 +397,7 @@ def slope_index_of_inequality(
     True
     """
     if rng is None:
-        rng = np.random.default_rng()
+        rng = generator(DEFAULT_SEED, "sii")
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
     if isinstance(multiplier, bool) or not isinstance(
@@ -590,7 +592,7 @@ def sii_by_group(
         if col is not None and data[col].isna().any():
             raise ValueError(f"missing values in the {arg} column {col!r}; fill or drop them")
     if rng is None:
-        rng = np.random.default_rng()
+        rng = generator(DEFAULT_SEED, "sii")
 
     n_quantiles = data[quantile].nunique()
     if not _MIN_QUANTILES <= n_quantiles <= _MAX_QUANTILES:
