@@ -3,6 +3,8 @@
 import re
 import tomllib
 
+import pytest
+
 from dashboard.__main__ import APP_PATH, CONFIG_PATH, command, config_flags
 from tests.conftest import REPO_ROOT
 
@@ -16,6 +18,7 @@ def test_readme_opens_with_two_commands():
     run, test = COMMANDS[:2]
     assert run.endswith("-m dashboard") and "pip install -r requirements.txt" in run
     assert "pytest" in test and "apt-get install -y chromium" in test
+    assert "pip install -r requirements-dev.txt" in test
     assert "npm ci --prefix tests/a11y" in test
 
 
@@ -36,10 +39,18 @@ def test_launcher_applies_streamlit_config():
     assert argv[4] == str(APP_PATH) and argv[-1] == "--server.port=9999"
 
 
-def test_requirements_are_pinned():
+@pytest.mark.parametrize("name", ["requirements.txt", "requirements-dev.txt"])
+def test_requirements_are_pinned(name):
     lines = [
         ln
-        for ln in (REPO_ROOT / "requirements.txt").read_text().splitlines()
-        if ln.strip() and not ln.startswith("#")
+        for ln in (REPO_ROOT / name).read_text().splitlines()
+        if ln.strip() and not ln.startswith("#") and ln != "-r requirements.txt"
     ]
     assert lines and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.]+", ln) for ln in lines)
+
+
+def test_runtime_requirements_leave_out_test_tools():
+    """The run command installs only what the app needs (#18: a 1.4 GB environment)."""
+    runtime = (REPO_ROOT / "requirements.txt").read_text()
+    for tool in ("pytest", "playwright", "ruff", "hypothesis", "nbclient"):
+        assert tool not in runtime
