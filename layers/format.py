@@ -1,0 +1,176 @@
+"""How numbers read, everywhere: pages, tables, figures, slides and exports.
+
+One rule each, so the same budget never reads two ways:
+
+* money: :func:`pounds` (whole pounds), :func:`per_head` (pounds and pence),
+  :func:`compact_pounds` (headlines: ``£2.31bn``, ``£45.6m``);
+* shares: :func:`share` takes a **fraction** (0–1); :func:`percent` takes a value
+  already in **percent** (0–100), as disclosure-controlled shares are;
+* counts: :func:`count`, with thousands separators;
+* words: :func:`plural` (``1 PCN``, ``2 PCNs``).
+
+A disclosure marker (``"*"``) passes through unchanged, and a missing value reads
+:data:`MISSING`.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Real
+
+__all__ = [
+    "MISSING",
+    "compact_pounds",
+    "count",
+    "number",
+    "per_head",
+    "percent",
+    "plural",
+    "pounds",
+    "share",
+]
+
+#: What a missing or non-finite value reads as.
+MISSING = "n/a"
+
+
+def _finite(value: object) -> float | None:
+    """``value`` as a float, or ``None`` if it is missing or not finite."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number_ = float(value)  # numpy scalars, Decimals and pandas NA-free numbers
+    except (TypeError, ValueError):
+        return None
+    return number_ if math.isfinite(number_) else None
+
+
+def _passthrough(value: object) -> str | None:
+    """Text (a disclosure marker such as ``*``) is shown as it is."""
+    return value if isinstance(value, str) else None
+
+
+def pounds(value: object) -> str:
+    """Whole pounds with thousands separators.
+
+    Examples
+    --------
+    >>> pounds(12345.4), pounds(-1500), pounds(float("nan"))
+    ('£12,345', '-£1,500', 'n/a')
+    """
+    if (text := _passthrough(value)) is not None:
+        return text
+    amount = _finite(value)
+    if amount is None:
+        return MISSING
+    sign = "-" if round(amount) < 0 else ""
+    return f"{sign}£{abs(amount):,.0f}"
+
+
+def per_head(value: object) -> str:
+    """Pounds and pence, for amounts per head.
+
+    Examples
+    --------
+    >>> per_head(1500.826), per_head(None)
+    ('£1,500.83', 'n/a')
+    """
+    if (text := _passthrough(value)) is not None:
+        return text
+    amount = _finite(value)
+    if amount is None:
+        return MISSING
+    sign = "-" if round(amount, 2) < 0 else ""
+    return f"{sign}£{abs(amount):,.2f}"
+
+
+def compact_pounds(value: object) -> str:
+    """Pounds in the words committees read: billions, millions, else whole pounds.
+
+    Examples
+    --------
+    >>> compact_pounds(2_312_000_000), compact_pounds(45_600_000), compact_pounds(12_345.4)
+    ('£2.31bn', '£45.6m', '£12,345')
+    """
+    if (text := _passthrough(value)) is not None:
+        return text
+    amount = _finite(value)
+    if amount is None:
+        return MISSING
+    sign = "-" if amount < 0 else ""
+    size = abs(amount)
+    if size >= 1e9:
+        return f"{sign}£{size / 1e9:,.2f}bn"
+    if size >= 1e6:
+        return f"{sign}£{size / 1e6:,.1f}m"
+    return pounds(amount)
+
+
+def share(value: object, decimals: int = 1) -> str:
+    """A fraction (0–1) as a percentage.
+
+    Examples
+    --------
+    >>> share(0.2134), share(0.5, 0), share("*")
+    ('21.3%', '50%', '*')
+    """
+    if (text := _passthrough(value)) is not None:
+        return text
+    fraction = _finite(value)
+    return MISSING if fraction is None else f"{fraction:.{decimals}%}"
+
+
+def percent(value: object, decimals: int = 1) -> str:
+    """A value already in percent (0–100), such as a disclosure-controlled share.
+
+    Examples
+    --------
+    >>> percent(21.34), percent("*"), percent(None)
+    ('21.3%', '*', 'n/a')
+    """
+    if (text := _passthrough(value)) is not None:
+        return text
+    amount = _finite(value)
+    return MISSING if amount is None else f"{amount:.{decimals}f}%"
+
+
+def count(value: object) -> str:
+    """A whole number with thousands separators.
+
+    Examples
+    --------
+    >>> count(193615), count(12.6), count("*"), count(float("nan"))
+    ('193,615', '13', '*', 'n/a')
+    """
+    if (text := _passthrough(value)) is not None:
+        return text
+    amount = _finite(value)
+    return MISSING if amount is None else f"{round(amount):,}"
+
+
+def number(value: object, decimals: int, *, sign: bool = False) -> str:
+    """A number with thousands separators and fixed decimals.
+
+    Examples
+    --------
+    >>> number(1.23456, 3), number(0.5, 2, sign=True), number(None, 1)
+    ('1.235', '+0.50', 'n/a')
+    """
+    if (text := _passthrough(value)) is not None:
+        return text
+    amount = _finite(value)
+    if amount is None:
+        return MISSING
+    return f"{amount:{'+' if sign else ''},.{decimals}f}"
+
+
+def plural(n: int | Real, singular: str, plural_form: str | None = None) -> str:
+    """A count with its noun, singular for exactly one.
+
+    Examples
+    --------
+    >>> plural(1, "PCN"), plural(3, "PCN"), plural(2, "practice"), plural(0, "ICS", "ICSs")
+    ('1 PCN', '3 PCNs', '2 practices', '0 ICSs')
+    """
+    word = singular if n == 1 else (plural_form or f"{singular}s")
+    return f"{count(n)} {word}"

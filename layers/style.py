@@ -1,0 +1,165 @@
+"""How figures look, everywhere: palettes, colour scales, fonts and the source note.
+
+The pages, the slides, the deck and the notebook draw with these, so a colour means
+the same thing on every screen and in every export. All palettes are colour-blind
+safe; where a colour carries meaning, a pattern or a word repeats it for print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "DIVERGING_SCALE",
+    "FLAG_COLOURS",
+    "FLAG_PATTERNS",
+    "FONT_FAMILY",
+    "GRID_COLOUR",
+    "IMD_DECILE_COLOURS",
+    "NHS_BLUE",
+    "NOTE_FONT",
+    "OKABE_ITO",
+    "OUTLINE_STYLE",
+    "RISK_TIER_COLOURS",
+    "RISK_TIER_PATTERNS",
+    "SEQUENTIAL_SCALE",
+    "TEXT_COLOUR",
+    "TIER_COLOURS",
+    "TIER_PATTERNS",
+    "diverging_range",
+    "source_note",
+    "stepped_colorscale",
+]
+
+#: NHS Blue, the accent of titles and the ICS outline.
+NHS_BLUE: Final = "#005EB8"
+#: Body text and grid lines (NHS identity greys).
+TEXT_COLOUR: Final = "#212B32"
+GRID_COLOUR: Final = "#D8DDE0"
+FONT_FAMILY: Final = "Arial, Helvetica, sans-serif"
+#: Source and vintage notes under a figure: small, and grey at 7:1 contrast on white.
+NOTE_FONT: Final = {"size": 10, "color": "#425563"}
+
+#: Okabe & Ito (2008) colour-blind-safe qualitative palette.
+OKABE_ITO: Final = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+
+#: Ten-step colour-blind-safe sequential palette (viridis samples), decile 1 darkest.
+IMD_DECILE_COLOURS: Final = (
+    "#440154",
+    "#482878",
+    "#3e4989",
+    "#31688e",
+    "#26828e",
+    "#1f9e89",
+    "#35b779",
+    "#6ece58",
+    "#b5de2b",
+    "#fde725",
+)
+
+#: Continuous scales: one for amounts, one for differences from a centre.
+SEQUENTIAL_SCALE: Final = "Cividis"
+DIVERGING_SCALE: Final = "RdBu"
+
+#: A unit below, within or above its planning band (Okabe-Ito orange, grey, blue).
+FLAG_COLOURS: Final = {"below": "#E69F00", "within": "#8C8C8C", "above": "#0072B2"}
+FLAG_PATTERNS: Final = {"below": ".", "within": "", "above": "/"}
+
+#: Risk tiers of individuals, from the risk model.
+RISK_TIER_COLOURS: Final = {"low": "#56B4E9", "rising": "#E69F00", "high": "#D55E00"}
+RISK_TIER_PATTERNS: Final = {"low": "", "rising": "/", "high": "x"}
+
+#: Commissioning tiers of the service catalogue.
+TIER_COLOURS: Final = {
+    "ics": "#0072B2",
+    "place": "#E69F00",
+    "pcn": "#009E73",
+    "practice": "#CC79A7",
+}
+TIER_PATTERNS: Final = {"ics": "", "place": "/", "pcn": ".", "practice": "x"}
+
+#: Outlines of the nested layers on every map.
+OUTLINE_STYLE: Final = {
+    "pcns": {"color": "#e66100", "width": 1.5},
+    "places": {"color": "#000000", "width": 2.5},
+    "ics": {"color": "#005eb8", "width": 4.0},
+}
+
+
+def stepped_colorscale(colours: Sequence[str]) -> list[tuple[float, str]]:
+    """A plotly colour scale of equal flat steps, one per colour (classes 1 to n).
+
+    Use with ``zmin=0.5`` and ``zmax=len(colours) + 0.5`` so class k is colour k.
+
+    Examples
+    --------
+    >>> stepped_colorscale(["red", "blue"])
+    [(0.0, 'red'), (0.5, 'red'), (0.5, 'blue'), (1.0, 'blue')]
+    """
+    if not colours:
+        raise ValueError("stepped_colorscale needs at least one colour.")
+    n = len(colours)
+    return [step for i, c in enumerate(colours) for step in ((i / n, c), ((i + 1) / n, c))]
+
+
+def diverging_range(values: ArrayLike, centre: float, minimum: float) -> tuple[float, float]:
+    """Colour-scale limits symmetric about ``centre``, never narrower than ``minimum``.
+
+    A diverging map of small differences must not paint them as opposite extremes:
+    the scale spans at least ``centre ± minimum``, and more only where the data do.
+
+    Parameters
+    ----------
+    values : array_like
+        The mapped values; missing values are ignored.
+    centre : float
+        The value drawn in the neutral middle colour (for example the ICS average).
+    minimum : float
+        The smallest half-range, in the values' own unit (for example £50 per head).
+
+    Returns
+    -------
+    tuple of float
+        ``(zmin, zmax)``.
+
+    Examples
+    --------
+    >>> diverging_range([1480.0, 1517.0], centre=1500.0, minimum=50.0)
+    (1450.0, 1550.0)
+    >>> diverging_range([1300.0, 1517.0], centre=1500.0, minimum=50.0)
+    (1300.0, 1700.0)
+    """
+    if not np.isfinite(centre) or not np.isfinite(minimum) or minimum <= 0:
+        raise ValueError("diverging_range needs a finite centre and a positive minimum.")
+    array = np.asarray(values, dtype=float)
+    array = array[np.isfinite(array)]
+    spread = float(np.abs(array - centre).max()) if array.size else 0.0
+    half = max(spread, float(minimum))
+    return (float(centre - half), float(centre + half))
+
+
+def source_note(vintage: str, sources: str | None = None) -> str:
+    """The line under every figure: its data vintage, and its sources when given.
+
+    Examples
+    --------
+    >>> source_note("July 2022")
+    'Data: July 2022.'
+    >>> source_note("July 2022", "Sources: ONS.")
+    'Data: July 2022. Sources: ONS.'
+    """
+    note = f"Data: {vintage.rstrip('.')}."
+    return f"{note} {sources}" if sources else note
