@@ -38,7 +38,7 @@ def _load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, obj
         tables = [read_table(n) for n in ("registrations", "lsoas", "practices", "place_presets")]
         return (*tables, geometry, "geodata/ (layers.geodata.read_table)")
     # Fallback: the raw files, shaped like the geodata tables (no geometry).
-    from tests.test_alignment_real import load_raw_tables
+    from tests.unit.test_alignment_real import load_raw_tables
 
     shared = ROOT.parent / "shared" / "data"
     registrations, lsoas, practices = load_raw_tables(shared)

@@ -176,7 +176,7 @@ def page_path(icb: str = "QRV", repeats: int = 15) -> None:
     """
     from streamlit.runtime.scriptrunner import script_cache, script_runner
 
-    from tests.test_app_pages import run_page
+    from tests.app.apptest import run_page
 
     compiled: dict[str, object] = {}
     original_bytecode = script_cache.ScriptCache.get_bytecode

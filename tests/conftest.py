@@ -1,4 +1,14 @@
-"""Shared fixtures: a hand-made toy ICS with known answers, and paths to real data."""
+"""Shared fixtures: a hand-made toy ICS with known answers, and paths to real data.
+
+The suite has three tiers, each in its own folder and marked by it:
+
+* ``tests/unit``: the library, on hand-made geometries, real-data facts and the
+  reference suites (marker ``unit``);
+* ``tests/app``: every page under Streamlit's AppTest (marker ``app``);
+* ``tests/browser``: the running dashboard in headless Chromium (marker ``browser``).
+
+``pytest -m "not browser"`` is the fast local loop.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +26,17 @@ SHARED_DATA = SHARED / "data"
 SHARED_REFERENCE = SHARED / "reference"
 ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+_TIERS = ("unit", "app", "browser")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test with its tier, from the folder it lives in."""
+    for item in items:
+        parts = Path(str(item.fspath)).relative_to(REPO_ROOT).parts
+        if len(parts) > 2 and parts[0] == "tests" and parts[1] in _TIERS:
+            item.add_marker(parts[1])
 
 
 def require_shared(path: Path = SHARED) -> Path:

@@ -11,29 +11,18 @@ import pytest
 
 from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
 from tests.browser_harness import (
-    chromium_available,
-    dashboard_server,
-    launch_chromium,
     wait_for_script,
 )
 from tests.conftest import ARTIFACTS, IN_CI, REPO_ROOT
 
-pytestmark = pytest.mark.browser
-
 AXE = REPO_ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
 BLOCKING = ("serious", "critical")
 
-if not AXE.exists() or not chromium_available():
+if not AXE.exists():
     if IN_CI:
-        raise RuntimeError(
-            "CI=true but axe-core or Chromium is missing: run `npm ci --prefix tests/a11y` "
-            "and install chromium in .ci/run"
-        )
-    pytest.skip(
-        "axe-core (npm ci --prefix tests/a11y) or chromium missing", allow_module_level=True
-    )
+        raise RuntimeError("CI=true but axe-core is missing: run `npm ci --prefix tests/a11y`")
+    pytest.skip("axe-core is missing (npm ci --prefix tests/a11y)", allow_module_level=True)
 
-from playwright.sync_api import sync_playwright  # noqa: E402
 
 #: Every routed page, then presentation mode on two slides (a chart and the map).
 URLS = [
@@ -47,20 +36,6 @@ RUN_AXE = """async () => {
     nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' :: ' + n.html.slice(0, 140)),
   }));
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    with dashboard_server() as (url, _process):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.mark.parametrize("path", URLS)

@@ -7,34 +7,22 @@ import shapely
 
 from layers import england
 from layers.geodata import read_table
-from tests.browser_harness import (
-    MAP_DRAWN_JS,
-    chromium_available,
-    dashboard_server,
-    launch_chromium,
-)
-from tests.conftest import ARTIFACTS, IN_CI
-
-pytestmark = pytest.mark.browser
-
-if not chromium_available():
-    if IN_CI:
-        raise RuntimeError("CI=true but Chromium/Playwright are missing: install them in .ci/run")
-    pytest.skip("Debian chromium or playwright is not installed", allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
+from tests.browser.conftest import watch
+from tests.browser_harness import MAP_DRAWN_JS
+from tests.conftest import ARTIFACTS
 
 
 @pytest.fixture(scope="module")
-def page():
-    with dashboard_server() as (url, _process), sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        page = browser.new_page(viewport={"width": 1400, "height": 1100})
-        page.base = url
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        yield page
-        browser.close()
+def page(server, browser):
+    """One page for the module: the England map is drawn once and then explored."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1100})
+    page = context.new_page()
+    page.base = server
+    watch(page)
+    yield page
+    context.close()
+    assert not page.errors, f"JavaScript errors: {page.errors[:3]}"
+    assert not page.external, f"the page asked the internet for {page.external[:3]}"
 
 
 #: Paths and rings ("M" commands) of the England choropleth's SVG.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import math
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -30,8 +29,9 @@ from layers.allocation import (
     need_indices,
     validate_practices,
 )
+from tests.conftest import SHARED_DATA
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = SHARED_DATA
 NHSE_CSV = SHARED / "allocation" / "nhse_practice_weighted_populations_2022-23.csv"
 PRESETS_CSV = SHARED / "places" / "seed_place_presets.csv"
 needs_shared = pytest.mark.skipif(not NHSE_CSV.exists(), reason="/work/shared data is absent")

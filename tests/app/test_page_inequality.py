@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from layers.allocation import Scenario, default_catalogue
-from tests.test_app_pages import assert_clean, run_page
+from tests.app.apptest import assert_clean, run_page
 
 PAGE = "inequality.py"
 

@@ -20,7 +20,7 @@ from layers.allocation import (
     practice_frame,
     practice_funding,
 )
-from tests.test_app_pages import assert_clean, run_page
+from tests.app.apptest import assert_clean, run_page
 
 PAGE = "allocation.py"
 

@@ -15,7 +15,7 @@ import pytest
 import layers
 from layers import alignment as al
 from layers.geodata import read_table
-from tests.test_app_pages import assert_clean, run_page
+from tests.app.apptest import assert_clean, run_page
 
 PAGE = "boundaries.py"
 SECTIONS = ["Residence", "Overlap", "Area", "Flows", "Lineage", "Place cards"]

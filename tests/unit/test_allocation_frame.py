@@ -122,7 +122,9 @@ def test_toy_frame_input_errors(toy):
     system, lsoas = toy
     with pytest.raises(TypeError, match="system must be a System"):
         practice_frame(object(), toy_weights(), lsoas)
-    with pytest.raises(ValueError, match="weighted_populations is missing column\\(s\\) \\['wp_core'\\]"):
+    with pytest.raises(
+        ValueError, match="weighted_populations is missing column\\(s\\) \\['wp_core'\\]"
+    ):
         practice_frame(system, toy_weights().drop(columns="wp_core"), lsoas)
     with pytest.raises(ValueError, match="no practice of this ICS is in weighted_populations"):
         practice_frame(system, toy_weights().assign(practice_code="Z"), lsoas)

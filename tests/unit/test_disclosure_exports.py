@@ -19,8 +19,7 @@ B. **anywhere in the file**, no whole number equals an unrounded count that the 
    would change (10 or more and not a multiple of 5): the true counts behind the
    export, recomputed here from the individuals, never appear.
 
-A final check runs every page under AppTest and counts its download buttons: every
-chart has PNG and SVG, every table CSV and XLSX.
+``tests/app/test_downloads.py`` checks that every page offers those downloads.
 """
 
 from __future__ import annotations
@@ -260,25 +259,6 @@ def test_deck_shows_only_rounded_counts_of_people(context, deck):
         for text in (pptx_text, pdf_text):
             found = numbers_in(content(text, slide, number)) & deck_truth
             assert not found, f"{context.code} {slide.key}: unrounded {sorted(found)[:5]}"
-
-
-# --------------------------------------------------------------------------- every page
-
-
-def test_every_page_offers_downloads_for_its_charts_and_tables():
-    from tests.test_app_pages import PAGES, assert_clean, run_page
-
-    missing = []
-    for page in PAGES:
-        at = run_page(page, "QGH")
-        assert_clean(at)
-        labels = [b.proto.label for b in at.get("download_button")]
-        charts, frames = len(at.get("plotly_chart")), len(at.dataframe)
-        for label, needed in (("PNG", charts), ("SVG", charts), ("CSV", frames), ("XLSX", frames)):
-            if labels.count(label) < needed:
-                what = "charts" if label in ("PNG", "SVG") else "tables (incl. editors)"
-                missing.append(f"{page}: {needed} {what}, {labels.count(label)} {label} buttons")
-    assert not missing, "pages without downloads:\n" + "\n".join(missing)
 
 
 def test_scanner_finds_a_leak():

@@ -7,7 +7,7 @@ import pytest
 
 import layers
 from layers import tiers
-from tests.test_app_pages import assert_clean, run_page
+from tests.app.apptest import assert_clean, run_page
 
 PAGE = "tiers.py"
 
@@ -173,7 +173,7 @@ def test_scenarios_are_per_ics():
 def test_stale_scenario_is_reset_with_a_message():
     from streamlit.testing.v1 import AppTest
 
-    from tests.test_app_pages import APP
+    from tests.app.apptest import APP
 
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["ics"] = "QGH"

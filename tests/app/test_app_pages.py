@@ -1,35 +1,15 @@
 """Every dashboard page runs under Streamlit's AppTest, for every ICS, with no exception."""
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import layers
+from tests.app.apptest import APP, PAGES, assert_clean, run_page
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-VIEWS = Path(APP).parent / "views"
-PAGES = sorted(p.name for p in VIEWS.glob("*.py"))
 SAMPLE = ["QGH", "QRV", "QWU", "QU9", "QHM", "QE1"]
 ALL_ICS = layers.list_systems()["icb_code"].tolist()
-
-
-def run_page(page: str, ics: str, **params) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params["ics"] = ics
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page != "overview.py":
-        at.switch_page(f"views/{page}")
-        at.run()
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
 
 
 def test_pages_exist():

@@ -12,45 +12,11 @@ import pytest
 
 from tests.browser_harness import (
     MAP_DRAWN_JS,
-    chromium_available,
-    dashboard_server,
-    launch_chromium,
     wait_for_script,
 )
-from tests.conftest import ARTIFACTS, IN_CI
+from tests.conftest import ARTIFACTS
 
-pytestmark = pytest.mark.browser
-
-if not chromium_available():
-    if IN_CI:
-        raise RuntimeError("CI=true but Chromium/Playwright are missing: install them in .ci/run")
-    pytest.skip("Debian chromium or playwright is not installed", allow_module_level=True)
-
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def server():
-    with dashboard_server() as (url, _process):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1600, "height": 1000}, accept_downloads=True)
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda error: page.errors.append(str(error)))
-    yield page
-    context.close()
+pytestmark = pytest.mark.viewport(1600, 1000)
 
 
 def settle(page) -> None:

@@ -17,15 +17,15 @@ than testthat's mean relative difference).
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from layers.inequality import SIIResult, sii_by_group, slope_index_of_inequality
+from tests.conftest import SHARED_REFERENCE
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+REFERENCE = SHARED_REFERENCE
 SII_CSV = REFERENCE / "phe_sii" / "testdata_SII.csv"
 
 POINT_TOL = 1e-6

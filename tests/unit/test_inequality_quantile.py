@@ -24,15 +24,15 @@ for deciles).
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from layers.inequality import assign_quantiles, quantiles_by_group
+from tests.conftest import SHARED_REFERENCE
 
-REFERENCE = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
+REFERENCE = SHARED_REFERENCE
 QUANTILE_CSV = REFERENCE / "phe_quantile" / "testdata_Quantiles.csv"
 
 POLARITY = {

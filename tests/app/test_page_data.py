@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import layers
-from tests.test_app_pages import APP
+from tests.app.apptest import APP
 
 QGH = layers.load_system("QGH")
 CODES = sorted(QGH.practices["practice_code"])
