@@ -29,6 +29,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers.ages import BAND_COLUMNS
 from layers.build import (
     DETAIL_TOLERANCE_M,
     LIGHT_TOLERANCE_M,
@@ -41,7 +42,6 @@ from layers.geometry import dissolve
 
 __all__ = [
     "ALLOCATION_FILES",
-    "CENSUS_BAND_COLUMNS",
     "N_PATTERN_DONORS",
     "apportion",
     "build_tables_2026",
@@ -49,16 +49,6 @@ __all__ = [
     "nearest_donors",
     "upper_tier_2024",
 ]
-
-#: The Census 2021 age-band columns of the 2026 ``lsoas`` table, youngest first.
-CENSUS_BAND_COLUMNS = (
-    "age_0_15",
-    "age_16_24",
-    "age_25_34",
-    "age_35_49",
-    "age_50_64",
-    "age_65_plus",
-)
 
 #: NHS England weighted-population files of the 2026 vintage, by allocation year.
 ALLOCATION_FILES = {
@@ -374,7 +364,7 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
     census = census[census["LSOA21CD"].str.startswith("E")].rename(
         columns={"LSOA21CD": "lsoa_code", "total_sum_of_bands": "population"}
     )
-    bands = list(CENSUS_BAND_COLUMNS)
+    bands = list(BAND_COLUMNS)
     if not (census[bands].sum(axis=1) == census["population"]).all():
         raise ValueError("Census 2021 age bands do not sum to the LSOA total.")
     table = table.merge(

@@ -26,7 +26,10 @@ between units.
 Age structure. A practice's age structure is *modelled*: each practice × LSOA
 registration count is spread over the LSOA's ONS mid-2020 single-year age mix
 (:func:`practice_age_structure`); the sex split is modelled from age
-(:data:`layers.individuals.MALE_SHARE_BY_AGE`).
+(:data:`layers.individuals.MALE_SHARE_BY_AGE`). The 2026 vintage has Census 2021
+residents in six bands only: its LSOA bands are split by :func:`layers.ages.split_bands`
+for the structure, and its pyramids are drawn in the six bands
+(:func:`layers.ages.pyramid_bands`), never finer.
 """
 
 from __future__ import annotations
@@ -43,9 +46,11 @@ import pandas as pd
 import shapely
 
 from layers._checks import require_frame, require_unique
-from layers.individuals import AGE_COLUMNS, MAX_AGE, age_band_labels, male_share
+from layers.ages import AGE_COLUMNS, MAX_AGE, check_age_bands, pyramid_bands, single_year_ages
+from layers.individuals import age_band_labels, male_share
 from layers.risk import RISK_TIERS, risk_tier_table
 from layers.system import NO_PCN_LABEL
+from layers.vintages import DEFAULT_VINTAGE
 
 if TYPE_CHECKING:
     from layers.system import System
@@ -126,8 +131,8 @@ FLAG_LABELS: Final = MappingProxyType(
 )
 #: Unit code used for practices in no PCN when the PCN layer is aggregated.
 NO_PCN_CODE: Final = "NO-PCN"
-#: Lower edges of 5-year age bands: 0-4 ... 85-89, 90+.
-AGE_BANDS_5Y: Final = tuple(range(0, MAX_AGE + 1, 5))
+#: Lower edges of 5-year age bands: 0-4 ... 85-89, 90+ (the 2022 vintage's pyramids).
+AGE_BANDS_5Y: Final = pyramid_bands("2022")
 
 _PRACTICE_COLUMNS = ("practice_code", "practice_name", "pcn_code", "place_code")
 _PCN_COLUMNS = ("pcn_code", "pcn_name", "place_code")
@@ -1230,14 +1235,16 @@ def practice_age_structure(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> 
     registrations : DataFrame
         ``practice_code``, ``lsoa_code``, ``patients``.
     lsoas : DataFrame
-        ``lsoa_code`` and ``age_0`` ... ``age_90``; pass the England-wide table so
-        patients living outside the ICS get their own LSOA's mix.
+        ``lsoa_code`` and ``age_0`` ... ``age_90``, or the Census 2021 bands of the 2026
+        vintage (split by :func:`layers.ages.split_bands`); pass the England-wide table
+        so patients living outside the ICS get their own LSOA's mix.
 
     Returns
     -------
     DataFrame
         Index ``practice_code`` (sorted), columns ``age_0`` ... ``age_90``: expected
-        patients (float).
+        patients (float). From banded LSOAs, only sums over the Census bands are data;
+        draw them with ``age_bands`` of :func:`layers.ages.pyramid_bands`.
 
     Raises
     ------
@@ -1258,7 +1265,8 @@ def practice_age_structure(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> 
     from scipy import sparse
 
     require_frame(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
-    require_frame(lsoas, ["lsoa_code", *AGE_COLUMNS], "lsoas")
+    require_frame(lsoas, ["lsoa_code"], "lsoas")
+    lsoas = single_year_ages(lsoas)
     patients = registrations["patients"].to_numpy(dtype=np.float64)
     if np.isnan(patients).any() or (patients < 0).any():
         raise ValueError("registrations.patients must be counts >= 0 with none missing")
@@ -1298,7 +1306,8 @@ def pyramid_from_structure(
     structure: pd.DataFrame,
     mapping: pd.DataFrame | None = None,
     unit_column: str = "code",
-    age_bands: Sequence[int] = AGE_BANDS_5Y,
+    age_bands: Sequence[int] | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> pd.DataFrame:
     """Age pyramid per unit from practice age structures (see :func:`age_pyramid`).
 
@@ -1310,7 +1319,11 @@ def pyramid_from_structure(
         ``practice_code`` and ``unit_column`` (e.g. from :func:`unit_mapping`); every
         practice of ``structure`` must be mapped. Default: each practice its own unit.
     unit_column : str, default "code"
-    age_bands : sequence of int, default :data:`AGE_BANDS_5Y`
+    age_bands : sequence of int, optional
+        Lower band edges; default :func:`layers.ages.pyramid_bands` of ``vintage``
+        (:data:`AGE_BANDS_5Y` for 2022, the six Census bands for 2026). Edges finer
+        than the vintage's data are refused (:func:`layers.ages.check_age_bands`).
+    vintage : {"2022", "2026"}
 
     Returns
     -------
@@ -1333,6 +1346,9 @@ def pyramid_from_structure(
     missing = [c for c in AGE_COLUMNS if c not in structure.columns]
     if missing:
         raise ValueError(f"structure is missing age columns, e.g. {missing[:3]}")
+    age_bands = check_age_bands(
+        pyramid_bands(vintage) if age_bands is None else age_bands, vintage
+    )
     labels = age_band_labels(age_bands)
     practice = pd.Index(structure.index.astype(str))
     if mapping is None:
@@ -1379,13 +1395,15 @@ def age_pyramid(
     lsoas: pd.DataFrame,
     mapping: pd.DataFrame | None = None,
     unit_column: str = "code",
-    age_bands: Sequence[int] = AGE_BANDS_5Y,
+    age_bands: Sequence[int] | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> pd.DataFrame:
-    """Modelled age pyramid (5-year bands, 0-4 … 85-89, 90+) for practices or any unit.
+    """Modelled age pyramid for practices or any unit, in the vintage's bands.
 
-    A practice's structure is modelled from its patients' LSOAs (registrations × the
-    LSOA's ONS mid-2020 age mix, :func:`practice_age_structure`); a unit's is the sum
-    of its practices'. Sex is modelled from age with
+    2022: 5-year bands, 0-4 … 85-89, 90+; 2026: the six Census 2021 bands (0–15 …
+    65+), never finer. A practice's structure is modelled from its patients' LSOAs
+    (registrations × the LSOA's age mix, :func:`practice_age_structure`); a unit's is
+    the sum of its practices'. Sex is modelled from age with
     :data:`layers.individuals.MALE_SHARE_BY_AGE`.
 
     Parameters
@@ -1397,7 +1415,9 @@ def age_pyramid(
         :func:`unit_mapping` for the real or a regrouped configuration). Default: each
         practice its own unit.
     unit_column : str, default "code"
-    age_bands : sequence of int, default :data:`AGE_BANDS_5Y`
+    age_bands : sequence of int, optional
+        As :func:`pyramid_from_structure`.
+    vintage : {"2022", "2026"}
 
     Returns
     -------
@@ -1423,7 +1443,7 @@ def age_pyramid(
     18      90+     5.0   25.0
     """
     structure = practice_age_structure(registrations, lsoas)
-    return pyramid_from_structure(structure, mapping, unit_column, age_bands)
+    return pyramid_from_structure(structure, mapping, unit_column, age_bands, vintage)
 
 
 # --------------------------------------------------------------------------- map cues

@@ -85,7 +85,9 @@ class Vintage:
     imd_has_scores : bool
         Whether the ``lsoas`` table has ``imd_score``.
     population_source : str
-        Residents' source, e.g. ``"Census 2021"``.
+        Residents' source, e.g. ``"ONS mid-2020"`` or ``"Census 2021"``.
+    population_short : str
+        The same in a hover: ``"mid-2020"`` or ``"Census 2021"``.
     age_bands : tuple of int
         Lower edges of the ages the data really has: every year 0–90 (90 = 90+) for
         2022, :data:`CENSUS_AGE_BANDS` for 2026.
@@ -95,6 +97,12 @@ class Vintage:
         What the ``registrations`` table is.
     registrations_modelled : bool
         True when registrations are modelled rather than published counts.
+    registered_label : str
+        What a registered-patient count is, for axis and legend labels (``"Jul 2022"``).
+    registrations_source : str
+        Source line for figures built on registrations.
+    imd_source : str
+        Source line for the deprivation index.
     epcn_date : str
         Date of the practice → PCN extract.
     la_year : int
@@ -119,10 +127,14 @@ class Vintage:
     imd_name: str
     imd_has_scores: bool
     population_source: str
+    population_short: str
     age_bands: tuple[int, ...]
     allocation_years: tuple[str, ...]
     registrations: str
     registrations_modelled: bool
+    registered_label: str
+    registrations_source: str
+    imd_source: str
     epcn_date: str
     la_year: int
     lineage: MappingProxyType
@@ -181,10 +193,14 @@ VINTAGES: Final[MappingProxyType[str, Vintage]] = MappingProxyType(
             imd_name="IMD 2019",
             imd_has_scores=False,
             population_source="ONS mid-2020",
+            population_short="mid-2020",
             age_bands=tuple(range(91)),
             allocation_years=("2022/23",),
             registrations="GP registrations by practice × LSOA, July 2022 (NHS Digital)",
             registrations_modelled=False,
+            registered_label="Jul 2022",
+            registrations_source="NHS Digital GP registrations, July 2022",
+            imd_source="MHCLG English Indices of Deprivation 2019",
             epcn_date="May 2022",
             la_year=2022,
             lineage=MappingProxyType(
@@ -220,6 +236,7 @@ VINTAGES: Final[MappingProxyType[str, Vintage]] = MappingProxyType(
             imd_name="IMD 2025",
             imd_has_scores=True,
             population_source="Census 2021",
+            population_short="Census 2021",
             age_bands=CENSUS_AGE_BANDS,
             allocation_years=("2026/27", "2027/28", "2028/29"),
             registrations=(
@@ -227,6 +244,11 @@ VINTAGES: Final[MappingProxyType[str, Vintage]] = MappingProxyType(
                 "practice's 2026/27 list spread over where its patients lived in July 2022"
             ),
             registrations_modelled=True,
+            registered_label="2026/27, modelled",
+            registrations_source=(
+                f"NHS England 2026/27 list sizes by practice × LSOA, {MODELLED_REGISTRATIONS}"
+            ),
+            imd_source="MHCLG English Indices of Deprivation 2025",
             epcn_date="Oct 2024",
             la_year=2024,
             lineage=MappingProxyType(
