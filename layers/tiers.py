@@ -49,8 +49,8 @@ from layers._checks import require_frame, require_unique
 from layers.ages import AGE_COLUMNS, MAX_AGE, check_age_bands, pyramid_bands, single_year_ages
 from layers.individuals import age_band_labels, male_share
 from layers.risk import RISK_TIERS, risk_tier_table
-from layers.system import NO_PCN_LABEL
-from layers.vintages import DEFAULT_VINTAGE
+from layers.system import NO_PCN_LABEL  # noqa: F401 (pages read tiers.NO_PCN_LABEL)
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 if TYPE_CHECKING:
     from layers.system import System
@@ -79,6 +79,7 @@ __all__ = [
     "format_bands",
     "hatch_coordinates",
     "parse_bands",
+    "population_basis",
     "practice_age_structure",
     "pyramid_from_structure",
     "risk_tiers_by_unit",
@@ -103,16 +104,32 @@ LAYER_LABELS: Final = MappingProxyType(
         "ics": "ICS",
     }
 )
-#: What each layer's population counts.
-POPULATION_BASIS: Final = MappingProxyType(
-    {
-        "individual": "Synthetic individuals: one per registered patient (Jul 2022)",
-        "practice": "Registered patients (Jul 2022)",
-        "pcn": "Registered patients of member practices (Jul 2022)",
-        "place": "Registered patients of practices placed there (Jul 2022)",
-        "ics": "Registered patients (Jul 2022); residents (ONS mid-2020) shown beside",
-    }
-)
+
+
+def population_basis(vintage: str = DEFAULT_VINTAGE) -> MappingProxyType:
+    """What each layer's population counts, in a vintage's words.
+
+    Examples
+    --------
+    >>> population_basis("2026")["practice"]
+    'Registered patients (2026/27, modelled)'
+    """
+    info = get_vintage(vintage)
+    when = info.registered_label
+    return MappingProxyType(
+        {
+            "individual": f"Synthetic individuals: one per registered patient ({when})",
+            "practice": f"Registered patients ({when})",
+            "pcn": f"Registered patients of member practices ({when})",
+            "place": f"Registered patients of practices placed there ({when})",
+            "ics": f"Registered patients ({when}); residents ({info.population_source}) "
+            "shown beside",
+        }
+    )
+
+
+#: What each layer's population counts (2022 vintage; see :func:`population_basis`).
+POPULATION_BASIS: Final = population_basis("2022")
 #: Design bands ``(low, high)`` of registered patients, from the H&W layers of planning
 #: (2019). "The ICS c. 1 million" is read as 500,000-1,500,000.
 DEFAULT_BANDS: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
@@ -324,6 +341,9 @@ class TierTables:
         ``footprint_code`` (a PCN of the real configuration, whose footprint is drawn
         on maps) and ``pcn_code`` (the PCN that footprint now belongs to; missing when
         that PCN has been left with no practices). Default: each PCN its own.
+    vintage : str, optional
+        The data vintage (:mod:`layers.vintages`): it names practices in no PCN
+        (:attr:`no_pcn_label`) and each layer's population basis.
 
     Raises
     ------
@@ -343,6 +363,7 @@ class TierTables:
     places: pd.DataFrame
     resident_population: int | None = None
     footprints: pd.DataFrame | None = field(default=None, repr=False)
+    vintage: str = DEFAULT_VINTAGE
 
     def __post_init__(self) -> None:
         require_frame(self.practices, [*_PRACTICE_COLUMNS, "registered_patients"], "practices")
@@ -406,6 +427,11 @@ class TierTables:
         """Registered patients of all the ICS's practices."""
         return int(self.practices["registered_patients"].sum())
 
+    @property
+    def no_pcn_label(self) -> str:
+        """Name shown for practices in no PCN in this vintage's ePCN extract."""
+        return get_vintage(self.vintage).no_pcn_label
+
 
 def tier_tables(system: System) -> TierTables:
     """The unit structure of a loaded ICS.
@@ -439,6 +465,7 @@ def tier_tables(system: System) -> TierTables:
         pcns=pd.DataFrame(system.pcns[list(_PCN_COLUMNS)]),
         places=pd.DataFrame(system.places[[*_PLACE_COLUMNS, "resident_population"]]),
         resident_population=int(system.ics["resident_population"].iloc[0]),
+        vintage=getattr(system, "vintage", DEFAULT_VINTAGE),
     )
 
 
@@ -476,7 +503,7 @@ def unit_mapping(tables: TierTables, layer: str) -> pd.DataFrame:
     elif layer == "pcn":
         names = tables.pcns.set_index("pcn_code")["pcn_name"]
         out["code"] = practices["pcn_code"].fillna(NO_PCN_CODE).astype(object)
-        out["name"] = practices["pcn_code"].map(names).fillna(NO_PCN_LABEL).astype(object)
+        out["name"] = practices["pcn_code"].map(names).fillna(tables.no_pcn_label).astype(object)
     elif layer == "place":
         names = tables.places.set_index("place_code")["place_name"]
         out["code"] = practices["place_code"]
@@ -532,7 +559,7 @@ def _unit_columns(tables: TierTables, layer: str) -> dict[str, np.ndarray]:
             "name": practices["practice_name"].to_numpy(dtype=object),
             "parent_code": np.where(in_pcn, practice_pcn, None),
             "parent_name": [
-                pcn_names[c] if ok else NO_PCN_LABEL
+                pcn_names[c] if ok else tables.no_pcn_label
                 for c, ok in zip(practice_pcn, in_pcn, strict=True)
             ],
             "registered_patients": patients,
@@ -748,7 +775,7 @@ def tier_summary(
         )
     out = pd.DataFrame(rows)
     out.insert(1, "label", out["layer"].map(LAYER_LABELS))
-    out.insert(2, "population_basis", out["layer"].map(POPULATION_BASIS))
+    out.insert(2, "population_basis", out["layer"].map(population_basis(tables.vintage)))
     for column in ("n_units", "outside_layer", "outside_layer_patients"):
         out[column] = out[column].astype(np.int64)
     for column in ("smallest", "largest", "band_low", "band_high", "n_below", "n_within"):
@@ -932,6 +959,7 @@ class _State:
 
     def __init__(self, tables: TierTables) -> None:
         practices = tables.practices
+        self.no_pcn_label = tables.no_pcn_label
         codes = practices["practice_code"].tolist()
         self.practice_pcn: dict[str, str | None] = {
             code: (pcn if isinstance(pcn, str) else None)
@@ -1004,7 +1032,7 @@ class _State:
 
         if isinstance(op, MovePractice):
             current = self.practice_pcn[op.practice_code]
-            source = pcn(current) if current is not None else NO_PCN_LABEL
+            source = pcn(current) if current is not None else self.no_pcn_label
             return (
                 f"Move practice {self.practice_names[op.practice_code]} ({op.practice_code}) "
                 f"from {source} to {pcn(op.to_pcn)}"
@@ -1346,9 +1374,7 @@ def pyramid_from_structure(
     missing = [c for c in AGE_COLUMNS if c not in structure.columns]
     if missing:
         raise ValueError(f"structure is missing age columns, e.g. {missing[:3]}")
-    age_bands = check_age_bands(
-        pyramid_bands(vintage) if age_bands is None else age_bands, vintage
-    )
+    age_bands = check_age_bands(pyramid_bands(vintage) if age_bands is None else age_bands, vintage)
     labels = age_band_labels(age_bands)
     practice = pd.Index(structure.index.astype(str))
     if mapping is None:
