@@ -477,6 +477,16 @@ def _practice_tables(
     pcns = pcns.sort_values("pcn_code").reset_index(drop=True)
 
     registrations, donors = _modelled_registrations(source, practices, lsoas)
+    # A practice with no sub-ICB in the ePCN or the 2022 table takes the April 2024
+    # sub-ICB where most of its (modelled) patients live.
+    home = registrations.merge(lsoas[["lsoa_code", "sicbl_code"]], on="lsoa_code")
+    home = home.groupby(["practice_code", "sicbl_code"], as_index=False)["patients"].sum()
+    home = home.sort_values(
+        ["practice_code", "patients", "sicbl_code"], ascending=[True, False, True]
+    ).drop_duplicates("practice_code")
+    practices["sicbl_code"] = practices["sicbl_code"].fillna(
+        practices["practice_code"].map(home.set_index("practice_code")["sicbl_code"])
+    )
     practices = practices.assign(
         pattern_basis=np.where(
             practices["practice_code"].isin(donors["practice_code"]),
