@@ -109,7 +109,7 @@ class Vintage:
         Year of the local authority boundaries (LAD and upper tier).
     lineage : mapping
         Predecessor levels for boundary alignment: level → (code column, name column,
-        plain label). 2022: former CCGs and STPs (April 2021); 2026: the sub-ICB
+        plain plural label). 2022: former CCGs and STPs (April 2021); 2026: the sub-ICB
         locations and ICBs of April 2024 that the LSOAs came from.
     example_icb : str
         A code of this vintage for examples (Herefordshire and Worcestershire).
@@ -205,8 +205,8 @@ VINTAGES: Final[MappingProxyType[str, Vintage]] = MappingProxyType(
             la_year=2022,
             lineage=MappingProxyType(
                 {
-                    "ccg": ("ccg21_code", "ccg21_name", "Former CCG (April 2021)"),
-                    "stp": ("stp21_code", "stp21_name", "STP (April 2021)"),
+                    "ccg": ("ccg21_code", "ccg21_name", "Former CCGs (April 2021)"),
+                    "stp": ("stp21_code", "stp21_name", "STPs (April 2021)"),
                 }
             ),
             example_icb="QGH",
@@ -253,8 +253,8 @@ VINTAGES: Final[MappingProxyType[str, Vintage]] = MappingProxyType(
             la_year=2024,
             lineage=MappingProxyType(
                 {
-                    "sicbl": ("sicbl_code", "sicbl_name", "Sub-ICB location (April 2024)"),
-                    "icb24": ("icb24_code", "icb24_name", "ICB (April 2024)"),
+                    "sicbl": ("sicbl_code", "sicbl_name", "Sub-ICB locations (April 2024)"),
+                    "icb24": ("icb24_code", "icb24_name", "ICBs (April 2024)"),
                 }
             ),
             example_icb="E54000019",
