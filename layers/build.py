@@ -34,6 +34,7 @@ __all__ = [
     "DETAIL_TOLERANCE_M",
     "LIGHT_TOLERANCE_M",
     "build_tables",
+    "keep_icbs",
     "main",
     "short_icb_name",
     "simplified_lsoa_geometry",
@@ -395,24 +396,7 @@ def build_tables(
     detail = _simplified_geometry(source, DETAIL_TOLERANCE_M)
     light = _simplified_geometry(source, LIGHT_TOLERANCE_M)
 
-    if icb_codes is not None:
-        wanted = set(icb_codes)
-        unknown = wanted - set(lsoas["icb_code"])
-        if unknown:
-            raise ValueError(f"Unknown ICB codes: {sorted(unknown)}")
-        lsoas = lsoas[lsoas["icb_code"].isin(wanted)].reset_index(drop=True)
-        practices = practices[practices["icb_code"].isin(wanted)].reset_index(drop=True)
-        pcns = pcns[pcns["icb_code"].isin(wanted)].reset_index(drop=True)
-        registrations = registrations[
-            registrations["practice_code"].isin(practices["practice_code"])
-        ].reset_index(drop=True)
-        weighted = weighted[weighted["practice_code"].isin(practices["practice_code"])]
-        weighted = weighted.reset_index(drop=True)
-        presets = presets[presets["icb_code"].isin(wanted)].reset_index(drop=True)
-        detail = detail[detail["lsoa_code"].isin(lsoas["lsoa_code"])].reset_index(drop=True)
-        light = light[light["lsoa_code"].isin(lsoas["lsoa_code"])].reset_index(drop=True)
-
-    return {
+    tables = {
         "lsoas": lsoas,
         "practices": practices,
         "pcns": pcns,
@@ -421,8 +405,42 @@ def build_tables(
         "place_presets": presets,
         "lsoa_geometry_detail": detail,
         "lsoa_geometry_light": light,
-        "icb_geometry_light": _icb_geometry(lsoas, light),
     }
+    if icb_codes is not None:
+        tables = keep_icbs(tables, icb_codes)
+    tables["icb_geometry_light"] = _icb_geometry(tables["lsoas"], tables["lsoa_geometry_light"])
+    return tables
+
+
+def keep_icbs(tables: dict[str, pd.DataFrame], icb_codes: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """Keep only the rows of some ICBs in the tables every vintage has.
+
+    LSOAs, practices, PCNs and place presets by ``icb_code``; registrations and
+    weighted populations by the kept practices; geometry by the kept LSOAs. Other
+    tables pass through for the caller to filter.
+
+    Raises
+    ------
+    ValueError
+        For a code that is not an ICB of the tables.
+    """
+    wanted = set(icb_codes)
+    unknown = wanted - set(tables["lsoas"]["icb_code"])
+    if unknown:
+        raise ValueError(f"Unknown ICB codes: {sorted(unknown)}")
+    out = dict(tables)
+    for name in ("lsoas", "practices", "pcns", "place_presets"):
+        out[name] = _rows(tables[name], tables[name]["icb_code"].isin(wanted))
+    kept = out["practices"]["practice_code"]
+    for name in ("registrations", "weighted_populations"):
+        out[name] = _rows(tables[name], tables[name]["practice_code"].isin(kept))
+    for name in ("lsoa_geometry_detail", "lsoa_geometry_light"):
+        out[name] = _rows(tables[name], tables[name]["lsoa_code"].isin(out["lsoas"]["lsoa_code"]))
+    return out
+
+
+def _rows(table: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    return table[keep].reset_index(drop=True)
 
 
 _MANIFEST_VINTAGE = {

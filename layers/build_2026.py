@@ -33,12 +33,14 @@ from layers.ages import BAND_COLUMNS
 from layers.build import (
     DETAIL_TOLERANCE_M,
     LIGHT_TOLERANCE_M,
+    _icb_geometry,
     _read_csv,
+    _rows,
+    keep_icbs,
     short_icb_name,
     simplified_lsoa_geometry,
     tidy_name,
 )
-from layers.geometry import dissolve
 
 __all__ = [
     "ALLOCATION_FILES",
@@ -685,29 +687,7 @@ def build_tables_2026(
     if set(detail["lsoa_code"]) != set(lsoas["lsoa_code"]):
         raise ValueError("LSOA 2021 boundaries and the LSOA lookup hold different codes.")
 
-    if icb_codes is not None:
-        wanted = set(icb_codes)
-        unknown = wanted - set(lsoas["icb_code"])
-        if unknown:
-            raise ValueError(f"Unknown ICB codes: {sorted(unknown)}")
-        lsoas = lsoas[lsoas["icb_code"].isin(wanted)].reset_index(drop=True)
-        practices = practices[practices["icb_code"].isin(wanted)].reset_index(drop=True)
-        pcns = pcns[pcns["icb_code"].isin(wanted)].reset_index(drop=True)
-        mine = practices["practice_code"]
-        registrations = registrations[registrations["practice_code"].isin(mine)]
-        registrations = registrations.reset_index(drop=True)
-        donors = donors[donors["practice_code"].isin(mine)].reset_index(drop=True)
-        weighted = weighted[weighted["practice_code"].isin(mine)].reset_index(drop=True)
-        presets = presets[presets["icb_code"].isin(wanted)].reset_index(drop=True)
-        codes = codes[codes["icb_code"].isin(wanted)].reset_index(drop=True)
-        pieces = pieces[pieces["icb_code"].isin(wanted)].reset_index(drop=True)
-        terminated = terminated[terminated["icb24_code"].isin(pieces["icb24_code"])]
-        terminated = terminated.reset_index(drop=True)
-        detail = detail[detail["lsoa_code"].isin(lsoas["lsoa_code"])].reset_index(drop=True)
-        light = light[light["lsoa_code"].isin(lsoas["lsoa_code"])].reset_index(drop=True)
-
-    joined = light.merge(lsoas[["lsoa_code", "icb_code", "icb_name"]], on="lsoa_code")
-    return {
+    tables = {
         "lsoas": lsoas,
         "practices": practices,
         "pcns": pcns,
@@ -716,9 +696,19 @@ def build_tables_2026(
         "place_presets": presets,
         "lsoa_geometry_detail": detail,
         "lsoa_geometry_light": light,
-        "icb_geometry_light": dissolve(joined, ["icb_code", "icb_name"]),
         "icb_codes": codes,
         "icb_pieces": pieces,
         "icb_terminated": terminated,
         "pattern_donors": donors,
     }
+    if icb_codes is not None:
+        tables = keep_icbs(tables, icb_codes)
+        wanted = set(tables["lsoas"]["icb_code"])
+        mine = tables["practices"]["practice_code"]
+        tables["pattern_donors"] = _rows(donors, donors["practice_code"].isin(mine))
+        tables["icb_codes"] = _rows(codes, codes["icb_code"].isin(wanted))
+        tables["icb_pieces"] = _rows(pieces, pieces["icb_code"].isin(wanted))
+        kept = tables["icb_pieces"]["icb24_code"]
+        tables["icb_terminated"] = _rows(terminated, terminated["icb24_code"].isin(kept))
+    tables["icb_geometry_light"] = _icb_geometry(tables["lsoas"], tables["lsoa_geometry_light"])
+    return tables
