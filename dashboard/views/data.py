@@ -6,13 +6,7 @@ Uploads live only in this browser session; the built-in data is never modified.
 import streamlit as st
 
 import layers
-from dashboard import loaders
-from dashboard.common import (
-    current_ics,
-    current_place_definition,
-    data_footer,
-    place_definition_note,
-)
+from dashboard import loaders, scaffold
 from dashboard.exports import table_downloads
 from layers.uploads import (
     SCHEMAS,
@@ -26,8 +20,11 @@ from layers.uploads import (
     validate_practice_list,
 )
 
-code = current_ics()
-system = loaders.system(code, loaders.default_place_definition(code))
+ctx = scaffold.context()
+code, system_key = ctx.code, ctx.key
+system = loaders.system(
+    system_key._replace(place_definition=loaders.default_place_definition(code))
+)
 session: SessionData = st.session_state.get("uploads", SessionData())
 if st.session_state.get("uploads_ics") not in (None, code) and session.kinds:
     st.warning(
@@ -36,7 +33,7 @@ if st.session_state.get("uploads_ics") not in (None, code) and session.kinds:
     )
 
 st.title("Your data")
-place_definition_note()
+scaffold.place_note(ctx)
 st.markdown(
     "Bring your own place groupings, practice list, budgets or proposed boundaries. "
     "Each file is checked against the schema below and you see exactly what was "
@@ -59,9 +56,7 @@ def validate(kind: str, upload) -> layers.uploads.UploadReport:
             raw, layers.read_table("pcns")["pcn_code"], filename=upload.name
         )
     if kind == "budgets":
-        return validate_budgets(
-            raw, loaders.allocation_frame(code, current_place_definition()), filename=upload.name
-        )
+        return validate_budgets(raw, loaders.allocation_frame(system_key), filename=upload.name)
     return validate_boundaries(raw, upload.name)
 
 
@@ -76,7 +71,7 @@ def apply(kind: str) -> None:
     if kind == "budgets":
         # The allocation page's "current allocation" (distance from target) uses these.
         st.session_state["alloc_current"] = {
-            "key": (code, current_place_definition()),
+            "key": (code, ctx.place_definition),
             "name": report.filename or "your budgets",
             "totals": report.accepted.reset_index(drop=True),
         }
@@ -160,4 +155,4 @@ for kind, schema in SCHEMAS.items():
         args=(kind,),
     )
 
-data_footer()
+scaffold.finish(ctx)

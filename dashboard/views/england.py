@@ -2,13 +2,12 @@
 
 import streamlit as st
 
-from dashboard import loaders
-from dashboard.common import data_footer
+from dashboard import loaders, scaffold
 from dashboard.exports import figure_downloads, table_downloads
 from layers.england import group_ics
 from layers.maps import OFFLINE_TOPOJSON_URL
-from layers.tiers import DEFAULT_BANDS, parse_bands
 
+ctx = scaffold.context()
 MEASURES = {"imd_decile": "IMD 2019 decile", "population": "Residents (mid-2020)"}
 COLOUR_NOTES = {
     "imd_decile": "each LSOA's IMD 2019 decile",
@@ -88,12 +87,7 @@ st.caption(
 )
 
 st.subheader("National league table")
-bands = dict(DEFAULT_BANDS)
-if "bands" in st.query_params:
-    try:
-        bands = parse_bands(st.query_params["bands"])
-    except ValueError as problem:
-        st.warning(f"The link's design bands could not be read ({problem}); using the defaults.")
+bands = ctx.band_dict
 table = loaders.league_table(tuple((t, *bands[t]) for t in ("practice", "pcn", "place")))
 st.markdown(
     "**Tier fit**: share of units whose registered patients fall inside the design band "
@@ -155,4 +149,4 @@ st.dataframe(
 )
 st.caption("Sort by any column by clicking its header.")
 table_downloads(shown, "England ICS league table (July 2022 data)", key="league")
-data_footer()
+scaffold.finish(ctx)

@@ -3,13 +3,7 @@
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import loaders
-from dashboard.common import (
-    current_ics,
-    current_place_definition,
-    data_footer,
-    place_definition_note,
-)
+from dashboard import loaders, scaffold
 from dashboard.exports import figure_downloads
 from layers.maps import (
     CHOROPLETH_MEASURES,
@@ -46,11 +40,12 @@ def with_proposed_boundaries(figure: go.Figure, proposed) -> go.Figure:
 
 MEASURE_LABELS = {"imd_decile": "IMD 2019 decile", "population": "Residents (mid-2020)"}
 
-code, place_definition = current_ics(), current_place_definition()
-system = loaders.system(code, place_definition)
+ctx = scaffold.context()
+code, place_definition, system_key = ctx.code, ctx.place_definition, ctx.key
+system = loaders.system(system_key)
 
 st.title(f"Map: {system.name} ICS")
-place_definition_note()
+scaffold.place_note(ctx)
 
 # The controls sit above the map but are drawn after it, so the map's data reaches the
 # browser first; until they are drawn, their values come from session state.
@@ -65,7 +60,7 @@ st.query_params["colour"] = measure
 if not shown:
     st.info("Choose at least one layer to draw the map.")
 else:
-    figure = loaders.map_figure(code, place_definition, measure, tuple(shown))
+    figure = loaders.map_figure(system_key, measure, tuple(shown))
     proposed = uploaded_boundaries(code)
     if proposed is not None:
         figure = with_proposed_boundaries(figure, proposed)
@@ -82,7 +77,7 @@ else:
 
     def export_figure():
         """The map as shown, with its geometry inline for kaleido."""
-        inline = loaders.map_export_figure(code, place_definition, measure, tuple(shown))
+        inline = loaders.map_export_figure(system_key, measure, tuple(shown))
         return inline if proposed is None else with_proposed_boundaries(inline, proposed)
 
     figure_downloads(export_figure, f"Map of {system.name} ICS", "system_map")
@@ -105,4 +100,4 @@ right.pills(
     help="Switch layers on and off here or by clicking the legend.",
     key="map_layers",
 )
-data_footer()
+scaffold.finish(ctx)

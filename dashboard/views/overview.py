@@ -4,22 +4,17 @@ import pandas as pd
 import streamlit as st
 
 import layers
-from dashboard import loaders
-from dashboard.common import (
-    current_ics,
-    current_place_definition,
-    data_footer,
-    place_definition_note,
-)
+from dashboard import loaders, scaffold
 from dashboard.exports import table_downloads
 
-code, place_definition = current_ics(), current_place_definition()
-system = loaders.system(code, place_definition)
+ctx = scaffold.context()
+code, place_definition, system_key = ctx.code, ctx.place_definition, ctx.key
+system = loaders.system(system_key)
 ics = system.ics.iloc[0]
 
 st.title(f"{system.name} ICS")
 st.caption(f"NHS ICB code {code} · Integrated Care Board as at 1 July 2022")
-place_definition_note()
+scaffold.place_note(ctx)
 
 cols = st.columns(5)
 cols[0].metric("Registered patients (Jul 2022)", f"{ics.registered_patients:,}")
@@ -162,4 +157,4 @@ with st.expander("Data vintage and sources", expanded=True):
 - **Licences:** {layers.SOURCES}
 """
     )
-data_footer()
+scaffold.finish(ctx)
