@@ -91,7 +91,7 @@ def practice_deprivation(
     ...                      "lsoa_code": ["L1", "L2", "L2"], "patients": [30, 10, 5]})
     >>> lsoas = pd.DataFrame({"lsoa_code": ["L1", "L2"], "imd_rank": [100, 30000],
     ...                       "imd_decile": [1, 10]})
-    >>> practice_deprivation(regs, lsoas)[["practice_code", "core20_share", "imd_decile"]]
+    >>> practice_deprivation(regs, lsoas, "2022")[["practice_code", "core20_share", "imd_decile"]]
       practice_code  core20_share  imd_decile
     0             A          0.75           3
     1             B          0.00          10

@@ -1595,7 +1595,7 @@ def profile_figure(profile: pd.DataFrame, title: str, vintage: str = DEFAULT_VIN
     --------
     >>> profile = pd.DataFrame({"imd_decile": [1, 2], "residents": [10, 20],
     ...                         "patients": [12, 18]})
-    >>> [t.name for t in profile_figure(profile, "T").data]
+    >>> [t.name for t in profile_figure(profile, "T", vintage="2022").data]
     ['Residents (ONS mid-2020)', 'Registered patients (Jul 2022)']
     >>> [t.name for t in profile_figure(profile, "T", vintage="2026").data]
     ['Residents (Census 2021)', 'Registered patients (2026/27, modelled)']

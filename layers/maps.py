@@ -423,7 +423,7 @@ def system_map(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> fig = system_map(load_system("QGH"), layers=["lsoas", "ics"])
+    >>> fig = system_map(load_system("QGH", vintage="2022"), layers=["lsoas", "ics"])
     >>> [trace.name for trace in fig.data]
     ['LSOAs (choropleth)', 'ICS outline']
     >>> [trace.type for trace in fig.data]

@@ -265,7 +265,7 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
     Examples
     --------
     >>> from layers.system import load_system
-    >>> overview_slide(load_system("QGH")).takeaway
+    >>> overview_slide(load_system("QGH", vintage="2022")).takeaway
     '817,738 registered patients at 79 practices in 15 PCNs and 2 places; 26,053 more than live there'
     """  # noqa: E501
     system = _check_system(system)
@@ -349,7 +349,7 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
     Examples
     --------
     >>> from layers.system import load_system
-    >>> map_slide(load_system("QGH", detail="light")).takeaway.split(",")[0]
+    >>> map_slide(load_system("QGH", detail="light", vintage="2022")).takeaway.split(",")[0]
     '55 of 480 neighbourhoods (LSOAs) are in England’s most deprived 20%'
     """
     system = _check_system(system)
@@ -453,7 +453,7 @@ def tiers_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> slide = tiers_slide(load_system("QGH"))
+    >>> slide = tiers_slide(load_system("QGH", vintage="2022"))
     >>> slide.takeaway.split(";")[0]
     '7 of 15 PCNs are above 50,000 patients and 2 below 30,000'
     """
@@ -659,7 +659,7 @@ def allocation_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> slide = allocation_slide(load_system("QWU"))
+    >>> slide = allocation_slide(load_system("QWU", vintage="2022"))
     >>> slide.scenario_name == DEFAULT_SCENARIO_NAME, "per weighted head" in slide.takeaway
     (True, True)
     """
@@ -766,7 +766,7 @@ def inequality_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> slide = inequality_slide(load_system("QGH"))
+    >>> slide = inequality_slide(load_system("QGH", vintage="2022"))
     >>> slide.takeaway.split(";")[1]
     ' 2.5 percentage points higher at the most deprived practices (SII)'
     >>> slide.disclosure
@@ -883,7 +883,7 @@ def alignment_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> alignment_slide(load_system("QGH")).takeaway.split(";")[0]
+    >>> alignment_slide(load_system("QGH", vintage="2022")).takeaway.split(";")[0]
     '7 of 15 PCNs straddle a council boundary (under 90% of patients in one district)'
     """
     system = _check_system(system)

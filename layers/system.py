@@ -452,7 +452,7 @@ def place_lookup(
 
     Examples
     --------
-    >>> place_lookup("QWU", "preset").groupby("place_name").size().to_dict()
+    >>> place_lookup("QWU", "preset", vintage="2022").groupby("place_name").size().to_dict()
     {'Coventry': 1, 'Rugby': 1, 'South Warwickshire': 2, 'Warwickshire North': 2}
     >>> len(place_lookup("E54000071", "preset", vintage="2026"))
     13

@@ -448,7 +448,7 @@ def tier_tables(system: System) -> TierTables:
     Examples
     --------
     >>> from layers.system import load_system
-    >>> qgh = tier_tables(load_system("QGH"))
+    >>> qgh = tier_tables(load_system("QGH", vintage="2022"))
     >>> len(qgh.practices), len(qgh.pcns), len(qgh.places), qgh.registered_patients
     (79, 15, 2, 817738)
     """
@@ -1363,7 +1363,7 @@ def pyramid_from_structure(
     >>> structure = pd.DataFrame([[10.0] * 91, [0.0] * 90 + [9.0]], index=["P", "Q"],
     ...                          columns=list(AGE_COLUMNS)).rename_axis("practice_code")
     >>> mapping = pd.DataFrame({"practice_code": ["P", "Q"], "code": ["X", "X"]})
-    >>> pyramid = pyramid_from_structure(structure, mapping)
+    >>> pyramid = pyramid_from_structure(structure, mapping, vintage="2022")
     >>> pyramid.iloc[[0, -1]][["code", "age_band", "people", "share"]]
        code age_band  people     share
     0     X      0-4    50.0  5.440696
@@ -1462,7 +1462,7 @@ def age_pyramid(
     >>> regs = pd.DataFrame({"practice_code": ["P"], "lsoa_code": ["L1"], "patients": [20]})
     >>> ages = pd.DataFrame({"lsoa_code": ["L1"], **{f"age_{a}": [0] for a in range(91)}})
     >>> ages["age_2"], ages["age_90"] = 3, 1
-    >>> pyramid = age_pyramid(regs, ages)
+    >>> pyramid = age_pyramid(regs, ages, vintage="2022")
     >>> pyramid.loc[pyramid.people > 0, ["age_band", "people", "share"]]
        age_band  people  share
     0       0-4    15.0   75.0
@@ -1579,6 +1579,7 @@ def _toy() -> TierTables:
     return TierTables(
         code="QXX",
         name="Toyshire",
+        vintage="2022",
         practices=pd.DataFrame(
             {
                 "practice_code": ["P1", "P2", "P3", "P4"],

@@ -110,8 +110,9 @@ def place_card_table(
     >>> from layers.alignment.examples import toy_geography
     >>> toy = toy_geography()
     >>> card = place_summary(toy.registrations, toy.lsoas, toy.practices, "QAA",
-    ...                      places=toy.places).iloc[0]
-    >>> facts = place_card_table(card, threshold=0.9, ics_name="Alpha").set_index("Item")
+    ...                      places=toy.places, vintage="2022").iloc[0]
+    >>> facts = place_card_table(card, threshold=0.9, ics_name="Alpha", vintage="2022")
+    >>> facts = facts.set_index("Item")
     >>> facts.loc["Residents registered with a GP (Jul 2022)", "Value"]
     '2,030'
     >>> facts.loc["Straddling units (under 90% of patients here)", "Value"]

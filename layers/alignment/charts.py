@@ -709,7 +709,8 @@ def lineage_map(
     --------
     >>> from layers.alignment.examples import toy_geography
     >>> toy = toy_geography()
-    >>> fig = lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
+    >>> fig = lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla",
+    ...                   vintage="2022")
     >>> [t.name for t in fig.data]  # doctest: +NORMALIZE_WHITESPACE
     ['1. Town (2021 CCG)', '2. Field (2021 CCG)', 'Parts of those CCGs now in other ICBs',
      'Parts of split authorities in other ICBs', 'Local authority boundaries (lower-tier)',

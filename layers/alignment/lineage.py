@@ -75,7 +75,7 @@ def merger_lineage(
     Examples
     --------
     >>> from layers.alignment.examples import toy_geography
-    >>> out = merger_lineage(toy_geography().lsoas, "QAA")
+    >>> out = merger_lineage(toy_geography().lsoas, "QAA", vintage="2022")
     >>> print(out[["ccg21_name", "population", "share_of_predecessor", "whole", "other_icbs"]]
     ...       .round(4).to_string(index=False))  # doctest: +NORMALIZE_WHITESPACE
        ccg21_name  population  share_of_predecessor  whole other_icbs

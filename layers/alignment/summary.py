@@ -228,7 +228,7 @@ def place_summary(
     >>> from layers.alignment.examples import toy_geography
     >>> toy = toy_geography()
     >>> card = place_summary(toy.registrations, toy.lsoas, toy.practices, "QAA",
-    ...                      places=toy.places)
+    ...                      places=toy.places, vintage="2022")
     >>> print(card[["place_name", "resident_patients", "residents_coterminosity",
     ...             "n_home_units"]].round(4).to_string(index=False))
     place_name  resident_patients  residents_coterminosity  n_home_units
@@ -429,7 +429,7 @@ def alignment_figures(
     >>> from layers.alignment.examples import toy_geography
     >>> toy = toy_geography()
     >>> figures = alignment_figures(toy.registrations, toy.lsoas, toy.practices, "QAA",
-    ...                             places=toy.places)
+    ...                             places=toy.places, vintage="2022")
     >>> figures["straddling_units"]["unit_code"].tolist()
     ['U00002', 'A00004']
     >>> round(float(figures["flow_summary"].loc[0, "practice_resident_share"]), 3)

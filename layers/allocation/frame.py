@@ -336,8 +336,8 @@ def practice_frame(
     Examples
     --------
     >>> from layers import load_system, read_table
-    >>> frame = practice_frame(load_system("QWU"), read_table("weighted_populations"),
-    ...                        read_table("lsoas"))
+    >>> frame = practice_frame(load_system("QWU", vintage="2022"),
+    ...     read_table("weighted_populations", vintage="2022"), read_table("lsoas", vintage="2022"))
     >>> len(frame), int(frame["wp_imputed"].sum()), frame["former_ccg_name"].nunique()
     (120, 1, 3)
     >>> tv = load_system("T05", vintage="2026")
