@@ -33,6 +33,8 @@ from layers.vintages import VINTAGES, check_vintage
 __all__ = [
     "DETAIL_TOLERANCE_M",
     "LIGHT_TOLERANCE_M",
+    "NEED_COMPONENT_COLUMNS",
+    "PRIMARY_CARE_COLUMNS",
     "build_tables",
     "keep_icbs",
     "main",
@@ -54,19 +56,28 @@ LIGHT_TOLERANCE_M = 300.0
 _ACRONYMS = {"PCN", "GP", "NHS", "ICB", "CCG", "UK", "HC", "MC", "PMS", "APMS", "GPS", "II"}
 _SMALL_WORDS = {"and", "of", "the", "on", "upon", "in", "at", "by", "with", "for"}
 
-_WEIGHTED_COLUMNS = {
-    "Practice_Code": "practice_code",
-    "Patients": "nhse_patients",
-    "pop 2022/23": "wp_population",
+#: NHS England need components named alike in every allocation file, in table order.
+NEED_COMPONENT_COLUMNS = {
     "G&A WP": "wp_general_acute",
     "CS WP": "wp_community",
     "MH WP": "wp_mental_health",
     "Mat WP": "wp_maternity",
     "Health Ineq WP": "wp_health_inequalities",
     "Prescr WP": "wp_prescribing",
-    "Final WP": "wp_core",
+}
+#: Primary medical care weighted populations, named alike in every allocation file.
+PRIMARY_CARE_COLUMNS = {
     "Primary Medical Care WP": "wp_primary_medical_care",
     "Final PMC WP": "wp_primary_medical_care_final",
+}
+
+_WEIGHTED_COLUMNS = {
+    "Practice_Code": "practice_code",
+    "Patients": "nhse_patients",
+    "pop 2022/23": "wp_population",
+    **NEED_COMPONENT_COLUMNS,
+    "Final WP": "wp_core",
+    **PRIMARY_CARE_COLUMNS,
     "CCG21": "ccg21_code",
 }
 

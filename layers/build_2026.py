@@ -33,6 +33,8 @@ from layers.ages import BAND_COLUMNS
 from layers.build import (
     DETAIL_TOLERANCE_M,
     LIGHT_TOLERANCE_M,
+    NEED_COMPONENT_COLUMNS,
+    PRIMARY_CARE_COLUMNS,
     _icb_geometry,
     _read_csv,
     _rows,
@@ -62,18 +64,14 @@ ALLOCATION_FILES = {
 #: A practice with no July 2022 pattern takes the mean pattern of this many neighbours.
 N_PATTERN_DONORS = 3
 
+# "Registered Patients" is the projected list, the denominator the 2022/23 file calls
+# "pop 2022/23"; "Core WP" is 2022/23's "Final WP".
 _WEIGHTED_COLUMNS_2026 = {
     "Practice_Code": "practice_code",
     "Registered Patients": "wp_population",
-    "G&A WP": "wp_general_acute",
-    "CS WP": "wp_community",
-    "MH WP": "wp_mental_health",
-    "Mat WP": "wp_maternity",
-    "Health Ineq WP": "wp_health_inequalities",
-    "Prescr WP": "wp_prescribing",
+    **NEED_COMPONENT_COLUMNS,
     "Core WP": "wp_core",
-    "Primary Medical Care WP": "wp_primary_medical_care",
-    "Final PMC WP": "wp_primary_medical_care_final",
+    **PRIMARY_CARE_COLUMNS,
     "ICB": "icb_code_nhse",
 }
 
