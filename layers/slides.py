@@ -41,7 +41,7 @@ from layers.allocation.frame import practice_frame
 from layers.allocation.funding import default_scenario, run_scenario
 from layers.deprivation import is_core20, practice_deprivation
 from layers.disclosure import shares_from_rounded, total_then_suppress
-from layers.geodata import DATA_VINTAGE, read_table
+from layers.geodata import DATA_VINTAGE, SOURCES, read_table
 from layers.individuals import aggregate_individuals
 from layers.maps import system_map
 from layers.risk import assign_risk, risk_tier_counts
@@ -130,9 +130,12 @@ class Slide:
     ics_code, ics_name : str
         The ICS.
     data_date : str
-        Data vintage; :data:`layers.DATA_VINTAGE` by default.
+        Data vintage; :data:`layers.DATA_VINTAGE` by default (the builders below use
+        their system's vintage).
     notes : tuple of str
         Extra lines shown under the figure (e.g. :data:`DISCLOSURE_NOTE`).
+    attribution : str
+        Licences and attribution for the footer; :data:`layers.SOURCES` by default.
     """
 
     key: str
@@ -147,6 +150,7 @@ class Slide:
     ics_name: str
     data_date: str = DATA_VINTAGE
     notes: tuple[str, ...] = ()
+    attribution: str = SOURCES
 
     def __post_init__(self) -> None:
         if self.key not in SLIDE_KEYS and not self.key.startswith("example"):
@@ -261,10 +265,11 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
     Examples
     --------
     >>> from layers.system import load_system
-    >>> overview_slide(load_system("QGH")).takeaway
+    >>> overview_slide(load_system("QGH", vintage="2022")).takeaway
     '817,738 registered patients at 79 practices in 15 PCNs and 2 places; 26,053 more than live there'
     """  # noqa: E501
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     ics = system.ics.iloc[0]
     registered, residents = int(ics.registered_patients), int(ics.resident_population)
@@ -275,10 +280,11 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
         + (f"{gap:,} more than live there" if gap >= 0 else f"{-gap:,} fewer than live there")
     )
     places = system.places.sort_values("registered_patients")
+    registered_when = "July 2022" if info.key == "2022" else info.registered_label
     figure = go.Figure()
     for column, label, colour, pattern in (
-        ("resident_population", "Residents (ONS mid-2020)", OKABE_ITO[1], "/"),
-        ("registered_patients", "Registered patients (July 2022)", OKABE_ITO[0], ""),
+        ("resident_population", f"Residents ({info.population_source})", OKABE_ITO[1], "/"),
+        ("registered_patients", f"Registered patients ({registered_when})", OKABE_ITO[0], ""),
     ):
         figure.add_trace(
             go.Bar(
@@ -306,7 +312,7 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
         title=f"{system.name} ICS at a glance",
         takeaway=takeaway,
         figure=figure,
-        source="NHS Digital GP registrations, July 2022; ONS mid-2020 population estimates",
+        source=f"{info.registrations_source}; {info.population_source} population",
         scenario_name=name,
         alt_text=(
             "Bar chart of each place's registered patients and residents, side by side and "
@@ -315,6 +321,8 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
         disclosure="published",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
     )
 
 
@@ -341,10 +349,11 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
     Examples
     --------
     >>> from layers.system import load_system
-    >>> map_slide(load_system("QGH", detail="light")).takeaway.split(",")[0]
+    >>> map_slide(load_system("QGH", detail="light", vintage="2022")).takeaway.split(",")[0]
     '55 of 480 neighbourhoods (LSOAs) are in England’s most deprived 20%'
     """
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     lsoas = system.lsoas
     core20 = is_core20(lsoas["imd_decile"])
@@ -373,7 +382,7 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
     figure.update_traces(
         selector={"type": "choropleth"},
         colorbar={
-            "title": {"text": "IMD 2019 decile<br>(1 = most deprived)", "font": {"size": 18}},
+            "title": {"text": info.imd_decile_title, "font": {"size": 18}},
             "tickfont": {"size": 18},
             "len": 0.9,
         },
@@ -384,17 +393,19 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
         title=f"Where deprivation is in {system.name}",
         takeaway=takeaway,
         figure=figure,
-        source="MHCLG English Indices of Deprivation 2019; ONS mid-2020 population; "
-        "ONS LSOA 2011 boundaries",
+        source=f"{info.imd_source}; {info.population_source} population; "
+        f"ONS LSOA {info.lsoa_year} boundaries",
         scenario_name=name,
         alt_text=(
-            f"Map of the ICS's {len(lsoas):,} LSOAs shaded by IMD 2019 decile, dark for "
+            f"Map of the ICS's {len(lsoas):,} LSOAs shaded by {info.imd_name} decile, dark for "
             f"decile 1 (most deprived) to yellow for decile 10, with the outlines of its "
             f"places ({place_names}) and of the ICS. {takeaway}."
         ),
         disclosure="published",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
     )
 
 
@@ -442,13 +453,14 @@ def tiers_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> slide = tiers_slide(load_system("QGH"))
+    >>> slide = tiers_slide(load_system("QGH", vintage="2022"))
     >>> slide.takeaway.split(";")[0]
     '7 of 15 PCNs are above 50,000 patients and 2 below 30,000'
     """
     from layers import tiers
 
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     people = risk_individuals(system) if individuals is None else individuals
     flags = tiers.flag_units(tiers.tier_tables(system), tiers.DEFAULT_BANDS)
@@ -563,7 +575,7 @@ def tiers_slide(
         title="Population tiers: unit sizes and people at risk",
         takeaway=takeaway,
         figure=figure,
-        source="NHS Digital GP registrations and ePCN, July 2022; planning bands from "
+        source=f"{info.registrations_source}; ePCN {info.epcn_date}; planning bands from "
         "Herefordshire and Worcestershire's Layers of Planning (2019); synthetic "
         "individuals and the layers.risk model",
         scenario_name=name,
@@ -575,6 +587,8 @@ def tiers_slide(
         disclosure="individual",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
         notes=(DISCLOSURE_NOTE,),
     )
 
@@ -611,7 +625,7 @@ def _read(table: str, system: System) -> pd.DataFrame:
     tables = system.tables
     if tables is not None and table in tables:
         return tables[table].copy()
-    return read_table(table)
+    return read_table(table, vintage=system.vintage)
 
 
 def allocation_slide(
@@ -645,11 +659,12 @@ def allocation_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> slide = allocation_slide(load_system("QWU"))
+    >>> slide = allocation_slide(load_system("QWU", vintage="2022"))
     >>> slide.scenario_name == DEFAULT_SCENARIO_NAME, "per weighted head" in slide.takeaway
     (True, True)
     """
     system = _check_system(system)
+    info = system.vintage_info
     frame = practice_frame_for(system) if practices is None else practices
     text = scenario_json if scenario_json and str(scenario_json).strip() else None
     scenario, allocations = run_scenario(text, frame)
@@ -702,7 +717,8 @@ def allocation_slide(
         title=f"Sharing the budget: {scenario.name}",
         takeaway=takeaway,
         figure=figure,
-        source="NHS England 2022/23 practice weighted populations; the scenario's service "
+        source=f"NHS England {info.default_allocation_year} practice weighted populations; "
+        "the scenario's service "
         f"catalogue and method ({scenario.method.replace('_', ' ')}); the budget is an input",
         scenario_name=scenario.name,
         alt_text=(
@@ -712,6 +728,8 @@ def allocation_slide(
         disclosure="published",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
     )
 
 
@@ -748,7 +766,7 @@ def inequality_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> slide = inequality_slide(load_system("QGH"))
+    >>> slide = inequality_slide(load_system("QGH", vintage="2022"))
     >>> slide.takeaway.split(";")[1]
     ' 2.5 percentage points higher at the most deprived practices (SII)'
     >>> slide.disclosure
@@ -757,12 +775,13 @@ def inequality_slide(
     from layers import indicators
 
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     people = risk_individuals(system) if individuals is None else individuals
     counts = indicators.at_risk_counts(
         aggregate_individuals(people, ["practice_code", "risk_tier"])
     )
-    deprivation = practice_deprivation(system.registrations, _read("lsoas", system))
+    deprivation = practice_deprivation(system.registrations, _read("lsoas", system), info.key)
     prevalence = indicators.at_risk_prevalence(counts, deprivation)
     members = indicators.unit_membership(
         "ics", "practice", practices=system.practices, ics_code=system.code
@@ -771,7 +790,7 @@ def inequality_slide(
     sii = indicators.decile_sii(
         deciles, "at_risk", repetitions=1000, rng=generator(system.seed, "sii")
     )
-    table = indicators.decile_display_table(deciles, "at_risk")
+    table = indicators.decile_display_table(deciles, "at_risk", info.key)
     value_column = next(c for c in table.columns if c.endswith("(%)"))
 
     at_risk = total_then_suppress(counts["at_risk"])
@@ -807,7 +826,8 @@ def inequality_slide(
     _style(figure)
     figure.update_layout(showlegend=False)
     figure.update_xaxes(
-        title_text="National IMD 2019 decile of the practice's patients (1 = most deprived)",
+        title_text=f"National {info.imd_name} decile of the practice's patients "
+        "(1 = most deprived)",
         type="category",
     )
     figure.update_yaxes(
@@ -821,16 +841,18 @@ def inequality_slide(
         takeaway=takeaway,
         figure=figure,
         source="Synthetic individuals and the layers.risk model (modelled, not observed); "
-        "MHCLG IMD 2019; slope index of inequality by the PHE method",
+        f"MHCLG {info.imd_name}; slope index of inequality by the PHE method",
         scenario_name=name,
         alt_text=(
             "Bar chart of the modelled share of patients at rising or high risk in each "
-            "national IMD 2019 decile, most deprived on the left, each bar labelled with "
+            f"national {info.imd_name} decile, most deprived on the left, each bar labelled with "
             f"its percentage. {takeaway}."
         ),
         disclosure="individual",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
         notes=(DISCLOSURE_NOTE,),
     )
 
@@ -861,10 +883,11 @@ def alignment_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> alignment_slide(load_system("QGH")).takeaway.split(";")[0]
+    >>> alignment_slide(load_system("QGH", vintage="2022")).takeaway.split(";")[0]
     '7 of 15 PCNs straddle a council boundary (under 90% of patients in one district)'
     """
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         raise TypeError(f"threshold must be a number in (0, 1], got {threshold!r}")
@@ -901,12 +924,14 @@ def alignment_slide(
         title="How PCNs fit council boundaries",
         takeaway=takeaway,
         figure=figure,
-        source="NHS Digital GP registrations by LSOA, July 2022; ONS LSOA to district lookup",
+        source=f"{info.registrations_source}; ONS LSOA to district lookup",
         scenario_name=name,
         alt_text=f"{alt} {takeaway}.",
         disclosure="published",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
     )
 
 
