@@ -7,7 +7,8 @@ One rule each, so the same budget never reads two ways:
 * shares: :func:`share` takes a **fraction** (0–1); :func:`percent` takes a value
   already in **percent** (0–100), as disclosure-controlled shares are;
 * counts: :func:`count`, with thousands separators;
-* words: :func:`plural` (``1 PCN``, ``2 PCNs``).
+* words: :func:`plural` (``1 PCN``, ``2 PCNs``);
+* a value quoted in a message: :func:`excerpt` (its ``repr``, cut short).
 
 A disclosure marker (``"*"``) passes through unchanged, and a missing value reads
 :data:`MISSING`.
@@ -22,6 +23,7 @@ __all__ = [
     "MISSING",
     "compact_pounds",
     "count",
+    "excerpt",
     "number",
     "per_head",
     "percent",
@@ -174,3 +176,24 @@ def plural(n: int | Real, singular: str, plural_form: str | None = None) -> str:
     """
     word = singular if n == 1 else (plural_form or f"{singular}s")
     return f"{count(n)} {word}"
+
+
+def excerpt(value: object, limit: int = 40) -> str:
+    """A value as a message quotes it: its ``repr``, cut to ``limit`` characters.
+
+    A 5,000-digit number or a 100,000-character name must not fill a message (and
+    Python refuses to write an integer of more than 4,300 digits at all).
+
+    Examples
+    --------
+    >>> excerpt("North"), excerpt("x" * 100, 12), excerpt(10**5000)
+    ("'North'", "'xxxxxxxx...'", 'an integer of more than 4,300 digits')
+    """
+    try:
+        text = repr(value)
+    except ValueError:
+        return "an integer of more than 4,300 digits"
+    if len(text) <= limit:
+        return text
+    quote = text[-1] if text[-1] in "'\"" else ""
+    return text[: limit - 3 - len(quote)] + "..." + quote

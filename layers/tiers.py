@@ -43,6 +43,7 @@ import pandas as pd
 import shapely
 
 from layers._checks import require_frame, require_unique
+from layers.format import excerpt
 from layers.individuals import AGE_COLUMNS, MAX_AGE, age_band_labels, male_share
 from layers.risk import RISK_TIERS, risk_tier_table
 from layers.system import NO_PCN_LABEL
@@ -58,6 +59,7 @@ __all__ = [
     "FLAG_LABELS",
     "LAYERS",
     "LAYER_LABELS",
+    "MAX_BAND_BOUND",
     "NO_PCN_CODE",
     "POPULATION_BASIS",
     "MergePCNs",
@@ -118,6 +120,9 @@ DEFAULT_BANDS: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
         "ics": (500_000, 1_500_000),
     }
 )
+#: Largest band bound accepted: 100 million people, more than England's 62 million
+#: registered patients, so any real band fits and an overflowing one is refused.
+MAX_BAND_BOUND: Final = 100_000_000
 #: Where a unit sits against its band.
 FLAGS: Final = ("below", "within", "above")
 #: Plain words for the flags.
@@ -161,7 +166,8 @@ def validate_bands(bands: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, i
     ----------
     bands : mapping
         ``{layer: (low, high)}`` for some of :data:`BANDED_LAYERS`; layers left out
-        take :data:`DEFAULT_BANDS`. Bounds are whole numbers with ``0 <= low < high``.
+        take :data:`DEFAULT_BANDS`. Bounds are whole numbers with
+        ``0 <= low < high <= MAX_BAND_BOUND`` (100 million).
 
     Returns
     -------
@@ -173,7 +179,8 @@ def validate_bands(bands: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, i
     TypeError
         If ``bands`` is not a mapping or a bound is not a whole number.
     ValueError
-        For an unknown layer, a pair that is not two bounds, or ``low >= high``.
+        For an unknown layer, a pair that is not two bounds, a bound over
+        :data:`MAX_BAND_BOUND`, or ``low >= high``.
 
     Examples
     --------
@@ -196,6 +203,11 @@ def validate_bands(bands: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, i
             raise ValueError(f"Band for {LAYER_LABELS[layer]} must be (low, high), got {pair!r}")
         low = _count(pair[0], f"lower bound for {LAYER_LABELS[layer]}")
         high = _count(pair[1], f"upper bound for {LAYER_LABELS[layer]}")
+        if high > MAX_BAND_BOUND:
+            raise ValueError(
+                f"Band for {LAYER_LABELS[layer]}: the upper bound ({excerpt(high)}) is more "
+                f"than {MAX_BAND_BOUND:,} people, the largest band accepted."
+            )
         if low >= high:
             raise ValueError(
                 f"Band for {LAYER_LABELS[layer]}: the lower bound ({low:,}) must be below "
@@ -205,13 +217,20 @@ def validate_bands(bands: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, i
     return out
 
 
-_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([km]?)\s*$", re.IGNORECASE)
+# At most 12 digits before the point and 6 after: anything longer is past any real band
+# (and float() of it would not be exact), so it is refused as a number outright.
+_NUMBER = re.compile(r"^\s*(\d{1,12}(?:\.\d{1,6})?)\s*([km]?)\s*$", re.IGNORECASE)
 
 
 def _parse_number(text: str) -> int:
     match = _NUMBER.match(text)
     if not match:
-        raise ValueError(f"{text.strip()!r} is not a number (write e.g. 30000, 30k or 1.5m)")
+        shown = excerpt(text.strip())
+        if re.fullmatch(r"\s*\d+(?:\.\d+)?\s*[km]?\s*", text, re.IGNORECASE):
+            raise ValueError(
+                f"{shown} is more than {MAX_BAND_BOUND:,} people, the largest band accepted."
+            )
+        raise ValueError(f"{shown} is not a number (write e.g. 30000, 30k or 1.5m)")
     value, suffix = match.groups()
     scale = {"": 1, "k": 1_000, "m": 1_000_000}[suffix.lower()]
     whole = float(value) * scale
@@ -232,7 +251,7 @@ def parse_bands(text: str) -> dict[str, tuple[int, int]]:
 
     Four ``low-high`` ranges separated by commas, in the order of
     :data:`BANDED_LAYERS` (practice, PCN, place, ICS). Numbers are whole people,
-    optionally with ``k`` (thousand) or ``m`` (million).
+    optionally with ``k`` (thousand) or ``m`` (million), up to :data:`MAX_BAND_BOUND`.
 
     Parameters
     ----------
