@@ -14,8 +14,13 @@ import time
 import psutil
 import pytest
 
-from layers.uploads import UploadError, validate_boundaries, validate_place_groupings
-from layers.uploads import boundaries, csv_uploads
+from layers.uploads import (
+    UploadError,
+    boundaries,
+    csv_uploads,
+    validate_boundaries,
+    validate_place_groupings,
+)
 from layers.uploads.sandbox import run_bounded
 from tests.unit.test_upload_corpus import CORPUS, KNOWN_PRACTICES
 
