@@ -1,6 +1,8 @@
 """The dashboard's single router: page config, the shared sidebar and navigation.
 
-Run with ``python -m dashboard`` so that ``streamlit_config.toml`` applies.
+Run with ``python -m dashboard`` (or ``streamlit run dashboard/app.py`` from the
+repository root, which reads the same ``streamlit_config.toml`` through
+``.streamlit/config.toml``). If the settings in force differ, the router says so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import layers
 from dashboard import loaders
+from dashboard.__main__ import CONFIG_PATH, differing_settings
 from dashboard.common import DEFAULT_ICS
 from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
 
@@ -28,6 +31,23 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
+
+
+@st.cache_resource(show_spinner=False)
+def _settings_check() -> tuple[str, ...]:
+    """Once per server: create the static folder, compare the settings with the file."""
+    loaders.STATIC_DIR.mkdir(exist_ok=True)
+    differences = tuple(differing_settings(st.get_option))
+    if differences:
+        log.warning(
+            "Settings in force differ from %s: %s. Launch with `python -m dashboard`.",
+            CONFIG_PATH.name,
+            "; ".join(differences),
+        )
+    return differences
+
+
+_settings_differences = _settings_check()
 
 # A page is routed once its file exists in views/.
 pages = [
@@ -127,6 +147,37 @@ if "bad_ics_link" in st.session_state and page.title != "Home":
 
 
 presenting = st.query_params.get("present") == "1"
+if not presenting and not st.session_state.get("settings_notice_shown"):
+    # Once per session: say why maps load slowly, or what else differs, and the fix.
+    st.session_state["settings_notice_shown"] = True
+    if not loaders.static_serving():
+        st.info(
+            "Static file serving is off, so maps carry their geometry inline and load more "
+            "slowly. Start the dashboard with `python -m dashboard` (or `streamlit run "
+            "dashboard/app.py` from the repository folder) to use the project's settings."
+        )
+    elif _settings_differences:
+        st.info(
+            "This server runs with settings that differ from streamlit_config.toml ("
+            + "; ".join(_settings_differences)
+            + "). Start it with `python -m dashboard` to use the project's settings."
+        )
+
+# The server keeps a bounded number of uploaded groupings: a session whose grouping has
+# gone registers it again from its own uploads, or is told to upload it again.
+grouping_digest = st.session_state.get("grouping_digest")
+if grouping_digest and not loaders.grouping_available(grouping_digest):
+    held_uploads = st.session_state.get("uploads")
+    grouping = held_uploads.get("place_groupings") if held_uploads is not None else None
+    if grouping is not None:
+        st.session_state["grouping_digest"] = loaders.register_grouping(grouping)
+    else:
+        st.session_state.pop("grouping_digest")
+        st.warning(
+            "Your uploaded place groupings are no longer held by the server, so pages use "
+            "the sidebar's place definition. Upload them again on the Your data page."
+        )
+
 uploads = st.session_state.get("uploads")
 if uploads is not None and uploads.kinds and not presenting:
     held = ", ".join(k.replace("_", " ") for k in uploads.kinds)
