@@ -48,8 +48,13 @@ PARSE_CPU_SECONDS: Final = 60
 #: Most memory one upload's parse may add to its process's address space, in bytes.
 PARSE_MEMORY_BYTES: Final = 2 * 1024**3
 
-#: Modules the forkserver imports once, so that each child starts with them loaded.
-PRELOAD: Final = ("layers.uploads.boundaries", "layers.uploads.csv_uploads")
+#: Modules the forkserver imports once, so that each child starts with them loaded (and
+#: warm: :mod:`layers.uploads._warmup` runs each reader once).
+PRELOAD: Final = (
+    "layers.uploads.boundaries",
+    "layers.uploads.csv_uploads",
+    "layers.uploads._warmup",
+)
 
 T = TypeVar("T")
 _CONTEXT: Final = multiprocessing.get_context("forkserver")
