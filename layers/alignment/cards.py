@@ -206,6 +206,7 @@ def place_card_figure(
 
     Examples
     --------
+    >>> import io
     >>> facts = pd.DataFrame({"Item": ["Place"], "Value": ["Town"]})
     >>> units = pd.DataFrame({"unit_code": ["U1"], "unit_name": ["North PCN"],
     ...                       "unit_type": ["pcn"], "patients": [1000],
@@ -372,6 +373,7 @@ def place_card_xlsx(facts: pd.DataFrame, units: pd.DataFrame, *, title: str) -> 
 
     Examples
     --------
+    >>> import io
     >>> facts = pd.DataFrame({"Item": ["Place"], "Value": ["Town"]})
     >>> units = pd.DataFrame({"unit_code": ["U1"], "unit_name": ["North PCN"],
     ...                       "unit_type": ["pcn"], "patients": [1000],

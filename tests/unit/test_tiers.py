@@ -741,7 +741,7 @@ def test_patterns_stay_inside_their_polygons():
         tiers.dot_coordinates([triangle], spacing=0)
 
 
-# --------------------------------------------------------------------------- places with no practice
+# ------------------------------------------------------------------ places with no practice
 
 
 def empty_place_tables() -> tiers.TierTables:
