@@ -8,7 +8,10 @@ import pandas as pd
 import pytest
 
 from dashboard import loaders
+from dashboard.state import SystemKey
 from tests.app.apptest import assert_clean, run_page
+
+QGH = SystemKey("QGH", "preset", "2022")
 
 
 @pytest.fixture
@@ -21,13 +24,13 @@ def static_dir(tmp_path, monkeypatch):
 def test_map_geometry_file_is_written_again_after_the_folder_is_emptied(static_dir):
     if not loaders.static_serving():
         pytest.skip("run from the repository root, where .streamlit/config.toml applies")
-    figure = loaders.map_figure("QGH", "preset", "imd_decile", ("lsoas", "ics"))
+    figure = loaders.map_figure(QGH, "imd_decile", ("lsoas", "ics"))
     url = figure.data[0].geojson
     assert url.startswith("app/static/lsoas_QGH_")
     name = url.removeprefix("app/static/")
     first = (static_dir / name).read_bytes()
     shutil.rmtree(static_dir)  # emptied while the server runs
-    again = loaders.map_figure("QGH", "preset", "imd_decile", ("lsoas", "ics"))
+    again = loaders.map_figure(QGH, "imd_decile", ("lsoas", "ics"))
     assert again.data[0].geojson == url
     assert (static_dir / name).read_bytes() == first
 
@@ -44,7 +47,7 @@ def test_england_geometry_file_is_written_again(static_dir):
 
 def test_without_static_serving_maps_carry_their_geometry(static_dir, monkeypatch):
     monkeypatch.setattr(loaders, "static_serving", lambda: False)
-    figure = loaders.map_figure("QGH", "preset", "imd_decile", ("lsoas",))
+    figure = loaders.map_figure(QGH, "imd_decile", ("lsoas",))
     geojson = figure.data[0].geojson
     assert isinstance(geojson, dict) and len(geojson["features"]) == len(figure.data[0].locations)
     assert not static_dir.exists()
@@ -82,7 +85,7 @@ def test_a_session_whose_grouping_was_evicted_registers_it_again():
     from layers.uploads import SessionData, validate_place_groupings
 
     at = run_page("overview.py", "QGH")
-    codes = loaders.system("QGH", "preset").practices["practice_code"].tolist()
+    codes = loaders.system(QGH).practices["practice_code"].tolist()
     raw = ("practice_code,place_name\n" + "".join(f"{c},Everywhere\n" for c in codes)).encode()
     report = validate_place_groupings(raw, codes)
     at.session_state["uploads"] = SessionData().apply(report)
