@@ -15,6 +15,16 @@ CRS rules
 * A GeoPackage must hold one layer with geometry; several layers are refused, naming
   each with its CRS.
 
+Limits
+------
+The file is read in a child process bounded in time and memory
+(:mod:`layers.uploads.sandbox`). A GeoPackage is first checked with SQLite, opened
+read-only (:func:`check_gpkg_schema`): GDAL reads it only if every object in it is a
+plain table (no views, no virtual tables but an R-tree spatial index, no non-standard
+triggers, no generated columns). GeoJSON is parsed strictly (:mod:`layers.strict_json`),
+and a ``crs`` member must be a small, valid CRS object. Place names follow
+:mod:`layers.names`.
+
 Zip files
 ---------
 Before anything is extracted, the zip's directory is checked: the declared
