@@ -18,10 +18,32 @@ import plotly.io as pio
 from layers.geodata import DATA_VINTAGE, SOURCES
 from layers.maps import OFFLINE_TOPOJSON_URL
 
-__all__ = ["FIGURE_FORMATS", "figure_bytes", "table_csv", "table_xlsx"]
+__all__ = [
+    "FIGURE_FORMATS",
+    "FORMULA_PREFIXES",
+    "figure_bytes",
+    "neutralise_formula",
+    "table_csv",
+    "table_xlsx",
+]
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 _CHROMIUM = Path("/usr/bin/chromium")
+#: A spreadsheet runs a cell that starts with one of these as a formula (OWASP CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Prefix text that a spreadsheet would run as a formula with an apostrophe.
+
+    Examples
+    --------
+    >>> print(neutralise_formula('=HYPERLINK("http://x","y")'))
+    '=HYPERLINK("http://x","y")
+    >>> neutralise_formula("Option B")
+    'Option B'
+    """
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def figure_bytes(
