@@ -280,20 +280,19 @@ def migrate(engine: Engine, *, force: bool = False) -> None:
         As :func:`faults`.
     """
     key = describe_url(engine.url)
-    with _migrate_lock:
+    with _migrate_lock, faults(engine.url):
+        if engine.dialect.name == "sqlite":
+            _check_sqlite(engine)  # every open: a file can be damaged between two
         if key in _migrated and not force:
             return
-        with faults(engine.url):
-            if engine.dialect.name == "sqlite":
-                _check_sqlite(engine)
-            with write_transaction(engine) as connection:
-                if connection.dialect.name == "postgresql":
-                    connection.execute(
-                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
-                    )
-                context = MigrationContext.configure(connection)
-                if context.get_current_revision() != head_revision():
-                    command.upgrade(_alembic_config(connection), "head")
+        with write_transaction(engine) as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK}
+                )
+            context = MigrationContext.configure(connection)
+            if context.get_current_revision() != head_revision():
+                command.upgrade(_alembic_config(connection), "head")
         _migrated.add(key)
 
 
