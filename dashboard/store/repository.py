@@ -63,7 +63,7 @@ from dashboard.store.errors import (
     ScenarioArchivedError,
     ScenarioNotFoundError,
 )
-from dashboard.store.names import clean_description, clean_name
+from dashboard.store.names import MAX_NAME_LENGTH, clean_description, clean_name
 from dashboard.store.schema import scenarios, versions
 from layers.export import neutralise_formula
 
@@ -127,8 +127,11 @@ def user_from_claims(claims: Mapping[str, Any] | None) -> User:
         identity = email.strip().lower()
     else:
         identity = f"{claims.get('iss', '')}|{claims.get('sub', '')}"
-    name = claims.get("name") or claims.get("preferred_username") or identity
-    return User(identity, str(name))
+    name = str(claims.get("name") or claims.get("preferred_username") or identity)
+    try:
+        return User(identity, name[:MAX_NAME_LENGTH])
+    except InvalidNameError:  # a provider's display name of only control characters
+        return User(identity, identity[:MAX_NAME_LENGTH])
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,11 @@ def test_signed_in_user_from_streamlit_claims(store):
     no_email = user_from_claims({"is_logged_in": True, "iss": "http://idp", "sub": "42"})
     assert (carol.id, carol.name, carol.signed_in) == ("carol@example.nhs.uk", "Carol", True)
     assert no_email.id == "http://idp|42"
+    odd = user_from_claims({"is_logged_in": True, "email": "d@x.uk", "name": "\x00" + "D" * 500})
+    assert set(odd.name) == {"D"} and 190 < len(odd.name) <= 200
+    assert (
+        user_from_claims({"is_logged_in": True, "email": "e@x.uk", "name": "\x07"}).name == "e@x.uk"
+    )
     saved = store.save_new(tiers_document(), "Carol's", carol, visibility="private")
     assert store.list_scenarios(carol)[0].id == saved.id
     assert store.list_scenarios(ANONYMOUS) == []
