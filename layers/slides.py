@@ -34,6 +34,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from layers import format as fmt
 from layers.alignment import home_authorities, ics_flow_summary
 from layers.allocation import Scenario, allocation_summary, example_practices
 from layers.allocation.frame import practice_frame
@@ -42,9 +43,18 @@ from layers.deprivation import is_core20, practice_deprivation
 from layers.disclosure import shares_from_rounded, total_then_suppress
 from layers.geodata import DATA_VINTAGE, read_table
 from layers.individuals import aggregate_individuals
-from layers.maps import IMD_DECILE_COLOURS, system_map
+from layers.maps import system_map
 from layers.risk import assign_risk, risk_tier_counts
 from layers.streams import generator
+from layers.style import (
+    FLAG_COLOURS,
+    FLAG_PATTERNS,
+    FONT_FAMILY,
+    GRID_COLOUR,
+    IMD_DECILE_COLOURS,
+    OKABE_ITO,
+    TEXT_COLOUR,
+)
 from layers.system import System
 
 __all__ = [
@@ -90,25 +100,9 @@ DISCLOSURE_NOTE: Final = (
 )
 #: Name of the allocation scenario used when none is given (the allocation page's default).
 DEFAULT_SCENARIO_NAME: Final = default_scenario(example_practices()).name
-#: Okabe & Ito (2008) colour-blind-safe qualitative palette.
-OKABE_ITO: Final = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#000000",
-)
-_TEXT = "#212B32"
-_GRID = "#D8DDE0"
-_FONT = "Arial, Helvetica, sans-serif"
 #: Above this many PCNs a slide shows counts in bands instead of one bar per PCN.
 _MAX_BARS = 16
 #: Below / within / above a planning band, as on the tiers page (Okabe-Ito and grey).
-_FLAG_COLOURS = {"below": "#E69F00", "within": "#8C8C8C", "above": "#0072B2"}
-_FLAG_PATTERNS = {"below": ".", "within": "", "above": "/"}
 
 
 @dataclass(frozen=True)
@@ -218,7 +212,7 @@ def _style(figure: go.Figure, height: int = 620) -> go.Figure:
     """Large, high-contrast type for a projector; white background; no figure title."""
     figure.update_layout(
         template="plotly_white",
-        font={"family": _FONT, "size": 22, "color": _TEXT},
+        font={"family": FONT_FAMILY, "size": 22, "color": TEXT_COLOUR},
         title=None,
         height=height,
         margin={"l": 20, "r": 40, "t": 30, "b": 20},
@@ -226,29 +220,9 @@ def _style(figure: go.Figure, height: int = 620) -> go.Figure:
         plot_bgcolor="white",
         legend={"font": {"size": 20}},
     )
-    figure.update_xaxes(gridcolor=_GRID, zerolinecolor=_GRID, automargin=True)
-    figure.update_yaxes(gridcolor=_GRID, zerolinecolor=_GRID, automargin=True)
+    figure.update_xaxes(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, automargin=True)
+    figure.update_yaxes(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, automargin=True)
     return figure
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    """``"1 PCN"``, ``"3 PCNs"``.
-
-    Examples
-    --------
-    >>> _plural(1, "PCN"), _plural(3, "PCN"), _plural(2, "place")
-    ('1 PCN', '3 PCNs', '2 places')
-    """
-    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
-
-
-def _pct(value: float, decimals: int = 1) -> str:
-    return f"{value:.{decimals}f}%"
-
-
-def _shown(value: object) -> str:
-    """A disclosure-controlled count as text: ``"*"`` or ``"1,235"``."""
-    return value if isinstance(value, str) else f"{int(value):,}"
 
 
 def _people(value: object) -> str:
@@ -264,32 +238,6 @@ def _people(value: object) -> str:
     if int(value) == 0:
         return "no one is"
     return f"about {int(value):,} people are"
-
-
-def _share_text(value: object) -> str:
-    """A share from :func:`layers.disclosure.shares_from_rounded` as text.
-
-    Examples
-    --------
-    >>> _share_text(12.34), _share_text("*")
-    ('12.3%', '*')
-    """
-    return "*" if isinstance(value, str) else _pct(float(value))
-
-
-def _money(pounds: float) -> str:
-    """Pounds in words committees read: £2.31bn, £45.6m, £12,345.
-
-    Examples
-    --------
-    >>> _money(2_312_000_000), _money(45_600_000), _money(12_345.4)
-    ('£2.31bn', '£45.6m', '£12,345')
-    """
-    if abs(pounds) >= 1e9:
-        return f"£{pounds / 1e9:.2f}bn"
-    if abs(pounds) >= 1e6:
-        return f"£{pounds / 1e6:.1f}m"
-    return f"£{pounds:,.0f}"
 
 
 # --------------------------------------------------------------------------- overview
@@ -322,8 +270,8 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
     registered, residents = int(ics.registered_patients), int(ics.resident_population)
     gap = registered - residents
     takeaway = (
-        f"{registered:,} registered patients at {_plural(int(ics.n_practices), 'practice')} "
-        f"in {_plural(int(ics.n_pcns), 'PCN')} and {_plural(int(ics.n_places), 'place')}; "
+        f"{registered:,} registered patients at {fmt.plural(int(ics.n_practices), 'practice')} "
+        f"in {fmt.plural(int(ics.n_pcns), 'PCN')} and {fmt.plural(int(ics.n_places), 'place')}; "
         + (f"{gap:,} more than live there" if gap >= 0 else f"{-gap:,} fewer than live there")
     )
     places = system.places.sort_values("registered_patients")
@@ -405,12 +353,12 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
     share = 100 * residents / total if total else 0.0
     takeaway = (
         f"{int(core20.sum()):,} of {len(lsoas):,} neighbourhoods (LSOAs) are in England’s "
-        f"most deprived 20%, home to {residents:,} residents ({_pct(share)})"
+        f"most deprived 20%, home to {residents:,} residents ({fmt.percent(share)})"
     )
     figure = system_map(system, "imd_decile", layers=("lsoas", "places", "ics"), height=620)
     figure.update_layout(
         title=None,
-        font={"family": _FONT, "size": 20, "color": _TEXT},
+        font={"family": FONT_FAMILY, "size": 20, "color": TEXT_COLOUR},
         margin={"l": 0, "r": 0, "t": 10, "b": 10},
         legend={
             "orientation": "v",
@@ -543,9 +491,9 @@ def tiers_slide(
                 legendgroup="bands",
                 offsetgroup="bands",
                 marker={
-                    "color": _FLAG_COLOURS[flag],
-                    "pattern": {"shape": _FLAG_PATTERNS[flag], "fgcolor": "#000000"},
-                    "line": {"color": _TEXT, "width": 1},
+                    "color": FLAG_COLOURS[flag],
+                    "pattern": {"shape": FLAG_PATTERNS[flag], "fgcolor": "#000000"},
+                    "line": {"color": TEXT_COLOUR, "width": 1},
                 },
                 text=[str(v) if v else "" for v in counts[flag]],
                 textposition="inside",
@@ -576,7 +524,7 @@ def tiers_slide(
                 legendgroup="risk",
                 offsetgroup=tier,
                 marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#000000"}},
-                text=[_shown(v) for v in shown[tier].iloc[order]],
+                text=[fmt.count(v) for v in shown[tier].iloc[order]],
                 textposition="outside",
                 cliponaxis=False,
                 hovertemplate="%{y}: %{text} people<extra>" + label + "</extra>",
@@ -714,16 +662,17 @@ def allocation_slide(
     per_head = summary["pounds_per_weighted_head"]
     lowest, highest = summary.loc[per_head.idxmin()], summary.loc[per_head.idxmax()]
     if len(summary) == 1 or highest.pounds_per_weighted_head - lowest.pounds_per_weighted_head < 1:
-        spread = f"every place gets {_money(float(per_head.mean()))} per weighted head"
+        spread = f"every place gets {fmt.compact_pounds(float(per_head.mean()))} per weighted head"
     else:
         spread = (
-            f"per weighted head from {_money(lowest.pounds_per_weighted_head)} "
-            f"({lowest.place_name}) to {_money(highest.pounds_per_weighted_head)} "
+            f"per weighted head from {fmt.compact_pounds(lowest.pounds_per_weighted_head)} "
+            f"({lowest.place_name}) to {fmt.compact_pounds(highest.pounds_per_weighted_head)} "
             f"({highest.place_name})"
         )
     takeaway = (
-        f"{top.place_name} gets the most, {_money(top.pounds)} "
-        f"({_pct(100 * top.pounds / budget if budget else 0)} of {_money(budget)}); {spread}"
+        f"{top.place_name} gets the most, {fmt.compact_pounds(top.pounds)} "
+        f"({fmt.percent(100 * top.pounds / budget if budget else 0)} of "
+        f"{fmt.compact_pounds(budget)}); {spread}"
     )
     figure = go.Figure(
         go.Bar(
@@ -732,7 +681,7 @@ def allocation_slide(
             orientation="h",
             marker={"color": OKABE_ITO[0]},
             text=[
-                f"{_money(p)} · {_money(h)} per weighted head"
+                f"{fmt.compact_pounds(p)} · {fmt.compact_pounds(h)} per weighted head"
                 for p, h in zip(summary["pounds"], summary["pounds_per_weighted_head"], strict=True)
             ],
             textposition="outside",
@@ -832,7 +781,7 @@ def inequality_slide(
     elif int(at_risk) == 0:
         takeaway = "No patients are modelled at risk"
     else:
-        takeaway = f"About {int(at_risk):,} patients ({_share_text(share)}) are modelled at risk"
+        takeaway = f"About {int(at_risk):,} patients ({fmt.percent(share)}) are modelled at risk"
     if np.isfinite(sii["sii"]):
         direction = "higher" if sii["sii"] < 0 else "lower"
         takeaway += (
@@ -847,8 +796,8 @@ def inequality_slide(
         go.Bar(
             x=table["IMD decile"],
             y=values.fillna(0),
-            marker={"color": colours, "line": {"color": _TEXT, "width": 1}},
-            text=[v if isinstance(v, str) else _pct(float(v)) for v in table[value_column]],
+            marker={"color": colours, "line": {"color": TEXT_COLOUR, "width": 1}},
+            text=[fmt.percent(v) for v in table[value_column]],
             textposition="outside",
             cliponaxis=False,
             name="Modelled at-risk prevalence",
@@ -933,7 +882,7 @@ def alignment_slide(
     takeaway = (
         f"{int(straddling.sum())} of {n} PCNs straddle a council boundary (under "
         f"{threshold:.0%} of patients in one district); "
-        f"{_pct(100 * float(flows['practice_resident_share']))} of patients live in the ICS"
+        f"{fmt.percent(100 * float(flows['practice_resident_share']))} of patients live in the ICS"
     )
     if n <= _MAX_BARS:
         figure = _home_share_bars(homes, threshold)
@@ -995,7 +944,7 @@ def _home_share_bars(homes: pd.DataFrame, threshold: float) -> go.Figure:
                 hovertemplate="%{y}: %{x:.1f}% in its home district<extra></extra>",
             )
         )
-    figure.add_vline(x=100 * threshold, line={"color": _TEXT, "dash": "dash", "width": 2})
+    figure.add_vline(x=100 * threshold, line={"color": TEXT_COLOUR, "dash": "dash", "width": 2})
     _style(figure)
     figure.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.15})
     figure.update_yaxes(categoryorder="array", categoryarray=labels.tolist())
@@ -1031,7 +980,7 @@ def _home_share_bands(homes: pd.DataFrame, threshold: float) -> go.Figure:
                 marker={
                     "color": colour,
                     "pattern": {"shape": pattern, "fgcolor": "#000000", "fgopacity": 0.35},
-                    "line": {"color": _TEXT, "width": 1},
+                    "line": {"color": TEXT_COLOUR, "width": 1},
                 },
                 text=[f"{int(c)} PCNs" for c, k in zip(counts, keep, strict=True) if k],
                 textposition="outside",
