@@ -119,16 +119,6 @@ _PC = "Primary care held by PCNs and practices (seeds 001, 004)"
 # Money shares (%). The six core components are NHS England's 2022/23 implied weights,
 # scaled to 91 % of the budget; primary medical care takes the other 9 % (illustrative).
 _ROWS: dict[str, list[tuple[str, str, str, float, str]]] = {
-    "neutral": [
-        ("Acute and specialist hospital care", "ics", "general_acute", 56.0, _ICB),
-        ("Community services", "ics", "community", 5.0, _ICB),
-        ("Mental health services", "ics", "mental_health", 10.0, _ICB),
-        ("Maternity services", "ics", "maternity", 3.0, _ICB),
-        ("Health inequalities and unmet need", "ics", "health_inequalities", 9.0, _ICB),
-        ("PCN network services", "pcn", "primary_medical_care", 2.0, _PC),
-        ("General practice contracts", "practice", "primary_medical_care", 7.0, _PC),
-        ("Practice prescribing budgets", "practice", "prescribing", 8.0, _PC),
-    ],
     "nw_london": [
         ("Acute and specialist hospital care", "ics", "general_acute", 56.0, _NWL),
         ("Community services", "place", "community", 5.0, _NWL),
@@ -150,6 +140,18 @@ _ROWS: dict[str, list[tuple[str, str, str, float, str]]] = {
         ("General practice contracts", "practice", "primary_medical_care", 7.0, _PC),
         ("Practice prescribing budgets", "practice", "prescribing", 8.0, _PC),
     ],
+}
+
+# The neutral catalogue: NW London's services and money, all but primary care and
+# prescribing commissioned by the ICB itself (nothing delegated to places).
+_ROWS = {
+    "neutral": [
+        (service, "ics", need, share, _ICB)
+        if tier in ("ics", "place")
+        else (service, tier, need, share, note)
+        for service, tier, need, share, note in _ROWS["nw_london"]
+    ],
+    **_ROWS,
 }
 
 #: Names of the shipped catalogues; the first is the default.
