@@ -14,6 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from dashboard.sections.allocation.common import TABS
 from layers import format as fmt
 from layers import load_system, read_table, slides
 from layers.allocation import (
@@ -533,3 +534,15 @@ def test_the_slide_draws_the_page_figure():
 
     assert bars(page) and bars(page) == bars(slide)
     assert figures.tier_bars.__module__ == "layers.figures.allocation"
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_offers_downloads_for_its_charts_and_tables(tab):
+    # Only the open tab is drawn, so each tab is opened from the link in turn.
+    at = run_page(PAGE, "QGH", view=tab, method="inequality_zero_sum")
+    assert_clean(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    charts_, tables = len(at.get("plotly_chart")), len(at.dataframe)
+    assert tables >= 2  # the catalogue editor and at least one of the tab's tables
+    assert labels.count("PNG") == labels.count("SVG") == charts_
+    assert labels.count("CSV") == labels.count("XLSX") == tables

@@ -101,9 +101,9 @@ def _inputs(code: str) -> tuple[str, str, str, dict]:
             "ICS budget in £ (your input, not a published allocation)",
             key=state.budget_key(code),
             help=(
-                f"The starting figure is illustrative: £{ILLUSTRATIVE_POUNDS_PER_HEAD:,} per "
-                "registered patient (NHS England 2022/23 list), rounded. Type your own "
-                "budget, e.g. 4,250,000,000."
+                "The starting figure is illustrative: "
+                f"{fmt.pounds(ILLUSTRATIVE_POUNDS_PER_HEAD)} per registered patient (NHS "
+                "England 2022/23 list), rounded. Type your own budget, e.g. 4,250,000,000."
             ),
             persist_state="session",
         )

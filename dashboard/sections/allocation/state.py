@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard.scaffold import PageContext, warn_link
 from dashboard.sections.allocation.common import BUILTIN_COMPARISONS, MAX_SHARE, WORKING
+from layers import format as fmt
 from layers.allocation import (
     DEFAULT_PRESET,
     DEPRIVATION_MEASURES,
@@ -150,8 +151,8 @@ def _read_link(code: str, frame: pd.DataFrame) -> None:
         if pounds > 0:
             state[budget_key(code)] = pretty_budget(pounds)
         else:
-            default = pretty_budget(illustrative_budget(frame))
-            warn_link("a budget of", requested, f"the illustrative £{default}")
+            default = fmt.pounds(illustrative_budget(frame))
+            warn_link("a budget of", requested, f"the illustrative {default}")
 
 
 def init(ctx: PageContext, frame: pd.DataFrame) -> None:
