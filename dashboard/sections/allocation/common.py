@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -70,9 +71,9 @@ class Run:
         """The scenario's budget in pounds."""
         return float(self.scenario.budget)
 
-    @property
+    @cached_property
     def names(self) -> dict[str, pd.Series]:
-        """Place, practice and PCN names by code."""
+        """Place, practice and PCN names by code (built once per run)."""
         by_practice = self.frame.set_index("practice_code")
         places = self.frame.drop_duplicates("place_code").set_index("place_code")
         return {
