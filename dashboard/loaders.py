@@ -451,6 +451,23 @@ def allocation_run(key: SystemKey, scenario_json: str) -> pd.DataFrame:
     return Scenario.from_json(scenario_json).run(allocation_frame(key))
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def allocation_units(key: SystemKey, scenario_json: str, level: str) -> pd.DataFrame:
+    """£ and £ per head by place, PCN or practice under one scenario (JSON text)."""
+    from layers.allocation import allocation_summary
+
+    return allocation_summary(allocation_run(key, scenario_json), allocation_frame(key), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def allocation_change(key: SystemKey, base_json: str, other_json: str, level: str) -> pd.DataFrame:
+    """Each unit's money under one scenario against another (both JSON text)."""
+    from layers.allocation import compare_allocations
+
+    base, other = allocation_run(key, base_json), allocation_run(key, other_json)
+    return compare_allocations(base, other, allocation_frame(key), level)
+
+
 @st.cache_resource(show_spinner=False, max_entries=96)
 def allocation_geojson(key: SystemKey, level: str) -> dict:
     """Place or PCN footprint GeoJSON (ids and geometry only; shared, read-only)."""

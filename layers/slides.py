@@ -36,11 +36,12 @@ from plotly.subplots import make_subplots
 
 from layers import format as fmt
 from layers.alignment import home_authorities, ics_flow_summary
-from layers.allocation import Scenario, allocation_summary, example_practices
+from layers.allocation import METHOD_NAMES, Scenario, allocation_summary, example_practices
 from layers.allocation.frame import practice_frame
 from layers.allocation.funding import default_scenario, run_scenario
 from layers.deprivation import is_core20, practice_deprivation
 from layers.disclosure import shares_from_rounded, total_then_suppress
+from layers.figures import allocation as allocation_figures
 from layers.geodata import DATA_VINTAGE, SOURCES, read_table
 from layers.individuals import aggregate_individuals
 from layers.maps import system_map
@@ -633,7 +634,11 @@ def allocation_slide(
     scenario_json: str | None = None,
     practices: pd.DataFrame | None = None,
 ) -> Slide:
-    """How the scenario shares the budget between places, in £ and £ per weighted head.
+    """How the scenario shares the budget between places: £ per head by commissioning tier.
+
+    The figure is the allocation page's own (:func:`layers.figures.allocation.tier_bars`),
+    restyled for a projector; the takeaway gives the largest place's £ and the spread of
+    £ per weighted head.
 
     Parameters
     ----------
@@ -689,29 +694,8 @@ def allocation_slide(
         f"({fmt.percent(100 * top.pounds / budget if budget else 0)} of "
         f"{fmt.compact_pounds(budget)}); {spread}"
     )
-    figure = go.Figure(
-        go.Bar(
-            y=summary["place_name"],
-            x=summary["pounds"] / 1e6,
-            orientation="h",
-            marker={"color": OKABE_ITO[0]},
-            text=[
-                f"{fmt.compact_pounds(p)} · {fmt.compact_pounds(h)} per weighted head"
-                for p, h in zip(summary["pounds"], summary["pounds_per_weighted_head"], strict=True)
-            ],
-            textposition="outside",
-            cliponaxis=False,
-            name="Allocation",
-            hovertemplate="%{y}: £%{x:,.1f}m<extra></extra>",
-        )
-    )
-    _style(figure)
-    figure.update_layout(showlegend=False, margin={"r": 40})
-    figure.update_xaxes(
-        title_text="Allocation (£ million)",
-        tickformat=",",
-        range=[0, 1.75 * float(summary["pounds"].max()) / 1e6 or 1],
-    )
+    # The page's chart, restyled for a projector: one definition of the figure.
+    figure = _style(allocation_figures.tier_bars(summary, title=""))
     return Slide(
         key="allocation",
         title=f"Sharing the budget: {scenario.name}",
@@ -719,11 +703,11 @@ def allocation_slide(
         figure=figure,
         source=f"NHS England {info.default_allocation_year} practice weighted populations; "
         "the scenario's service "
-        f"catalogue and method ({scenario.method.replace('_', ' ')}); the budget is an input",
+        f"catalogue and method ({METHOD_NAMES[scenario.method]}); the budget is an input",
         scenario_name=scenario.name,
         alt_text=(
-            f"Bar chart of each place's allocation in £ million under the scenario "
-            f"'{scenario.name}', labelled with £ per weighted head. {takeaway}."
+            f"Bar chart of each place's £ per head under the scenario '{scenario.name}', "
+            f"split by the tier that commissions it and labelled with each total. {takeaway}."
         ),
         disclosure="published",
         ics_code=system.code,
