@@ -14,7 +14,6 @@ from layers.figures import tiers as figures
 
 #: Link parameters (and session keys) of the inputs of this tab.
 AGE_LAYER = "tiers_age_layer"
-AGE_UNIT = "tiers_age_unit"
 _DEFAULT_LAYER = "pcn"
 #: The downloadable table's columns, in words.
 _TABLE_COLUMNS = {
@@ -28,10 +27,9 @@ _TABLE_COLUMNS = {
 }
 
 
-def _forget_unit() -> None:
-    """Callback of the layer: a unit of the old layer is no choice in the new one."""
-    st.session_state.pop(AGE_UNIT, None)
-    st.query_params.pop(AGE_UNIT, None)
+def unit_key(layer: str) -> str:
+    """Link parameter (and session key) of the unit: one per layer, so each keeps its own."""
+    return f"tiers_age_{layer}"
 
 
 def _choose_unit(view: TierView) -> tuple[str, dict[str, str], object]:
@@ -46,15 +44,14 @@ def _choose_unit(view: TierView) -> tuple[str, dict[str, str], object]:
         format_func=tiers.LAYER_LABELS.get,
         key=AGE_LAYER,
         bind="query-params",
-        on_change=_forget_unit,
     )
     mapping = tiers.unit_mapping(view.shown, layer)
     names = mapping.drop_duplicates("code").set_index("code")["name"].to_dict()
     codes = sorted(names, key=lambda code: (code == tiers.NO_PCN_CODE, names[code], code))
     unit_labels = {code: f"{names[code]} ({code})" for code in codes}
-    link_choice(AGE_UNIT, list(unit_labels.values()), "the unit", unit_labels[codes[0]])
+    link_choice(unit_key(layer), list(unit_labels.values()), "the unit", unit_labels[codes[0]])
     unit = controls[1].selectbox(
-        "Unit", codes, format_func=unit_labels.get, key=AGE_UNIT, bind="query-params"
+        "Unit", codes, format_func=unit_labels.get, key=unit_key(layer), bind="query-params"
     )
     return unit, names, mapping
 
