@@ -177,11 +177,22 @@ def ladder(
             hovertemplate="Median: %{x:,.0f} registered patients<extra></extra>",
         )
     )
+    _ladder_layout(
+        figure, rows, flags, title + (" — what-if scenario" if scenario else ""), vintage
+    )
+    return figure
+
+
+def _ladder_layout(
+    figure: go.Figure, rows: pd.DataFrame, flags: pd.DataFrame, title: str, vintage: str
+) -> None:
+    """The ladder's axes (a log scale of patients, one rung per layer) and its notes."""
+    rung = {layer: i for i, layer in enumerate(tiers.LAYERS)}
     n_people = int(rows.loc["individual", "n_units"])
     top = max(float(flags["registered_patients"].max()), float(rows.loc["ics", "band_high"]))
     bottom = max(1.0, min(float(flags["registered_patients"].min()), 1_000.0) / 2)
     figure.update_layout(
-        title={"text": title + (" — what-if scenario" if scenario else ""), "x": 0.01},
+        title={"text": title, "x": 0.01},
         height=500,
         margin={"l": 10, "r": 10, "t": 50, "b": 90},
         xaxis={
@@ -222,7 +233,6 @@ def ladder(
             },
         ],
     )
-    return figure
 
 
 def _ladder_trace(units: pd.DataFrame, y_values: np.ndarray, flag: str) -> go.Scatter:

@@ -405,3 +405,14 @@ def test_page_and_slide_draw_the_same_figures():
     high = dict(zip(_traces(people)[1][1], _traces(people)[1][3], strict=True))
     assert high == table["High"].to_dict()
     assert tier_figures.people_at_risk.__module__ == tier_figures.band_counts.__module__
+
+
+@pytest.mark.parametrize("tab", [LAYERS_TAB, UNITS_TAB, AGE_TAB, RISK_TAB])
+def test_every_tab_offers_downloads(tab):
+    at = open_link("QGH", view=tab)
+    assert_clean(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    charts_, frames = len(at.get("plotly_chart")), len(at.dataframe)
+    assert charts_ >= 1
+    assert labels.count("PNG") == labels.count("SVG") == charts_
+    assert labels.count("CSV") == labels.count("XLSX") >= max(frames, 1)
