@@ -79,16 +79,18 @@ def show_figure(
     title: str,
     key: str,
     export: Callable[[], go.Figure] | None = None,
+    config: dict | None = None,
     **chart: object,
 ) -> None:
     """Draw a figure (offline, SVG maps included) with its PNG and SVG downloads.
 
     ``export`` builds the figure to download when it differs from the one on screen
-    (for example a map whose geometry the browser fetches from a URL).
+    (for example a map whose geometry the browser fetches from a URL); ``config`` adds
+    to plotly's configuration, and other keywords go to ``st.plotly_chart``.
     """
     # The empty topology keeps SVG geo maps offline; other charts ignore it.
-    config = {"displaylogo": False, "topojsonURL": OFFLINE_TOPOJSON_URL}
-    st.plotly_chart(figure, key=key, config=config, **chart)
+    settings = {"displaylogo": False, "topojsonURL": OFFLINE_TOPOJSON_URL, **(config or {})}
+    st.plotly_chart(figure, key=key, config=settings, **chart)
     figure_downloads(export or figure, title, key)
 
 
