@@ -353,13 +353,15 @@ def band_counts(
 # --------------------------------------------------------------------------- map cues
 
 
-def _spacing(geometries: Sequence, spacing: float | None) -> float:
-    if spacing is not None:
-        if not spacing > 0:
-            raise ValueError(f"spacing must be > 0, got {spacing}")
-        return float(spacing)
-    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(geometries))
-    return max(maxx - minx, maxy - miny) / 70 or 0.01
+def _shapes(geometries: Iterable, spacing: float | None) -> tuple[list, float]:
+    """The polygons to pattern (none empty) and the pattern's spacing."""
+    if spacing is not None and not spacing > 0:
+        raise ValueError(f"spacing must be > 0, got {spacing}")
+    geoms = [g for g in geometries if g is not None and not g.is_empty]
+    if spacing is not None or not geoms:
+        return geoms, float(spacing or 0.01)
+    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(geoms))
+    return geoms, max(maxx - minx, maxy - miny) / 70 or 0.01
 
 
 def hatch_coordinates(
@@ -386,10 +388,7 @@ def hatch_coordinates(
     >>> int(np.isnan(lon).sum()), bool(np.nanmax(lon) <= 1 and np.nanmin(lat) >= 0)
     (7, True)
     """
-    geoms = [g for g in geometries if g is not None and not g.is_empty]
-    if not geoms:
-        return np.array([]), np.array([])
-    step = _spacing(geoms, spacing)
+    geoms, step = _shapes(geometries, spacing)
     lon: list[np.ndarray] = []
     lat: list[np.ndarray] = []
     for geom in geoms:
@@ -429,10 +428,7 @@ def dot_coordinates(
     >>> len(lon), bool(((lon > 0) & (lon < 1) & (lat > 0) & (lat < 1)).all())
     (20, True)
     """
-    geoms = [g for g in geometries if g is not None and not g.is_empty]
-    if not geoms:
-        return np.array([]), np.array([])
-    step = _spacing(geoms, spacing)
+    geoms, step = _shapes(geometries, spacing)
     lon: list[np.ndarray] = []
     lat: list[np.ndarray] = []
     for geom in geoms:
@@ -446,6 +442,8 @@ def dot_coordinates(
             gx, gy, inside = np.array([point.x]), np.array([point.y]), np.array([True])
         lon.append(gx[inside])
         lat.append(gy[inside])
+    if not lon:
+        return np.array([]), np.array([])
     return np.concatenate(lon), np.concatenate(lat)
 
 
@@ -635,17 +633,9 @@ def tier_map(
         margin={"l": 0, "r": 0, "t": 60, "b": 30},
         title={"text": title, "x": 0.01},
         annotations=[
-            {
-                "text": map_key(layer),
-                "showarrow": False,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 1.0,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "font": {"size": 12, "color": TEXT_COLOUR},
-            },
+            # The key sits above the map, in body text.
+            _note(map_key(layer), yshift=0)
+            | {"y": 1.0, "yanchor": "bottom", "font": {"size": 12, "color": TEXT_COLOUR}},
             _note(source_note(vintage, "Contains OS data © Crown copyright."), yshift=0),
         ],
         uirevision=f"{tables.code}-{layer}",

@@ -113,7 +113,7 @@ def _tier_map(ctx: PageContext, view: TierView) -> None:
         title,
         patterns=partial(loaders.tier_pattern, ctx.key),
     )
-    show_figure(figure, f"Tiers map {layer} {ctx.code}", "tiers_map")
+    show_figure(figure, f"Tiers map {layer} {ctx.code}", "tiers_map", config={"scrollZoom": True})
     note = _MAP_NOTES["practice" if layer == "practice" else "area"]
     if layer == "pcn":
         note += _MAP_NOTES["pcn"]

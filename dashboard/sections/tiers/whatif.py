@@ -142,20 +142,13 @@ def _buttons(key: SystemKey, regrouping: tiers.Regrouping, ready: bool) -> None:
         disabled=not ready,
         help=None if ready else "There is nothing to move or merge it with here.",
     )
-    buttons[1].button(
-        "Undo last change",
-        on_click=_undo,
-        args=(key,),
-        key="tiers_undo",
-        disabled=not regrouping.operations,
-    )
-    buttons[2].button(
-        "Reset to the real configuration",
-        on_click=_reset,
-        args=(key,),
-        key="tiers_reset",
-        disabled=not regrouping.operations,
-    )
+    for column, label, callback, name in (
+        (buttons[1], "Undo last change", _undo, "tiers_undo"),
+        (buttons[2], "Reset to the real configuration", _reset, "tiers_reset"),
+    ):
+        column.button(
+            label, on_click=callback, args=(key,), key=name, disabled=not regrouping.operations
+        )
 
 
 def draw(ctx: PageContext, bands: dict[str, tuple[int, int]]) -> TierView:
