@@ -1,18 +1,22 @@
-"""Plotly figures for the boundary-alignment tables.
+"""Boundary-alignment figures: the Boundary alignment page's charts, maps and place card.
 
-Every figure carries units and the data date, uses colour-blind-safe colours
-(cividis for quantities, Okabe-Ito for categories) and never relies on colour
-alone: cells carry their values as text, straddling bars carry a pattern and a
-label, categories differ by marker symbol, and the lineage map is labelled.
+The page, its slide (:func:`layers.slides.alignment_slide`) and notebooks draw with these.
+Every figure carries units and the data date, uses colour-blind-safe colours (cividis
+for quantities, Okabe-Ito for categories) and never relies on colour alone: cells carry
+their values as text, straddling bars carry a pattern and a label, categories differ by
+marker symbol, and the lineage map is labelled.
 
-Maps follow :mod:`layers.maps`: LSOA choropleths are offline SVG ``geo`` maps with
-no basemap. The lineage map is an SVG figure in longitude/latitude
-(equal-area-looking aspect) with text labels on the map.
+Maps follow :mod:`layers.maps`: LSOA choropleths are offline SVG ``geo`` maps with no
+basemap. The lineage map is an SVG figure in longitude/latitude (equal-area-looking
+aspect) with text labels on the map. The place card is one A4-landscape page
+(:data:`CARD_WIDTH` × :data:`CARD_HEIGHT`), for :func:`layers.export.figure_bytes`.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -22,72 +26,56 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from layers import format as fmt
 from layers._checks import require_frame
-from layers.alignment._core import PSEUDO_NAMES, check_threshold
+from layers.alignment._core import NO_PCN, PSEUDO_NAMES, check_threshold
 from layers.alignment.disclosed import REST_OF_ENGLAND, REST_OF_ENGLAND_NAME, DisclosedOverlap
 from layers.alignment.lineage import merger_lineage, split_authorities
-from layers.geodata import DATA_VINTAGE
+from layers.alignment.tables import COMPARISON_VERDICTS
+from layers.geodata import DATA_VINTAGE, SOURCES
 from layers.geometry import dissolve
 from layers.maps import feature_collection, geo_view, outline_coordinates
+from layers.style import NOTE_FONT, OKABE_ITO, SEQUENTIAL_SCALE, note_annotation
 
 __all__ = [
+    "CARD_HEIGHT",
+    "CARD_WIDTH",
     "COMPARISON_LABELS",
-    "OKABE_ITO",
+    "STRADDLE_STYLE",
     "comparison_chart",
     "flow_map",
+    "home_share_bands",
     "home_share_chart",
     "lineage_map",
     "overlap_heatmap",
+    "place_card_figure",
     "short_ccg_name",
 ]
 
-#: Okabe-Ito categorical palette (colour-blind safe), black last.
-OKABE_ITO = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#000000",
-)
+#: A4 landscape at 96 dpi: kaleido's PDF page is exactly one A4 sheet.
+CARD_WIDTH, CARD_HEIGHT = 1123, 794
+#: Most units drawn on the card's chart (lowest home share first).
+CARD_MAX_UNITS = 30
+
 #: Fill patterns cycled with the colours, so neighbouring areas differ in texture too.
 _PATTERNS = ("", "/", ".", "\\", "x", "-", "|", "+")
 
-#: Plain-words labels of :func:`layers.alignment.compare_alignment` categories.
-COMPARISON_LABELS: dict[str, str] = {
-    "agree": "Same home authority, same verdict",
-    "straddle_differs": "Same home, only one view straddles",
-    "sparse_area": "Different home: most area is sparsely populated",
-    "patients_outside_footprint": "Different home: patients live beyond the footprint",
-    "differ": "Different home (other reasons)",
-}
+#: Colour and fill pattern of a unit that straddles (True) or fits (False).
+STRADDLE_STYLE: dict[bool, tuple[str, str]] = {True: (OKABE_ITO[5], "/"), False: (OKABE_ITO[0], "")}
+
 _COMPARISON_STYLE = {
-    "agree": ("#0072B2", "circle"),
-    "straddle_differs": ("#E69F00", "diamond"),
-    "sparse_area": ("#D55E00", "triangle-up"),
-    "patients_outside_footprint": ("#CC79A7", "square"),
-    "differ": ("#000000", "x"),
+    "agree": (OKABE_ITO[0], "circle"),
+    "straddle_differs": (OKABE_ITO[1], "diamond"),
+    "sparse_area": (OKABE_ITO[5], "triangle-up"),
+    "patients_outside_footprint": (OKABE_ITO[3], "square"),
+    "differ": (OKABE_ITO[7], "x"),
 }
-_NOTE_FONT = {"size": 10, "color": "#425563"}
+#: The :func:`layers.alignment.compare_alignment` categories drawn, in words.
+COMPARISON_LABELS: dict[str, str] = {k: COMPARISON_VERDICTS[k] for k in _COMPARISON_STYLE}
 #: Categories whose units are named on the comparison chart (the rest on hover).
 _LABELLED = ("sparse_area", "patients_outside_footprint", "differ")
-
-
-def _note(text: str, y: float = 1.0, yanchor: str = "bottom") -> dict:
-    return {
-        "text": text,
-        "showarrow": False,
-        "xref": "paper",
-        "yref": "paper",
-        "x": 0,
-        "y": y,
-        "xanchor": "left",
-        "yanchor": yanchor,
-        "font": _NOTE_FONT,
-        "align": "left",
-    }
+_GRID = "#e8edee"
+_MAP_NOTE = f"Data: {DATA_VINTAGE}. Contains OS data © Crown copyright."
 
 
 def short_ccg_name(name: str) -> str:
@@ -105,10 +93,55 @@ def short_ccg_name(name: str) -> str:
     return text[:-4] if text.endswith(" CCG") else text
 
 
-def _count_text(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    return f"{int(value):,}"
+def _straddle_marker(straddles: bool) -> dict:
+    """Bar marker of a straddling (hatched) or fitting unit.
+
+    The pattern's background colour is set explicitly: with "replace" fills some
+    plotly.js builds leave it transparent, and the bar disappears.
+    """
+    colour, pattern = STRADDLE_STYLE[straddles]
+    return {
+        "color": colour,
+        "pattern": {
+            "shape": pattern,
+            "fgcolor": "#ffffff",
+            "fgopacity": 0.4,
+            "solidity": 0.2,
+            "bgcolor": colour,
+        },
+    }
+
+
+# --------------------------------------------------------------------------- overlap
+
+
+def _heatmap_cells(
+    overlap: DisclosedOverlap, rows: list[str], columns: list[str], cells: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
+    """The z values, cell text, hover data and colour-bar title of the overlap heatmap."""
+    shown = overlap.shown.loc[rows, columns]
+    shares = overlap.shares.loc[rows, columns]
+    counts = (
+        np.vectorize(fmt.count, otypes=[object])(shown.to_numpy()) if len(rows) else np.array([])
+    )
+    share_text = np.where(
+        shares.isna().to_numpy(), "*", np.char.add(shares.fillna(0).round(1).astype(str), "%")
+    )
+    if cells == "patients":
+        z, text = overlap.values.loc[rows, columns].to_numpy(), counts
+        bar_title = "Registered patients<br>(rounded, Jul 2022)"
+    else:
+        z, text = shares.to_numpy(), share_text
+        bar_title = "% of the unit's<br>patients (Jul 2022)"
+    totals = overlap.totals.reindex(rows).map(fmt.count).to_numpy(dtype=object)
+    custom = np.dstack(
+        [
+            np.asarray(counts, dtype=object).reshape(len(rows), len(columns)),
+            np.asarray(share_text, dtype=object).reshape(len(rows), len(columns)),
+            np.repeat(totals[:, None], len(columns), axis=1),
+        ]
+    )
+    return z, text, custom, bar_title
 
 
 def overlap_heatmap(
@@ -166,26 +199,7 @@ def overlap_heatmap(
     units = dict(unit_labels or {})
     areas = {**PSEUDO_NAMES, REST_OF_ENGLAND: REST_OF_ENGLAND_NAME, **dict(area_labels or {})}
     columns = list(overlap.values.columns)
-    shown = overlap.shown.loc[rows, columns]
-    shares = overlap.shares.loc[rows, columns]
-    counts = np.vectorize(_count_text, otypes=[object])(shown.to_numpy()) if len(rows) else []
-    share_text = np.where(
-        shares.isna().to_numpy(), "*", np.char.add(shares.fillna(0).round(1).astype(str), "%")
-    )
-    if cells == "patients":
-        z, text = overlap.values.loc[rows, columns].to_numpy(), counts
-        bar_title = "Registered patients<br>(rounded, Jul 2022)"
-    else:
-        z, text = shares.to_numpy(), share_text
-        bar_title = "% of the unit's<br>patients (Jul 2022)"
-    totals = overlap.totals.reindex(rows).map(_count_text).to_numpy(dtype=object)
-    custom = np.dstack(
-        [
-            np.asarray(counts, dtype=object).reshape(len(rows), len(columns)),
-            np.asarray(share_text, dtype=object).reshape(len(rows), len(columns)),
-            np.repeat(totals[:, None], len(columns), axis=1),
-        ]
-    )
+    z, text, custom, bar_title = _heatmap_cells(overlap, rows, columns, cells)
     y = [units.get(u, u) for u in rows]
     # Duplicate labels would merge heatmap rows: keep them apart with the code.
     seen = pd.Series(y).duplicated(keep=False).to_numpy()
@@ -202,7 +216,7 @@ def overlap_heatmap(
             texttemplate="%{text}",
             textfont={"size": 10},
             customdata=custom,
-            colorscale="Cividis",
+            colorscale=SEQUENTIAL_SCALE,
             reversescale=True,
             zmin=0,
             xgap=1,
@@ -221,7 +235,7 @@ def overlap_heatmap(
             "subtitle": {
                 "text": f"Data: {DATA_VINTAGE}.<br>Counts rounded to the nearest 5, 1–7 "
                 "shown as *; percentages from the rounded counts (NHS Digital rule).",
-                "font": _NOTE_FONT,
+                "font": NOTE_FONT,
             },
             "yref": "container",
             "y": 0.995,
@@ -236,8 +250,16 @@ def overlap_heatmap(
     return fig
 
 
+# --------------------------------------------------------------------------- home shares
+
+
 def home_share_chart(
-    home: pd.DataFrame, threshold: float, *, title: str | None = None, unit: str = "PCN"
+    home: pd.DataFrame,
+    threshold: float,
+    *,
+    title: str | None = None,
+    unit: str = "PCN",
+    authority: str = "authority",
 ) -> go.Figure:
     """Bars of each unit's home-authority share, straddling units patterned and labelled.
 
@@ -252,6 +274,8 @@ def home_share_chart(
         Figure title.
     unit : str
         What a row is, for the axis title ("PCN", "practice").
+    authority : str
+        What an authority is called in the legend ("authority", "district").
 
     Returns
     -------
@@ -270,34 +294,20 @@ def home_share_chart(
     limit = check_threshold(threshold)
     frame = require_frame(home, ["unit_code", "unit_name", "home_la_name", "home_share"], "home")
     frame = frame.sort_values(["home_share", "unit_code"], ascending=[True, True])
-    labels = frame["unit_name"].astype(str)
+    labels = frame["unit_name"].fillna(frame["unit_code"]).astype(str)
     dup = labels.duplicated(keep=False)
     labels = labels.where(~dup, labels + " (" + frame["unit_code"].astype(str) + ")")
     frame = frame.assign(_label=labels.to_numpy(), _pct=100 * frame["home_share"])
     fig = go.Figure()
-    for straddles, name, colour, pattern in (
-        (True, f"Straddles: under {limit:.0%} in one authority", "#D55E00", "/"),
-        (False, f"{limit:.0%} or more in one authority", "#0072B2", ""),
-    ):
+    for straddles in (True, False):
         part = frame.loc[(frame["home_share"] < limit) == straddles]
         fig.add_trace(
             go.Bar(
                 x=part["_pct"],
                 y=part["_label"],
                 orientation="h",
-                name=name,
-                # bgcolor set explicitly: with "replace" fills some plotly.js builds
-                # leave the background transparent, and the bar disappears.
-                marker={
-                    "color": colour,
-                    "pattern": {
-                        "shape": pattern,
-                        "fgcolor": "#ffffff",
-                        "fgopacity": 0.4,
-                        "solidity": 0.2,
-                        "bgcolor": colour,
-                    },
-                },
+                name=_fit_name(straddles, limit, authority),
+                marker=_straddle_marker(straddles),
                 text=[
                     f"{p:.1f}% {la}" + (" – straddles" if straddles else "")
                     for p, la in zip(part["_pct"], part["home_la_name"], strict=True)
@@ -321,7 +331,7 @@ def home_share_chart(
     fig.update_layout(
         title={
             "text": title or f"Share of each {unit}'s patients living in its home authority",
-            "subtitle": {"text": f"Data: {DATA_VINTAGE}.", "font": _NOTE_FONT},
+            "subtitle": {"text": f"Data: {DATA_VINTAGE}.", "font": NOTE_FONT},
             "yref": "container",
             "y": 0.995,
             "yanchor": "top",
@@ -344,6 +354,84 @@ def home_share_chart(
         plot_bgcolor="#ffffff",
     )
     return fig
+
+
+def _fit_name(straddles: bool, limit: float, authority: str) -> str:
+    if straddles:
+        return f"Straddles: under {limit:.0%} in one {authority}"
+    return f"{limit:.0%} or more in one {authority}"
+
+
+def home_share_bands(
+    home: pd.DataFrame, threshold: float, *, authority: str = "authority"
+) -> go.Figure:
+    """How many PCNs have each share of their patients in their home authority.
+
+    For an ICS with too many PCNs for one bar each (:func:`home_share_chart`).
+
+    Parameters
+    ----------
+    home : DataFrame
+        ``home_share`` of each unit (:func:`layers.alignment.home_authorities`).
+    threshold : float
+        Straddle threshold in (0, 1]: bands under it are straddling.
+    authority : str
+        What an authority is called in the legend and axis ("authority", "district").
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Two bar traces (straddling bands, fitting bands), each bar labelled with its count.
+
+    Examples
+    --------
+    >>> fig = home_share_bands(pd.DataFrame({"home_share": [0.5, 0.92, 0.99]}), 0.9)
+    >>> [list(t.x) for t in fig.data], [list(t.text) for t in fig.data]
+    ([['Under 60%', '60% to 70%', '70% to 80%', '80% to 90%'], ['90% to 95%', '95% or more']], \
+[['1 PCN', '0 PCNs', '0 PCNs', '0 PCNs'], ['1 PCN', '1 PCN']])
+    """
+    limit = check_threshold(threshold)
+    frame = require_frame(home, ["home_share"], "home")
+    edges = sorted({0.0, 0.6, 0.7, 0.8, limit, 0.95, 1.0000001})
+    counts = np.histogram(frame["home_share"].to_numpy(dtype=float), bins=edges)[0]
+    names = []
+    for lo, hi in itertools.pairwise(edges):
+        if lo == 0:
+            names.append(f"Under {hi:.0%}")
+        elif hi > 1:
+            names.append(f"{lo:.0%} or more")
+        else:
+            names.append(f"{lo:.0%} to {hi:.0%}")
+    fig = go.Figure()
+    for straddles in (True, False):
+        keep = [(hi <= limit) == straddles for hi in edges[1:]]
+        fig.add_trace(
+            go.Bar(
+                x=[n for n, k in zip(names, keep, strict=True) if k],
+                y=[int(c) for c, k in zip(counts, keep, strict=True) if k],
+                name=_fit_name(straddles, limit, authority),
+                marker={**_straddle_marker(straddles), "line": {"color": "#212b32", "width": 1}},
+                text=[fmt.plural(int(c), "PCN") for c, k in zip(counts, keep, strict=True) if k],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"%{{x}} in the home {authority}: %{{y}} PCNs<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        title={"text": f"PCNs by the share of their patients in their home {authority}"},
+        legend={"orientation": "h", "y": -0.2},
+        plot_bgcolor="#ffffff",
+    )
+    fig.update_xaxes(
+        title_text=f"Share of the PCN's patients living in its home {authority}",
+        categoryorder="array",
+        categoryarray=names,
+    )
+    fig.update_yaxes(title_text="Number of PCNs", rangemode="tozero")
+    return fig
+
+
+# --------------------------------------------------------------------------- comparison
 
 
 def comparison_chart(
@@ -436,15 +524,31 @@ def comparison_chart(
         legend={"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0},
         plot_bgcolor="#ffffff",
         annotations=[
-            _note(
-                f"Dashed lines: threshold {limit:.0%}. Dotted: equal shares. Data: {DATA_VINTAGE}.",
-                y=1.0,
+            note_annotation(
+                f"Dashed lines: threshold {limit:.0%}. Dotted: equal shares. Data: {DATA_VINTAGE}."
             )
         ],
     )
-    fig.update_xaxes(showgrid=True, gridcolor="#e8edee")
-    fig.update_yaxes(showgrid=True, gridcolor="#e8edee")
+    fig.update_xaxes(showgrid=True, gridcolor=_GRID)
+    fig.update_yaxes(showgrid=True, gridcolor=_GRID)
     return fig
+
+
+# --------------------------------------------------------------------------- flows
+
+#: Legend names of the outline drawn on a flow map, by the flow's level.
+_FLOW_OUTLINES = {"icb": "ICS boundary", "place": "Place boundaries"}
+
+
+def _union_bounds(first: Sequence[float], second: Sequence[float]) -> np.ndarray:
+    return np.array(
+        [
+            min(first[0], second[0]),
+            min(first[1], second[1]),
+            max(first[2], second[2]),
+            max(first[3], second[3]),
+        ]
+    )
 
 
 def flow_map(
@@ -452,7 +556,7 @@ def flow_map(
     geometry: gpd.GeoDataFrame,
     *,
     outline: gpd.GeoDataFrame | None = None,
-    outline_name: str = "ICS boundary",
+    level: Literal["icb", "place"] = "icb",
     lsoa_names: Mapping[str, str] | None = None,
     title: str | None = None,
     height: int = 620,
@@ -463,14 +567,15 @@ def flow_map(
     ----------
     rows : DataFrame
         The rows of :func:`layers.alignment.flow_concentration` for one flow
-        (lsoa_code, patients, share_of_flow, share_of_lsoa).
+        (lsoa_code, patients, share_of_flow, share_of_lsoa; from_name and to_name
+        name the flow in the default title).
     geometry : GeoDataFrame
         lsoa_code, geometry in EPSG:4326, holding (at least) those LSOAs.
         Pooled Welsh / unknown rows have no geometry and are left out.
     outline : GeoDataFrame, optional
-        Polygons drawn as a line for context (e.g. the ICS).
-    outline_name : str
-        Legend name of the outline.
+        Polygons drawn as a line for context: the ICS, or its places.
+    level : {"icb", "place"}
+        Whether the flow is between ICSs or places (names the outline).
     lsoa_names : mapping, optional
         LSOA code → name for the hover.
     title : str, optional
@@ -495,14 +600,19 @@ def flow_map(
     >>> from layers.alignment.examples import toy_geography
     >>> geo = toy_geography().lsoa_geometry.to_crs(4326)
     >>> rows = pd.DataFrame({"lsoa_code": ["E01000003"], "patients": [300],
-    ...                      "share_of_flow": [0.86], "share_of_lsoa": [0.6]})
+    ...                      "share_of_flow": [0.86], "share_of_lsoa": [0.6],
+    ...                      "from_name": ["Alpha"], "to_name": ["Beta"]})
     >>> fig = flow_map(rows, geo, outline=geo.iloc[:3])
     >>> [type(t).__name__ for t in fig.data], fig.layout.geo.visible
     (['Choropleth', 'Scattergeo'], False)
+    >>> fig.layout.title.text
+    'Residents of Alpha registered in Beta: where they live (July 2022)'
     """
     flow = require_frame(rows, ["lsoa_code", "patients", "share_of_flow", "share_of_lsoa"], "rows")
     if not isinstance(geometry, gpd.GeoDataFrame):
         raise TypeError(f"geometry must be a GeoDataFrame, got {type(geometry).__name__}.")
+    if level not in _FLOW_OUTLINES:
+        raise ValueError(f"level must be one of {', '.join(_FLOW_OUTLINES)}, got {level!r}.")
     shapes = geometry.loc[geometry["lsoa_code"].isin(flow["lsoa_code"]), ["lsoa_code", "geometry"]]
     mapped = flow.merge(shapes, on="lsoa_code")
     if mapped.empty:
@@ -522,7 +632,7 @@ def flow_map(
             locations=mapped["lsoa_code"].tolist(),
             z=(100 * mapped["share_of_lsoa"]).round(2).to_numpy(),
             customdata=custom,
-            colorscale="Cividis",
+            colorscale=SEQUENTIAL_SCALE,
             reversescale=True,
             zmin=0,
             marker={"line": {"width": 0.3, "color": "rgba(80,80,80,0.5)"}, "opacity": 0.9},
@@ -547,21 +657,19 @@ def flow_map(
                 lat=lat,
                 mode="lines",
                 line={"color": "#005eb8", "width": 3},
-                name=outline_name,
+                name=_FLOW_OUTLINES[level],
                 hoverinfo="skip",
             )
         )
-        other = np.array(outline.total_bounds)
-        bounds = np.array(
-            [
-                min(bounds[0], other[0]),
-                min(bounds[1], other[1]),
-                max(bounds[2], other[2]),
-                max(bounds[3], other[3]),
-            ]
-        )
+        bounds = _union_bounds(bounds, outline.total_bounds)
     if not (bounds[2] > bounds[0] and bounds[3] > bounds[1]):
         bounds = bounds + np.array([-0.05, -0.05, 0.05, 0.05])
+    if title is None and {"from_name", "to_name"} <= set(flow.columns):
+        first = flow.iloc[0]
+        title = (
+            f"Residents of {first['from_name']} registered in {first['to_name']}: "
+            "where they live (July 2022)"
+        )
     fig.update_layout(
         geo=geo_view(bounds),
         height=height,
@@ -569,9 +677,12 @@ def flow_map(
         title={"text": title or "Where the flow's patients live", "x": 0.01},
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
         showlegend=True,
-        annotations=[_note(f"Data: {DATA_VINTAGE}. Contains OS data © Crown copyright.", y=1.0)],
+        annotations=[note_annotation(_MAP_NOTE)],
     )
     return fig
+
+
+# --------------------------------------------------------------------------- lineage
 
 
 def _rings(geometry: object) -> tuple[list[float | None], list[float | None]]:
@@ -598,117 +709,34 @@ def _label_point(geometry: object, within: object | None = None) -> tuple[float,
     return point.x, point.y
 
 
-def lineage_map(
-    lsoas: pd.DataFrame,
-    lsoa_geometry: gpd.GeoDataFrame,
-    icb_code: str,
-    *,
-    la_level: Literal["ltla", "utla"] = "utla",
-    icb_name: str | None = None,
-    height: int = 640,
-) -> go.Figure:
-    """Labelled map of the 2021 CCGs that formed a 2022 ICB, and split authorities.
+def _map_label(point: tuple[float, float], text: str, size: int = 11) -> dict:
+    """A text label on the lineage map, in data coordinates."""
+    return {
+        "x": point[0],
+        "y": point[1],
+        "xref": "x",
+        "yref": "y",
+        "text": text,
+        "showarrow": False,
+        "font": {"size": size, "color": "#000000"},
+        "bgcolor": "rgba(255,255,255,0.85)",
+        "borderpad": 2,
+    }
 
-    Each former CCG is a filled area with its own colour, fill pattern and a
-    text label; parts of those CCGs that went to other ICBs and parts of
-    split local authorities lying in other ICBs are hatched grey and labelled
-    with the ICB they went to. Drawn as SVG (offline, labels without map
-    glyphs), longitude / latitude with a local aspect correction.
 
-    Parameters
-    ----------
-    lsoas : DataFrame
-        England-wide: lsoa_code, icb_code, ccg21_code, ccg21_name, stp21_code,
-        stp21_name, population, ``{la_level}_code`` / ``_name`` (icb_name used
-        when present).
-    lsoa_geometry : GeoDataFrame
-        lsoa_code, geometry in EPSG:4326 (England-wide; light is enough).
-    icb_code : str
-        NHS ICB code, e.g. "QE1".
-    la_level : {"ltla", "utla"}
-        Level at which split authorities are looked for.
-    icb_name : str, optional
-        Name for the title (default: from ``lsoas``).
-    height : int
-        Figure height in pixels.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        One filled trace per former CCG, a grey hatched trace for each of
-        "parts of those CCGs now in other ICBs" and "parts of split
-        authorities in other ICBs" when there are any, dashed council
-        boundaries at ``la_level``, the ICS outline, and text labels as
-        annotations.
-
-    Raises
-    ------
-    TypeError, ValueError
-        As for :func:`layers.alignment.merger_lineage`.
-
-    Examples
-    --------
-    >>> from layers.alignment.examples import toy_geography
-    >>> toy = toy_geography()
-    >>> fig = lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
-    >>> [t.name for t in fig.data]  # doctest: +NORMALIZE_WHITESPACE
-    ['1. Town (2021 CCG)', '2. Field (2021 CCG)', 'Parts of those CCGs now in other ICBs',
-     'Parts of split authorities in other ICBs', 'Local authority boundaries (lower-tier)',
-     'ICS boundary']
-    >>> sorted(a.text for a in fig.layout.annotations if a.xref == "x")
-    ['1. Town', '2. Field', 'Field → Beta', 'Fieldshire → Beta']
-    """
-    lineage = merger_lineage(lsoas, icb_code)
-    level = f"{la_level}_code"
-    split = split_authorities(lsoas, la_level=la_level, icb_code=icb_code)
-    if not isinstance(lsoa_geometry, gpd.GeoDataFrame):
-        raise TypeError(
-            f"lsoa_geometry must be a GeoDataFrame, got {type(lsoa_geometry).__name__}."
-        )
-    columns = ["lsoa_code", "icb_code", "ccg21_code", level]
-    table = lsoas[columns + (["icb_name"] if "icb_name" in lsoas.columns else [])]
-    icb_names = (
-        table.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
-        if "icb_name" in table.columns
-        else pd.Series(dtype=object)
-    )
-    name = icb_name or str(icb_names.get(icb_code, icb_code))
-    ccgs = lineage["ccg21_code"].tolist()
-    wanted = table["ccg21_code"].isin(ccgs) | table[level].isin(split["la_code"])
-    wanted |= table["icb_code"] == icb_code
-    geo = lsoa_geometry[["lsoa_code", "geometry"]].merge(table.loc[wanted], on="lsoa_code")
-    geo = gpd.GeoDataFrame(geo, geometry="geometry", crs=lsoa_geometry.crs)
-    mine = geo.loc[geo["icb_code"] == icb_code]
-    if mine.empty:
-        raise ValueError(f"lsoa_geometry has no LSOAs of {icb_code}.")
-
-    # The view: the ICS with a margin of half its size (split authorities can be huge).
+def _lineage_view(mine: gpd.GeoDataFrame, everything: gpd.GeoDataFrame) -> np.ndarray:
+    """The view: the ICS with a margin of half its size (split authorities can be huge)."""
     ics_box = np.array(mine.total_bounds)
     pad = 0.5 * np.array([ics_box[2] - ics_box[0], ics_box[3] - ics_box[1]])
-    all_box = np.array(geo.total_bounds)
-    minx, miny = np.maximum(ics_box[:2] - pad, all_box[:2])
-    maxx, maxy = np.minimum(ics_box[2:] + pad, all_box[2:])
-    view = shapely.box(minx, miny, maxx, maxy)
+    all_box = np.array(everything.total_bounds)
+    low = np.maximum(ics_box[:2] - pad, all_box[:2])
+    high = np.minimum(ics_box[2:] + pad, all_box[2:])
+    return np.concatenate([low, high])
 
-    fig = go.Figure()
-    annotations = []
 
-    def label(x: float, y: float, text: str, size: int = 11) -> None:
-        annotations.append(
-            {
-                "x": x,
-                "y": y,
-                "xref": "x",
-                "yref": "y",
-                "text": text,
-                "showarrow": False,
-                "font": {"size": size, "color": "#000000"},
-                "bgcolor": "rgba(255,255,255,0.85)",
-                "borderpad": 2,
-            }
-        )
-
-    parts = dissolve(mine[["ccg21_code", "geometry"]], "ccg21_code").set_index("ccg21_code")
+def _ccg_traces(fig: go.Figure, lineage: pd.DataFrame, parts: gpd.GeoDataFrame) -> list[dict]:
+    """One filled, patterned, labelled trace per former CCG; returns the labels."""
+    labels = []
     for i, row in enumerate(lineage.itertuples(index=False)):
         shape = parts.geometry.get(row.ccg21_code)
         if shape is None or shape.is_empty:
@@ -743,11 +771,21 @@ def lineage_map(
                 hoverinfo="text",
             )
         )
-        x, y = _label_point(shape)
-        label(x, y, f"{i + 1}. {short}")
+        labels.append(_map_label(_label_point(shape), f"{i + 1}. {short}"))
+    return labels
 
+
+def _away_parts(
+    geo: gpd.GeoDataFrame,
+    lineage: pd.DataFrame,
+    split: pd.DataFrame,
+    icb_code: str,
+    icb_names: pd.Series,
+    level: str,
+) -> list[tuple[str, gpd.GeoDataFrame, str, str]]:
+    """Parts of the former CCGs and of split authorities now in other ICBs, labelled."""
     away_sets = []
-    others = geo.loc[(geo["icb_code"] != icb_code) & geo["ccg21_code"].isin(ccgs)]
+    others = geo.loc[(geo["icb_code"] != icb_code) & geo["ccg21_code"].isin(lineage["ccg21_code"])]
     if len(others):
         away = dissolve(others[["ccg21_code", "icb_code", "geometry"]], ["ccg21_code", "icb_code"])
         ccg_names = lineage.set_index("ccg21_code")["ccg21_name"]
@@ -765,14 +803,21 @@ def lineage_map(
             for c, i in zip(split_parts[level], split_parts["icb_code"], strict=True)
         ]
         away_sets.append(("Parts of split authorities in other ICBs", split_parts, "#cccccc", "."))
+    return away_sets
+
+
+def _away_traces(
+    fig: go.Figure, away_sets: list[tuple[str, gpd.GeoDataFrame, str, str]], view: object
+) -> list[dict]:
+    """One hatched grey trace per kind of part elsewhere; returns their labels."""
+    labels = []
     for trace_name, frame, colour, pattern in away_sets:
         xs, ys, hovers = [], [], []
         for shape, text in zip(frame.geometry, frame["label"], strict=True):
             rx, ry = _rings(shape)
             xs += rx
             ys += ry
-            x, y = _label_point(shape, view)
-            label(x, y, text, size=10)
+            labels.append(_map_label(_label_point(shape, view), text, size=10))
             hovers.append(text)
         fig.add_trace(
             go.Scatter(
@@ -795,11 +840,16 @@ def lineage_map(
                 hoverinfo="text",
             )
         )
+    return labels
 
-    # Council boundaries inside the ICS, so readers see how the CCGs map onto them.
+
+def _boundary_traces(
+    fig: go.Figure, mine: gpd.GeoDataFrame, parts: gpd.GeoDataFrame, level: str
+) -> None:
+    """Council boundaries inside the ICS (dashed) and the ICS outline."""
     councils = dissolve(mine[[level, "geometry"]], level)
     lon, lat = outline_coordinates(councils.geometry)
-    level_word = "upper-tier" if la_level == "utla" else "lower-tier"
+    level_word = "upper-tier" if level == "utla_code" else "lower-tier"
     fig.add_trace(
         go.Scatter(
             x=lon,
@@ -810,8 +860,7 @@ def lineage_map(
             hoverinfo="skip",
         )
     )
-    boundary = shapely.union_all(parts.geometry.to_numpy())
-    lon, lat = outline_coordinates([boundary])
+    lon, lat = outline_coordinates([shapely.union_all(parts.geometry.to_numpy())])
     fig.add_trace(
         go.Scatter(
             x=lon,
@@ -822,7 +871,98 @@ def lineage_map(
             hoverinfo="skip",
         )
     )
-    ratio = 1 / math.cos(math.radians((miny + maxy) / 2))
+
+
+def lineage_map(
+    lsoas: pd.DataFrame,
+    lsoa_geometry: gpd.GeoDataFrame,
+    icb_code: str,
+    *,
+    la_level: Literal["ltla", "utla"] = "utla",
+    icb_name: str | None = None,
+    height: int = 640,
+) -> go.Figure:
+    """Labelled map of the 2021 CCGs that formed a 2022 ICB, and split authorities.
+
+    Each former CCG is a filled area with its own colour, fill pattern and a text label;
+    parts of those CCGs that went to other ICBs and parts of split local authorities
+    lying in other ICBs are hatched grey and labelled with the ICB they went to. Drawn
+    as SVG (offline, labels without map glyphs), longitude / latitude with a local
+    aspect correction.
+
+    Parameters
+    ----------
+    lsoas : DataFrame
+        England-wide: lsoa_code, icb_code, ccg21_code, ccg21_name, stp21_code,
+        stp21_name, population, ``{la_level}_code`` / ``_name`` (icb_name used
+        when present).
+    lsoa_geometry : GeoDataFrame
+        lsoa_code, geometry in EPSG:4326 (England-wide; light is enough).
+    icb_code : str
+        NHS ICB code, e.g. "QE1".
+    la_level : {"ltla", "utla"}
+        Level at which split authorities are looked for.
+    icb_name : str, optional
+        Name for the title (default: from ``lsoas``).
+    height : int
+        Figure height in pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One filled trace per former CCG, a grey hatched trace for each of "parts of
+        those CCGs now in other ICBs" and "parts of split authorities in other ICBs"
+        when there are any, dashed council boundaries at ``la_level``, the ICS
+        outline, and text labels as annotations.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As for :func:`layers.alignment.merger_lineage`.
+
+    Examples
+    --------
+    >>> from layers.alignment.examples import toy_geography
+    >>> toy = toy_geography()
+    >>> fig = lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
+    >>> [t.name for t in fig.data]  # doctest: +NORMALIZE_WHITESPACE
+    ['1. Town (2021 CCG)', '2. Field (2021 CCG)', 'Parts of those CCGs now in other ICBs',
+     'Parts of split authorities in other ICBs', 'Local authority boundaries (lower-tier)',
+     'ICS boundary']
+    >>> sorted(a.text for a in fig.layout.annotations if a.xref == "x")
+    ['1. Town', '2. Field', 'Field → Beta', 'Fieldshire → Beta']
+    """
+    lineage = merger_lineage(lsoas, icb_code)
+    level = f"{la_level}_code"
+    split = split_authorities(lsoas, la_level=la_level, icb_code=icb_code)
+    if not isinstance(lsoa_geometry, gpd.GeoDataFrame):
+        raise TypeError(
+            f"lsoa_geometry must be a GeoDataFrame, got {type(lsoa_geometry).__name__}."
+        )
+    columns = ["lsoa_code", "icb_code", "ccg21_code", level]
+    table = lsoas[columns + (["icb_name"] if "icb_name" in lsoas.columns else [])]
+    icb_names = (
+        table.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
+        if "icb_name" in table.columns
+        else pd.Series(dtype=object)
+    )
+    name = icb_name or str(icb_names.get(icb_code, icb_code))
+    wanted = table["ccg21_code"].isin(lineage["ccg21_code"]) | table[level].isin(split["la_code"])
+    wanted |= table["icb_code"] == icb_code
+    geo = lsoa_geometry[["lsoa_code", "geometry"]].merge(table.loc[wanted], on="lsoa_code")
+    geo = gpd.GeoDataFrame(geo, geometry="geometry", crs=lsoa_geometry.crs)
+    mine = geo.loc[geo["icb_code"] == icb_code]
+    if mine.empty:
+        raise ValueError(f"lsoa_geometry has no LSOAs of {icb_code}.")
+    minx, miny, maxx, maxy = _lineage_view(mine, geo)
+
+    fig = go.Figure()
+    parts = dissolve(mine[["ccg21_code", "geometry"]], "ccg21_code").set_index("ccg21_code")
+    labels = _ccg_traces(fig, lineage, parts)
+    away = _away_parts(geo, lineage, split, icb_code, icb_names, level)
+    labels += _away_traces(fig, away, shapely.box(minx, miny, maxx, maxy))
+    # Council boundaries inside the ICS, so readers see how the CCGs map onto them.
+    _boundary_traces(fig, mine, parts, level)
     fig.update_layout(
         title={"text": f"Former 2021 CCGs that formed {name} ICB ({icb_code})", "x": 0.01},
         height=height,
@@ -833,18 +973,172 @@ def lineage_map(
             "visible": False,
             "range": [miny, maxy],
             "scaleanchor": "x",
-            "scaleratio": ratio,
+            "scaleratio": 1 / math.cos(math.radians((miny + maxy) / 2)),
             "constrain": "domain",
         },
         legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1, "font": {"size": 11}},
         annotations=[
-            _note(
+            note_annotation(
                 "CCGs as at April 2021, ICB as at July 2022, by 2011 LSOA. "
-                "Contains OS data © Crown copyright.<br>"
-                f"Data: {DATA_VINTAGE}.",
-                y=1.0,
+                f"Contains OS data © Crown copyright.<br>Data: {DATA_VINTAGE}."
             ),
-            *annotations,
+            *labels,
         ],
     )
+    return fig
+
+
+# --------------------------------------------------------------------------- place card
+
+_CARD_UNIT_COLUMNS = ("unit_code", "unit_name", "unit_type", "home_share")
+
+
+def _wrap(text: str, width: int) -> str:
+    return "<br>".join(textwrap.wrap(str(text), width=width)) or "–"
+
+
+def _card_facts(facts: pd.DataFrame) -> go.Table:
+    """The card's facts as a two-column table on the left half of the page."""
+    return go.Table(
+        domain={"x": [0.0, 0.5], "y": [0.0, 1.0]},
+        columnwidth=[0.42, 0.58],
+        header={
+            "values": ["<b>Fact</b>", "<b>Value</b>"],
+            "fill_color": "#005eb8",
+            "font": {"color": "#ffffff", "size": 12},
+            "align": "left",
+        },
+        cells={
+            "values": [
+                [_wrap(v, 34) for v in facts["Item"]],
+                [_wrap(v, 44) for v in facts["Value"]],
+            ],
+            "fill_color": [["#f0f4f5", "#ffffff"] * (len(facts) // 2 + 1)],
+            "font": {"size": 11, "color": "#212b32"},
+            "align": "left",
+            "height": 22,
+        },
+    )
+
+
+def _card_notes(limit: float, more: int) -> list[dict]:
+    """The chart's heading and the page's footer (data date and sources)."""
+    heading = (
+        f"<b>PCNs homed here</b>: dashed line = threshold {limit:.0%}; hatched orange bars "
+        "straddle" + (f"; {more} more not shown" if more > 0 else "")
+    )
+    footer = _wrap(
+        f"Data: {DATA_VINTAGE}. Registered patients are NHS Digital's published counts, "
+        f"shown exactly. {SOURCES}",
+        190,
+    )
+    return [
+        {**note_annotation(heading), "x": 0.54, "font": {"size": 12}},
+        {**note_annotation(footer, y=-0.02, yanchor="top"), "font": {**NOTE_FONT, "size": 9}},
+    ]
+
+
+def place_card_figure(
+    facts: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    threshold: float,
+    title: str,
+    subtitle: str = "",
+) -> go.Figure:
+    """One A4-landscape page: the card's facts beside a chart of its home units.
+
+    Parameters
+    ----------
+    facts : DataFrame
+        From :func:`layers.alignment.place_card_table` (Item, Value).
+    units : DataFrame
+        The place's rows of :func:`layers.alignment.place_units` (unit_code,
+        unit_name, unit_type, home_share).
+    threshold : float
+        Straddle threshold in (0, 1], drawn on the chart.
+    title : str
+        Page title (e.g. the place name and ICS).
+    subtitle : str
+        Lines under the title, separated by newlines (e.g. the ICS and the place
+        definition).
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        A ``Table`` and two horizontal ``Bar`` traces (straddling, not), sized
+        :data:`CARD_WIDTH` × :data:`CARD_HEIGHT` px, with the data date and sources
+        in the footer.
+
+    Examples
+    --------
+    >>> facts = pd.DataFrame({"Item": ["Place"], "Value": ["Town"]})
+    >>> units = pd.DataFrame({"unit_code": ["U1"], "unit_name": ["North PCN"],
+    ...                       "unit_type": ["pcn"], "patients": [1000],
+    ...                       "home_patients": [600], "home_share": [0.6]})
+    >>> fig = place_card_figure(facts, units, threshold=0.9, title="Town")
+    >>> [type(t).__name__ for t in fig.data], fig.layout.width, fig.layout.height
+    (['Table', 'Bar', 'Bar'], 1123, 794)
+    """
+    limit = check_threshold(threshold)
+    table = require_frame(facts, ["Item", "Value"], "facts")
+    frame = require_frame(units, _CARD_UNIT_COLUMNS, "units")
+    frame = frame.sort_values(["home_share", "unit_code"]).head(CARD_MAX_UNITS)
+    straddles = frame["home_share"] < limit
+    labels = [
+        _wrap(name + (" (no PCN)" if kind == NO_PCN else ""), 34)
+        for name, kind in zip(frame["unit_name"], frame["unit_type"], strict=True)
+    ]
+    fig = go.Figure(_card_facts(table))
+    # One trace per kind, each with scalar colours (array pattern colours are not
+    # drawn by every plotly.js build); the category order keeps the sort.
+    for kind in (True, False):
+        part = straddles == kind
+        fig.add_trace(
+            go.Bar(
+                x=100 * frame.loc[part, "home_share"],
+                y=[label for label, p in zip(labels, part, strict=True) if p],
+                orientation="h",
+                marker=_straddle_marker(kind),
+                text=[
+                    f"{100 * share:.0f}%" + (" straddles" if kind else "")
+                    for share in frame.loc[part, "home_share"]
+                ],
+                textposition="inside",
+                insidetextanchor="start",
+                textfont={"size": 10, "color": "#ffffff"},
+                showlegend=False,
+                xaxis="x",
+                yaxis="y",
+            )
+        )
+    fig.update_layout(
+        width=CARD_WIDTH,
+        height=CARD_HEIGHT,
+        margin={"l": 30, "r": 30, "t": 110, "b": 80},
+        title={
+            "text": f"<b>{title}</b>"
+            + "".join(f"<br><sup>{line}</sup>" for line in subtitle.split("\n") if line),
+            "x": 0.02,
+            "font": {"size": 20},
+        },
+        xaxis={
+            "domain": [0.78, 1.0],
+            "range": [0, 100],
+            "title": {"text": "% of patients living here"},
+            "gridcolor": _GRID,
+        },
+        barmode="overlay",
+        yaxis={
+            "domain": [0.06, 0.95],
+            "autorange": "reversed",
+            "anchor": "x",
+            "automargin": True,
+            "categoryorder": "array",
+            "categoryarray": labels,
+        },
+        plot_bgcolor="#ffffff",
+        annotations=_card_notes(limit, len(units) - len(frame)),
+    )
+    fig.add_vline(x=100 * limit, line={"color": "#000000", "dash": "dash", "width": 1.5})
     return fig
