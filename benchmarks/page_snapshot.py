@@ -34,6 +34,7 @@ TABBED = {
         "section",
         ["Residence", "Overlap", "Area", "Flows", "Lineage", "Place cards"],
     ),
+    "inequality.py": ("core20", ["Places", "PCNs", "Practices"]),
 }
 
 

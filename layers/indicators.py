@@ -41,6 +41,7 @@ are shown; :func:`decile_display_table` does that. The figures are drawn by
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
 from collections.abc import Callable, Mapping
@@ -90,6 +91,7 @@ __all__ = [
     "pcn_deprivation",
     "pounds_per_head",
     "practice_risk_counts",
+    "scenario_reference",
     "scenario_text",
     "share_aged",
     "summary_measures",
@@ -581,6 +583,30 @@ def scenario_text(value: object) -> str:
             f"the stored allocation scenario is a {type(value).__name__}; expected scenario JSON"
         )
     return scenario.to_json(indent=None)
+
+
+def scenario_reference(scenario_json: str) -> str:
+    """A short, stable reference to a scenario, for a link (its content, hashed).
+
+    A link cannot carry a whole scenario, so it names it by this reference: the page
+    that opens the link uses the scenario only if it has one with the same reference.
+
+    Parameters
+    ----------
+    scenario_json : str
+        Canonical JSON from :func:`scenario_text`.
+
+    Examples
+    --------
+    >>> from layers.allocation import default_catalogue
+    >>> text = scenario_text(Scenario("Mine", 1000, default_catalogue()))
+    >>> ref = scenario_reference(text)
+    >>> len(ref), ref == scenario_reference(scenario_text(text)), ref.isalnum()
+    (12, True, True)
+    """
+    if not isinstance(scenario_json, str) or not scenario_json.strip():
+        raise ValueError("scenario_json must be the scenario's JSON text")
+    return hashlib.sha256(scenario_json.encode("utf-8")).hexdigest()[:12]
 
 
 def pounds_per_head(funding: pd.DataFrame, deprivation: pd.DataFrame) -> pd.DataFrame:
