@@ -196,3 +196,16 @@ def test_core20_tables_and_map_level_from_a_link():
     warnings = " ".join(w.value for w in bad.warning)
     assert "the tab “Wards”" in warnings and "the map level “ward”" in warnings
     assert by_label(bad.radio, "Map the Core20 share by").value == "pcn"
+
+
+def test_core20_share_is_the_one_definition(default_view):
+    """The page's Core20 share is layers.deprivation.is_core20 over the ICS's residents."""
+    import layers
+    from layers import format as fmt
+    from layers.deprivation import is_core20
+
+    lsoas = layers.load_system("QGH").lsoas
+    share = (
+        lsoas.loc[is_core20(lsoas["imd_decile"]), "population"].sum() / lsoas["population"].sum()
+    )
+    assert metrics(default_view)["Residents in Core20 (national deciles 1–2)"] == fmt.share(share)
