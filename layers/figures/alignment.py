@@ -551,6 +551,37 @@ def _union_bounds(first: Sequence[float], second: Sequence[float]) -> np.ndarray
     )
 
 
+def _flow_choropleth(mapped: gpd.GeoDataFrame, names: Mapping[str, str]) -> go.Choropleth:
+    """The flow's LSOAs, coloured by the share of their registered residents in it."""
+    custom = np.column_stack(
+        [
+            [names.get(c, c) for c in mapped["lsoa_code"]],
+            mapped["patients"].to_numpy(),
+            (100 * mapped["share_of_flow"]).round(1).to_numpy(),
+        ]
+    )
+    return go.Choropleth(
+        geojson=feature_collection(mapped, "lsoa_code"),
+        locations=mapped["lsoa_code"].tolist(),
+        z=(100 * mapped["share_of_lsoa"]).round(2).to_numpy(),
+        customdata=custom,
+        colorscale=SEQUENTIAL_SCALE,
+        reversescale=True,
+        zmin=0,
+        marker={"line": {"width": 0.3, "color": "rgba(80,80,80,0.5)"}, "opacity": 0.9},
+        colorbar={
+            "title": {"text": "% of the LSOA's<br>registered residents<br>in this flow"},
+            "len": 0.75,
+        },
+        name="LSOAs in the flow",
+        hovertemplate=(
+            "<b>%{customdata[0]}</b><br>LSOA %{location}<br>Patients in the flow: "
+            "%{customdata[1]:,}<br>%{z:.1f}% of the LSOA's registered residents"
+            "<br>%{customdata[2]}% of the whole flow<extra></extra>"
+        ),
+    )
+
+
 def flow_map(
     rows: pd.DataFrame,
     geometry: gpd.GeoDataFrame,
@@ -618,36 +649,7 @@ def flow_map(
     if mapped.empty:
         raise ValueError("none of the flow's LSOAs has geometry to map.")
     mapped = gpd.GeoDataFrame(mapped, geometry="geometry", crs=geometry.crs)
-    names = dict(lsoa_names or {})
-    custom = np.column_stack(
-        [
-            [names.get(c, c) for c in mapped["lsoa_code"]],
-            mapped["patients"].to_numpy(),
-            (100 * mapped["share_of_flow"]).round(1).to_numpy(),
-        ]
-    )
-    fig = go.Figure(
-        go.Choropleth(
-            geojson=feature_collection(mapped, "lsoa_code"),
-            locations=mapped["lsoa_code"].tolist(),
-            z=(100 * mapped["share_of_lsoa"]).round(2).to_numpy(),
-            customdata=custom,
-            colorscale=SEQUENTIAL_SCALE,
-            reversescale=True,
-            zmin=0,
-            marker={"line": {"width": 0.3, "color": "rgba(80,80,80,0.5)"}, "opacity": 0.9},
-            colorbar={
-                "title": {"text": "% of the LSOA's<br>registered residents<br>in this flow"},
-                "len": 0.75,
-            },
-            name="LSOAs in the flow",
-            hovertemplate=(
-                "<b>%{customdata[0]}</b><br>LSOA %{location}<br>Patients in the flow: "
-                "%{customdata[1]:,}<br>%{z:.1f}% of the LSOA's registered residents"
-                "<br>%{customdata[2]}% of the whole flow<extra></extra>"
-            ),
-        )
-    )
+    fig = go.Figure(_flow_choropleth(mapped, lsoa_names or {}))
     bounds = np.array(mapped.total_bounds)
     if outline is not None and len(outline):
         lon, lat = outline_coordinates(outline.geometry)
