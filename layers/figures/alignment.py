@@ -736,6 +736,26 @@ def _lineage_view(mine: gpd.GeoDataFrame, everything: gpd.GeoDataFrame) -> np.nd
     return np.concatenate([low, high])
 
 
+def _filled_area(
+    rings: tuple[list, list], colour: str, fill: dict, line: dict, name: str, hover: str
+) -> go.Scatter:
+    """Polygons filled with a colour and a pattern, named in the legend, hover on the fill."""
+    xs, ys = rings
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        fill="toself",
+        fillcolor=colour,
+        fillpattern={**fill, "bgcolor": colour},
+        line=line,
+        name=name,
+        hoveron="fills",
+        text=hover,
+        hoverinfo="text",
+    )
+
+
 def _ccg_traces(fig: go.Figure, lineage: pd.DataFrame, parts: gpd.GeoDataFrame) -> list[dict]:
     """One filled, patterned, labelled trace per former CCG; returns the labels."""
     labels = []
@@ -753,25 +773,10 @@ def _ccg_traces(fig: go.Figure, lineage: pd.DataFrame, parts: gpd.GeoDataFrame) 
             f"{row.share_of_icb:.1%} of it"
             + ("" if row.whole else f"<br>Part went to: {row.other_icbs}")
         )
+        fill = {"shape": pattern, "fgcolor": "rgba(255,255,255,0.7)", "solidity": 0.25}
+        line = {"color": "#ffffff", "width": 1}
         fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=colour,
-                fillpattern={
-                    "shape": pattern,
-                    "bgcolor": colour,
-                    "fgcolor": "rgba(255,255,255,0.7)",
-                    "solidity": 0.25,
-                },
-                line={"color": "#ffffff", "width": 1},
-                name=f"{i + 1}. {short} (2021 CCG)",
-                hoveron="fills",
-                text=hover,
-                hoverinfo="text",
-            )
+            _filled_area((xs, ys), colour, fill, line, f"{i + 1}. {short} (2021 CCG)", hover)
         )
         labels.append(_map_label(_label_point(shape), f"{i + 1}. {short}"))
     return labels
@@ -821,27 +826,9 @@ def _away_traces(
             ys += ry
             labels.append(_map_label(_label_point(shape, view), text, size=10))
             hovers.append(text)
-        fig.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=colour,
-                fillpattern={
-                    "shape": pattern,
-                    "bgcolor": colour,
-                    "fgcolor": "#555555",
-                    "fgopacity": 0.6,
-                    "solidity": 0.15,
-                },
-                line={"color": "#666666", "width": 1, "dash": "dot"},
-                name=trace_name,
-                hoveron="fills",
-                text="; ".join(hovers),
-                hoverinfo="text",
-            )
-        )
+        fill = {"shape": pattern, "fgcolor": "#555555", "fgopacity": 0.6, "solidity": 0.15}
+        line = {"color": "#666666", "width": 1, "dash": "dot"}
+        fig.add_trace(_filled_area((xs, ys), colour, fill, line, trace_name, "; ".join(hovers)))
     return labels
 
 

@@ -9,29 +9,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import layers
-from dashboard.scaffold import PageContext, warn_link
-from dashboard.sections.boundaries.view import View, show
+from dashboard.scaffold import PageContext
+from dashboard.sections.boundaries.view import View, linked_select, show
 from layers.alignment import cards, tables
 from layers.export import figure_bytes
 from layers.figures import alignment as figures
-
-
-def _choose_place(ctx: PageContext, view: View, summary: pd.DataFrame) -> str:
-    """The place of the card, from the link (``card``)."""
-    place_codes = summary["place_code"].tolist()
-    labels = dict(zip(summary["place_code"], summary["place_name"], strict=True))
-    requested = st.query_params.get("card")
-    if requested is not None and requested not in labels:
-        warn_link(f"a place of {view.system.name}", requested, labels[place_codes[0]])
-    place_code = st.selectbox(
-        "Place",
-        place_codes,
-        index=place_codes.index(requested) if requested in labels else 0,
-        format_func=labels.get,
-        key=f"bnd_card_{ctx.code}_{view.place_definition}",
-    )
-    st.query_params["card"] = place_code
-    return place_code
 
 
 def _card_downloads(
@@ -40,23 +22,19 @@ def _card_downloads(
     """PDF, PNG and XLSX of the card (built only when clicked)."""
     size = {"width": figures.CARD_WIDTH, "height": figures.CARD_HEIGHT}
     buttons = st.columns([1, 1, 1, 5])
-    buttons[0].download_button(
-        "PDF",
-        data=lambda: figure_bytes(card, "pdf", scale=1, **size),
-        file_name=f"{stem}.pdf",
-        mime="application/pdf",
-        key="bnd_card_pdf",
-        on_click="ignore",
-        help="The card as a one-page A4 landscape PDF",
-    )
-    buttons[1].download_button(
-        "PNG",
-        data=lambda: figure_bytes(card, "png", scale=2, **size),
-        file_name=f"{stem}.png",
-        mime="image/png",
-        key="bnd_card_png",
-        on_click="ignore",
-    )
+    for column, fmt, mime, scale in (
+        (buttons[0], "pdf", "application/pdf", 1),
+        (buttons[1], "png", "image/png", 2),
+    ):
+        column.download_button(
+            fmt.upper(),
+            data=lambda fmt=fmt, scale=scale: figure_bytes(card, fmt, scale=scale, **size),
+            file_name=f"{stem}.{fmt}",
+            mime=mime,
+            key=f"bnd_card_{fmt}",
+            on_click="ignore",
+            help=f"The card as a one-page A4 landscape {fmt.upper()}",
+        )
     buttons[2].download_button(
         "XLSX",
         data=lambda: cards.place_card_xlsx(facts, units, title=title),
@@ -77,7 +55,13 @@ def draw(ctx: PageContext, view: View) -> None:
         "authorities and former CCGs. Download it as a one-page PDF or PNG, or as XLSX. "
         "Counts are NHS Digital's published registration counts and ONS estimates, exact."
     )
-    place_code = _choose_place(ctx, view, summary)
+    place_code = linked_select(
+        "Place",
+        dict(zip(summary["place_code"], summary["place_name"], strict=True)),
+        "card",
+        f"a place of {view.system.name}",
+        f"bnd_card_{ctx.code}_{view.place_definition}",
+    )
     row = summary.set_index("place_code").loc[place_code].copy()
     row["place_code"] = place_code
     facts = cards.place_card_table(row, threshold=view.threshold, ics_name=view.system.name)

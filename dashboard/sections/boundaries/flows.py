@@ -7,8 +7,8 @@ import streamlit as st
 
 from dashboard import loaders
 from dashboard.exports import COUNT, show_figure
-from dashboard.scaffold import PageContext, warn_link
-from dashboard.sections.boundaries.view import View, show
+from dashboard.scaffold import PageContext
+from dashboard.sections.boundaries.view import View, linked_select, show
 from layers import format as fmt
 from layers.alignment import tables
 from layers.alignment.disclosed import AREA_NAMES, REST_OF_ENGLAND
@@ -82,18 +82,13 @@ def _flow_map(ctx: PageContext, view: View) -> None:
     if not options:
         st.info("No patients cross this ICS's boundaries in the registrations.")
         return
-    keys = list(options)
-    requested = st.query_params.get("flow")
-    if requested is not None and requested not in options:
-        warn_link("the flow", requested, "the largest outflow")
-    choice = st.selectbox(
+    choice = linked_select(
         "Flow (patients, July 2022)",
-        keys,
-        index=keys.index(requested) if requested in options else 0,
-        format_func=options.get,
-        key=f"bnd_flow_{ctx.code}_{view.place_definition}",
+        options,
+        "flow",
+        "the flow",
+        f"bnd_flow_{ctx.code}_{view.place_definition}",
     )
-    st.query_params["flow"] = choice
     level, from_code, to_code = choice.split(":", 2)
     flow_figure = loaders.alignment_flow_map(view.key, view.la_level, level, from_code, to_code)
     show_figure(

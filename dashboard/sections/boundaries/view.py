@@ -181,3 +181,21 @@ def show(
     config = {c: st.column_config.NumberColumn(c, format=f) for c, f in chosen.items()}
     st.dataframe(table, hide_index=True, column_config=config, key=f"{key}_table", **frame)
     table_downloads(download, title, key)
+
+
+def linked_select(label: str, options: dict[str, str], param: str, what: str, key: str) -> str:
+    """A choice among ``options`` (value → words), read from and written to ``param``.
+
+    A link naming a value not offered gets the one bad-link warning and the first option.
+    """
+    values = list(options)
+    first = values[0]
+    chosen = st.selectbox(
+        label,
+        values,
+        index=values.index(link_choice(param, values, what, first, options[first])),
+        format_func=options.get,
+        key=key,
+    )
+    st.query_params[param] = chosen
+    return chosen
