@@ -1061,13 +1061,15 @@ def place_card_figure(
 
     Examples
     --------
-    >>> facts = pd.DataFrame({"Item": ["Place"], "Value": ["Town"]})
-    >>> units = pd.DataFrame({"unit_code": ["U1"], "unit_name": ["North PCN"],
-    ...                       "unit_type": ["pcn"], "patients": [1000],
-    ...                       "home_patients": [600], "home_share": [0.6]})
-    >>> fig = place_card_figure(facts, units, threshold=0.9, title="Town")
+    >>> from layers.alignment import place_card_table
+    >>> from layers.alignment.examples import toy_figures
+    >>> toy = toy_figures()
+    >>> facts = place_card_table(toy["place_summary"].iloc[0], threshold=0.9, ics_name="Alpha")
+    >>> fig = place_card_figure(facts, toy["place_units"], threshold=0.9, title="Town")
     >>> [type(t).__name__ for t in fig.data], fig.layout.width, fig.layout.height
     (['Table', 'Bar', 'Bar'], 1123, 794)
+    >>> list(fig.data[1].y), list(fig.data[1].text)
+    (['U00002', 'A00004 (no PCN)'], ['60% straddles', '80% straddles'])
     """
     limit = check_threshold(threshold)
     table = require_frame(facts, ["Item", "Value"], "facts")

@@ -195,8 +195,7 @@ def test_flows_bad_link_warns():
     at = run_page(PAGE, "QGH", section="Flows", flow="icb:QGH:NOPE")
     assert_clean(at)
     assert any(
-        "the flow “icb\\:QGH\\:NOPE”" in w.value and "Showing Out: " in w.value
-        for w in at.warning
+        "the flow “icb\\:QGH\\:NOPE”" in w.value and "Showing Out: " in w.value for w in at.warning
     ), [w.value for w in at.warning]
 
 

@@ -17,10 +17,10 @@ import pytest
 
 from layers import alignment as al
 from layers.alignment import tables
-from layers.figures import alignment as figures
 from layers.alignment.disclosed import AREA_NAMES, REST_OF_ENGLAND
 from layers.alignment.examples import toy_geography
 from layers.export import FIGURE_FORMATS, figure_bytes
+from layers.figures import alignment as figures
 from layers.geodata import GEODATA_DIR, read_table
 from tests.browser_harness import CHROMIUM
 from tests.conftest import IN_CI

@@ -11,8 +11,8 @@ import pytest
 from shapely.geometry import box
 
 from layers import indicators as ind
-from layers.figures import inequality as figures
 from layers.allocation import Scenario, ScenarioError, default_catalogue
+from layers.figures import inequality as figures
 from layers.inequality import concentration_index, gini
 from layers.risk import multimorbidity_probability
 from tests.conftest import SHARED_DATA, require_shared
