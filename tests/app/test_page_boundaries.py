@@ -265,3 +265,19 @@ def test_overlap_cells_and_order_from_a_link():
     assert "cells “pounds”" in warnings and "the order “random”" in warnings
     assert bad.radio(key="bnd_cells").value == "patients"
     assert bad.query_params["order"] == "home"
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_number_in_every_table_is_formatted(section):
+    """Counts read 193,615 and shares 12.3%: no numeric column is left unformatted."""
+    at = run_page(PAGE, "QRV", section=section)
+    assert_clean(at)
+    for element in at.dataframe:
+        config = json.loads(element.proto.columns or "{}")
+        numeric = element.value.select_dtypes("number").columns
+        unformatted = [c for c in numeric if "type_config" not in config.get(c, {})]
+        assert not unformatted, (section, unformatted)
+        for column in numeric:
+            expected = "%" if str(column).endswith("(%)") else None
+            shown = config[column]["type_config"]["format"]
+            assert expected is None or shown.endswith("%%"), (column, shown)

@@ -209,3 +209,23 @@ def test_core20_share_is_the_one_definition(default_view):
         lsoas.loc[is_core20(lsoas["imd_decile"]), "population"].sum() / lsoas["population"].sum()
     )
     assert metrics(default_view)["Residents in Core20 (national deciles 1–2)"] == fmt.share(share)
+
+
+def test_tables_format_counts_and_keep_limits_at_the_values_decimals(default_view):
+    """193615 reads 193,615; a confidence limit has as many decimals as its value."""
+    import json
+
+    def formats(column: str) -> dict[str, str]:
+        element = next(d for d in default_view.dataframe if column in d.value.columns)
+        config = json.loads(element.proto.columns)
+        return {c: v["type_config"]["format"] for c, v in config.items() if "type_config" in v}
+
+    places = formats("Core20 share of residents (%)")
+    assert places["Residents (mid-2020)"] == places["Residents in deciles 1–2"] == "localized"
+    ranking = formats("Rank")
+    assert ranking["Population"] == "localized"
+    sii = ranking["SII (percentage points)"]
+    assert sii == ranking["SII lower 95% CL"] == ranking["SII upper 95% CL"] == "%,.2f"
+    deciles = formats("Lower 95% CL")
+    assert deciles["Population"] == "localized"
+    assert deciles["Residents aged 65+ (%)"] == deciles["Lower 95% CL"] == deciles["Upper 95% CL"]
