@@ -28,6 +28,8 @@ DISCLOSURE_NOTE = (
     "Whether a unit straddles is decided on the unrounded published counts, so a unit "
     "just under the threshold can show a rounded share equal to it."
 )
+#: What the cells show, for the heatmap's title.
+_CELL_WORDS = {"patients": "patients, rounded", "share": "% of each PCN's patients"}
 _ROUNDED = "(rounded to 5, 1-7 suppressed, % from rounded counts)"
 
 
@@ -39,7 +41,7 @@ def _choices() -> tuple[str, str]:
         "Cells show",
         cells_options,
         index=cells_options.index(
-            link_choice("cells", cells_options, "cells", "patients", CELLS["patients"].lower())
+            link_choice("cells", cells_options, "cells", "patients", _CELL_WORDS["patients"])
         ),
         format_func=CELLS.get,
         horizontal=True,
@@ -72,7 +74,7 @@ def _matrix(ctx: PageContext, view: View, cells: str, order: str) -> None:
         order=rows,
         x_title=f"Local authority ({view.la_word}) where patients live",
         title=f"{view.system.name}: PCN patients by authority of residence "
-        f"({CELLS[cells].lower()}, July 2022)",
+        f"({_CELL_WORDS[cells]}, July 2022)",
     )
     show_figure(heatmap, f"{ctx.code} PCN authority overlap {view.la_level}", "bnd_heat")
     st.caption(
