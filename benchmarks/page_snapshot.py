@@ -38,6 +38,7 @@ TABBED = {
         "view",
         ["The five layers", "Units outside their band", "Age structure", "People at risk"],
     ),
+    "inequality.py": ("core20", ["Places", "PCNs", "Practices"]),
 }
 
 
@@ -81,6 +82,7 @@ def take(out: Path, pages: list[str] | None, icss: tuple[str, ...]) -> None:
 def compare(before: Path, after: Path) -> int:
     """Print what changed between two snapshots; return the number of changed items."""
     old, new = json.loads(before.read_text()), json.loads(after.read_text())
+
     # Tabs rendered lazily appear only under their own key; pool by page and ICS.
     def pooled(snapshot: dict) -> dict[str, tuple[Counter, Counter]]:
         out: dict[str, tuple[Counter, Counter]] = {}
@@ -93,7 +95,9 @@ def compare(before: Path, after: Path) -> int:
 
     a, b = pooled(old), pooled(new)
     changed = 0
-    print(f"{'page and ICS':<28} {'tables same':>11} {'only before':>11} {'only after':>10}  metrics")
+    print(
+        f"{'page and ICS':<28} {'tables same':>11} {'only before':>11} {'only after':>10}  metrics"
+    )
     for key in sorted(set(a) | set(b)):
         (ta, ma), (tb, mb) = a.get(key, (Counter(), Counter())), b.get(key, (Counter(), Counter()))
         same, gone, new_ = len(ta & tb), len(ta - tb), len(tb - ta)

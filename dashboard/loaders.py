@@ -22,6 +22,8 @@ import streamlit as st
 import layers
 from dashboard.state import SystemKey
 from layers import england, tiers
+from layers.figures import alignment as alignment_figures
+from layers.figures import inequality as inequality_figures
 from layers.figures import tiers as tier_figures
 from layers.figures.tiers import MapGeometry
 from layers.maps import system_map, write_lsoa_geojson
@@ -253,10 +255,6 @@ def league_table(bands: tuple[tuple[str, float, float], ...]) -> pd.DataFrame:
 
 
 # --- boundaries page ---
-#: Orders of the PCN × authority heatmap rows.
-ALIGNMENT_ORDERS = ("home", "share", "patients", "name")
-
-
 @st.cache_resource(show_spinner="Loading England's GP registrations…")
 def alignment_tables() -> dict[str, pd.DataFrame]:
     """England-wide registrations, LSOAs (no age columns), practices and light LSOA shapes."""
@@ -340,41 +338,6 @@ def alignment_overlap(key: SystemKey, la_level: str) -> layers.alignment.Disclos
     return layers.alignment.disclose_overlap(matrix, keep=[c for c in matrix.columns if c in own])
 
 
-def alignment_order(home: pd.DataFrame, columns: list[str], order: str) -> list[str]:
-    """Unit codes in the heatmap's row order (see :data:`ALIGNMENT_ORDERS`)."""
-    if order == "name":
-        return home.sort_values(["unit_name", "unit_code"])["unit_code"].tolist()
-    if order == "patients":
-        return home.sort_values(["patients", "unit_code"], ascending=[False, True])[
-            "unit_code"
-        ].tolist()
-    if order == "share":
-        return home.sort_values(["home_share", "unit_code"])["unit_code"].tolist()
-    rank = {code: i for i, code in enumerate(columns)}
-    keyed = home.assign(_rank=home["home_la_code"].map(rank).fillna(len(rank)))
-    return keyed.sort_values(["_rank", "home_share"], ascending=[True, False])["unit_code"].tolist()
-
-
-@st.cache_resource(show_spinner="Drawing the heatmap…", max_entries=96)
-def alignment_heatmap(key: SystemKey, la_level: str, cells: str, order: str) -> go.Figure:
-    """The PCN × authority heatmap (disclosure rule applied; shared, read-only)."""
-    if order not in ALIGNMENT_ORDERS:
-        raise ValueError(f"Unknown order {order!r}; choose one of {ALIGNMENT_ORDERS}.")
-    overlap = alignment_overlap(key, la_level)
-    home = alignment_base(key, la_level)["home_authorities"]
-    home = home.loc[home["unit_code"].isin(overlap.values.index)]
-    level = "upper-tier" if la_level == "utla" else "lower-tier"
-    return layers.alignment.overlap_heatmap(
-        overlap,
-        unit_labels=dict(zip(home["unit_code"], home["unit_name"], strict=True)),
-        area_labels=alignment_la_names(la_level),
-        cells=cells,
-        order=alignment_order(home, list(overlap.values.columns), order),
-        x_title=f"Local authority ({level}) where patients live",
-        title=f"{system(key).name}: PCN patients by authority of residence (patients, July 2022)",
-    )
-
-
 @st.cache_resource(show_spinner="Drawing the flow map…", max_entries=64)
 def alignment_flow_map(
     key: SystemKey, la_level: str, level: str, from_code: str, to_code: str
@@ -385,20 +348,21 @@ def alignment_flow_map(
     rows = conc.loc[(conc["from_code"] == from_code) & (conc["to_code"] == to_code)]
     if rows.empty:
         raise ValueError(f"No patients flow from {from_code} to {to_code}.")
-    tables = alignment_tables()
-    lsoas = tables["lsoas"]
-    names = lsoas.loc[lsoas["lsoa_code"].isin(rows["lsoa_code"])]
     loaded = system(key)
-    first = rows.iloc[0]
-    return layers.alignment.flow_map(
+    return alignment_figures.flow_map(
         rows,
-        tables["lsoa_geometry"],
+        alignment_tables()["lsoa_geometry"],
         outline=loaded.ics if level == "icb" else loaded.places,
-        outline_name="ICS boundary" if level == "icb" else "Place boundaries",
-        lsoa_names=dict(zip(names["lsoa_code"], names["lsoa_name"], strict=True)),
-        title=f"Residents of {first['from_name']} registered in {first['to_name']}: "
-        "where they live (July 2022)",
+        level=level,
+        lsoa_names=alignment_lsoa_names(),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def alignment_lsoa_names() -> dict[str, str]:
+    """LSOA code → name, England-wide."""
+    lsoas = alignment_tables()["lsoas"]
+    return dict(zip(lsoas["lsoa_code"], lsoas["lsoa_name"], strict=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -419,7 +383,7 @@ def alignment_split(code: str, la_level: str) -> pd.DataFrame:
 def alignment_lineage_map(code: str, la_level: str) -> go.Figure:
     """Former CCGs of the ICB and split authorities, labelled (shared, read-only)."""
     tables = alignment_tables()
-    return layers.alignment.lineage_map(
+    return alignment_figures.lineage_map(
         tables["lsoas"], tables["lsoa_geometry"], code, la_level=la_level
     )
 
@@ -577,16 +541,11 @@ def inequality_practice_deprivation(code: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def inequality_lsoa_indicator(indicator: str) -> pd.DataFrame:
-    """An LSOA indicator for all of England (so PCN patients living outside count)."""
+def national_indicator(indicator: str) -> pd.DataFrame:
+    """An indicator of every LSOA in England (so PCN patients living outside count)."""
     from layers import indicators
 
-    build = {
-        "aged_65_plus": indicators.aged_65_plus,
-        "aged_0_15": indicators.aged_0_15,
-        "gp_distance": indicators.gp_distance,
-    }[indicator]
-    return build(layers.read_table("lsoas"))
+    return indicators.build_indicator(indicator, lsoas=layers.read_table("lsoas"))
 
 
 @st.cache_data(show_spinner="Running the allocation scenario…", max_entries=64)
@@ -598,23 +557,21 @@ def inequality_funding(key: SystemKey, scenario_json: str) -> pd.DataFrame:
     return practice_funding(frame, scenario_json or None)
 
 
-def _inequality_indicator(key: SystemKey, indicator: str, scenario_json: str) -> pd.DataFrame:
-    code = key.code
+def _indicator_frame(key: SystemKey, indicator: str, scenario_json: str) -> pd.DataFrame:
+    """The indicator's tidy frame, built by the library from the cached tables it needs."""
     from layers import indicators
 
-    if indicator in ("aged_65_plus", "aged_0_15", "gp_distance"):
-        return inequality_lsoa_indicator(indicator)
-    deprivation = inequality_practice_deprivation(code)
-    if indicator == "at_risk":
-        counts = indicators.at_risk_counts(practice_risk_counts(key))
-        return indicators.at_risk_prevalence(counts, deprivation)
-    if indicator == "pounds_per_head":
-        funding = inequality_funding(key, scenario_json)
-        return indicators.pounds_per_head(funding, deprivation)
-    if indicator == "list_size":
-        practices = system(key).practices
-        return indicators.patients_per_practice(practices, deprivation)
-    raise ValueError(f"Unknown indicator {indicator!r}.")
+    spec = indicators.indicator_spec(indicator)
+    if spec.inputs == ("lsoas",):
+        return national_indicator(indicator)
+    tables = {
+        "lsoas": lambda: layers.read_table("lsoas"),
+        "deprivation": lambda: inequality_practice_deprivation(key.code),
+        "risk_counts": lambda: practice_risk_counts(key),
+        "funding": lambda: inequality_funding(key, scenario_json),
+        "practices": lambda: system(key).practices,
+    }
+    return indicators.build_indicator(spec, **{name: tables[name]() for name in spec.inputs})
 
 
 @st.cache_data(show_spinner="Summing the indicator by decile…", max_entries=64)
@@ -624,7 +581,7 @@ def inequality_rows(key: SystemKey, indicator: str, scenario_json: str) -> pd.Da
     from layers import indicators
 
     loaded = system(key)
-    frame = _inequality_indicator(key, indicator, scenario_json)
+    frame = _indicator_frame(key, indicator, scenario_json)
     basis = indicators.INDICATORS[indicator].basis
     parts = []
     for level in indicators.UNIT_LEVELS:
@@ -729,13 +686,9 @@ def inequality_core20_map(key: SystemKey, level: str) -> go.Figure:
     loaded = system(key)
     if level == "place":
         areas = indicators.core20_areas(loaded.lsoas, loaded.places, "place_code")
-        what = "place"
     else:
         areas = indicators.core20_areas(loaded.lsoas, loaded.pcns, "footprint_pcn_code")
-        what = "PCN footprint"
-    return indicators.core20_map(
-        areas, f"Residents in the most deprived 20% of England (Core20), by {what}"
-    )
+    return inequality_figures.core20_map(areas, level)
 
 
 # --- presentation ---

@@ -144,17 +144,20 @@ def warn_link(what: str, value: object, shown: str) -> None:
     )
 
 
-def link_choice(param: str, options: Sequence[str], what: str, default: str) -> str:
+def link_choice(
+    param: str, options: Sequence[str], what: str, default: str, shown: str | None = None
+) -> str:
     """The link's value of ``param`` if it is one of ``options``; else warn and default.
 
-    For widgets bound to the URL, Streamlit itself drops an invalid value without a
-    word; call this first so the user is told.
+    ``shown`` names the default in words (``“default”`` if not given). For widgets bound
+    to the URL, Streamlit itself drops an invalid value without a word; call this first
+    so the user is told.
     """
     requested = st.query_params.get(param)
     if requested is None:
         return default
     if requested not in options:
-        warn_link(what, requested, f"“{default}”")
+        warn_link(what, requested, shown or f"“{default}”")
         return default
     return requested
 

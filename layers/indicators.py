@@ -1,6 +1,8 @@
 """Indicators by national IMD decile, and where their inequalities are widest.
 
-Every indicator is first a tidy frame with one row per **LSOA** or per **practice**:
+Every indicator is first a tidy frame with one row per **LSOA** or per **practice**,
+built by :func:`build_indicator` from the tables its entry in :data:`INDICATORS` names
+(:data:`INPUTS`):
 
 * an id column, ``lsoa_code`` or ``practice_code``;
 * ``imd_rank`` (1 = most deprived of 32,844 LSOAs for IMD 2019 in the 2022 vintage, of
@@ -34,7 +36,8 @@ and :func:`inequality_ranking` ranks places and PCNs, most unequal first.
 At-risk prevalence is **modelled**: synthetic individuals with the documented risk
 model of :mod:`layers.risk`, aggregated to counts per practice (never individual
 rows). Counts from individuals must go through :mod:`layers.disclosure` before they
-are shown; :func:`decile_display_table` does that.
+are shown; :func:`decile_display_table` does that. The figures are drawn by
+:mod:`layers.figures.inequality`.
 
 Vintages. :func:`indicators_for` lists what a vintage offers, with its sources: in the
 2026 vintage ages come in Census 2021 bands (the 65+ and 0–15 shares are the published
@@ -43,17 +46,17 @@ bands, never split), and road distance to a GP surgery is not available.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import warnings
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from layers._checks import require_frame
 from layers.ages import BAND_COLUMNS, has_bands, has_single_years
@@ -67,7 +70,6 @@ from layers.inequality import (
     gini,
     slope_index_of_inequality,
 )
-from layers.maps import IMD_DECILE_COLOURS, feature_collection, geo_view
 from layers.risk import assign_risk
 from layers.streams import DEFAULT_SEED, generator
 from layers.vintages import CENSUS_AGE_BANDS, DEFAULT_VINTAGE, get_vintage
@@ -75,6 +77,7 @@ from layers.vintages import CENSUS_AGE_BANDS, DEFAULT_VINTAGE, get_vintage
 __all__ = [
     "DECILE_LABELS",
     "INDICATORS",
+    "INPUTS",
     "MEASURES",
     "UNIT_LEVELS",
     "Indicator",
@@ -82,13 +85,13 @@ __all__ = [
     "aged_65_plus",
     "at_risk_counts",
     "at_risk_prevalence",
+    "build_indicator",
     "by_decile",
     "core20_areas",
-    "core20_map",
     "decile_display_table",
-    "decile_figure",
     "decile_sii",
     "gp_distance",
+    "indicator_spec",
     "indicators_for",
     "inequality_ranking",
     "patients_by_decile",
@@ -96,7 +99,7 @@ __all__ = [
     "pcn_deprivation",
     "pounds_per_head",
     "practice_risk_counts",
-    "profile_figure",
+    "scenario_reference",
     "scenario_text",
     "share_aged",
     "summary_measures",
@@ -151,6 +154,11 @@ class Indicator:
         Where the figures come from, for captions.
     modelled : bool
         True when the figures come from synthetic individuals.
+    inputs : tuple of str
+        The tables it is built from (keys of :data:`INPUTS`), in the order
+        ``builder`` takes them.
+    builder : callable
+        Makes the tidy frame from ``inputs``; call it through :func:`build_indicator`.
     """
 
     key: str
@@ -163,6 +171,8 @@ class Indicator:
     decimals: int
     source: str
     modelled: bool = False
+    inputs: tuple[str, ...] = ("lsoas",)
+    builder: Callable[..., pd.DataFrame] | None = field(default=None, repr=False, compare=False)
 
     def fmt(self, value: float) -> str:
         """Format a value on the natural scale for display, with its unit.
@@ -182,61 +192,6 @@ class Indicator:
         if self.unit == "£":
             return f"£{shown:,.{self.decimals}f}"
         return f"{shown:,.{self.decimals}f} {self.unit}"
-
-
-#: The indicators of the inequality page, keyed by :attr:`Indicator.key`.
-INDICATORS: Final[dict[str, Indicator]] = {
-    i.key: i
-    for i in (
-        Indicator(
-            key="aged_65_plus",
-            label="Population aged 65 and over",
-            axis="Residents aged 65+ (% of population)",
-            unit="%", kind="proportion", basis="lsoa", scale=100.0, decimals=1,
-            source="ONS mid-2020 LSOA population estimates",
-        ),
-        Indicator(
-            key="aged_0_15",
-            label="Population aged 0 to 15",
-            axis="Residents aged 0–15 (% of population)",
-            unit="%", kind="proportion", basis="lsoa", scale=100.0, decimals=1,
-            source="ONS mid-2020 LSOA population estimates",
-        ),
-        Indicator(
-            key="at_risk",
-            label="Modelled at-risk prevalence (rising or high risk)",
-            axis="Modelled at-risk prevalence (% of registered patients)",
-            unit="%", kind="proportion", basis="practice", scale=100.0, decimals=1,
-            source="synthetic individuals and the documented risk model of layers.risk "
-            "(modelled, not observed): rising risk = 2+ long-term conditions, high risk = "
-            "moderate or severe frailty",
-            modelled=True,
-        ),
-        Indicator(
-            key="pounds_per_head",
-            label="Allocation £ per head",
-            axis="Allocation (£ per head of registered population)",
-            unit="£", kind="mean", basis="practice", scale=1.0, decimals=0,
-            source="the allocation scenario over NHS England 2022/23 weighted populations; "
-            "per head of NHS England's 2022/23 registered population",
-        ),
-        Indicator(
-            key="gp_distance",
-            label="Road distance to a GP surgery",
-            axis="Mean road distance to a GP surgery (km)",
-            unit="km", kind="mean", basis="lsoa", scale=1.0, decimals=2,
-            source="English Indices of Deprivation 2019 indicator 'road distance to a GP "
-            "surgery' (km), population-weighted",
-        ),
-        Indicator(
-            key="list_size",
-            label="Registered patients per practice",
-            axis="Registered patients per practice (mean list size)",
-            unit="patients", kind="mean", basis="practice", scale=1.0, decimals=0,
-            source="NHS Digital patients registered at a GP practice, July 2022",
-        ),
-    )
-}  # fmt: skip
 
 
 # --------------------------------------------------------------------------- checks
@@ -274,7 +229,22 @@ def indicators_for(vintage: str = DEFAULT_VINTAGE) -> dict[str, Indicator]:
     return out
 
 
-def _indicator(key: str | Indicator, vintage: str = DEFAULT_VINTAGE) -> Indicator:
+def indicator_spec(key: str | Indicator, vintage: str = DEFAULT_VINTAGE) -> Indicator:
+    """The :class:`Indicator` of a key the vintage offers (an Indicator passes through).
+
+    Raises
+    ------
+    ValueError
+        For a key that is not an indicator, or one the vintage does not offer.
+
+    Examples
+    --------
+    >>> indicator_spec("gp_distance").unit
+    'km'
+    >>> indicator_spec("nope")  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    ValueError: Unknown indicator 'nope'; choose one of aged_65_plus, ...
+    """
     if isinstance(key, Indicator):
         return key
     offered = indicators_for(vintage)
@@ -683,6 +653,30 @@ def scenario_text(value: object) -> str:
     return scenario.to_json(indent=None)
 
 
+def scenario_reference(scenario_json: str) -> str:
+    """A short, stable reference to a scenario, for a link (its content, hashed).
+
+    A link cannot carry a whole scenario, so it names it by this reference: the page
+    that opens the link uses the scenario only if it has one with the same reference.
+
+    Parameters
+    ----------
+    scenario_json : str
+        Canonical JSON from :func:`scenario_text`.
+
+    Examples
+    --------
+    >>> from layers.allocation import default_catalogue
+    >>> text = scenario_text(Scenario("Mine", 1000, default_catalogue()))
+    >>> ref = scenario_reference(text)
+    >>> len(ref), ref == scenario_reference(scenario_text(text)), ref.isalnum()
+    (12, True, True)
+    """
+    if not isinstance(scenario_json, str) or not scenario_json.strip():
+        raise ValueError("scenario_json must be the scenario's JSON text")
+    return hashlib.sha256(scenario_json.encode("utf-8")).hexdigest()[:12]
+
+
 def pounds_per_head(funding: pd.DataFrame, deprivation: pd.DataFrame) -> pd.DataFrame:
     """Allocation £ per head per practice, in its patient-weighted IMD decile.
 
@@ -728,6 +722,132 @@ def pounds_per_head(funding: pd.DataFrame, deprivation: pd.DataFrame) -> pd.Data
             "weight": heads,
         }
     )
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def _modelled_at_risk(risk_counts: pd.DataFrame, deprivation: pd.DataFrame) -> pd.DataFrame:
+    """At-risk prevalence from practice × risk tier counts (:func:`at_risk_counts`)."""
+    return at_risk_prevalence(at_risk_counts(risk_counts), deprivation)
+
+
+#: What indicators are built from: the keyword arguments of :func:`build_indicator`.
+INPUTS: Final = {
+    "lsoas": "England's lsoas table (ages, IMD and road distance to a GP for every LSOA)",
+    "deprivation": "practice_deprivation(registrations, lsoas) of the ICS's practices",
+    "risk_counts": "unrounded practice × risk tier counts of synthetic individuals "
+    "(practice_code, risk_tier, people)",
+    "funding": "£ and population of each practice under an allocation scenario "
+    "(layers.allocation.practice_funding)",
+    "practices": "the ICS's practices (practice_code, registered_patients)",
+}
+
+#: The indicators of the inequality page, keyed by :attr:`Indicator.key`.
+INDICATORS: Final[dict[str, Indicator]] = {
+    i.key: i
+    for i in (
+        Indicator(
+            key="aged_65_plus",
+            label="Population aged 65 and over",
+            axis="Residents aged 65+ (% of population)",
+            unit="%", kind="proportion", basis="lsoa", scale=100.0, decimals=1,
+            source="ONS mid-2020 LSOA population estimates",
+            builder=aged_65_plus,
+        ),
+        Indicator(
+            key="aged_0_15",
+            label="Population aged 0 to 15",
+            axis="Residents aged 0–15 (% of population)",
+            unit="%", kind="proportion", basis="lsoa", scale=100.0, decimals=1,
+            source="ONS mid-2020 LSOA population estimates",
+            builder=aged_0_15,
+        ),
+        Indicator(
+            key="at_risk",
+            label="Modelled at-risk prevalence (rising or high risk)",
+            axis="Modelled at-risk prevalence (% of registered patients)",
+            unit="%", kind="proportion", basis="practice", scale=100.0, decimals=1,
+            source="synthetic individuals and the documented risk model of layers.risk "
+            "(modelled, not observed): rising risk = 2+ long-term conditions, high risk = "
+            "moderate or severe frailty",
+            modelled=True, inputs=("risk_counts", "deprivation"), builder=_modelled_at_risk,
+        ),
+        Indicator(
+            key="pounds_per_head",
+            label="Allocation £ per head",
+            axis="Allocation (£ per head of registered population)",
+            unit="£", kind="mean", basis="practice", scale=1.0, decimals=0,
+            source="the allocation scenario over NHS England 2022/23 weighted populations; "
+            "per head of NHS England's 2022/23 registered population",
+            inputs=("funding", "deprivation"), builder=pounds_per_head,
+        ),
+        Indicator(
+            key="gp_distance",
+            label="Road distance to a GP surgery",
+            axis="Mean road distance to a GP surgery (km)",
+            unit="km", kind="mean", basis="lsoa", scale=1.0, decimals=2,
+            source="English Indices of Deprivation 2019 indicator 'road distance to a GP "
+            "surgery' (km), population-weighted",
+            builder=gp_distance,
+        ),
+        Indicator(
+            key="list_size",
+            label="Registered patients per practice",
+            axis="Registered patients per practice (mean list size)",
+            unit="patients", kind="mean", basis="practice", scale=1.0, decimals=0,
+            source="NHS Digital patients registered at a GP practice, July 2022",
+            inputs=("practices", "deprivation"), builder=patients_per_practice,
+        ),
+    )
+}  # fmt: skip
+
+
+def build_indicator(indicator: str | Indicator, **tables: pd.DataFrame) -> pd.DataFrame:
+    """An indicator's tidy frame, built from the tables it needs (:attr:`Indicator.inputs`).
+
+    Parameters
+    ----------
+    indicator : str or Indicator
+        Key of :data:`INDICATORS`.
+    **tables : DataFrame
+        Tables by their :data:`INPUTS` names; tables the indicator does not need are
+        ignored.
+
+    Returns
+    -------
+    DataFrame
+        One row per LSOA or practice, as described at the top of this module.
+
+    Raises
+    ------
+    ValueError
+        For an unknown indicator or input, or an input the indicator needs that is
+        not given.
+
+    Examples
+    --------
+    >>> lsoas = pd.DataFrame({"lsoa_code": ["A"], "imd_rank": [5], "imd_decile": [1],
+    ...     "population": [4], **{f"age_{a}": [0] for a in range(91)}})
+    >>> lsoas[["age_64", "age_90"]] = [[3, 1]]
+    >>> build_indicator("aged_65_plus", lsoas=lsoas)["value"].tolist()
+    [0.25]
+    >>> build_indicator("list_size", lsoas=lsoas)  # doctest: +IGNORE_EXCEPTION_DETAIL
+    Traceback (most recent call last):
+    ValueError: list_size is built from practices, deprivation; not given: practices, ...
+    """
+    spec = indicator_spec(indicator)
+    unknown = sorted(set(tables) - set(INPUTS))
+    if unknown:
+        raise ValueError(f"Unknown input(s) {unknown}; indicators are built from {list(INPUTS)}.")
+    missing = [name for name in spec.inputs if tables.get(name) is None]
+    if missing:
+        raise ValueError(
+            f"{spec.key} is built from {', '.join(spec.inputs)}; not given: {', '.join(missing)}."
+        )
+    if spec.builder is None:
+        raise ValueError(f"{spec.key} has no builder.")
+    return spec.builder(*(tables[name] for name in spec.inputs))
 
 
 # --------------------------------------------------------------------------- deprivation
@@ -994,7 +1114,7 @@ def by_decile(rows: pd.DataFrame, indicator: str | Indicator) -> pd.DataFrame:
     >>> bool(out["lower_cl"].iloc[0] < 0.3 < out["upper_cl"].iloc[0])
     True
     """
-    spec = _indicator(indicator)
+    spec = indicator_spec(indicator)
     columns = ["unit_code", "imd_decile", "value", "population", "weight"]
     if spec.kind == "proportion":
         columns.append("count")
@@ -1098,7 +1218,7 @@ def decile_sii(
     >>> decile_sii(deciles.head(4), "aged_65_plus")["note"]
     'needs 5 or more deciles with people; this unit has 4'
     """
-    spec = _indicator(indicator)
+    spec = indicator_spec(indicator)
     require_frame(
         deciles, ["imd_decile", "population", "value", "lower_cl", "upper_cl", "se"], "deciles"
     )
@@ -1192,7 +1312,7 @@ def summary_measures(
     >>> bool(out["concentration_index"] < 0 < out["gini"]), round(out["mean"], 1)
     (True, 21.0)
     """
-    spec = _indicator(indicator)
+    spec = indicator_spec(indicator)
     require_frame(rows, ["imd_rank", "imd_decile", "value", "population", "weight"], "rows")
     if "unit_code" in rows.columns and rows["unit_code"].nunique() > 1:
         raise ValueError("rows must hold one unit; filter by unit_code first")
@@ -1289,7 +1409,7 @@ def inequality_ranking(
     >>> out["direction"].iloc[0]
     'higher in more deprived areas'
     """
-    spec = _indicator(indicator)
+    spec = indicator_spec(indicator)
     if measure not in MEASURES:
         raise ValueError(f"Unknown measure {measure!r}; choose one of {', '.join(MEASURES)}.")
     require_frame(rows, ["level", "unit_code"], "rows")
@@ -1384,7 +1504,7 @@ def decile_display_table(
     {'IMD decile': ['1 (most deprived)', '2'], 'Registered patients (modelled)': [105, '*'],
      'At risk (modelled)': [30, '*'], 'Modelled at-risk prevalence (%)': [28.6, '*']}
     """
-    spec = _indicator(indicator, vintage)
+    spec = indicator_spec(indicator, vintage)
     require_frame(deciles, ["imd_decile", "population", "value", "lower_cl", "upper_cl"], "deciles")
     label = spec.axis.split(" (")[0]
     unit = spec.unit if spec.unit != "£" else "£ per head"
@@ -1416,239 +1536,7 @@ def decile_display_table(
     return out
 
 
-# --------------------------------------------------------------------------- figures
-
-_CORE20_TITLE = "% residents in national IMD deciles 1–2"
-_NOTE_FONT = {"size": 10, "color": "#425563"}
-
-
-def _note(text: str, y: float = -0.22) -> dict:
-    return {
-        "text": text,
-        "showarrow": False,
-        "xref": "paper",
-        "yref": "paper",
-        "x": 0,
-        "y": y,
-        "xanchor": "left",
-        "yanchor": "top",
-        "font": _NOTE_FONT,
-        "align": "left",
-    }
-
-
-def decile_figure(
-    deciles: pd.DataFrame,
-    summary: Mapping[str, Any],
-    indicator: str | Indicator,
-    unit_name: str,
-    vintage: str = DEFAULT_VINTAGE,
-) -> go.Figure:
-    """Bars by decile (width = population share) with the fitted SII line.
-
-    Bars stand at each decile's midpoint in the unit's cumulative population, most
-    deprived on the left, with 95% limits; the dashed line is the population-weighted
-    regression behind the SII, from its fitted value at the most deprived end
-    (``intercept``) to the least deprived end (``intercept + sii``).
-
-    Parameters
-    ----------
-    deciles : DataFrame
-        :func:`by_decile` rows for one unit.
-    summary : mapping
-        :func:`summary_measures` (or :func:`decile_sii`) of the same unit.
-    indicator : str or Indicator
-        Key of :data:`INDICATORS`.
-    unit_name : str
-        For the title.
-    vintage : {"2022", "2026"}
-        Names the IMD and the data in the title and note.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-
-    Examples
-    --------
-    >>> deciles = pd.DataFrame({"imd_decile": [1, 2], "population": [100, 300],
-    ...     "value": [0.3, 0.2], "lower_cl": [0.25, 0.18], "upper_cl": [0.35, 0.22],
-    ...     "population_share": [0.25, 0.75], "cum_mid": [0.125, 0.625]})
-    >>> fig = decile_figure(deciles, {"sii": -10.0, "intercept": 31.0}, "aged_65_plus", "X")
-    >>> [t.type for t in fig.data], fig.data[1].y
-    (['bar', 'scatter'], (31.0, 21.0))
-    >>> fig.layout.xaxis.ticktext
-    ('1 (most deprived)', '2')
-    """
-    spec = _indicator(indicator, vintage)
-    info = get_vintage(vintage)
-    require_frame(
-        deciles,
-        ["imd_decile", "population", "value", "lower_cl", "upper_cl", "population_share"],
-        "deciles",
-    )
-    require_frame(deciles, ["cum_mid"], "deciles")
-    frame = deciles.sort_values("imd_decile")
-    y = frame["value"].to_numpy(dtype=float) * spec.scale
-    lower = frame["lower_cl"].to_numpy(dtype=float) * spec.scale
-    upper = frame["upper_cl"].to_numpy(dtype=float) * spec.scale
-    x = frame["cum_mid"].to_numpy(dtype=float) * 100
-    width = frame["population_share"].to_numpy(dtype=float) * 100
-    labels = frame["imd_decile"].map(DECILE_LABELS).tolist()
-    colours = [IMD_DECILE_COLOURS[int(d) - 1] for d in frame["imd_decile"]]
-    has_ci = bool(np.isfinite(lower).all() and np.isfinite(upper).all()) and not spec.modelled
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=x,
-            y=y,
-            width=width * 0.96,
-            marker={"color": colours, "line": {"color": "#ffffff", "width": 1}},
-            error_y=(
-                {
-                    "type": "data",
-                    "array": np.maximum(upper - y, 0),
-                    "arrayminus": np.maximum(y - lower, 0),
-                    "color": "#212b32",
-                    "thickness": 1.2,
-                }
-                if has_ci
-                else None
-            ),
-            customdata=np.column_stack(
-                [labels, frame["population"].round().astype(np.int64), lower, upper]
-            ),
-            hovertemplate=(
-                "IMD decile %{customdata[0]}<br>"
-                f"{spec.label}: %{{y:,.{spec.decimals + 1}f}}"
-                f"{'%' if spec.unit == '%' else ' ' + spec.unit}"
-                f"<br>95% CI %{{customdata[2]:,.{spec.decimals + 1}f}} – "
-                f"%{{customdata[3]:,.{spec.decimals + 1}f}}"
-                "<br>Population %{customdata[1]:,}<extra></extra>"
-            ),
-            name="Decile value (95% CI)" if has_ci else "Decile value",
-        )
-    )
-    sii, intercept = summary.get("sii", math.nan), summary.get("intercept", math.nan)
-    notes = [f"Data: {info.data_line}."]
-    if np.isfinite(sii) and np.isfinite(intercept):
-        fig.add_trace(
-            go.Scatter(
-                x=[0, 100],
-                y=[intercept, intercept + sii],
-                mode="lines",
-                line={"color": "#212b32", "width": 2.5, "dash": "dash"},
-                name=f"SII line: gap {sii:+,.{spec.decimals + 1}f} "
-                f"{'percentage points' if spec.unit == '%' else spec.unit}",
-                hovertemplate="Fitted value %{y:,.2f}<extra>SII line</extra>",
-            )
-        )
-    else:
-        notes.append(f"SII not computed: {summary.get('note') or 'not enough deciles'}.")
-    if spec.modelled:
-        notes.append(
-            "Modelled from synthetic individuals, not observed prevalence; no confidence "
-            "intervals are drawn for modelled figures."
-        )
-    fig.update_layout(
-        title={"text": f"{spec.label} by national {info.imd_name} decile: {unit_name}", "x": 0.01},
-        xaxis={
-            "title": {
-                "text": f"National {info.imd_name} decile, placed at its midpoint in the "
-                "cumulative population (%), most deprived on the left"
-            },
-            "range": [0, 100],
-            "tickvals": x.tolist(),
-            "ticktext": labels,
-            "tickangle": -30,
-        },
-        yaxis={"title": {"text": spec.axis}, "rangemode": "tozero"},
-        bargap=0,
-        height=480,
-        margin={"l": 70, "r": 20, "t": 60, "b": 150},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        annotations=[_note("<br>".join(notes), y=-0.36)],
-        plot_bgcolor="#ffffff",
-    )
-    fig.update_yaxes(gridcolor="#e8edee")
-    return fig
-
-
-def profile_figure(profile: pd.DataFrame, title: str, vintage: str = DEFAULT_VINTAGE) -> go.Figure:
-    """Residents and registered patients in each national IMD decile.
-
-    Parameters
-    ----------
-    profile : DataFrame
-        ``imd_decile``, ``residents`` and optionally ``patients``.
-    title : str
-        Figure title.
-    vintage : {"2022", "2026"}
-        Names the residents' source, the registrations and the IMD.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        Grouped bars: residents solid, registered patients hatched (so the two differ
-        by pattern, not only colour), in the viridis decile colours.
-
-    Examples
-    --------
-    >>> profile = pd.DataFrame({"imd_decile": [1, 2], "residents": [10, 20],
-    ...                         "patients": [12, 18]})
-    >>> [t.name for t in profile_figure(profile, "T", vintage="2022").data]
-    ['Residents (ONS mid-2020)', 'Registered patients (Jul 2022)']
-    >>> [t.name for t in profile_figure(profile, "T", vintage="2026").data]
-    ['Residents (Census 2021)', 'Registered patients (2026/27, modelled)']
-    """
-    info = get_vintage(vintage)
-    require_frame(profile, ["imd_decile", "residents"], "profile")
-    labels = profile["imd_decile"].map(DECILE_LABELS).tolist()
-    colours = [IMD_DECILE_COLOURS[int(d) - 1] for d in profile["imd_decile"]]
-    fig = go.Figure(
-        go.Bar(
-            x=labels,
-            y=profile["residents"],
-            name=f"Residents ({info.population_source})",
-            marker={"color": colours},
-            hovertemplate="Decile %{x}<br>%{y:,} residents<extra></extra>",
-        )
-    )
-    if "patients" in profile.columns:
-        fig.add_trace(
-            go.Bar(
-                x=labels,
-                y=profile["patients"],
-                name=f"Registered patients ({info.registered_label})",
-                marker={
-                    "color": colours,
-                    "pattern": {"shape": "/", "fgcolor": "#ffffff", "solidity": 0.35},
-                },
-                hovertemplate="Decile %{x}<br>%{y:,} registered patients<extra></extra>",
-            )
-        )
-    fig.update_layout(
-        title={"text": title, "x": 0.01},
-        barmode="group",
-        xaxis={
-            "title": {
-                "text": f"National {info.imd_name} decile (1 = most deprived 10% of England)"
-            },
-            "type": "category",
-        },
-        yaxis={"title": {"text": "People"}, "gridcolor": "#e8edee"},
-        height=400,
-        margin={"l": 70, "r": 20, "t": 60, "b": 110},
-        legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        annotations=[
-            _note(
-                f"Data: {info.data_line}.<br>Patients are placed by the LSOA they live in "
-                "(Welsh and unknown addresses have no English decile).",
-                y=-0.3,
-            )
-        ],
-        plot_bgcolor="#ffffff",
-    )
-    return fig
+# --------------------------------------------------------------------------- maps
 
 
 def core20_areas(lsoas: gpd.GeoDataFrame, units: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
@@ -1698,88 +1586,3 @@ def core20_areas(lsoas: gpd.GeoDataFrame, units: gpd.GeoDataFrame, by: str) -> g
     out = shapes.merge(shares[["code", "residents", "core20_residents", "core20_share"]], on="code")
     out = out[(out["residents"] > 0) & out.geometry.notna() & ~out.geometry.is_empty]
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=units.crs)
-
-
-def core20_map(
-    areas: gpd.GeoDataFrame, title: str, height: int = 560, vintage: str = DEFAULT_VINTAGE
-) -> go.Figure:
-    """One-trace offline choropleth of the residents' Core20 share.
-
-    Parameters
-    ----------
-    areas : GeoDataFrame
-        From :func:`core20_areas`.
-    title : str
-        Figure title.
-    height : int
-        Pixels.
-    vintage : {"2022", "2026"}
-        For the data note.
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        One ``Choropleth`` trace on an SVG ``geo`` map with no basemap (pass
-        :data:`layers.maps.OFFLINE_TOPOJSON_URL` as ``topojsonURL``), reversed viridis
-        from 0 to 100% so darker means more deprived, with the colour bar titled
-        "% residents in national IMD deciles 1–2" and the value in every hover.
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> areas = gpd.GeoDataFrame({"code": ["a"], "name": ["A"], "residents": [40],
-    ...     "core20_residents": [10], "core20_share": [0.25]},
-    ...     geometry=[box(0, 0, 1, 1)], crs=4326)
-    >>> fig = core20_map(areas, "T")
-    >>> len(fig.data), fig.data[0].colorbar.title.text, fig.data[0].z.tolist()
-    (1, '% residents in national IMD deciles 1–2', [25.0])
-    """
-    require_frame(areas, ["code", "name", "residents", "core20_residents", "core20_share"], "areas")
-    if areas.empty:
-        raise ValueError("areas is empty: nothing to map")
-    share = areas["core20_share"].to_numpy(dtype=float) * 100
-    fig = go.Figure(
-        go.Choropleth(
-            geojson=feature_collection(areas, "code"),
-            locations=areas["code"].astype(str).tolist(),
-            z=share.round(1),
-            zmin=0,
-            zmax=100,
-            colorscale="Viridis",
-            reversescale=True,
-            marker={"line": {"width": 1, "color": "#ffffff"}, "opacity": 0.9},
-            colorbar={
-                "title": {"text": _CORE20_TITLE, "side": "right", "font": {"size": 12}},
-                "ticksuffix": "%",
-                "len": 0.95,
-                "thickness": 18,
-            },
-            customdata=np.column_stack(
-                [areas["name"], areas["residents"], areas["core20_residents"]]
-            ),
-            hovertemplate=(
-                "<b>%{customdata[0]}</b> (%{location})<br>"
-                "Core20: %{z:.1f}% of residents<br>"
-                "%{customdata[2]:,} of %{customdata[1]:,} residents in national IMD "
-                "deciles 1–2<extra></extra>"
-            ),
-            name="Core20 share",
-        )
-    )
-    fig.update_layout(
-        geo=geo_view(areas.total_bounds),
-        height=height,
-        margin={"l": 0, "r": 0, "t": 50, "b": 10},
-        title={"text": title, "x": 0.01},
-        annotations=[
-            {
-                **_note(
-                    f"Data: {get_vintage(vintage).data_line}. Contains OS data © Crown copyright.",
-                    y=1.0,
-                ),
-                "yanchor": "bottom",
-            }
-        ],
-        uirevision=title,
-    )
-    return fig

@@ -24,7 +24,6 @@ pair also has a hatch pattern.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -40,6 +39,7 @@ from layers.allocation.frame import practice_frame
 from layers.allocation.funding import default_scenario, run_scenario
 from layers.deprivation import is_core20, practice_deprivation
 from layers.disclosure import shares_from_rounded, total_then_suppress
+from layers.figures import alignment as alignment_figures
 from layers.figures import allocation as allocation_figures
 from layers.geodata import DATA_VINTAGE, SOURCES, read_table
 from layers.individuals import aggregate_individuals
@@ -48,11 +48,11 @@ from layers.streams import generator
 from layers.style import (
     FONT_FAMILY,
     GRID_COLOUR,
-    IMD_DECILE_COLOURS,
     OKABE_ITO,
     TEXT_COLOUR,
 )
 from layers.system import System
+from layers.vintages import get_vintage
 
 __all__ = [
     "DEFAULT_SCENARIO_NAME",
@@ -640,7 +640,8 @@ def inequality_slide(
 
     The inequality page's at-risk indicator (:mod:`layers.indicators`): people at rising
     or high risk per practice, each practice in the national IMD 2019 decile of where
-    its patients live. Bars show each decile's prevalence computed from
+    its patients live. The figure is the page's
+    (:func:`layers.figures.inequality.decile_figure`), its bars computed from
     disclosure-controlled counts (:func:`layers.indicators.decile_display_table`); the
     SII is the page's (:func:`layers.indicators.decile_sii`).
 
@@ -673,11 +674,12 @@ def inequality_slide(
     info = system.vintage_info
     name = _check_name(scenario_name)
     people = risk_individuals(system) if individuals is None else individuals
-    counts = indicators.at_risk_counts(
-        aggregate_individuals(people, ["practice_code", "risk_tier"])
-    )
+    tier_counts = aggregate_individuals(people, ["practice_code", "risk_tier"])
+    counts = indicators.at_risk_counts(tier_counts)
     deprivation = practice_deprivation(system.registrations, _read("lsoas", system), info.key)
-    prevalence = indicators.at_risk_prevalence(counts, deprivation)
+    prevalence = indicators.build_indicator(
+        "at_risk", risk_counts=tier_counts, deprivation=deprivation
+    )
     members = indicators.unit_membership(
         "ics", "practice", practices=system.practices, ics_code=system.code
     )
@@ -685,51 +687,8 @@ def inequality_slide(
     sii = indicators.decile_sii(
         deciles, "at_risk", repetitions=1000, rng=generator(system.seed, "sii")
     )
-    table = indicators.decile_display_table(deciles, "at_risk", info.key)
-    value_column = next(c for c in table.columns if c.endswith("(%)"))
-
-    at_risk = total_then_suppress(counts["at_risk"])
-    share = shares_from_rounded([int(counts["at_risk"].sum())], int(counts["people"].sum()))[0]
-    if isinstance(at_risk, str):
-        takeaway = f"A few patients ({at_risk}) are modelled at risk"
-    elif int(at_risk) == 0:
-        takeaway = "No patients are modelled at risk"
-    else:
-        takeaway = f"About {int(at_risk):,} patients ({fmt.percent(share)}) are modelled at risk"
-    if np.isfinite(sii["sii"]):
-        direction = "higher" if sii["sii"] < 0 else "lower"
-        takeaway += (
-            f"; {abs(sii['sii']):.1f} percentage points {direction} at the most deprived "
-            "practices (SII)"
-        )
-    else:
-        takeaway += f"; no slope index of inequality ({sii['note']})"
-    values = pd.to_numeric(table[value_column], errors="coerce")
-    colours = [IMD_DECILE_COLOURS[int(d) - 1] for d in deciles["imd_decile"]]
-    figure = go.Figure(
-        go.Bar(
-            x=table["IMD decile"],
-            y=values.fillna(0),
-            marker={"color": colours, "line": {"color": TEXT_COLOUR, "width": 1}},
-            text=[fmt.percent(v) for v in table[value_column]],
-            textposition="outside",
-            cliponaxis=False,
-            name="Modelled at-risk prevalence",
-            hovertemplate="IMD decile %{x}: %{text}<extra></extra>",
-        )
-    )
-    _style(figure)
-    figure.update_layout(showlegend=False)
-    figure.update_xaxes(
-        title_text=f"National {info.imd_name} decile of the practice's patients "
-        "(1 = most deprived)",
-        type="category",
-    )
-    figure.update_yaxes(
-        title_text="At rising or high risk (%)",
-        ticksuffix="%",
-        range=[0, 1.2 * float(np.nanmax([values.max(), 1]))],
-    )
+    takeaway = _at_risk_takeaway(counts, sii)
+    figure = _at_risk_figure(deciles, sii, system.name, info.key)
     return Slide(
         key="inequality",
         title="The deprivation gap in people at risk",
@@ -740,8 +699,9 @@ def inequality_slide(
         scenario_name=name,
         alt_text=(
             "Bar chart of the modelled share of patients at rising or high risk in each "
-            f"national {info.imd_name} decile, most deprived on the left, each bar labelled with "
-            f"its percentage. {takeaway}."
+            f"national {info.imd_name} decile, most deprived on the left, each bar as wide as "
+            "its decile's share of patients and labelled with its percentage, and the dashed "
+            f"line fitted through them whose rise is the slope index of inequality. {takeaway}."
         ),
         disclosure="individual",
         ics_code=system.code,
@@ -752,6 +712,57 @@ def inequality_slide(
     )
 
 
+def _at_risk_takeaway(counts: pd.DataFrame, sii: dict) -> str:
+    """How many are modelled at risk (rounded) and the gap across deprivation (the SII)."""
+    at_risk = total_then_suppress(counts["at_risk"])
+    share = shares_from_rounded([int(counts["at_risk"].sum())], int(counts["people"].sum()))[0]
+    if isinstance(at_risk, str):
+        takeaway = f"A few patients ({at_risk}) are modelled at risk"
+    elif int(at_risk) == 0:
+        takeaway = "No patients are modelled at risk"
+    else:
+        takeaway = f"About {int(at_risk):,} patients ({fmt.percent(share)}) are modelled at risk"
+    if np.isfinite(sii["sii"]):
+        direction = "higher" if sii["sii"] < 0 else "lower"
+        return takeaway + (
+            f"; {abs(sii['sii']):.1f} percentage points {direction} at the most deprived "
+            "practices (SII)"
+        )
+    return takeaway + f"; no slope index of inequality ({sii['note']})"
+
+
+def _at_risk_figure(deciles: pd.DataFrame, sii: dict, ics_name: str, vintage: str) -> go.Figure:
+    """The page's decile figure, its bars from disclosure-controlled counts, for a projector.
+
+    Each decile's prevalence is computed from rounded counts (suppressed deciles show
+    ``*``), as :func:`layers.indicators.decile_display_table` gives them.
+    """
+    from layers import indicators
+    from layers.figures import inequality as figures
+
+    table = indicators.decile_display_table(deciles, "at_risk", vintage)
+    shares = table[next(c for c in table.columns if c.endswith("(%)"))]
+    values = pd.to_numeric(shares, errors="coerce")
+    shown = deciles.sort_values("imd_decile").assign(value=values.to_numpy() / 100)
+    text = [fmt.percent(v) for v in shares]
+    figure = _style(
+        figures.decile_figure(shown, sii, "at_risk", ics_name, text=text, vintage=vintage)
+    )
+    figure.update_traces(textposition="outside", cliponaxis=False, selector={"type": "bar"})
+    line_ends = [sii.get("intercept", np.nan), sii.get("intercept", np.nan) + sii["sii"]]
+    top = float(np.nanmax([values.max(), *line_ends, 1]))
+    figure.update_layout(annotations=[], legend={"orientation": "h", "y": -0.3})
+    figure.update_xaxes(
+        title_text=f"National {get_vintage(vintage).imd_name} decile of the practice's patients "
+        "(1 = most deprived); bar width = share of patients",
+        tickangle=0,
+    )
+    figure.update_yaxes(
+        title_text="At rising or high risk (%)", ticksuffix="%", range=[0, 1.2 * top]
+    )
+    return figure
+
+
 # --------------------------------------------------------------------------- alignment
 
 
@@ -759,6 +770,11 @@ def alignment_slide(
     system: System, scenario_name: str = DEFAULT_SCENARIO_NAME, threshold: float = 0.9
 ) -> Slide:
     """Do PCNs fit council boundaries? Share of each PCN's patients in its home district.
+
+    The figure is the Boundary alignment page's
+    (:func:`layers.figures.alignment.home_share_chart`), or its count of PCNs by share
+    (:func:`~layers.figures.alignment.home_share_bands`) when there are too many PCNs
+    for a bar each.
 
     Parameters
     ----------
@@ -803,13 +819,14 @@ def alignment_slide(
         f"{fmt.percent(100 * float(flows['practice_resident_share']))} of patients live in the ICS"
     )
     if n <= _MAX_BARS:
-        figure = _home_share_bars(homes, threshold)
+        figure = _style(alignment_figures.home_share_chart(homes, threshold, authority="district"))
+        figure.update_traces(textfont_size=18, selector={"type": "bar"})
         alt = (
             "Bar chart of the share of each PCN's registered patients who live in its home "
             f"district, with a dashed line at {threshold:.0%}."
         )
     else:
-        figure = _home_share_bands(homes, threshold)
+        figure = _style(alignment_figures.home_share_bands(homes, threshold, authority="district"))
         alt = (
             "Bar chart of the number of PCNs by the share of their registered patients who "
             "live in their home district."
@@ -828,95 +845,6 @@ def alignment_slide(
         data_date=info.data_line,
         attribution=info.sources,
     )
-
-
-def _fit_styles(threshold: float) -> tuple[tuple[bool, str, str, str], ...]:
-    return (
-        (False, f"Fits: {threshold:.0%} or more in one district", OKABE_ITO[4], ""),
-        (True, f"Straddles: under {threshold:.0%} in one district", OKABE_ITO[1], "x"),
-    )
-
-
-def _home_share_bars(homes: pd.DataFrame, threshold: float) -> go.Figure:
-    """One bar per PCN: the share of its patients living in its home district."""
-    labels = homes["unit_name"].fillna(homes["unit_code"])
-    straddling = (homes["home_share"] < threshold).to_numpy()
-    figure = go.Figure()
-    for flag, label, colour, pattern in _fit_styles(threshold):
-        rows = homes[straddling == flag]
-        figure.add_trace(
-            go.Bar(
-                y=labels[straddling == flag],
-                x=100 * rows["home_share"],
-                orientation="h",
-                name=label,
-                marker={
-                    "color": colour,
-                    "pattern": {"shape": pattern, "fgcolor": "#000000", "fgopacity": 0.35},
-                },
-                text=[
-                    f"{100 * s:.0f}% in {h}"
-                    for s, h in zip(rows["home_share"], rows["home_la_name"], strict=True)
-                ],
-                textposition="inside",
-                insidetextanchor="start",
-                textfont={"color": "#000000"},
-                hovertemplate="%{y}: %{x:.1f}% in its home district<extra></extra>",
-            )
-        )
-    figure.add_vline(x=100 * threshold, line={"color": TEXT_COLOUR, "dash": "dash", "width": 2})
-    _style(figure)
-    figure.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.15})
-    figure.update_yaxes(categoryorder="array", categoryarray=labels.tolist())
-    figure.update_xaxes(
-        title_text="Share of the PCN's patients living in its home district (%)",
-        range=[0, 100],
-        ticksuffix="%",
-    )
-    return figure
-
-
-def _home_share_bands(homes: pd.DataFrame, threshold: float) -> go.Figure:
-    """How many PCNs have each share of their patients in their home district."""
-    edges = sorted({0.0, 0.6, 0.7, 0.8, float(threshold), 0.95, 1.0000001})
-    share = homes["home_share"].to_numpy(dtype=float)
-    counts = np.histogram(share, bins=edges)[0]
-    names = []
-    for lo, hi in itertools.pairwise(edges):
-        if lo == 0:
-            names.append(f"Under {hi:.0%}")
-        elif hi > 1:
-            names.append(f"{lo:.0%} or more")
-        else:
-            names.append(f"{lo:.0%} to {hi:.0%}")
-    figure = go.Figure()
-    for flag, label, colour, pattern in _fit_styles(threshold):
-        keep = [(hi <= threshold) == flag for hi in edges[1:]]
-        figure.add_trace(
-            go.Bar(
-                x=[n for n, k in zip(names, keep, strict=True) if k],
-                y=[int(c) for c, k in zip(counts, keep, strict=True) if k],
-                name=label,
-                marker={
-                    "color": colour,
-                    "pattern": {"shape": pattern, "fgcolor": "#000000", "fgopacity": 0.35},
-                    "line": {"color": TEXT_COLOUR, "width": 1},
-                },
-                text=[f"{int(c)} PCNs" for c, k in zip(counts, keep, strict=True) if k],
-                textposition="outside",
-                cliponaxis=False,
-                hovertemplate="%{x} in the home district: %{y} PCNs<extra></extra>",
-            )
-        )
-    _style(figure)
-    figure.update_layout(legend={"orientation": "h", "y": -0.2})
-    figure.update_xaxes(
-        title_text="Share of the PCN's patients living in its home district",
-        categoryorder="array",
-        categoryarray=names,
-    )
-    figure.update_yaxes(title_text="Number of PCNs", rangemode="tozero")
-    return figure
 
 
 # --------------------------------------------------------------------------- all

@@ -31,6 +31,7 @@ __all__ = [
     "TIER_COLOURS",
     "TIER_PATTERNS",
     "diverging_range",
+    "note_annotation",
     "source_note",
     "stepped_colorscale",
 ]
@@ -163,3 +164,29 @@ def source_note(vintage: str, sources: str | None = None) -> str:
     """
     note = f"Data: {vintage.rstrip('.')}."
     return f"{note} {sources}" if sources else note
+
+
+def note_annotation(text: str, y: float = 1.0, yanchor: str = "bottom") -> dict:
+    """A plotly annotation for a figure's note (source, vintage, caveats), left-aligned.
+
+    ``y`` is in paper coordinates: 1.0 sits on the plot's top edge, a negative value
+    under the x axis (then use ``yanchor="top"``).
+
+    Examples
+    --------
+    >>> note = note_annotation("Data: July 2022.", y=-0.2, yanchor="top")
+    >>> note["text"], note["y"], note["font"] == NOTE_FONT
+    ('Data: July 2022.', -0.2, True)
+    """
+    return {
+        "text": text,
+        "showarrow": False,
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": y,
+        "xanchor": "left",
+        "yanchor": yanchor,
+        "font": NOTE_FONT,
+        "align": "left",
+    }

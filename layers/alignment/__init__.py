@@ -8,7 +8,8 @@ flows (:mod:`~layers.alignment.flows`), the 2021 → 2022 merger lineage
 (:mod:`~layers.alignment.summary`, :mod:`~layers.alignment.cards`). Thresholds
 are re-applied cheaply with :mod:`~layers.alignment.threshold`, export tables
 get the disclosure rule in :mod:`~layers.alignment.disclosed`, and
-:mod:`~layers.alignment.charts` draws the figures. Inputs are the ``geodata/`` tables
+:mod:`~layers.alignment.tables` lays the tables out for people to read; the figures
+are drawn by :mod:`layers.figures.alignment`. Inputs are the ``geodata/`` tables
 (registrations, lsoas, practices, geometry); practices in no PCN are kept as
 units of their own.
 """
@@ -19,14 +20,7 @@ from layers.alignment.area import (
     compare_alignment,
     plurality_footprints,
 )
-from layers.alignment.cards import place_card_figure, place_card_table, place_card_xlsx
-from layers.alignment.charts import (
-    comparison_chart,
-    flow_map,
-    home_share_chart,
-    lineage_map,
-    overlap_heatmap,
-)
+from layers.alignment.cards import place_card_table, place_card_xlsx
 from layers.alignment.disclosed import DisclosedOverlap, disclose_overlap, disclose_straddlers
 from layers.alignment.flows import (
     cross_boundary_flows,
@@ -52,20 +46,14 @@ __all__ = [
     "authority_coterminosity",
     "authority_polygons",
     "compare_alignment",
-    "comparison_chart",
     "cross_boundary_flows",
     "disclose_overlap",
     "disclose_straddlers",
     "flow_concentration",
-    "flow_map",
     "home_authorities",
-    "home_share_chart",
     "ics_flow_summary",
-    "lineage_map",
     "merger_lineage",
-    "overlap_heatmap",
     "overlap_matrix",
-    "place_card_figure",
     "place_card_table",
     "place_card_xlsx",
     "place_flows",

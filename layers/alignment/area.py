@@ -276,6 +276,111 @@ def _pct(values: pd.Series) -> pd.Series:
     return (100 * values.fillna(0.0)).round().astype(int).astype(str) + "%"
 
 
+def _categories(out: pd.DataFrame) -> np.ndarray:
+    """Why the two views of each unit agree or differ (see :func:`compare_alignment`)."""
+    has_res, has_area = out["residence_home_code"].notna(), out["area_home_code"].notna()
+    same_home = out["residence_home_code"] == out["area_home_code"]
+    same_flag = out["residence_straddles"] == out["area_straddles"]
+    # Concentration: share of patients per share of area; < 1 means sparse.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        density_area_home = out["residence_share_in_area_home"] / out["area_home_share"]
+        density_res_home = out["residence_home_share"] / out["area_share_in_residence_home"]
+    outside = out["area_share_in_residence_home"] < 0.01
+    sparse = (density_area_home < 1) & (density_res_home > density_area_home)
+    conditions = [
+        ~has_area,
+        ~has_res,
+        same_home & same_flag,
+        same_home,
+        outside,
+        sparse,
+    ]
+    categories = [
+        "no_footprint",
+        "no_patients",
+        "agree",
+        "straddle_differs",
+        "patients_outside_footprint",
+        "sparse_area",
+    ]
+    return np.select(conditions, categories, default="differ")
+
+
+def _explanations(out: pd.DataFrame, limit: float) -> pd.Series:
+    """Each unit's category in a sentence, with its shares."""
+    r_name, a_name = out["residence_home_name"].fillna(""), out["area_home_name"].fillna("")
+    r_pct, a_pct = _pct(out["residence_home_share"]), _pct(out["area_home_share"])
+    r_in_a, a_in_r = (
+        _pct(out["residence_share_in_area_home"]),
+        _pct(out["area_share_in_residence_home"]),
+    )
+    texts = {
+        "no_footprint": "No footprint polygon; " + r_pct + " of patients live in " + r_name + ".",
+        "no_patients": "No registered patients; "
+        + a_pct
+        + " of the footprint is in "
+        + a_name
+        + ".",
+        "agree": "Both views put it in "
+        + r_name
+        + " ("
+        + r_pct
+        + " of patients, "
+        + a_pct
+        + " of area).",
+        "straddle_differs": r_pct
+        + " of patients live in "
+        + r_name
+        + " and "
+        + a_pct
+        + " of the footprint's area is there, so only one view crosses the "
+        + f"{limit:.0%} threshold: "
+        + np.where(
+            out["residence_home_share"] < out["area_home_share"],
+            "many patients live beyond the footprint.",
+            "the rest of the footprint is sparsely populated.",
+        ),
+        "patients_outside_footprint": r_pct
+        + " of patients live in "
+        + r_name
+        + ", beyond the footprint, which lies "
+        + a_pct
+        + " in "
+        + a_name
+        + ".",
+        "sparse_area": a_pct
+        + " of the footprint's area is in "
+        + a_name
+        + ", which holds only "
+        + r_in_a
+        + " of patients; "
+        + r_pct
+        + " live in "
+        + r_name
+        + ", on "
+        + a_in_r
+        + " of the area: the "
+        + a_name
+        + " part is sparsely populated and patients concentrate in "
+        + r_name
+        + ".",
+        "differ": "Most patients ("
+        + r_pct
+        + ") live in "
+        + r_name
+        + " but most area ("
+        + a_pct
+        + ") is in "
+        + a_name
+        + ".",
+    }
+    explanation = pd.Series("", index=out.index, dtype=object)
+    for category, text in texts.items():
+        mask = out["category"] == category
+        explanation[mask] = text[mask]
+    return explanation
+
+
 def compare_alignment(
     residence: pd.DataFrame,
     area: pd.DataFrame,
@@ -376,103 +481,8 @@ def compare_alignment(
     out.insert(1, "residence_home_name", out["residence_home_code"].map(names))
     out.insert(4, "area_home_name", out["area_home_code"].map(names))
 
-    same_home = out["residence_home_code"] == out["area_home_code"]
-    same_flag = out["residence_straddles"] == out["area_straddles"]
-    # Concentration: share of patients per share of area; < 1 means sparse.
-    with np.errstate(divide="ignore", invalid="ignore"):
-        density_area_home = out["residence_share_in_area_home"] / out["area_home_share"]
-        density_res_home = out["residence_home_share"] / out["area_share_in_residence_home"]
-    outside = out["area_share_in_residence_home"] < 0.01
-    sparse = (density_area_home < 1) & (density_res_home > density_area_home)
-    conditions = [
-        ~has_area,
-        ~has_res,
-        same_home & same_flag,
-        same_home,
-        outside,
-        sparse,
-    ]
-    categories = [
-        "no_footprint",
-        "no_patients",
-        "agree",
-        "straddle_differs",
-        "patients_outside_footprint",
-        "sparse_area",
-    ]
-    out["category"] = np.select(conditions, categories, default="differ")
-
-    r_name, a_name = out["residence_home_name"].fillna(""), out["area_home_name"].fillna("")
-    r_pct, a_pct = _pct(out["residence_home_share"]), _pct(out["area_home_share"])
-    r_in_a, a_in_r = (
-        _pct(out["residence_share_in_area_home"]),
-        _pct(out["area_share_in_residence_home"]),
-    )
-    texts = {
-        "no_footprint": "No footprint polygon; " + r_pct + " of patients live in " + r_name + ".",
-        "no_patients": "No registered patients; "
-        + a_pct
-        + " of the footprint is in "
-        + a_name
-        + ".",
-        "agree": "Both views put it in "
-        + r_name
-        + " ("
-        + r_pct
-        + " of patients, "
-        + a_pct
-        + " of area).",
-        "straddle_differs": r_pct
-        + " of patients live in "
-        + r_name
-        + " and "
-        + a_pct
-        + " of the footprint's area is there, so only one view crosses the "
-        + f"{limit:.0%} threshold: "
-        + np.where(
-            out["residence_home_share"] < out["area_home_share"],
-            "many patients live beyond the footprint.",
-            "the rest of the footprint is sparsely populated.",
-        ),
-        "patients_outside_footprint": r_pct
-        + " of patients live in "
-        + r_name
-        + ", beyond the footprint, which lies "
-        + a_pct
-        + " in "
-        + a_name
-        + ".",
-        "sparse_area": a_pct
-        + " of the footprint's area is in "
-        + a_name
-        + ", which holds only "
-        + r_in_a
-        + " of patients; "
-        + r_pct
-        + " live in "
-        + r_name
-        + ", on "
-        + a_in_r
-        + " of the area: the "
-        + a_name
-        + " part is sparsely populated and patients concentrate in "
-        + r_name
-        + ".",
-        "differ": "Most patients ("
-        + r_pct
-        + ") live in "
-        + r_name
-        + " but most area ("
-        + a_pct
-        + ") is in "
-        + a_name
-        + ".",
-    }
-    explanation = pd.Series("", index=out.index, dtype=object)
-    for category, text in texts.items():
-        mask = out["category"] == category
-        explanation[mask] = text[mask]
-    out["explanation"] = explanation
+    out["category"] = _categories(out)
+    out["explanation"] = _explanations(out, limit)
     out = out.reset_index()
     text_cols = ["unit_code", "residence_home_code", "residence_home_name", "area_home_code"]
     text_cols += ["area_home_name", "category", "explanation"]

@@ -1,10 +1,10 @@
 """A one-page alignment card per place, for a local authority partner.
 
 :func:`place_card_table` turns one row of :func:`layers.alignment.place_summary`
-into plain-words facts; :func:`place_card_figure` lays those facts out next to a
-chart of the PCNs homed in the place on one A4-landscape page (render it with
-:func:`layers.export.figure_bytes` as PDF or PNG); :func:`place_card_xlsx`
-writes the same facts and units to a workbook.
+into plain-words facts; :func:`layers.figures.alignment.place_card_figure` lays those
+facts out next to a chart of the PCNs homed in the place on one A4-landscape page
+(render it with :func:`layers.export.figure_bytes` as PDF or PNG);
+:func:`place_card_xlsx` writes the same facts and units to a workbook.
 
 Counts on the card are NHS Digital's published registration counts and ONS
 population estimates, shown exactly.
@@ -12,29 +12,16 @@ population estimates, shown exactly.
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from layers._checks import require_frame
 from layers.alignment._core import NO_PCN, check_threshold
 from layers.export import workbook_xlsx
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
-__all__ = [
-    "CARD_HEIGHT",
-    "CARD_WIDTH",
-    "place_card_figure",
-    "place_card_table",
-    "place_card_xlsx",
-]
-
-#: A4 landscape at 96 dpi: kaleido's PDF page is exactly one A4 sheet.
-CARD_WIDTH, CARD_HEIGHT = 1123, 794
-#: Most units drawn on the card's chart (lowest home share first).
-CARD_MAX_UNITS = 30
+__all__ = ["place_card_table", "place_card_xlsx"]
 
 _SUMMARY_COLUMNS = (
     "place_code",
@@ -176,202 +163,6 @@ def place_card_table(
         (label, str(s[predecessors]) or "–"),
     ]
     return pd.DataFrame(rows, columns=["Item", "Value"])
-
-
-def _wrap(text: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(str(text), width=width)) or "–"
-
-
-def place_card_figure(
-    facts: pd.DataFrame,
-    units: pd.DataFrame,
-    *,
-    threshold: float,
-    title: str,
-    subtitle: str = "",
-    vintage: str = DEFAULT_VINTAGE,
-) -> go.Figure:
-    """One A4-landscape page: the card's facts beside a chart of its home units.
-
-    Parameters
-    ----------
-    facts : DataFrame
-        From :func:`place_card_table` (Item, Value).
-    units : DataFrame
-        The place's rows of :func:`layers.alignment.place_units` (unit_code,
-        unit_name, unit_type, patients, home_patients, home_share).
-    threshold : float
-        Straddle threshold in (0, 1], drawn on the chart.
-    title : str
-        Page title (e.g. the place name and ICS).
-    subtitle : str
-        Lines under the title, separated by newlines (e.g. the ICS and the place
-        definition).
-    vintage : {"2022", "2026"}
-        For the data note (and whether registrations are published or modelled).
-
-    Returns
-    -------
-    plotly.graph_objects.Figure
-        A ``Table`` and two horizontal ``Bar`` traces (straddling, not), sized :data:`CARD_WIDTH` ×
-        :data:`CARD_HEIGHT` px, with the data date and sources in the footer.
-
-    Examples
-    --------
-    >>> import io
-    >>> facts = pd.DataFrame({"Item": ["Place"], "Value": ["Town"]})
-    >>> units = pd.DataFrame({"unit_code": ["U1"], "unit_name": ["North PCN"],
-    ...                       "unit_type": ["pcn"], "patients": [1000],
-    ...                       "home_patients": [600], "home_share": [0.6]})
-    >>> fig = place_card_figure(facts, units, threshold=0.9, title="Town")
-    >>> [type(t).__name__ for t in fig.data], fig.layout.width, fig.layout.height
-    (['Table', 'Bar', 'Bar'], 1123, 794)
-    """
-    limit = check_threshold(threshold)
-    info = get_vintage(vintage)
-    table = require_frame(facts, ["Item", "Value"], "facts")
-    frame = require_frame(units, _UNIT_COLUMNS, "units")
-    frame = frame.sort_values(["home_share", "unit_code"]).head(CARD_MAX_UNITS)
-    straddles = frame["home_share"] < limit
-    labels = [
-        _wrap(name + (" (no PCN)" if kind == NO_PCN else ""), 34)
-        for name, kind in zip(frame["unit_name"], frame["unit_type"], strict=True)
-    ]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Table(
-            domain={"x": [0.0, 0.5], "y": [0.0, 1.0]},
-            columnwidth=[0.42, 0.58],
-            header={
-                "values": ["<b>Fact</b>", "<b>Value</b>"],
-                "fill_color": "#005eb8",
-                "font": {"color": "#ffffff", "size": 12},
-                "align": "left",
-            },
-            cells={
-                "values": [
-                    [_wrap(v, 34) for v in table["Item"]],
-                    [_wrap(v, 44) for v in table["Value"]],
-                ],
-                "fill_color": [["#f0f4f5", "#ffffff"] * (len(table) // 2 + 1)],
-                "font": {"size": 11, "color": "#212b32"},
-                "align": "left",
-                "height": 22,
-            },
-        )
-    )
-    # One trace per kind, each with scalar colours (array pattern colours are not
-    # drawn by every plotly.js build); the category order keeps the sort.
-    for kind, colour, pattern in ((True, "#D55E00", "/"), (False, "#0072B2", "")):
-        part = straddles == kind
-        fig.add_trace(
-            go.Bar(
-                x=100 * frame.loc[part, "home_share"],
-                y=[label for label, p in zip(labels, part, strict=True) if p],
-                orientation="h",
-                marker={
-                    "color": colour,
-                    "pattern": {
-                        "shape": pattern,
-                        "fgcolor": "#ffffff",
-                        "fgopacity": 0.4,
-                        "solidity": 0.2,
-                        "bgcolor": colour,
-                    },
-                },
-                text=[
-                    f"{100 * share:.0f}%" + (" straddles" if kind else "")
-                    for share in frame.loc[part, "home_share"]
-                ],
-                textposition="inside",
-                insidetextanchor="start",
-                textfont={"size": 10, "color": "#ffffff"},
-                showlegend=False,
-                xaxis="x",
-                yaxis="y",
-            )
-        )
-    more = len(units) - len(frame)
-    fig.update_layout(
-        width=CARD_WIDTH,
-        height=CARD_HEIGHT,
-        margin={"l": 30, "r": 30, "t": 110, "b": 80},
-        title={
-            "text": f"<b>{title}</b>"
-            + "".join(f"<br><sup>{line}</sup>" for line in subtitle.split("\n") if line),
-            "x": 0.02,
-            "font": {"size": 20},
-        },
-        xaxis={
-            "domain": [0.78, 1.0],
-            "range": [0, 100],
-            "title": {"text": "% of patients living here"},
-            "gridcolor": "#e8edee",
-        },
-        barmode="overlay",
-        yaxis={
-            "domain": [0.06, 0.95],
-            "autorange": "reversed",
-            "anchor": "x",
-            "automargin": True,
-            "categoryorder": "array",
-            "categoryarray": labels,
-        },
-        plot_bgcolor="#ffffff",
-        shapes=[
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "y domain",
-                "x0": 100 * limit,
-                "x1": 100 * limit,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": "#000000", "dash": "dash", "width": 1.5},
-            }
-        ],
-        annotations=[
-            {
-                "text": (
-                    f"<b>PCNs homed here</b>: dashed line = threshold {limit:.0%}; "
-                    "hatched orange bars straddle"
-                    + (f"; {more} more not shown" if more > 0 else "")
-                ),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0.54,
-                "y": 1.0,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 12},
-            },
-            {
-                "text": _wrap(
-                    f"Data: {info.data_line}. "
-                    + (
-                        "Registered patients are modelled from July 2022 patterns, not "
-                        "published counts. "
-                        if info.registrations_modelled
-                        else "Registered patients are NHS Digital's published counts, shown "
-                        "exactly. "
-                    )
-                    + info.sources,
-                    190,
-                ),
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": -0.02,
-                "xanchor": "left",
-                "yanchor": "top",
-                "showarrow": False,
-                "align": "left",
-                "font": {"size": 9, "color": "#425563"},
-            },
-        ],
-    )
-    return fig
 
 
 def place_card_xlsx(

@@ -22,7 +22,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry import box
 
-__all__ = ["ToyGeography", "toy_geography"]
+__all__ = ["ToyGeography", "toy_figures", "toy_geography"]
 
 _X0, _Y0 = 400_000.0, 300_000.0
 _KM = 1_000.0
@@ -123,3 +123,31 @@ def toy_geography() -> ToyGeography:
         }
     )
     return ToyGeography(registrations, lsoas, practices, lsoa_geometry, footprints, places)
+
+
+def toy_figures(threshold: float = 0.9) -> dict[str, pd.DataFrame]:
+    """Every alignment table of the toy ICB QAA, area-based tables included.
+
+    :func:`layers.alignment.alignment_figures` on :func:`toy_geography` (lower-tier
+    authorities, the toy's two places), for examples of what reads those tables.
+
+    Examples
+    --------
+    >>> figures = toy_figures()
+    >>> figures["straddling_units"]["unit_code"].tolist(), "area_shares" in figures
+    (['U00002', 'A00004'], True)
+    """
+    from layers.alignment.area import authority_polygons
+    from layers.alignment.summary import alignment_figures
+
+    toy = toy_geography()
+    return alignment_figures(
+        toy.registrations,
+        toy.lsoas,
+        toy.practices,
+        "QAA",
+        places=toy.places,
+        threshold=threshold,
+        footprints=toy.footprints,
+        authorities=authority_polygons(toy.lsoa_geometry, toy.lsoas),
+    )

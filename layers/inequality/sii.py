@@ -308,6 +308,123 @@ def _validate_inputs(
     return q[order], pop[order], val[order], se_[order]
 
 
+def _check_run(
+    rng: np.random.Generator | None, multiplier: float, repetitions: int
+) -> np.random.Generator:
+    """The simulation's generator (the seeded ``sii`` stream if None), options checked."""
+    if rng is None:
+        rng = generator(DEFAULT_SEED, "sii")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
+    if isinstance(multiplier, bool) or not isinstance(
+        multiplier, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(f"multiplier must be a number; got {multiplier!r}")
+    if not math.isfinite(multiplier) or multiplier == 0:
+        raise ValueError(f"multiplier must be finite and non-zero; got {multiplier}")
+    if isinstance(repetitions, bool) or not isinstance(repetitions, (int, np.integer)):
+        raise TypeError(f"repetitions must be an integer; got {repetitions!r}")
+    if repetitions < _MIN_REPETITIONS:
+        raise ValueError(
+            f"repetitions must be {_MIN_REPETITIONS} or more (default 100,000); got {repetitions}"
+        )
+    return rng
+
+
+def _simulated_fits(
+    rng: np.random.Generator,
+    t_val: np.ndarray,
+    se_: np.ndarray,
+    proj: np.ndarray,
+    reps: int,
+    value_type: int,
+    transform: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Intercepts and slopes of ``reps`` simulated fits (values drawn around ``t_val``)."""
+    # one row of draws per quantile, so each row is contiguous for the loops below
+    z = rng.standard_normal((len(t_val), reps))
+    if value_type == 0 or transform:
+        # linear in the draws: fold the standard errors into the projection
+        return _project(z, se_[:, None] * proj, offset=t_val @ proj)
+    # back-transform in place: 1e6 draws, so temporaries cost more than the maths
+    z *= se_[:, None]
+    z += t_val[:, None]
+    if value_type == 1:
+        np.exp(z, out=z)
+    else:
+        np.negative(z, out=z)
+        np.exp(z, out=z)
+        z += 1
+        np.reciprocal(z, out=z)
+    return _project(z, proj)
+
+
+def _projection(pop: np.ndarray) -> np.ndarray:
+    """The population-weighted least-squares projection: ``y @ proj`` is (intercept, slope).
+
+    Each quantile sits at its midpoint in the cumulative population (0 to 1).
+    """
+    if len(pop) > _WARN_QUANTILES:
+        warnings.warn(
+            f"Small values can make SII unstable when using a large number of quantiles "
+            f"({len(pop)} > {_WARN_QUANTILES})",
+            UserWarning,
+            stacklevel=3,
+        )
+    share = pop / pop.sum()
+    mid = np.cumsum(share) - share / 2
+    sqrt_a = np.sqrt(share)
+    design = np.column_stack([sqrt_a, mid * sqrt_a])
+    # coefficients = y @ proj, proj = diag(sqrt_a) X (X'X)^-1: one matmul per batch
+    return sqrt_a[:, None] * np.linalg.solve(design.T @ design, design.T).T
+
+
+def _natural(
+    fit: np.ndarray,
+    simulated: tuple[np.ndarray, np.ndarray],
+    levels: tuple[float, ...],
+    reps: int,
+    m: float,
+) -> tuple[float, float, float, dict, dict]:
+    """SII, RII, intercept and their limits from a fit on the values' own scale."""
+    icpt, slope = fit
+    sim_icpt, sim_slope = simulated
+    rii = (icpt + slope) / icpt if icpt != 0 else math.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sim_rii = (sim_icpt + sim_slope) / sim_icpt
+        if m < 0:
+            rii, sim_rii = 1 / rii, 1 / sim_rii
+    sii_ci = _limits(m * sim_slope, levels, reps)
+    return m * slope, rii, abs(m) * icpt, sii_ci, _limits(sim_rii, levels, reps)
+
+
+def _transformed(
+    fit: np.ndarray, slope_limits: dict[float, tuple[float, float]], m: float, value_type: int
+) -> tuple[float, float, float, dict, dict]:
+    """SII, RII, intercept and their limits from a fit on the log or logit scale."""
+    icpt_t, slope_t = fit
+    y0 = float(_inverse(icpt_t, value_type))
+    y1 = float(_inverse(icpt_t + slope_t, value_type))
+    half = icpt_t + slope_t / 2
+    sii_ci, rii_ci = {}, {}
+    for c, (lo_t, hi_t) in slope_limits.items():
+        ends = [
+            (
+                float(_inverse(half - s / 2, value_type)),
+                float(_inverse(half + s / 2, value_type)),
+            )
+            for s in (lo_t, hi_t)
+        ]
+        # both differences and ratios rise with the slope, so limits map in order
+        (lo0, lo1), (hi0, hi1) = ends
+        sii_lims = (m * (lo1 - lo0), m * (hi1 - hi0))
+        rii_lims = (lo1 / lo0, hi1 / hi0) if m > 0 else (hi0 / hi1, lo0 / lo1)
+        sii_ci[c] = (min(sii_lims), max(sii_lims))
+        rii_ci[c] = rii_lims
+    rii = y1 / y0 if m > 0 else y0 / y1
+    return m * (y1 - y0), rii, abs(m) * y0, sii_ci, rii_ci
+
+
 def slope_index_of_inequality(
     quantile: ArrayLike,
     population: ArrayLike,
@@ -396,97 +513,24 @@ def slope_index_of_inequality(
     >>> bool(lo < 10 < hi)
     True
     """
-    if rng is None:
-        rng = generator(DEFAULT_SEED, "sii")
-    if not isinstance(rng, np.random.Generator):
-        raise TypeError(f"rng must be a numpy.random.Generator; got {type(rng).__name__}")
-    if isinstance(multiplier, bool) or not isinstance(
-        multiplier, (int, float, np.integer, np.floating)
-    ):
-        raise TypeError(f"multiplier must be a number; got {multiplier!r}")
-    if not math.isfinite(multiplier) or multiplier == 0:
-        raise ValueError(f"multiplier must be finite and non-zero; got {multiplier}")
-    if isinstance(repetitions, bool) or not isinstance(repetitions, (int, np.integer)):
-        raise TypeError(f"repetitions must be an integer; got {repetitions!r}")
-    if repetitions < _MIN_REPETITIONS:
-        raise ValueError(
-            f"repetitions must be {_MIN_REPETITIONS} or more (default 100,000); got {repetitions}"
-        )
+    rng = _check_run(rng, multiplier, repetitions)
     levels = _normalise_confidence(confidence)
     _q, pop, val, se_ = _validate_inputs(
         quantile, population, value, count, se, lower_cl, upper_cl,
         value_type, transform, cl_confidence,
     )  # fmt: skip
-    if len(pop) > _WARN_QUANTILES:
-        warnings.warn(
-            f"Small values can make SII unstable when using a large number of quantiles "
-            f"({len(pop)} > {_WARN_QUANTILES})",
-            UserWarning,
-            stacklevel=2,
-        )
-
-    share = pop / pop.sum()
-    mid = np.cumsum(share) - share / 2
-    sqrt_a = np.sqrt(share)
-    design = np.column_stack([sqrt_a, mid * sqrt_a])
-    # coefficients = y @ proj, proj = diag(sqrt_a) X (X'X)^-1: one matmul per batch
-    proj = sqrt_a[:, None] * np.linalg.solve(design.T @ design, design.T).T
-    m = float(multiplier)
-    reps = int(repetitions)
+    proj = _projection(pop)
+    m, reps = float(multiplier), int(repetitions)
     t_val = _transform(val, value_type)
-
-    # one row of draws per quantile, so each row is contiguous for the loops below
-    z = rng.standard_normal((len(pop), reps))
-    if value_type == 0 or transform:
-        # linear in the draws: fold the standard errors into the projection
-        sim_icpt, sim_slope = _project(z, se_[:, None] * proj, offset=t_val @ proj)
-    else:
-        # back-transform in place: 1e6 draws, so temporaries cost more than the maths
-        z *= se_[:, None]
-        z += t_val[:, None]
-        if value_type == 1:
-            np.exp(z, out=z)
-        else:
-            np.negative(z, out=z)
-            np.exp(z, out=z)
-            z += 1
-            np.reciprocal(z, out=z)
-        sim_icpt, sim_slope = _project(z, proj)
-
+    sim_icpt, sim_slope = _simulated_fits(rng, t_val, se_, proj, reps, value_type, transform)
     if not transform:
-        icpt, slope = val @ proj
-        sii = m * slope
-        rii = (icpt + slope) / icpt if icpt != 0 else math.nan
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sim_rii = (sim_icpt + sim_slope) / sim_icpt
-            if m < 0:
-                rii, sim_rii = 1 / rii, 1 / sim_rii
-        sii_ci = _limits(m * sim_slope, levels, reps)
-        rii_ci = _limits(sim_rii, levels, reps)
-        intercept = abs(m) * icpt
+        sii, rii, intercept, sii_ci, rii_ci = _natural(
+            val @ proj, (sim_icpt, sim_slope), levels, reps, m
+        )
     else:
-        icpt_t, slope_t = t_val @ proj
-        y0 = float(_inverse(icpt_t, value_type))
-        y1 = float(_inverse(icpt_t + slope_t, value_type))
-        half = icpt_t + slope_t / 2
-        sii = m * (y1 - y0)
-        rii = y1 / y0 if m > 0 else y0 / y1
-        intercept = abs(m) * y0
-        sii_ci, rii_ci = {}, {}
-        for c, (lo_t, hi_t) in _limits(sim_slope, levels, reps).items():
-            ends = [
-                (
-                    float(_inverse(half - s / 2, value_type)),
-                    float(_inverse(half + s / 2, value_type)),
-                )
-                for s in (lo_t, hi_t)
-            ]
-            # both differences and ratios rise with the slope, so limits map in order
-            (lo0, lo1), (hi0, hi1) = ends
-            sii_lims = (m * (lo1 - lo0), m * (hi1 - hi0))
-            rii_lims = (lo1 / lo0, hi1 / hi0) if m > 0 else (hi0 / hi1, lo0 / lo1)
-            sii_ci[c] = (min(sii_lims), max(sii_lims))
-            rii_ci[c] = rii_lims
+        sii, rii, intercept, sii_ci, rii_ci = _transformed(
+            t_val @ proj, _limits(sim_slope, levels, reps), m, value_type
+        )
 
     return SIIResult(
         sii=float(sii),
@@ -504,6 +548,49 @@ def slope_index_of_inequality(
 def _ci_label(level: float) -> str:
     """Column suffix for a level, as upstream: 0.95 -> '95_0', 0.998 -> '99_8'."""
     return f"{level * 100:.1f}".replace(".", "_")
+
+
+def _check_group_columns(data: pd.DataFrame, keys: list[str], named: dict[str, str | None]) -> None:
+    """The named columns exist, are numeric, and the uncertainty columns are complete."""
+    missing_cols = [c for c in [*keys, *(v for v in named.values() if v)] if c not in data]
+    if missing_cols:
+        raise KeyError(f"columns not found in data: {missing_cols}")
+    for arg, col in named.items():
+        if col is not None and not pd.api.types.is_numeric_dtype(data[col]):
+            raise TypeError(f"column {col!r} ({arg}) must be numeric; got {data[col].dtype}")
+    for arg in ("se", "lower_cl", "upper_cl"):
+        col = named[arg]
+        if col is not None and data[col].isna().any():
+            raise ValueError(f"missing values in the {arg} column {col!r}; fill or drop them")
+
+
+def _group_row(keys: list[str], key: Hashable, res: SIIResult) -> dict[str, object]:
+    """One group's row of :func:`sii_by_group`: its keys, estimates and limits."""
+    key_values = key if isinstance(key, tuple) else (key,)
+    row: dict[str, object] = dict(zip(keys, key_values, strict=True))
+    row.update(sii=res.sii, rii=res.rii, intercept=res.intercept)
+    for c in res.sii_ci:
+        label = _ci_label(c)
+        row[f"sii_lower_{label}"], row[f"sii_upper_{label}"] = res.sii_ci[c]
+        row[f"rii_lower_{label}"], row[f"rii_upper_{label}"] = res.rii_ci[c]
+    return row
+
+
+def _warn_once(caught: list[warnings.WarningMessage], dropped: list[object]) -> None:
+    """One instability warning for the call, not one per group; and the dropped groups."""
+    seen: set[str] = set()
+    for w in caught:
+        if str(w.message) not in seen:
+            seen.add(str(w.message))
+            warnings.warn(w.message, w.category, stacklevel=3)
+    if dropped:
+        warnings.warn(
+            f"some records have been removed due to incomplete or invalid data: "
+            f"{len(dropped)} group(s) dropped ({dropped[:5]}) because a quantile is absent "
+            "or its population or value is missing",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def sii_by_group(
@@ -582,15 +669,7 @@ def sii_by_group(
         "quantile": quantile, "population": population, "value": value, "count": count,
         "se": se, "lower_cl": lower_cl, "upper_cl": upper_cl,
     }  # fmt: skip
-    missing_cols = [c for c in [*keys, *(v for v in named.values() if v)] if c not in data]
-    if missing_cols:
-        raise KeyError(f"columns not found in data: {missing_cols}")
-    for arg, col in named.items():
-        if col is not None and not pd.api.types.is_numeric_dtype(data[col]):
-            raise TypeError(f"column {col!r} ({arg}) must be numeric; got {data[col].dtype}")
-    for arg, col in (("se", se), ("lower_cl", lower_cl), ("upper_cl", upper_cl)):
-        if col is not None and data[col].isna().any():
-            raise ValueError(f"missing values in the {arg} column {col!r}; fill or drop them")
+    _check_group_columns(data, keys, named)
     if rng is None:
         rng = generator(DEFAULT_SEED, "sii")
 
@@ -623,26 +702,6 @@ def sii_by_group(
                 **columns,  # type: ignore[arg-type]
                 **options,  # type: ignore[arg-type]
             )
-            key_values = key if isinstance(key, tuple) else (key,)
-            row: dict[str, object] = dict(zip(keys, key_values, strict=True))
-            row.update(sii=res.sii, rii=res.rii, intercept=res.intercept)
-            for c in res.sii_ci:
-                label = _ci_label(c)
-                row[f"sii_lower_{label}"], row[f"sii_upper_{label}"] = res.sii_ci[c]
-                row[f"rii_lower_{label}"], row[f"rii_upper_{label}"] = res.rii_ci[c]
-            rows.append(row)
-    # one instability warning for the call, not one per group
-    seen: set[str] = set()
-    for w in caught:
-        if str(w.message) not in seen:
-            seen.add(str(w.message))
-            warnings.warn(w.message, w.category, stacklevel=2)
-    if dropped:
-        warnings.warn(
-            f"some records have been removed due to incomplete or invalid data: "
-            f"{len(dropped)} group(s) dropped ({dropped[:5]}) because a quantile is absent "
-            "or its population or value is missing",
-            UserWarning,
-            stacklevel=2,
-        )
+            rows.append(_group_row(keys, key, res))
+    _warn_once(caught, dropped)
     return pd.DataFrame(rows, columns=None if rows else [*keys, "sii", "rii", "intercept"])

@@ -14,6 +14,8 @@ import pytest
 
 import layers
 from layers import alignment as al
+from layers.alignment.tables import COMPARISON_VERDICTS
+from layers.figures.alignment import COMPARISON_LABELS
 from layers.geodata import read_table
 from tests.app.apptest import assert_clean, run_page
 
@@ -101,9 +103,11 @@ def test_bad_link_values_warn_and_fall_back():
     at = run_page(PAGE, "QGH", straddle="120", la="county", section="Nope")
     assert_clean(at)
     warnings = " ".join(w.value for w in at.warning)
-    assert "straddle threshold of '120'" in warnings
-    assert "local authority level 'county'" in warnings
-    assert "section 'Nope'" in warnings
+    assert "the straddle threshold (a whole percentage from 50 to 100) “120”" in warnings
+    assert "Showing 90% instead" in warnings
+    assert "the local authority level “county”" in warnings
+    assert "Showing upper-tier instead" in warnings
+    assert "the tab “Nope”" in warnings
     assert at.slider(key="bnd_straddle").value == 90
     assert at.radio(key="bnd_la").value == "utla"
     assert at.query_params["straddle"] == "90"
@@ -148,11 +152,13 @@ def test_overlap_shows_rounded_counts_and_offers_exports(england):
 
     at.radio(key="bnd_cells").set_value("share").run()
     assert_clean(at)
+    assert at.query_params["cells"] == "share"
     spec = _specs(at)[0]
     assert "% of the unit" in spec["data"][0]["colorbar"]["title"]["text"]
     assert all(t.endswith("%") or t == "*" for row in spec["data"][0]["text"] for t in row)
     at.selectbox(key="bnd_order").set_value("name").run()
     assert_clean(at)
+    assert at.query_params["order"] == "name"
     labels = _specs(at)[0]["data"][0]["y"]
     assert labels == sorted(labels, key=str)
 
@@ -161,12 +167,9 @@ def test_area_section_explains_disagreements():
     at = run_page(PAGE, "QRV", section="Area")
     assert_clean(at)
     table = _frame_with(at, "Verdict")
-    assert set(table["Verdict"].dropna()) <= {
-        *al.charts.COMPARISON_LABELS.values(),
-        "No footprint",
-        "No patients",
-    }
-    differs = int((table["Verdict"] == al.charts.COMPARISON_LABELS["straddle_differs"]).sum())
+    assert set(table["Verdict"].dropna()) <= set(COMPARISON_VERDICTS.values())
+    assert set(table["Verdict"].dropna()) & set(COMPARISON_LABELS.values())
+    differs = int((table["Verdict"] == COMPARISON_VERDICTS["straddle_differs"]).sum())
     assert any(f"**{differs} PCN(s)**" in m.value for m in at.markdown)
 
 
@@ -191,7 +194,9 @@ def test_flows_map_selection_goes_in_the_url():
 def test_flows_bad_link_warns():
     at = run_page(PAGE, "QGH", section="Flows", flow="icb:QGH:NOPE")
     assert_clean(at)
-    assert any("flow 'icb:QGH:NOPE'" in w.value for w in at.warning)
+    assert any(
+        "the flow “icb\\:QGH\\:NOPE”" in w.value and "Showing Out: " in w.value for w in at.warning
+    ), [w.value for w in at.warning]
 
 
 def test_lineage_lists_split_authorities():
@@ -222,7 +227,10 @@ def test_place_card_from_a_link_and_its_downloads():
 
     bad = run_page(PAGE, "QWU", section="Place cards", card="nowhere")
     assert_clean(bad)
-    assert any("place 'nowhere'" in w.value for w in bad.warning)
+    assert any(
+        "“nowhere”" in w.value and "Showing Warwickshire North instead" in w.value
+        for w in bad.warning
+    ), [w.value for w in bad.warning]
 
 
 def test_residence_counts_are_exact_published_counts():
@@ -248,3 +256,35 @@ def test_uploaded_groupings_fall_back_to_geographic_places():
     assert_clean(at)
     assert at.selectbox(key="bnd_card_QGH_preset").value == "place-herefordshire"
     assert any("uploaded place groupings" in i.value for i in at.info)
+
+
+def test_overlap_cells_and_order_from_a_link():
+    """A shared link reopens the overlap exactly: percentages, rows by name."""
+    at = run_page(PAGE, "QRV", section="Overlap", cells="share", order="name")
+    assert_clean(at)
+    assert at.radio(key="bnd_cells").value == "share"
+    assert at.selectbox(key="bnd_order").value == "name"
+    labels = _specs(at)[0]["data"][0]["y"]
+    assert labels == sorted(labels, key=str)
+    bad = run_page(PAGE, "QRV", section="Overlap", cells="pounds", order="random")
+    assert_clean(bad)
+    warnings = " ".join(w.value for w in bad.warning)
+    assert "cells “pounds”" in warnings and "the order “random”" in warnings
+    assert bad.radio(key="bnd_cells").value == "patients"
+    assert bad.query_params["order"] == "home"
+
+
+@pytest.mark.parametrize("section", SECTIONS)
+def test_every_number_in_every_table_is_formatted(section):
+    """Counts read 193,615 and shares 12.3%: no numeric column is left unformatted."""
+    at = run_page(PAGE, "QRV", section=section)
+    assert_clean(at)
+    for element in at.dataframe:
+        config = json.loads(element.proto.columns or "{}")
+        numeric = element.value.select_dtypes("number").columns
+        unformatted = [c for c in numeric if "type_config" not in config.get(c, {})]
+        assert not unformatted, (section, unformatted)
+        for column in numeric:
+            expected = "%" if str(column).endswith("(%)") else None
+            shown = config[column]["type_config"]["format"]
+            assert expected is None or shown.endswith("%%"), (column, shown)

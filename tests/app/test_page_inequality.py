@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from layers.allocation import Scenario, default_catalogue
+from layers.indicators import scenario_reference, scenario_text
 from tests.app.apptest import assert_clean, run_page
 
 PAGE = "inequality.py"
@@ -48,7 +49,7 @@ def test_default_view_sets_the_url_and_draws_everything(default_view):
     # every figure and table has its download buttons
     labels = [b.label for b in at.get("download_button")]
     assert labels.count("PNG") == labels.count("SVG") == 3
-    assert labels.count("CSV") == labels.count("XLSX") >= 7
+    assert labels.count("CSV") == labels.count("XLSX") >= 5  # Core20 tabs: only the open one
 
 
 def test_ranking_is_most_unequal_first(default_view):
@@ -86,9 +87,10 @@ def test_bad_links_are_explained_and_fall_back():
     at = run_page(PAGE, "QGH", indicator="nope", unit="pcn:XYZ", measure="theil")
     assert not at.exception and not at.error
     warnings = " ".join(w.value for w in at.warning)
-    assert "indicator 'nope'" in warnings
-    assert "unit 'pcn:XYZ'" in warnings
-    assert "measure 'theil'" in warnings
+    assert "the indicator “nope”" in warnings
+    assert "Showing Population aged 65 and over instead" in warnings
+    assert "the unit “pcn\\:XYZ”" in warnings
+    assert "the measure “theil”" in warnings
     assert at.query_params["indicator"] == "aged_65_plus"
     assert at.query_params["unit"] == "ics"
     assert at.query_params["measure"] == "sii"
@@ -145,6 +147,24 @@ def test_pounds_per_head_follows_the_allocation_scenario():
     # equal £ per head everywhere: no spread and no gradient (pennies apart at most)
     assert metrics(at)["Gini coefficient"] == "0.000"
     assert abs(float(metrics(at)["SII (£ per head)"])) < 0.1
+    # The link names the scenario by reference, so a link always means one scenario.
+    assert at.query_params["scenario"] == scenario_reference(scenario_text(equal))
+
+
+def test_a_link_to_a_scenario_this_session_lacks_warns_and_uses_the_default():
+    equal = Scenario("Same for all", 800_000_000, default_catalogue(), "equal_per_head")
+    reference = scenario_reference(scenario_text(equal))
+    default = run_page(PAGE, "QGH", indicator="pounds_per_head")
+    at = run_page(PAGE, "QGH", indicator="pounds_per_head", scenario=reference)
+    assert not at.exception and not at.error
+    assert any(f"the allocation scenario “{reference}”" in w.value for w in at.warning)
+    assert metrics(at)["Gini coefficient"] == metrics(default)["Gini coefficient"] != "0.000"
+    # Once the session has that scenario, the same link shows its numbers.
+    at.session_state["allocation_scenario"] = equal.to_json()
+    at.query_params["scenario"] = reference
+    at.run()
+    assert_clean(at)
+    assert metrics(at)["Gini coefficient"] == "0.000"
 
 
 def test_an_unreadable_scenario_is_reported_and_the_default_used():
@@ -164,3 +184,48 @@ def test_core20_map_level_switch():
     assert at.query_params["map"] == "place"
     places = table_with(at, "Core20 share of residents (%)")
     assert len(places) == 8  # North West London's eight boroughs
+
+
+def test_core20_tables_and_map_level_from_a_link():
+    at = run_page(PAGE, "QGH", core20="Practices", map="place")
+    assert_clean(at)
+    practices = table_with(at, "Practice")
+    assert practices["Core20 share of patients (%)"].is_monotonic_decreasing
+    assert by_label(at.radio, "Map the Core20 share by").value == "place"
+    bad = run_page(PAGE, "QGH", core20="Wards", map="ward")
+    warnings = " ".join(w.value for w in bad.warning)
+    assert "the tab “Wards”" in warnings and "the map level “ward”" in warnings
+    assert by_label(bad.radio, "Map the Core20 share by").value == "pcn"
+
+
+def test_core20_share_is_the_one_definition(default_view):
+    """The page's Core20 share is layers.deprivation.is_core20 over the ICS's residents."""
+    import layers
+    from layers import format as fmt
+    from layers.deprivation import is_core20
+
+    lsoas = layers.load_system("QGH").lsoas
+    share = (
+        lsoas.loc[is_core20(lsoas["imd_decile"]), "population"].sum() / lsoas["population"].sum()
+    )
+    assert metrics(default_view)["Residents in Core20 (national deciles 1–2)"] == fmt.share(share)
+
+
+def test_tables_format_counts_and_keep_limits_at_the_values_decimals(default_view):
+    """193615 reads 193,615; a confidence limit has as many decimals as its value."""
+    import json
+
+    def formats(column: str) -> dict[str, str]:
+        element = next(d for d in default_view.dataframe if column in d.value.columns)
+        config = json.loads(element.proto.columns)
+        return {c: v["type_config"]["format"] for c, v in config.items() if "type_config" in v}
+
+    places = formats("Core20 share of residents (%)")
+    assert places["Residents (mid-2020)"] == places["Residents in deciles 1–2"] == "localized"
+    ranking = formats("Rank")
+    assert ranking["Population"] == "localized"
+    sii = ranking["SII (percentage points)"]
+    assert sii == ranking["SII lower 95% CL"] == ranking["SII upper 95% CL"] == "%,.2f"
+    deciles = formats("Lower 95% CL")
+    assert deciles["Population"] == "localized"
+    assert deciles["Residents aged 65+ (%)"] == deciles["Lower 95% CL"] == deciles["Upper 95% CL"]

@@ -16,10 +16,11 @@ import pandas as pd
 import pytest
 
 from layers import alignment as al
-from layers.alignment import cards, charts
+from layers.alignment import tables
 from layers.alignment.disclosed import AREA_NAMES, REST_OF_ENGLAND
 from layers.alignment.examples import toy_geography
 from layers.export import FIGURE_FORMATS, figure_bytes
+from layers.figures import alignment as figures
 from layers.geodata import read_table, vintage_dir
 from tests.browser_harness import CHROMIUM
 from tests.conftest import IN_CI
@@ -189,7 +190,7 @@ def test_overlap_heatmap_cells_carry_text_and_follow_the_order():
         {"A": [1300, 3], "B": [12, 40]}, index=pd.Index(["U1", "U2"], name="unit_code")
     )
     overlap = al.disclose_overlap(matrix)
-    fig = al.overlap_heatmap(
+    fig = figures.overlap_heatmap(
         overlap, unit_labels={"U1": "North", "U2": "South"}, order=["U2", "U1"], cells="share"
     )
     trace = fig.data[0]
@@ -199,14 +200,14 @@ def test_overlap_heatmap_cells_carry_text_and_follow_the_order():
     assert "patients" in fig.layout.xaxis.title.text.lower() or fig.layout.xaxis.title.text
     assert "rounded" in fig.layout.title.subtitle.text
     with pytest.raises(ValueError, match="cells"):
-        al.overlap_heatmap(overlap, cells="percent")
+        figures.overlap_heatmap(overlap, cells="percent")
     with pytest.raises(ValueError, match="not in the overlap"):
-        al.overlap_heatmap(overlap, order=["U9"])
+        figures.overlap_heatmap(overlap, order=["U9"])
 
 
 def test_home_share_chart_splits_at_the_threshold(toy):
     home = al.home_authorities(*_args(toy))
-    fig = al.home_share_chart(home, 0.85)
+    fig = figures.home_share_chart(home, 0.85)
     straddling, within = fig.data
     assert sorted(straddling.y) == ["A00004", "U00002"]
     assert sorted(within.y) == ["U00001", "U00003"]
@@ -220,16 +221,16 @@ def test_flow_map_needs_geometry(toy):
         {"lsoa_code": ["W92000004"], "patients": [5], "share_of_flow": [1.0], "share_of_lsoa": [0]}
     )
     with pytest.raises(ValueError, match="geometry"):
-        al.flow_map(rows, toy.lsoa_geometry.to_crs(4326))
+        figures.flow_map(rows, toy.lsoa_geometry.to_crs(4326))
 
 
 def test_lineage_map_labels_every_ccg_and_the_parts_elsewhere(toy):
-    fig = al.lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
+    fig = figures.lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
     labels = {a.text for a in fig.layout.annotations if a.xref == "x"}
     assert labels == {"1. Town", "2. Field", "Field → Beta", "Fieldshire → Beta"}
     assert fig.layout.map.style is None  # SVG: text labels need no map glyphs
     whole = toy.lsoas.assign(icb_code="QAA", ccg21_code="E38000001", ccg21_name="NHS Town CCG")
-    fig = al.lineage_map(whole, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
+    fig = figures.lineage_map(whole, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
     assert [t.name for t in fig.data] == [
         "1. Town (2021 CCG)",
         "Local authority boundaries (lower-tier)",
@@ -237,13 +238,60 @@ def test_lineage_map_labels_every_ccg_and_the_parts_elsewhere(toy):
     ]
 
 
+def test_home_share_bands_count_pcns_in_words():
+    home = pd.DataFrame({"home_share": [0.55, 0.65, 0.66, 0.93, 1.0]})
+    fig = figures.home_share_bands(home, 0.9, authority="district")
+    straddling, fitting = fig.data
+    assert straddling.name == "Straddles: under 90% in one district"
+    assert list(straddling.y) == [1, 2, 0, 0] and list(fitting.y) == [1, 1]
+    assert list(straddling.text) == ["1 PCN", "2 PCNs", "0 PCNs", "0 PCNs"]
+    assert straddling.marker.pattern.shape != fitting.marker.pattern.shape
+
+
+# -- display tables -----------------------------------------------------------------
+
+
+def test_display_tables_are_the_library_tables_in_words(toy):
+    computed = _toy_figures(toy, 0.9)
+    home = tables.home_table(computed["home_authorities"], 0.9)
+    # U00002: 600 of its 1,000 patients live in Townham (worked by hand in test_alignment).
+    u2 = home.set_index("Code").loc["U00002"]
+    assert (u2["Registered patients"], u2["Home share (%)"]) == (1000, 60.0)
+    assert u2["Straddles (under 90%)"] == "Yes" and u2["Type"] == "PCN"
+    assert home["Home share (%)"].is_monotonic_increasing
+    flows = tables.flow_table(computed["cross_boundary_flows"])
+    assert flows["Patients (Jul 2022)"].sum() == computed["cross_boundary_flows"]["patients"].sum()
+    matrix = tables.place_flow_matrix(computed["place_flows"], ["Town", "Country"])
+    assert (
+        matrix.drop(columns="Residents of").to_numpy().sum()
+        == computed["place_flows"]["patients"].sum()
+    )
+    glance = tables.place_glance_table(computed["place_summary"], 0.9)
+    assert glance.set_index("Place").loc["Town", "Straddling (under 90%)"] == 2
+    with pytest.raises(ValueError, match="Unknown order"):
+        tables.order_units(computed["home_authorities"], [], "random")
+
+
+def test_overlap_tables_suppress_in_the_export_and_blank_on_screen(toy):
+    computed = _toy_figures(toy, 0.9)
+    overlap = al.disclose_overlap(computed["overlap_matrix"])
+    rows = tables.order_units(computed["home_authorities"], ["E07000001"], "name")
+    shown, export = tables.overlap_tables(overlap, computed["home_authorities"], {}, rows)
+    assert shown["Code"].tolist() == export["Code"].tolist() == sorted(rows)
+    a4 = export.set_index("Code").loc["A00004"]
+    assert a4["Unknown LSOA"] == "*" and a4["Wales"] == 15  # 5 patients: suppressed
+    assert np.isnan(shown.set_index("Code").loc["A00004", "Unknown LSOA"])
+    _, shares = tables.overlap_tables(overlap, computed["home_authorities"], {}, rows, "share")
+    assert shares.set_index("Code").loc["A00004", "Unknown LSOA"] == "*"
+
+
 # -- place card ---------------------------------------------------------------------
 
 
 def _toy_card(toy, threshold=0.9):
-    figures = al.apply_threshold(_toy_figures(toy, 1.0), threshold)
-    row = figures["place_summary"].iloc[0]
-    units = figures["place_units"].loc[lambda u: u["place_code"] == row["place_code"]]
+    computed = al.apply_threshold(_toy_figures(toy, 1.0), threshold)
+    row = computed["place_summary"].iloc[0]
+    units = computed["place_units"].loc[lambda u: u["place_code"] == row["place_code"]]
     facts = al.place_card_table(row, threshold=threshold, ics_name="Alpha")
     return row, facts, units
 
@@ -287,15 +335,15 @@ def test_place_card_renders_to_a_one_page_pdf_with_the_place_name(toy):
     _need_chromium()
     pypdf = pytest.importorskip("pypdf")
     _, facts, units = _toy_card(toy)
-    fig = al.place_card_figure(facts, units, threshold=0.9, title="Townham card")
-    data = figure_bytes(fig, "pdf", width=cards.CARD_WIDTH, height=cards.CARD_HEIGHT, scale=1)
+    fig = figures.place_card_figure(facts, units, threshold=0.9, title="Townham card")
+    data = figure_bytes(fig, "pdf", width=figures.CARD_WIDTH, height=figures.CARD_HEIGHT, scale=1)
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
     box = reader.pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (842, 596)  # A4 landscape
     text = reader.pages[0].extract_text()
     assert "Townham card" in text and "U00002" in text
-    png = figure_bytes(fig, "png", width=cards.CARD_WIDTH, height=cards.CARD_HEIGHT, scale=1)
+    png = figure_bytes(fig, "png", width=figures.CARD_WIDTH, height=figures.CARD_HEIGHT, scale=1)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
 
 
@@ -303,7 +351,7 @@ def test_figure_bytes_formats():
     assert "pdf" in FIGURE_FORMATS
     with pytest.raises(ValueError, match="'pdf'"):
         figure_bytes(
-            charts.home_share_chart(
+            figures.home_share_chart(
                 pd.DataFrame(
                     {
                         "unit_code": ["U"],

@@ -12,6 +12,7 @@ from shapely.geometry import box
 
 from layers import indicators as ind
 from layers.allocation import Scenario, ScenarioError, default_catalogue
+from layers.figures import inequality as figures
 from layers.inequality import concentration_index, gini
 from layers.risk import multimorbidity_probability
 from tests.conftest import SHARED_DATA, require_shared
@@ -415,6 +416,49 @@ def test_display_table_applies_disclosure_to_modelled_counts_only():
     assert published["Residents aged 65+ (%)"].iloc[0] == round(100 * 31 / 103, 2)
 
 
+# --------------------------------------------------------------------------- registry
+
+
+def test_every_indicator_is_built_by_the_registry_from_its_inputs():
+    for key, spec in ind.INDICATORS.items():
+        assert spec.builder is not None, key
+        assert set(spec.inputs) <= set(ind.INPUTS), key
+    lsoas = pd.DataFrame(
+        {"lsoa_code": ["A", "B"], "imd_rank": [10, 30000], "imd_decile": [1, 10],
+         "population": [100, 50], "gp_distance_km": [0.5, 4.0],
+         **{f"age_{a}": [0, 0] for a in range(91)}}
+    )  # fmt: skip
+    lsoas[["age_70", "age_5"]] = [[25, 10], [40, 5]]
+    built = ind.build_indicator("aged_65_plus", lsoas=lsoas, practices=None)
+    pd.testing.assert_frame_equal(built, ind.aged_65_plus(lsoas))
+    assert ind.build_indicator("gp_distance", lsoas=lsoas)["value"].tolist() == [0.5, 4.0]
+    dep = pd.DataFrame(
+        {"practice_code": ["P1", "P2"], "mean_imd_rank": [100.0, 30000.0], "imd_decile": [1, 10]}
+    )
+    tiers = pd.DataFrame(
+        {"practice_code": ["P1", "P1", "P2"], "risk_tier": ["low", "high", "rising"],
+         "people": [70, 30, 10]}
+    )  # fmt: skip
+    risk = ind.build_indicator("at_risk", risk_counts=tiers, deprivation=dep)
+    assert risk["value"].tolist() == [0.3, 1.0]
+    with pytest.raises(ValueError, match="not given: funding"):
+        ind.build_indicator("pounds_per_head", deprivation=dep)
+    with pytest.raises(ValueError, match="Unknown input"):
+        ind.build_indicator("aged_65_plus", lsoas=lsoas, postcodes=lsoas)
+    with pytest.raises(ValueError, match="Unknown indicator"):
+        ind.build_indicator("smoking", lsoas=lsoas)
+
+
+def test_a_scenario_reference_names_its_content():
+    first = Scenario("Mine", 1000, default_catalogue())
+    same = ind.scenario_text(first.to_json(indent=4))
+    other = ind.scenario_text(Scenario("Mine", 2000, default_catalogue()))
+    assert ind.scenario_reference(same) == ind.scenario_reference(ind.scenario_text(first))
+    assert ind.scenario_reference(same) != ind.scenario_reference(other)
+    with pytest.raises(ValueError, match="JSON text"):
+        ind.scenario_reference("")
+
+
 # --------------------------------------------------------------------------- figures
 
 
@@ -422,7 +466,7 @@ def test_decile_figure_draws_bars_by_population_and_the_sii_line():
     rows = rows_for([0.30, 0.26, 0.25, 0.20, 0.18], [1, 2, 3, 6, 10], population=[1, 1, 2, 4, 2])
     deciles = ind.by_decile(rows, "aged_65_plus")
     summary = ind.decile_sii(deciles, "aged_65_plus", repetitions=1000)
-    fig = ind.decile_figure(deciles, summary, "aged_65_plus", "Toyshire")
+    fig = figures.decile_figure(deciles, summary, "aged_65_plus", "Toyshire")
     bars, line = fig.data
     assert list(bars.x) == pytest.approx([5, 15, 30, 60, 90])
     assert sum(bars.width) == pytest.approx(96)
@@ -432,7 +476,9 @@ def test_decile_figure_draws_bars_by_population_and_the_sii_line():
     assert list(fig.layout.xaxis.ticktext) == ["1 (most deprived)", "2", "3", "6", "10 (least)"]
     assert "%" in fig.layout.yaxis.title.text and "Toyshire" in fig.layout.title.text
     assert "Data:" in fig.layout.annotations[0].text
-    no_line = ind.decile_figure(
+    assert list(bars.text) == ["30.0%", "26.0%", "25.0%", "20.0%", "18.0%"]
+    assert bars.textposition == "none"  # on screen the hover and the table give values
+    no_line = figures.decile_figure(
         deciles.head(4), {"sii": math.nan, "note": "too few"}, "aged_65_plus", "T"
     )
     assert len(no_line.data) == 1 and "too few" in no_line.layout.annotations[0].text
@@ -440,7 +486,7 @@ def test_decile_figure_draws_bars_by_population_and_the_sii_line():
 
 def test_profile_figure_keeps_all_ten_deciles_on_a_category_axis():
     profile = pd.DataFrame({"imd_decile": range(1, 11), "residents": range(10, 20)})
-    fig = ind.profile_figure(profile, "T")
+    fig = figures.profile_figure(profile, "T")
     assert fig.layout.xaxis.type == "category"
     assert list(fig.data[0].x) == list(ind.DECILE_LABELS.values())
 
@@ -461,13 +507,16 @@ def test_core20_map_is_one_trace_with_the_labelled_colour_bar():
     areas = ind.core20_areas(lsoas, pcns, "footprint_pcn_code")
     assert areas["code"].tolist() == ["P", "Q"]
     assert areas["core20_share"].tolist() == [0.25, 1.0]
-    fig = ind.core20_map(areas, "Core20")
+    fig = figures.core20_map(areas, "pcn")
+    assert fig.layout.title.text.endswith("by PCN footprint")
     assert len(fig.data) == 1 and fig.data[0].type == "choropleth"
     assert fig.data[0].colorbar.title.text == "% residents in national IMD deciles 1–2"
     assert fig.data[0].z.tolist() == [25.0, 100.0]
     assert fig.layout.geo.visible is False  # SVG, no basemap to fetch
     with pytest.raises(ValueError, match="by must be one of"):
         ind.core20_areas(lsoas, pcns, "pcn_code")
+    with pytest.raises(ValueError, match="level must be one of"):
+        figures.core20_map(areas, "ward")
 
 
 # --------------------------------------------------------------------------- real data

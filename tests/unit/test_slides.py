@@ -280,3 +280,30 @@ def test_palettes_are_colour_blind_safe(qgh_slides):
         if len(named) > 1:
             assert len(set(patterns)) > 1, slide.key
     assert np.all([c.startswith("#") for c in slides.OKABE_ITO])
+
+
+def test_alignment_and_inequality_slides_draw_the_pages_figures(qgh_slides):
+    """One definition: the slides restyle the Boundary alignment and Inequality pages'
+    figure functions (layers.figures), they do not draw their own."""
+    from layers.alignment import home_authorities
+    from layers.figures import alignment as alignment_figures
+
+    tables = (layers.read_table(t) for t in ("registrations", "lsoas", "practices"))
+    homes = home_authorities(*tables, by="pcn", la_level="ltla", icb_code="QGH", threshold=0.9)
+    homes = homes[homes["unit_type"] == "pcn"]
+    page = alignment_figures.home_share_chart(homes, 0.9, authority="district")
+    slide = qgh_slides["alignment"].figure
+    assert [t.name for t in slide.data] == [t.name for t in page.data]
+    for shown, drawn in zip(slide.data, page.data, strict=True):
+        assert list(shown.y) == list(drawn.y) and list(shown.text) == list(drawn.text)
+        assert shown.marker.pattern.shape == drawn.marker.pattern.shape
+
+    inequality = qgh_slides["inequality"].figure
+    bars, line = inequality.data
+    assert (bars.type, bars.name, line.type) == ("bar", "Decile value", "scatter")
+    assert line.name.startswith("SII line: gap")
+    labels = list(layers.indicators.DECILE_LABELS.values())
+    ticks = list(inequality.layout.xaxis.ticktext)
+    assert ticks == sorted(ticks, key=labels.index) and set(ticks) <= set(labels)
+    assert sum(bars.width) == pytest.approx(96)  # bars as wide as their share of patients
+    assert bars.textposition == "outside" and all(t.endswith("%") or t == "*" for t in bars.text)

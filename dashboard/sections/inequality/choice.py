@@ -1,0 +1,199 @@
+"""The indicator, unit and allocation scenario that the decile, measure and ranking share.
+
+They are read from the link, drawn as controls and written back to the link: ``indicator``,
+``unit`` (``ics``, ``place:<code>`` or ``pcn:<code>``) and, for £ per head, ``scenario``:
+``default`` or the reference of the allocation scenario used
+(:func:`layers.indicators.scenario_reference`; absent for the default), since a link
+cannot carry a whole scenario. A link naming a scenario this session does not have gets
+the one bad-link warning and the default scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+import layers
+from dashboard import loaders
+from dashboard.scaffold import PageContext, link_choice, warn_link
+from layers import indicators
+from layers.allocation import ILLUSTRATIVE_POUNDS_PER_HEAD, ScenarioError
+
+#: Words for the SII's units, by indicator unit.
+SII_UNITS = {"%": "percentage points", "km": "km", "£": "£ per head", "patients": "patients"}
+DEFAULT_INDICATOR = "aged_65_plus"
+#: The allocation page's current scenario (JSON text), set by that page.
+SCENARIO_KEY = "allocation_scenario"
+#: The ICS and places the ``unit`` in the link was last set for, so that a switch of ICS
+#: resets it quietly while a bad link is explained.
+_UNIT_VIEW_KEY = "inequality_unit_view"
+_DEFAULT_WORDS = (
+    "its default scenario: weighted capitation of an illustrative budget "
+    f"(£{ILLUSTRATIVE_POUNDS_PER_HEAD:,} per registered patient) over the default service "
+    "catalogue. The budget sets the scale of £ figures and of the SII, not the shape of the "
+    "gradient (RII, concentration index and Gini do not depend on it)"
+)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One indicator for one unit, under one allocation scenario."""
+
+    indicator: str
+    level: str
+    unit: str
+    unit_name: str
+    scenario_json: str
+
+    @property
+    def spec(self) -> indicators.Indicator:
+        """The indicator's definition."""
+        return indicators.INDICATORS[self.indicator]
+
+    @property
+    def unit_words(self) -> str:
+        """The SII's units in words."""
+        return SII_UNITS[self.spec.unit]
+
+    @property
+    def decimals(self) -> int:
+        """Decimals of values, limits and the SII (one more than the indicator's)."""
+        return self.spec.decimals + 1
+
+    @property
+    def areas(self) -> str:
+        """What the measures are computed over: "LSOAs" or "practices"."""
+        return "LSOAs" if self.spec.basis == "lsoa" else "practices"
+
+    def with_scenario(self, scenario_json: str) -> Choice:
+        """The same choice under another scenario."""
+        return Choice(self.indicator, self.level, self.unit, self.unit_name, scenario_json)
+
+
+def unit_names(ctx: PageContext) -> dict[str, dict[str, str]]:
+    """Code → name of the units at each level."""
+    system = loaders.system(ctx.key)
+    return {
+        "ics": {ctx.code: f"{ctx.name} ICS"},
+        "place": dict(zip(system.places["place_code"], system.places["place_name"], strict=True)),
+        "pcn": dict(zip(system.pcns["pcn_code"], system.pcns["pcn_name"], strict=True)),
+    }
+
+
+def _requested_unit(ctx: PageContext, names: dict[str, dict[str, str]]) -> tuple[str, str]:
+    """The level and unit the link asks for; a bad one is explained (unless the ICS changed)."""
+    requested = st.query_params.get("unit", "ics")
+    level, _, code = requested.partition(":")
+    view = f"{ctx.code}|{ctx.place_definition}"
+    switched = st.session_state.get(_UNIT_VIEW_KEY, view) != view
+    st.session_state[_UNIT_VIEW_KEY] = view
+    if requested == "ics" or (level in ("place", "pcn") and code in names[level]):
+        return (level, code) if requested != "ics" else ("ics", ctx.code)
+    if not switched:
+        warn_link("the unit", requested, "the whole ICS")
+    return "ics", ctx.code
+
+
+def _unit(ctx: PageContext, spec: indicators.Indicator, column) -> tuple[str, str, str]:
+    """The level and unit controls: (level, unit code, unit name)."""
+    names = unit_names(ctx)
+    requested_level, requested_code = _requested_unit(ctx, names)
+    levels = list(indicators.UNIT_LEVELS)
+    level = column[0].radio(
+        "Summarise for",
+        levels,
+        index=levels.index(requested_level),
+        format_func=indicators.UNIT_LEVELS.get,
+        horizontal=True,
+        key=f"ineq_level_{ctx.code}_{ctx.place_definition}",
+    )
+    if level == "ics":
+        column[1].markdown(f"**{ctx.name} ICS**, all {spec.basis.replace('lsoa', 'LSOA')}s")
+        return level, ctx.code, names["ics"][ctx.code]
+    options = sorted(names[level], key=names[level].get)
+    unit = column[1].selectbox(
+        indicators.UNIT_LEVELS[level],
+        options,
+        index=options.index(requested_code) if level == requested_level else 0,
+        format_func=lambda code: f"{names[level][code]} ({code})",
+        key=f"ineq_unit_{ctx.code}_{ctx.place_definition}_{level}",
+    )
+    return level, unit, names[level][unit]
+
+
+def _current_scenario() -> str | None:
+    """The allocation page's current scenario as canonical JSON; None (said why) if none."""
+    stored = st.session_state.get(SCENARIO_KEY)
+    if stored is None:
+        st.info(
+            "No allocation scenario has been set on the Service allocation page in this "
+            f"session, so £ per head uses {_DEFAULT_WORDS}."
+        )
+        return None
+    try:
+        return indicators.scenario_text(stored)
+    except ScenarioError as exc:
+        st.warning(
+            f"The allocation page's current scenario could not be read ({exc}); "
+            f"£ per head uses {_DEFAULT_WORDS}."
+        )
+        return None
+
+
+def scenario(indicator: str) -> str:
+    """The scenario £ per head uses (``DEFAULT_SCENARIO`` for the default), kept in the link.
+
+    No ``scenario`` in the link means the allocation page's current scenario, if any; a
+    link made with one names it by reference. ``default`` keeps the default scenario,
+    as after a link whose scenario this session does not have.
+    """
+    if indicator != "pounds_per_head":
+        st.query_params.pop("scenario", None)
+        return loaders.DEFAULT_SCENARIO
+    requested = st.query_params.get("scenario")
+    current = _current_scenario()
+    reference = indicators.scenario_reference(current) if current else None
+    if requested not in (None, "default", reference):
+        warn_link("the allocation scenario", requested, "the default scenario")
+        requested = "default"
+    if current is None or requested == "default":
+        if requested == "default":
+            st.caption("£ per head uses the default scenario, as the link asks.")
+            st.query_params["scenario"] = "default"
+        return loaders.DEFAULT_SCENARIO
+    name = layers.allocation.Scenario.from_json(current).name
+    st.caption(f"£ per head from the allocation page's current scenario, “{name}”.")
+    st.query_params["scenario"] = reference
+    return current
+
+
+def read(ctx: PageContext) -> Choice:
+    """Draw the indicator and unit controls and say which data and scenario they use."""
+    keys = list(indicators.INDICATORS)
+    columns = st.columns([3, 2, 3])
+    label = indicators.INDICATORS[DEFAULT_INDICATOR].label
+    indicator = columns[0].selectbox(
+        "Indicator",
+        keys,
+        index=keys.index(link_choice("indicator", keys, "the indicator", DEFAULT_INDICATOR, label)),
+        format_func=lambda key: indicators.INDICATORS[key].label,
+        key="ineq_indicator",
+    )
+    spec = indicators.INDICATORS[indicator]
+    level, unit, unit_name = _unit(ctx, spec, columns[1:])
+    st.query_params["indicator"] = indicator
+    st.query_params["unit"] = "ics" if level == "ics" else f"{level}:{unit}"
+    basis_words = {
+        "lsoa": "Each LSOA counts its residents"
+        + (
+            "; a PCN counts its registered patients at the value of the LSOA they live in"
+            if level == "pcn"
+            else ""
+        )
+        + ".",
+        "practice": "Each practice sits in its **patient-weighted** IMD decile (where its "
+        "registered patients live).",
+    }[spec.basis]
+    st.caption(f"Source: {spec.source}. {basis_words}")
+    return Choice(indicator, level, unit, unit_name, scenario(indicator))
