@@ -298,6 +298,8 @@ def aggregate_extract(
     """
     if engine not in ENGINES:
         raise ValueError(f"Unknown engine {engine!r}; choose one of {', '.join(ENGINES)}.")
+    if scheduler and engine != "dask":
+        raise ValueError("A scheduler address is for the Dask engine (--engine dask).")
     say = progress or (lambda _line: None)
     seconds: dict[str, float] = {}
     clock = time.perf_counter()

@@ -378,6 +378,8 @@ def audit(cells: pd.DataFrame, summary: Mapping[str, object] | None = None) -> l
     bad = np.flatnonzero(not_count | fraction | small | unrounded)
     for i in bad[:MAX_PROBLEMS]:
         value = values.iloc[i]
+        if np.isfinite(number[i]) and number[i] == np.floor(number[i]):
+            value = int(number[i])
         if small[i]:
             why = f"{value} must be suppressed (1 to 7 are shown as *)"
         elif unrounded[i] and number[i] > 0:
