@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -320,24 +321,27 @@ def aggregate_extract(
         seed=seed, lsoa_year=LSOA_YEAR_OF_VINTAGE[chosen], score_cuts=tuple(score_cuts)
     )
     lap("plan")
-    if lookups is None:
-        lookups = load_lookups(chosen, plan.practice_codes)
-    elif lookups.vintage != chosen:
+    if lookups is not None and lookups.vintage != chosen:
         raise ValueError(f"lookups are of vintage {lookups.vintage}, the run is {chosen}")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # DuckDB finds repeated ids while the lookups load; other engines wait for them.
+        pending = (
+            pool.submit(load_lookups, chosen, plan.practice_codes) if lookups is None else None
+        )
+        detail = run_engine(
+            engine,
+            plan,
+            pending or lookups,
+            params,
+            scheduler=scheduler,
+            workers=workers,
+            progress=say,
+            progress_bar=progress_bar,
+        )
+        lookups = pending.result() if pending is not None else lookups
     say(f"lookups: {len(lookups.practices):,} practices, {len(lookups.lsoas):,} LSOAs")
-    lap("lookups")
-    detail = run_engine(
-        engine,
-        plan,
-        lookups,
-        params,
-        scheduler=scheduler,
-        workers=workers,
-        progress=say,
-        progress_bar=progress_bar,
-    )
     result = tally(detail, lookups)
-    lap("engine")
+    lap("lookups and engine")
     if result.rows_used == 0:
         raise _nothing_usable(result, chosen)
     say("output checking: rounding, suppression and the audit")

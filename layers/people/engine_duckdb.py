@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
 from layers.people.extract import ExtractPlan
 from layers.people.lookups import Lookups
-from layers.people.rules import DETAIL_COLUMNS, NUMBER_PATTERN, RunParameters
+from layers.people.rules import DETAIL_COLUMNS, NUMBER_PATTERN, RunParameters, normalised
 from layers.people.schema import (
     AGE_BAND_5_LABELS,
     FRAILTY_CATEGORIES,
@@ -96,8 +98,8 @@ def _source(files: list[str], hive: bool) -> str:
     )
 
 
-def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str]:
-    """The two statements of the run: the duplicate ids, then the detail table.
+def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str, str]:
+    """The statements of the run: whether any id repeats, which do, then the detail table.
 
     Parameters
     ----------
@@ -106,10 +108,10 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str]:
 
     Returns
     -------
-    (str, str)
-        ``CREATE TEMP TABLE dup ...`` and the ``SELECT`` of the detail table. They
-        expect the tables ``practice_lookup``, ``lsoa_lookup`` and ``model`` (and for
-        5-year bands ``band5``) to be registered.
+    (str, str, str)
+        The count of repeats, ``CREATE TEMP TABLE dup ...`` (run only when there are
+        repeats; else ``dup`` is made empty) and the ``SELECT`` of the detail table. They
+        expect the tables of :func:`run_duckdb` to be registered.
     """
     source = _source(list(plan.files), plan.hive)
     types = plan.types
@@ -121,6 +123,8 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str]:
         f"CREATE TEMP TABLE dup AS SELECT pid FROM (SELECT {pid} AS pid FROM {source}) "
         "WHERE pid IS NOT NULL GROUP BY pid HAVING count(*) > 1"
     )
+    # the usual case, no repeated id, is found by a cheaper distinct count first
+    any_dup = f"SELECT count(pid) - count(DISTINCT pid) FROM (SELECT {pid} AS pid FROM {source})"
 
     year = _whole(_number("lsoa_year", types["lsoa_year"]))
     if plan.age_column == "age":
@@ -147,14 +151,44 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str]:
         _number("risk_score", types["risk_score"]) if "risk_score" in optional else "NULL"
     )
 
+    # Text stored as text is read through a map of its distinct values (made from the
+    # plan, normalised once each); otherwise each row is trimmed and upper-cased here.
+    mapped = plan.raw_values
+    if "practice_code" in mapped:
+        practice_read = "CAST(practice_code AS VARCHAR) AS practice_raw"
+        practice_null = "(src.practice_raw IS NULL OR pm.empty)"
+        practice_join = "LEFT JOIN practice_map AS pm ON pm.raw = src.practice_raw"
+        practice = "pm.practice"
+    else:
+        practice_read = f"{_text('practice_code')} AS practice_norm"
+        practice_null = "src.practice_norm IS NULL"
+        practice_join = "LEFT JOIN practice_lookup AS pm ON pm.practice_code = src.practice_norm"
+        practice = "pm.practice"
+    if "lsoa_code" in mapped:
+        lsoa_read = "CAST(lsoa_code AS VARCHAR) AS lsoa_raw"
+        lsoa_null = "(src.lsoa_raw IS NULL OR lm.empty)"
+        lsoa_join = "LEFT JOIN lsoa_map AS lm ON lm.raw = src.lsoa_raw"
+    else:
+        lsoa_read = f"{_text('lsoa_code')} AS lsoa_norm"
+        lsoa_null = "src.lsoa_norm IS NULL"
+        lsoa_join = "LEFT JOIN lsoa_lookup AS lm ON lm.lsoa_code = src.lsoa_norm"
+    if "sex" in mapped:
+        sex_read = "CAST(sex AS VARCHAR) AS sex_raw"
+        sex_ok = "sm.ok IS TRUE"
+        sex_join = "LEFT JOIN sex_map AS sm ON sm.raw = src.sex_raw"
+    else:
+        sex_read = f"{_text('sex')} IN {_in(SEX_VALUES)} AS sex_read_ok"
+        sex_ok = "src.sex_read_ok IS TRUE"
+        sex_join = ""
+
     read = f"""
         SELECT
             {pid} AS pid,
-            {_text("practice_code")} AS practice_norm,
-            {_text("lsoa_code")} AS lsoa_norm,
+            {practice_read},
+            {lsoa_read},
             {year} AS year,
             {age_cols},
-            {_text("sex")} IN {_in(SEX_VALUES)} AS sex_ok,
+            {sex_read},
             {fr_raw} AS fr_raw,
             {ltc_present} AS ltc_present,
             {ltc_number} AS ltc_raw,
@@ -173,29 +207,30 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str]:
             src.*,
             {age_key} AS age_key,
             {_band_of(edge)} AS band,
-            p.practice,
-            l.lsoa,
-            l.imd_decile,
+            {practice} AS practice,
+            lm.lsoa AS lsoa,
+            lm.imd_decile AS imd_decile,
             (dup.pid IS NOT NULL) AS duplicate,
             CASE WHEN fr_raw IN {_in(FRAILTY_CATEGORIES)} THEN fr_raw END AS fr,
             CASE WHEN ltc_raw BETWEEN 0 AND {_MAX_LTC} THEN ltc_raw END AS ltc,
             CASE WHEN score_raw BETWEEN 0 AND 1 THEN score_raw END AS score,
             CASE
-                WHEN src.pid IS NULL OR practice_norm IS NULL
+                WHEN src.pid IS NULL OR {practice_null}
                     OR src.year IS NULL OR src.year NOT IN ({", ".join(str(y) for y in LSOA_YEARS)})
-                    OR NOT ({readable_age}) OR sex_ok IS NOT TRUE THEN 0
-                WHEN lsoa_norm IS NULL THEN 1
+                    OR NOT ({readable_age}) OR NOT ({sex_ok}) THEN 0
+                WHEN {lsoa_null} THEN 1
                 WHEN {out_of_range} THEN 2
-                WHEN p.practice IS NULL THEN 3
+                WHEN {practice} IS NULL THEN 3
                 WHEN src.year <> {params.lsoa_year} THEN 4
-                WHEN l.lsoa IS NULL THEN 5
+                WHEN lm.lsoa IS NULL THEN 5
                 WHEN dup.pid IS NOT NULL THEN 6
                 ELSE -1
             END AS reason
         FROM ({read}) AS src
         {age_join}
-        LEFT JOIN practice_lookup AS p ON p.practice_code = src.practice_norm
-        LEFT JOIN lsoa_lookup AS l ON l.lsoa_code = src.lsoa_norm
+        {practice_join}
+        {lsoa_join}
+        {sex_join}
         LEFT JOIN dup ON dup.pid = src.pid
     """
     rising, high = params.score_cuts
@@ -234,12 +269,65 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str]:
         GROUP BY ALL
         ORDER BY ALL
     """
-    return dup, detail
+    return any_dup, dup, detail
+
+
+def _tables(plan: ExtractPlan, lookups: Lookups) -> dict[str, pd.DataFrame]:
+    """The small tables the query joins: lookups, the model, bands and the value maps."""
+    maps: dict[str, pd.DataFrame] = {
+        "practice_lookup": pd.DataFrame(
+            {
+                "practice_code": lookups.practices["practice_code"].astype(str).to_numpy(),
+                "practice": range(len(lookups.practices)),
+            }
+        ),
+        "lsoa_lookup": pd.DataFrame(
+            {
+                "lsoa_code": lookups.lsoas["lsoa_code"].astype(str).to_numpy(),
+                "lsoa": range(len(lookups.lsoas)),
+                "imd_decile": lookups.lsoas["imd_decile"].astype("int64").to_numpy(),
+            }
+        ),
+        "model": lookups.model,
+        "band5": pd.DataFrame(
+            {"label": list(AGE_BAND_5_LABELS), "idx": range(len(AGE_BAND_5_LABELS))}
+        ),
+    }
+    # Distinct stored values → what the rules read them as, normalised once each.
+    for column, table, name, key in (
+        ("practice_code", lookups.practices, "practice_map", "practice"),
+        ("lsoa_code", lookups.lsoas, "lsoa_map", "lsoa"),
+    ):
+        raw = list(plan.raw_values.get(column, ()))
+        if column not in plan.raw_values:
+            continue
+        text = normalised(raw)
+        index = pd.Index(table[column]).get_indexer(text)
+        frame = pd.DataFrame(
+            {
+                "raw": pd.Series(raw, dtype=object),
+                "empty": np.asarray(text == "", dtype=bool),
+                key: pd.array(np.where(index >= 0, index, 0), dtype="Int64"),
+            }
+        )
+        frame.loc[index < 0, key] = pd.NA
+        if key == "lsoa":
+            deciles = table["imd_decile"].to_numpy().astype(np.int64)
+            decile = pd.array(deciles[np.maximum(index, 0)] if len(deciles) else [], dtype="Int64")
+            frame["imd_decile"] = decile if len(frame) else pd.array([], dtype="Int64")
+            frame.loc[index < 0, "imd_decile"] = pd.NA
+        maps[name] = frame
+    if "sex" in plan.raw_values:
+        raw = list(plan.raw_values["sex"])
+        maps["sex_map"] = pd.DataFrame(
+            {"raw": pd.Series(raw, dtype=object), "ok": normalised(raw).isin(SEX_VALUES)}
+        )
+    return maps
 
 
 def run_duckdb(
     plan: ExtractPlan,
-    lookups: Lookups,
+    lookups: Lookups | Future,
     params: RunParameters,
     *,
     threads: int | None = None,
@@ -252,7 +340,8 @@ def run_duckdb(
     Parameters
     ----------
     plan : ExtractPlan
-    lookups : Lookups
+    lookups : Lookups or concurrent.futures.Future
+        A future is waited for only after the repeated ids are found.
     params : RunParameters
     threads : int, optional
         DuckDB threads (default: DuckDB's, one per core).
@@ -271,7 +360,7 @@ def run_duckdb(
     import duckdb
 
     say = progress or (lambda _line: None)
-    dup_sql, detail_sql = sql_for(plan, params)
+    any_dup_sql, dup_sql, detail_sql = sql_for(plan, params)
     with tempfile.TemporaryDirectory(prefix="people-duckdb-") as spill:
         con = duckdb.connect(config={"temp_directory": spill, "memory_limit": memory_limit})
         try:
@@ -279,28 +368,19 @@ def run_duckdb(
                 con.execute(f"SET threads = {int(threads)}")
             con.execute("SET preserve_insertion_order = false")
             con.execute(f"SET enable_progress_bar = {'true' if progress_bar else 'false'}")
-            practices = pd.DataFrame(
-                {
-                    "practice_code": lookups.practices["practice_code"].astype(str).to_numpy(),
-                    "practice": range(len(lookups.practices)),
-                }
-            )
-            lsoas = pd.DataFrame(
-                {
-                    "lsoa_code": lookups.lsoas["lsoa_code"].astype(str).to_numpy(),
-                    "lsoa": range(len(lookups.lsoas)),
-                    "imd_decile": lookups.lsoas["imd_decile"].astype("int64").to_numpy(),
-                }
-            )
-            band5 = pd.DataFrame(
-                {"label": list(AGE_BAND_5_LABELS), "idx": range(len(AGE_BAND_5_LABELS))}
-            )
-            con.register("practice_lookup", practices)
-            con.register("lsoa_lookup", lsoas)
-            con.register("model", lookups.model)
-            con.register("band5", band5)
+            # The repeated ids need no lookups: find them while the lookups may still be
+            # loading in another thread (see layers.people.aggregate).
             say(f"duckdb: finding repeated ids in {plan.rows:,} rows")
-            con.execute(dup_sql)
+            (repeats,) = con.execute(any_dup_sql).fetchone()
+            if repeats:
+                con.execute(dup_sql)
+            else:
+                pid_type = "BIGINT" if plan.id_kind == "int" else "VARCHAR"
+                con.execute(f"CREATE TEMP TABLE dup (pid {pid_type})")
+            if isinstance(lookups, Future):
+                lookups = lookups.result()
+            for name, frame in _tables(plan, lookups).items():
+                con.register(name, frame)
             say("duckdb: checking, joining and counting every row")
             detail = con.execute(detail_sql).df()
         finally:

@@ -9,6 +9,7 @@ is made from them by :mod:`layers.people.cube` and :mod:`layers.people.control`.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Final
 
@@ -129,7 +130,7 @@ def tally(detail: pd.DataFrame, lookups: Lookups) -> Tally:
 def run_engine(
     engine: str,
     plan: ExtractPlan,
-    lookups: Lookups,
+    lookups: Lookups | Future,
     params: RunParameters,
     *,
     scheduler: str | None = None,
@@ -143,7 +144,7 @@ def run_engine(
     ----------
     engine : {"duckdb", "dask", "pandas"}
     plan, lookups, params
-        As the engines take them.
+        As the engines take them (``lookups`` may be a future: DuckDB starts without it).
     scheduler : str, optional
         Dask only: an existing scheduler's address.
     workers : int, default 2
@@ -169,6 +170,8 @@ def run_engine(
         from layers.people.engine_duckdb import run_duckdb
 
         return run_duckdb(plan, lookups, params, progress=progress, progress_bar=progress_bar)
+    if isinstance(lookups, Future):
+        lookups = lookups.result()
     if engine == "dask":
         from layers.people.engine_dask import run_dask
 

@@ -37,6 +37,7 @@ from layers.people.schema import FIELDS, LSOA_YEARS, OPTIONAL_COLUMNS, REQUIRED_
 
 __all__ = [
     "FRAGMENT_ROWS",
+    "RAW_COLUMNS",
     "ExtractPlan",
     "Fragment",
     "extract_files",
@@ -113,6 +114,9 @@ class ExtractPlan:
         Distinct practice codes, trimmed and upper-cased.
     hive : bool
         Whether any file has hive partition keys.
+    raw_values : dict of str to tuple of str
+        For ``practice_code``, ``lsoa_code`` and ``sex`` when stored as text in every
+        file: their distinct values as stored (for :mod:`layers.people.engine_duckdb`).
     """
 
     root: str
@@ -128,6 +132,7 @@ class ExtractPlan:
     lsoa_years: dict[int, int] = field(default_factory=dict)
     practice_codes: tuple[str, ...] = ()
     hive: bool = False
+    raw_values: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def used_columns(self) -> tuple[str, ...]:
@@ -368,8 +373,10 @@ def plan_extract(path: str | Path, *, scan: bool = True) -> ExtractPlan:
     )
     if not scan:
         return plan
-    years, practices = _scan(plan)
-    return ExtractPlan(**{**plan.__dict__, "lsoa_years": years, "practice_codes": practices})
+    years, practices, raw = _scan(plan)
+    return ExtractPlan(
+        **{**plan.__dict__, "lsoa_years": years, "practice_codes": practices, "raw_values": raw}
+    )
 
 
 def _distinct(fragment: Fragment, plan: ExtractPlan, name: str) -> list[tuple[object, int]]:
@@ -380,29 +387,39 @@ def _distinct(fragment: Fragment, plan: ExtractPlan, name: str) -> list[tuple[ob
     partition = dict(fragment.partition)
     if source in partition:
         return [(partition[source], fragment.rows)]
-    column = pq.ParquetFile(fragment.path).read_row_groups(
-        list(fragment.row_groups), columns=[source]
-    ).column(0)
-    if pa.types.is_dictionary(column.type):
-        column = pc.cast(column, column.type.value_type)
-    counts = pc.value_counts(column)
+    column = (
+        pq.ParquetFile(fragment.path)
+        .read_row_groups(list(fragment.row_groups), columns=[source])
+        .column(0)
+    )
+    counts = pc.value_counts(column)  # on a dictionary column: its indices, fast
     values = counts.field("values").to_pylist()
     return list(zip(values, counts.field("counts").to_pylist(), strict=True))
 
 
-def _scan(plan: ExtractPlan) -> tuple[dict[int, int], tuple[str, ...]]:
+#: Text columns whose distinct stored values the plan lists (an engine can then read
+#: each distinct value once instead of every row's).
+RAW_COLUMNS: Final = ("practice_code", "lsoa_code", "sex")
+
+
+def _scan(plan: ExtractPlan) -> tuple[dict[int, int], tuple[str, ...], dict]:
     years: Counter[int] = Counter()
-    practices: set[str] = set()
+    raw: dict[str, set[str]] = {name: set() for name in RAW_COLUMNS}
     for fragment in plan.fragments:
-        for value, _ in _distinct(fragment, plan, "practice_code"):
-            if value is not None:
-                practices.add(str(value).strip(" ").upper())
+        for name in RAW_COLUMNS:
+            raw[name].update(v for v, _ in _distinct(fragment, plan, name) if v is not None)
         for value, n in _distinct(fragment, plan, "lsoa_year"):
             year = pd.to_numeric(pd.Series([value], dtype=object), errors="coerce").iloc[0]
             if year in LSOA_YEARS:
                 years[int(year)] += int(n)
-    practices.discard("")
-    return dict(sorted(years.items())), tuple(sorted(practices))
+    practices = {str(v).strip(" ").upper() for v in raw["practice_code"]} - {""}
+    stored_as_text = {
+        name: tuple(sorted(map(str, values)))
+        for name, values in raw.items()
+        if plan.types.get(name) == "string"
+        and not any(plan.columns[name].get(f.path) in dict(f.partition) for f in plan.fragments)
+    }
+    return dict(sorted(years.items())), tuple(sorted(practices)), stored_as_text
 
 
 def _to_pandas(column: pa.ChunkedArray, kind: str, id_kind: str) -> pd.Series:

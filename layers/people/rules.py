@@ -59,6 +59,7 @@ __all__ = [
     "duplicate_ids",
     "empty_detail",
     "normalise",
+    "normalised",
     "person_ids",
 ]
 
@@ -118,6 +119,22 @@ class RunParameters:
             )
 
 
+def normalised(values: pd.Index | list, case: str | None = "upper") -> pd.Index:
+    """Text values as the rules read them: trimmed of spaces and re-cased ("" = empty).
+
+    Examples
+    --------
+    >>> normalised([" m81012 ", "  ", 5]).tolist()
+    ['M81012', '', '5']
+    """
+    text = pd.Series(pd.Index(values, dtype=object).astype(str), dtype=object).str.strip(" ")
+    if case == "upper":
+        text = text.str.upper()
+    elif case == "lower":
+        text = text.str.lower()
+    return pd.Index(text.to_numpy(), dtype=object)
+
+
 def _codes(values: pd.Series, case: str | None = "upper") -> tuple[np.ndarray, pd.Index]:
     """Integer codes (-1 null or empty) and the distinct values, trimmed and re-cased."""
     if isinstance(values.dtype, pd.CategoricalDtype):
@@ -127,15 +144,11 @@ def _codes(values: pd.Series, case: str | None = "upper") -> tuple[np.ndarray, p
         codes, raw = pd.factorize(values, use_na_sentinel=True)
         codes = codes.astype(np.int64)
         uniques = pd.Index(raw, dtype=object)
-    text = pd.Series(uniques.astype(str), dtype=object).str.strip(" ")
-    if case == "upper":
-        text = text.str.upper()
-    elif case == "lower":
-        text = text.str.lower()
-    empty = np.flatnonzero((text == "").to_numpy())
+    text = normalised(uniques, case)
+    empty = np.flatnonzero(np.asarray(text == ""))
     if len(empty):
         codes = np.where(np.isin(codes, empty), -1, codes)
-    return codes, pd.Index(text.to_numpy(), dtype=object)
+    return codes, text
 
 
 def _numbers(values: pd.Series) -> np.ndarray:

@@ -241,3 +241,24 @@ def test_a_file_with_no_rows(tmp_path):
     pq.write_table(table, tmp_path / "none.parquet")
     with pytest.raises(ExtractError, match="has no rows"):
         plan_extract(tmp_path / "none.parquet")
+
+
+def test_codes_stored_as_numbers_or_in_folder_names_are_read_alike(tmp_path, qgh_lookups):
+    """Sex as NHS number codes, the LSOA from hive folder names: pandas and DuckDB agree."""
+    for lsoa, sexes in ((DECILE_2, [1, 2, 9, 3]), (" e01014039", [2, 2, 0, 7])):
+        rows = []
+        for i, sex in enumerate(sexes):
+            row = person(f"{lsoa}-{i}", sex=sex, **FIT)
+            del row["lsoa_code"]
+            rows.append(row)
+        write(rows, tmp_path / "extract" / f"lsoa_code={lsoa}")
+    plan = plan_extract(tmp_path / "extract")
+    assert plan.raw_values.keys() == {"practice_code"}  # sex is numbers, LSOAs are paths
+    results = [run(tmp_path / "extract", qgh_lookups, e) for e in ("pandas", "duckdb")]
+    pd.testing.assert_frame_equal(results[0].counts, results[1].counts)
+    assert results[0].rejects == results[1].rejects
+    assert results[0].rejects["missing or unreadable value"] == 2  # sex 3 and 7
+    assert _as_dict(results[0].counts) == {
+        (PRACTICE_A, "low", 2, "25-44"): 3,
+        (PRACTICE_A, "low", 10, "25-44"): 3,
+    }
