@@ -8,10 +8,12 @@ import this package (the same image or environment).
 
 Two passes, both fragment by fragment (a fragment is a run of row groups):
 
-1. **repeated ids**: each fragment's ids are split into buckets by a hash; one task per
-   bucket collects that bucket from every fragment and keeps the ids seen twice. No
-   worker ever holds more than one bucket of ids (a 16th of them), and nothing is
-   shuffled but ids;
+1. **repeated ids**: each fragment reports its smallest and largest id and the ids
+   repeated within it. When no two fragments' ranges overlap (ids written in order,
+   as the synthetic ones are), that is all. Otherwise each fragment's ids are split
+   into buckets by a hash, and one task per bucket collects that bucket from every
+   fragment and keeps the ids seen twice: no worker holds more than a 16th of the ids,
+   and nothing is shuffled but ids;
 2. **counts**: each fragment is read, checked and counted with the pandas reference
    rules (:func:`layers.people.rules.count_detail`) against the lookups (sent to every
    worker once) and the repeated ids; the small detail tables are added up.
@@ -25,6 +27,7 @@ from __future__ import annotations
 import logging
 import operator
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Final
 
 import numpy as np
@@ -57,6 +60,22 @@ def _bucketed_ids(fragment: Fragment, plan: ExtractPlan, n_buckets: int) -> list
     values = pd.Series(np.concatenate([values.unique(), repeated]))
     bucket = pd.util.hash_array(values.to_numpy()) % np.uint64(n_buckets)
     return [values[bucket == b].to_numpy() for b in range(n_buckets)]
+
+
+def _id_summary(fragment: Fragment, plan: ExtractPlan) -> tuple[object, object, np.ndarray]:
+    """A fragment's smallest and largest readable id, and the ids repeated within it."""
+    frame = read_fragment(fragment, plan, ["person_id"])
+    ids, ok = person_ids(frame["person_id"], plan.id_kind)
+    values = pd.Series(ids[ok])
+    if values.empty:
+        return None, None, values.to_numpy()
+    return values.min(), values.max(), values[values.duplicated()].unique()
+
+
+def _disjoint(summaries: list[tuple[object, object, np.ndarray]]) -> bool:
+    """Whether no two fragments' id ranges overlap (then no id repeats across them)."""
+    ranges = sorted((lo, hi) for lo, hi, _ in summaries if lo is not None)
+    return all(hi < next_lo for (_, hi), (next_lo, _) in pairwise(ranges))
 
 
 def _repeated(*parts: np.ndarray) -> np.ndarray:
@@ -140,21 +159,25 @@ def run_dask(
         plan_f = client.scatter(plan, broadcast=True)
         lookups_f = client.scatter(lookups, broadcast=True)
         say(f"dask: finding repeated ids in {plan.rows:,} rows ({len(fragments)} fragments)")
-        by_fragment = client.map(
-            _bucketed_ids, fragments, plan=plan_f, n_buckets=ID_BUCKETS, pure=False
-        )
-        buckets = [
-            client.submit(
-                _repeated,
-                *[client.submit(operator.getitem, f, b, pure=False) for f in by_fragment],
-                pure=False,
+        summaries = client.gather(client.map(_id_summary, fragments, plan=plan_f, pure=False))
+        if _disjoint(summaries):  # ids repeat within fragments at most
+            repeated_parts = [np.asarray(part) for _, _, part in summaries]
+        else:
+            by_fragment = client.map(
+                _bucketed_ids, fragments, plan=plan_f, n_buckets=ID_BUCKETS, pure=False
             )
-            for b in range(ID_BUCKETS)
-        ]
-        if progress_bar:
-            show_progress(buckets)
-        repeated_parts = [np.asarray(part) for part in client.gather(buckets)]
-        del by_fragment, buckets
+            buckets = [
+                client.submit(
+                    _repeated,
+                    *[client.submit(operator.getitem, f, b, pure=False) for f in by_fragment],
+                    pure=False,
+                )
+                for b in range(ID_BUCKETS)
+            ]
+            if progress_bar:
+                show_progress(buckets)
+            repeated_parts = [np.asarray(part) for part in client.gather(buckets)]
+            del by_fragment, buckets
         repeated = (
             np.concatenate(repeated_parts) if repeated_parts else np.array([], dtype=np.int64)
         )

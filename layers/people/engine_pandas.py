@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 
 from layers.people.extract import ExtractPlan, read_fragment
@@ -47,7 +48,7 @@ def run_pandas(
     for i, fragment in enumerate(plan.fragments, 1):
         frames.append(normalise(read_fragment(fragment, plan), plan, lookups))
         say(f"pandas: read {i} of {len(plan.fragments)} fragments")
-    rows = pd.concat(frames, ignore_index=True)
+    rows = {key: np.concatenate([frame[key] for frame in frames]) for key in frames[0]}
     del frames
-    repeated = duplicate_ids(rows["pid"].to_numpy(), rows["pid_ok"].to_numpy())
+    repeated = duplicate_ids(rows["pid"], rows["pid_ok"])
     return count_detail(rows, lookups, params, repeated)

@@ -186,7 +186,7 @@ def person_ids(values: pd.Series, id_kind: str) -> tuple[np.ndarray, np.ndarray]
     return np.where(ok, text, None).astype(object), ok
 
 
-def normalise(frame: pd.DataFrame, plan: ExtractPlan, lookups: Lookups) -> pd.DataFrame:
+def normalise(frame: pd.DataFrame, plan: ExtractPlan, lookups: Lookups) -> dict[str, np.ndarray]:
     """Read each value of a fragment as its type, ready for the rules.
 
     Parameters
@@ -198,8 +198,9 @@ def normalise(frame: pd.DataFrame, plan: ExtractPlan, lookups: Lookups) -> pd.Da
 
     Returns
     -------
-    pandas.DataFrame
-        ``pid`` (int64 or object; see ``pid_ok``), ``pid_ok``, ``practice`` (lookup
+    dict of str to numpy.ndarray
+        Arrays of one length (a frame without pandas' cost of making one): ``pid``
+        (int64 or object; see ``pid_ok``), ``pid_ok``, ``practice`` (lookup
         index, -1 unknown, -2 null), ``lsoa`` (lookup index, -1 unknown, -2 null),
         ``year``, ``age`` (whole years or NaN), ``age_key`` (model table key, -1 when
         unreadable), ``band`` (output age band, -1 unreadable), ``sex_ok``,
@@ -264,7 +265,7 @@ def normalise(frame: pd.DataFrame, plan: ExtractPlan, lookups: Lookups) -> pd.Da
         ignored |= np.where(present & np.isnan(score), 4, 0)
     out["score"] = score
     out["ignored"] = ignored
-    return pd.DataFrame(out)
+    return out
 
 
 def duplicate_ids(pid: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -280,26 +281,26 @@ def duplicate_ids(pid: np.ndarray, ok: np.ndarray) -> np.ndarray:
 
 
 def _reasons(
-    norm: pd.DataFrame, lookups: Lookups, params: RunParameters, duplicates: np.ndarray
+    norm: dict[str, np.ndarray], lookups: Lookups, params: RunParameters, duplicates: np.ndarray
 ) -> np.ndarray:
     unreadable = (
-        ~norm["pid_ok"].to_numpy()
-        | (norm["practice"].to_numpy() == -2)
-        | ~np.isin(norm["year"].to_numpy(), LSOA_YEARS)
-        | np.isnan(norm["age"].to_numpy())
-        | ~norm["sex_ok"].to_numpy()
+        ~norm["pid_ok"]
+        | (norm["practice"] == -2)
+        | ~np.isin(norm["year"], LSOA_YEARS)
+        | np.isnan(norm["age"])
+        | ~norm["sex_ok"]
     )
-    age = norm["age"].to_numpy()
-    pid = norm["pid"].to_numpy()
-    duplicate = norm["pid_ok"].to_numpy() & pd.Series(pid).isin(duplicates).to_numpy()
+    age = norm["age"]
+    pid = norm["pid"]
+    duplicate = norm["pid_ok"] & pd.Series(pid).isin(duplicates).to_numpy()
     return np.select(
         [
             unreadable,
-            norm["lsoa"].to_numpy() == -2,
+            norm["lsoa"] == -2,
             (age < 0) | (age > MAX_AGE),
-            norm["practice"].to_numpy() == -1,
-            norm["year"].to_numpy() != params.lsoa_year,
-            norm["lsoa"].to_numpy() == -1,
+            norm["practice"] == -1,
+            norm["year"] != params.lsoa_year,
+            norm["lsoa"] == -1,
             duplicate,
         ],
         list(range(len(REJECT_REASONS))),
@@ -313,7 +314,7 @@ def empty_detail() -> pd.DataFrame:
 
 
 def count_detail(
-    norm: pd.DataFrame,
+    norm: dict[str, np.ndarray],
     lookups: Lookups,
     params: RunParameters,
     duplicates: np.ndarray | Sequence[object] = (),
@@ -322,8 +323,8 @@ def count_detail(
 
     Parameters
     ----------
-    norm : pandas.DataFrame
-        From :func:`normalise`.
+    norm : dict of str to numpy.ndarray
+        From :func:`normalise` (or several of its results concatenated).
     lookups : Lookups
     params : RunParameters
     duplicates : array-like
@@ -334,31 +335,32 @@ def count_detail(
     pandas.DataFrame
         The detail table (see the module docstring), sorted by its keys.
     """
-    if len(norm) == 0:
+    if len(norm["pid"]) == 0:
         return empty_detail()
     reason = _reasons(norm, lookups, params, np.asarray(duplicates))
+    n = len(reason)
     kept = reason < 0
-    practice = np.where(kept, norm["practice"].to_numpy(), -1)
-    lsoa = norm["lsoa"].to_numpy()
+    practice = np.where(kept, norm["practice"], -1)
+    lsoa = norm["lsoa"]
     deciles = lookups.lsoas["imd_decile"].to_numpy().astype(np.int64)
     decile = np.where(kept, deciles[np.where(kept, lsoa, 0)] if len(deciles) else 0, -1)
-    band = np.where(kept, norm["band"].to_numpy(), -1)
-    ignored = np.where(kept, norm["ignored"].to_numpy(), 0)
+    band = np.where(kept, norm["band"], -1)
+    ignored = np.where(kept, norm["ignored"], 0)
 
-    tier = np.full(len(norm), -1, dtype=np.int64)
-    source = np.full(len(norm), -1, dtype=np.int64)
+    tier = np.full(n, -1, dtype=np.int64)
+    source = np.full(n, -1, dtype=np.int64)
     rows = np.flatnonzero(kept)
     if len(rows):
         model = lookups.model
         n_keys = int(model["age_key"].max()) + 1
         p_mm = model["p_multimorbidity"].to_numpy()
         p_fr = model["p_frailty"].to_numpy()
-        index = decile[rows] * n_keys + norm["age_key"].to_numpy()[rows]
-        u = person_uniform(norm["pid"].to_numpy()[rows], params.seed)
+        index = decile[rows] * n_keys + norm["age_key"][rows]
+        u = person_uniform(norm["pid"][rows], params.seed)
         t, s = assign_tiers(
-            norm["frailty"].to_numpy()[rows],
-            norm["ltc"].to_numpy()[rows],
-            norm["score"].to_numpy()[rows],
+            norm["frailty"][rows],
+            norm["ltc"][rows],
+            norm["score"][rows],
             u,
             p_mm[index],
             p_fr[index],
@@ -366,16 +368,17 @@ def count_detail(
         )
         tier[rows] = t
         source[rows] = s
-    keys = pd.DataFrame(
-        {
-            "reason": reason,
-            "practice": practice,
-            "imd_decile": decile,
-            "age_band": band,
-            "tier": tier,
-            "source": source,
-            "ignored": ignored,
-        }
-    )
-    counts = keys.groupby(list(keys.columns), sort=True).size().rename("people").reset_index()
-    return counts.astype(np.int64)
+    # Count by the seven small keys at once: one integer key per row, then np.unique.
+    keys = [reason, practice, decile, band, tier, source, ignored]
+    shifted = [k.astype(np.int64) + 1 for k in keys]  # -1 (not applicable) becomes 0
+    dims = [
+        len(lookups.practices) + 1 if i == 1 else int(k.max()) + 1 for i, k in enumerate(shifted)
+    ]
+    dims = [max(d, 1) for d in dims]
+    combined, counts = np.unique(np.ravel_multi_index(shifted, dims), return_counts=True)
+    columns = np.unravel_index(combined, dims)
+    detail = {
+        name: np.asarray(column, dtype=np.int64) - 1
+        for name, column in zip(DETAIL_COLUMNS[:-1], columns, strict=True)
+    }
+    return pd.DataFrame({**detail, "people": counts.astype(np.int64)})

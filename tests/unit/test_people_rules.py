@@ -262,3 +262,13 @@ def test_codes_stored_as_numbers_or_in_folder_names_are_read_alike(tmp_path, qgh
         (PRACTICE_A, "low", 2, "25-44"): 3,
         (PRACTICE_A, "low", 10, "25-44"): 3,
     }
+
+
+def test_ids_repeated_across_files_with_overlapping_ranges(tmp_path, qgh_lookups):
+    """Interleaved ids: Dask must gather ids by hash bucket to find the repeat across files."""
+    write([person(i, **FIT) for i in (1, 3, 5, 7)], tmp_path / "x", "a.parquet")
+    write([person(i, **FIT) for i in (2, 3, 6, 8, 8)], tmp_path / "x", "b.parquet")
+    results = {e: run(tmp_path / "x", qgh_lookups, e) for e in ("pandas", "duckdb", "dask")}
+    for result in results.values():
+        assert result.rejects["duplicate person id"] == 4  # 3 twice, 8 twice
+        assert result.rows_used == 5
