@@ -249,7 +249,7 @@ def aggregate_extract(
     out: str | Path,
     *,
     engine: str = "duckdb",
-    scheduler: str | None = None,
+    scheduler: str | object | None = None,
     workers: int = 2,
     vintage: str | None = None,
     seed: int = DEFAULT_SEED,
@@ -267,8 +267,9 @@ def aggregate_extract(
     out : str or pathlib.Path
         The aggregates file to write.
     engine : {"duckdb", "dask", "pandas"}, default "duckdb"
-    scheduler : str, optional
-        Dask: an existing scheduler's address (default: a local cluster).
+    scheduler : str or distributed.Client, optional
+        Dask: an existing scheduler's address or a connected client (default: a local
+        cluster).
     workers : int, default 2
         Dask: worker processes of the local cluster.
     vintage : {"2022", "2026"}, optional
@@ -299,7 +300,7 @@ def aggregate_extract(
     """
     if engine not in ENGINES:
         raise ValueError(f"Unknown engine {engine!r}; choose one of {', '.join(ENGINES)}.")
-    if scheduler and engine != "dask":
+    if scheduler is not None and engine != "dask":
         raise ValueError("A scheduler address is for the Dask engine (--engine dask).")
     say = progress or (lambda _line: None)
     seconds: dict[str, float] = {}

@@ -1,9 +1,11 @@
 """The Dask engine: the pandas rules on every fragment, on a cluster.
 
 For an extract too big for one machine. ``scheduler`` is the address of an existing
-Dask cluster (``tcp://10.0.0.5:8786``; a dask-gateway or dask-kubernetes cluster gives
-one); without it a :class:`distributed.LocalCluster` of ``workers`` processes is started
-for the run and closed after. The workers must be able to read the extract's path and
+Dask cluster (``tcp://10.0.0.5:8786``, e.g. a dask-kubernetes scheduler), or a
+connected :class:`distributed.Client` (e.g. ``cluster.get_client()`` of a dask-gateway
+cluster, whose address needs the gateway's credentials; it is left open); without it
+a :class:`distributed.LocalCluster` of ``workers`` processes is started for the run and
+closed after. The workers must be able to read the extract's path and
 import this package (the same image or environment).
 
 Two passes, both fragment by fragment (a fragment is a run of row groups):
@@ -97,11 +99,14 @@ def _fragment_detail(
     return count_detail(rows, lookups, params, repeated)
 
 
-def _client(scheduler: str | None, workers: int, memory_limit: str):
+def _client(scheduler: object, workers: int, memory_limit: str):
+    """(client, local cluster or None, whether the run owns the client)."""
     from distributed import Client, LocalCluster
 
+    if isinstance(scheduler, Client):
+        return scheduler, None, False
     if scheduler:
-        return Client(scheduler), None
+        return Client(scheduler), None, True
     cluster = LocalCluster(
         n_workers=workers,
         threads_per_worker=1,
@@ -110,7 +115,7 @@ def _client(scheduler: str | None, workers: int, memory_limit: str):
         dashboard_address=None,
         silence_logs=logging.ERROR,
     )
-    return Client(cluster), cluster
+    return Client(cluster), cluster, True
 
 
 def run_dask(
@@ -118,7 +123,7 @@ def run_dask(
     lookups: Lookups,
     params: RunParameters,
     *,
-    scheduler: str | None = None,
+    scheduler: str | object | None = None,
     workers: int = 2,
     memory_limit: str = "1.5GiB",
     progress: Callable[[str], None] | None = None,
@@ -131,8 +136,9 @@ def run_dask(
     plan : ExtractPlan
     lookups : Lookups
     params : RunParameters
-    scheduler : str, optional
-        Address of an existing cluster's scheduler; default: a local cluster.
+    scheduler : str or distributed.Client, optional
+        Address of an existing cluster's scheduler, or a connected client (left open);
+        default: a local cluster.
     workers : int, default 2
         Worker processes of the local cluster (one thread each).
     memory_limit : str, default "1.5GiB"
@@ -150,7 +156,7 @@ def run_dask(
     from distributed import progress as show_progress
 
     say = progress or (lambda _line: None)
-    client, cluster = _client(scheduler, workers, memory_limit)
+    client, cluster, owned = _client(scheduler, workers, memory_limit)
     try:
         say(
             f"dask: {len(client.scheduler_info()['workers'])} workers at {client.scheduler.address}"
@@ -196,7 +202,8 @@ def run_dask(
             show_progress(details)
         parts = [part for part in client.gather(details) if len(part)]
     finally:
-        client.close()
+        if owned:
+            client.close()
         if cluster is not None:
             cluster.close()
     if not parts:

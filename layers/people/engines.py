@@ -133,7 +133,7 @@ def run_engine(
     lookups: Lookups | Future,
     params: RunParameters,
     *,
-    scheduler: str | None = None,
+    scheduler: str | object | None = None,
     workers: int = 2,
     progress: Callable[[str], None] | None = None,
     progress_bar: bool = False,
@@ -145,8 +145,8 @@ def run_engine(
     engine : {"duckdb", "dask", "pandas"}
     plan, lookups, params
         As the engines take them (``lookups`` may be a future: DuckDB starts without it).
-    scheduler : str, optional
-        Dask only: an existing scheduler's address.
+    scheduler : str or distributed.Client, optional
+        Dask only: an existing scheduler's address, or a connected client.
     workers : int, default 2
         Dask only: processes of the local cluster.
     progress, progress_bar
@@ -164,7 +164,7 @@ def run_engine(
     """
     if engine not in ENGINES:
         raise ValueError(f"Unknown engine {engine!r}; choose one of {', '.join(ENGINES)}.")
-    if scheduler and engine != "dask":
+    if scheduler is not None and engine != "dask":
         raise ValueError("A scheduler address is for the Dask engine (--engine dask).")
     if engine == "duckdb":
         from layers.people.engine_duckdb import run_duckdb

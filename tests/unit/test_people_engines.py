@@ -131,3 +131,16 @@ def test_the_per_person_uniform_is_uniform_and_depends_on_the_seed():
     v = person_uniform(np.arange(1_000_000), seed=2023)
     assert abs(np.corrcoef(u, v)[0, 1]) < 0.01
     assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.01  # consecutive ids are unrelated
+
+
+def test_dask_takes_a_connected_client_and_leaves_it_open(
+    qgh_extract, qgh_lookups, cluster, details
+):
+    """As with a dask-gateway cluster's ``get_client()``."""
+    from distributed import Client
+
+    plan = plan_extract(qgh_extract.path)
+    with Client(cluster) as client:
+        detail = run_engine("dask", plan, qgh_lookups, PARAMS, scheduler=client)
+        assert client.status == "running"
+    pd.testing.assert_frame_equal(detail, details["duckdb"])
