@@ -37,7 +37,14 @@ from layers.people.output import FORMAT, FORMAT_VERSION, read_aggregates
 from layers.people.schema import FIELDS
 from layers.people.tiering import AGE_BAND_LABELS
 
-__all__ = ["PERSON_LEVEL_COLUMNS", "CheckResult", "check_file", "check_table", "published_people"]
+__all__ = [
+    "PERSON_LEVEL_COLUMNS",
+    "CheckResult",
+    "check_file",
+    "check_source",
+    "check_table",
+    "published_people",
+]
 
 #: Columns that mark a file as person-level: the extract schema's own (but the practice
 #: code, which cells carry too) and common identifiers of people.
@@ -188,14 +195,36 @@ def check_file(path: str | Path) -> CheckResult:
         raise PeopleError(f"{file} is a folder; give the aggregates file itself.")
     if file.stat().st_size == 0:
         raise PeopleError(f"The file {file} is empty (0 bytes).")
+    return check_source(file, f"The file {file}")
+
+
+def check_source(source: Path | bytes, name: str = "The file") -> CheckResult:
+    """Read an aggregates file (a path or its bytes) and check it.
+
+    Parameters
+    ----------
+    source : pathlib.Path or bytes
+    name : str
+        How messages name the file.
+
+    Returns
+    -------
+    CheckResult
+        ``cells`` hold ``people`` as nullable integers when the file passes.
+
+    Raises
+    ------
+    PeopleError
+        If it cannot be read as Parquet.
+    """
     try:
-        cells, metadata, _ = read_aggregates(file)
+        cells, metadata, _ = read_aggregates(source)
     except (pa.ArrowInvalid, OSError) as exc:
         raise PeopleError(
-            f"The file {file} cannot be read as Parquet ({str(exc).splitlines()[0]})."
+            f"{name} cannot be read as Parquet ({str(exc).splitlines()[0]})."
         ) from None
     problems = check_table(cells, metadata)
-    if "people" in cells.columns and not problems:
+    if not problems:
         people = published_people(cells["people"]).map(_as_int)
         cells = cells.assign(people=pd.array(people.tolist(), dtype="Int64"))
     return CheckResult(tuple(problems), cells, metadata)

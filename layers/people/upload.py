@@ -21,12 +21,11 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
 from layers.disclosure import SUPPRESSED, shares_from_rounded
-from layers.people.check import check_table, published_people
+from layers.people.check import check_source
 from layers.people.cube import ALL, CELL_KEYS
-from layers.people.output import read_aggregates
+from layers.people.errors import PeopleError
 from layers.risk import RISK_TIERS
 from layers.tiers import NO_PCN_CODE
 from layers.uploads.errors import UploadError
@@ -118,20 +117,15 @@ def validate_aggregates_upload(raw_bytes: bytes) -> AggregatesUpload:
             "that `python -m layers.people aggregate` wrote."
         )
     try:
-        cells, metadata, _ = read_aggregates(raw)
-    except (pa.ArrowInvalid, OSError) as exc:
-        raise UploadError(
-            f"The file cannot be read as Parquet ({str(exc).splitlines()[0]})."
-        ) from None
-    problems = check_table(cells, metadata)
+        checked = check_source(raw)
+    except PeopleError as exc:
+        raise UploadError(str(exc)) from None
+    problems = list(checked.problems)
     if problems:
         head = problems[0] if len(problems) == 1 else f"{len(problems)} problems:"
         lines = [] if len(problems) == 1 else [f"- {p}" for p in problems]
         raise UploadError("\n".join(["The file was refused. " + head, *lines]))
-    people = published_people(cells["people"])
-    cells = cells[list(CELL_KEYS)].assign(
-        people=pd.array([None if v is None else int(v) for v in people], dtype="Int64")
-    )
+    cells, metadata = checked.cells[[*CELL_KEYS, "people"]], checked.metadata
     return AggregatesUpload(cells=cells.reset_index(drop=True), metadata=dict(metadata or {}))
 
 
