@@ -31,7 +31,7 @@ ICBS = ("QRV", "QGH")
 
 
 def _load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, object, str]:
-    if (ROOT / "geodata" / "registrations.parquet").exists():
+    if (ROOT / "geodata" / "2022" / "registrations.parquet").exists():
         from layers.geodata import read_table
 
         geometry = read_table("lsoa_geometry_light")

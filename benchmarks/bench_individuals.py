@@ -47,7 +47,7 @@ TARGETS = {"QGH": 2.0, "QRV": 5.0, "England": 90.0}
 
 def load_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
     """Return lsoas, registrations, practices and a note on where they came from."""
-    if (REPO / "geodata" / "registrations.parquet").exists():
+    if (REPO / "geodata" / "2022" / "registrations.parquet").exists():
         from layers.geodata import read_table
 
         return (

@@ -1,6 +1,6 @@
-"""The dashboard's single router: page config, the shared sidebar and navigation.
+"""The dashboard's single router: page config, the link's shared state, the sidebar.
 
-Run with ``python -m dashboard`` so that ``streamlit_config.toml`` applies.
+Run with ``python -m dashboard`` (or ``streamlit run dashboard/app.py``).
 """
 
 from __future__ import annotations
@@ -14,13 +14,11 @@ import streamlit as st
 # Streamlit puts the script's folder on sys.path; the repository root is needed too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import layers
-from dashboard import loaders
-from dashboard.common import DEFAULT_ICS
-from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
+from dashboard import loaders, scaffold, sidebar
+from dashboard.link import pop_warnings, read_link
+from dashboard.page_specs import page_paths
+from dashboard.state import UPLOADS_ICS_KEY, UPLOADS_KEY
 
-#: Query parameters every page shares; pages add their own (e.g. colour on /map).
-SHARED_PARAMS = ("ics", "places", "present", "bands")
 log = logging.getLogger("ics_planner")
 
 st.set_page_config(
@@ -29,12 +27,8 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-# A page is routed once its file exists in views/.
-pages = [
-    st.Page(PAGES_DIR / f, title=t, icon=i, url_path=u)
-    for f, t, i, u in PAGE_SPECS
-    if (PAGES_DIR / f).exists()
-]
+# Every promised page must exist: a missing file fails here, it never drops out quietly.
+pages = [st.Page(path, title=t, url_path=u) for path, t, u in page_paths()]
 
 
 def _home() -> None:
@@ -46,98 +40,30 @@ def _home() -> None:
 page = st.navigation(
     [st.Page(_home, title="Home", url_path="home", default=True), *pages], position="hidden"
 )
-
-systems = loaders.systems()
-codes = systems["icb_code"].tolist()
-names = dict(zip(systems["icb_code"], systems["icb_name"], strict=True))
-
-# The URL is the source of truth on first load, so a shared link reopens the same view.
-if "ics" not in st.session_state:
-    requested = st.query_params.get("ics", DEFAULT_ICS)
-    try:
-        st.session_state["ics"] = layers.resolve_ics(requested)
-    except ValueError:
-        st.session_state["ics"] = DEFAULT_ICS
-        st.session_state["bad_ics_link"] = requested
-
-code = st.session_state["ics"]
-default_definition = loaders.default_place_definition(code)
-place_options = [
-    d for d in ("preset", "utla", "ltla") if d != "preset" or default_definition == "preset"
-]
-if st.session_state.get("place_definition") not in place_options:
-    requested_places = st.query_params.get("places")
-    st.session_state["place_definition"] = (
-        requested_places if requested_places in place_options else default_definition
-    )
-place_definition = st.session_state["place_definition"]
-
-st.query_params["ics"] = code
-if place_definition == default_definition:
-    st.query_params.pop("places", None)
-else:
-    st.query_params["places"] = place_definition
-
+read_link()
+ctx = scaffold.context()
 
 # The sidebar's heading goes first, so the sidebar takes its width before any chart is
 # drawn: a chart that is resized while it draws can keep redrawing (the England map did).
 st.sidebar.markdown("### ICS Population Planner")
 sidebar_body = st.sidebar.container()
 
+# Not on the "/" redirect, or the messages would vanish with it.
+if page.title != "Home":
+    for message in pop_warnings():
+        st.warning(message)
 
-def sidebar() -> None:
-    """The shared sidebar's body: page links, the ICS selector, the place definition.
-
-    It is drawn after the page: its widgets' values are already in session state, and
-    the page's content (above all its map) then reaches the browser first.
-    """
-    with sidebar_body:
-        # Links carry the view's state, so opening one in a new tab keeps the same ICS.
-        shared = {k: v for k, v in st.query_params.items() if k in SHARED_PARAMS}
-        for target in pages:
-            st.page_link(target, query_params=shared)
-        st.divider()
-        st.selectbox(
-            "Integrated Care System (type a name or code)",
-            codes,
-            key="ics",
-            format_func=lambda c: f"{names[c]} ({c})",
-            help="England's 42 ICSs, as Integrated Care Boards at 1 July 2022.",
-        )
-        st.radio(
-            "Places are",
-            place_options,
-            key="place_definition",
-            format_func=lambda d: {
-                "preset": "Named in the ICS's papers",
-                "utla": "Upper-tier authorities",
-                "ltla": "Lower-tier districts",
-            }[d],
-            help="Which local units count as 'places'. Every page says which is in use.",
-        )
-        st.caption(f"Data: {layers.DATA_VINTAGE}.")
-
-
-# Not on the "/" redirect, or the message would vanish with it.
-if "bad_ics_link" in st.session_state and page.title != "Home":
-    st.warning(
-        f"The link asked for ICS {st.session_state.pop('bad_ics_link')!r}, which is not one "
-        f"of England's 42 ICB codes; showing {names[DEFAULT_ICS]} ({DEFAULT_ICS}) instead."
-    )
-
-
-presenting = st.query_params.get("present") == "1"
-uploads = st.session_state.get("uploads")
-if uploads is not None and uploads.kinds and not presenting:
+uploads = st.session_state.get(UPLOADS_KEY)
+if uploads is not None and uploads.kinds and not ctx.presenting:
     held = ", ".join(k.replace("_", " ") for k in uploads.kinds)
-    applies = st.session_state.get("uploads_ics") == code
+    made_for = st.session_state.get(UPLOADS_ICS_KEY)
     st.info(
         f"Uploaded data in use this session: {held}"
-        + ("." if applies else f" (for {st.session_state.get('uploads_ics')}, not this ICS).")
+        + ("." if made_for == ctx.code else f" (for {made_for}, not this ICS).")
         + " Manage or clear it on the Your data page.",
     )
 try:
-    if presenting:
+    if ctx.presenting:
         # Presentation mode replaces the page with a slide sequence starting at it.
         from dashboard.presentation import run_presentation
 
@@ -145,11 +71,12 @@ try:
     else:
         page.run()
 except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and pass through.
-    log.exception("Page %s failed for ICS %s", page.title, code)
+    log.exception("Page %s failed for ICS %s", page.title, ctx.code)
     st.error(
-        f"Sorry, the {page.title} page could not be drawn for {names[code]} ({code}). "
+        f"Sorry, the {page.title} page could not be drawn for {ctx.name} ({ctx.code}). "
         "The problem has been logged; try another ICS or place definition."
     )
 finally:
-    # Every run must draw the widgets, or Streamlit forgets their state.
-    sidebar()
+    # Every run must draw the widgets, or Streamlit forgets their state. Drawn after the
+    # page, so the page's content (above all its map) reaches the browser first.
+    sidebar.draw(sidebar_body, pages, loaders.systems())

@@ -1,7 +1,9 @@
-"""Download buttons for every figure (PNG, SVG) and table (CSV, XLSX).
+"""Draw figures and tables with their downloads: PNG and SVG, CSV and XLSX.
 
-Files are built only when the user clicks (deferred data), so pages stay fast.
-Tables must already have the disclosure rule applied where it applies.
+:func:`show_figure` and :func:`show_table` are how every section puts a chart or a
+table on the page, so each one is drawn offline and carries its downloads. Files are
+built only when the user clicks (deferred data), so pages stay fast. Tables must
+already have the disclosure rule applied where it applies.
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from layers.export import figure_bytes, table_csv, table_xlsx
+from layers.maps import OFFLINE_TOPOJSON_URL
+
+#: Column formats for st.column_config.NumberColumn, one rule each (see layers.format).
+MONEY = "£%,.0f"
+MONEY_PER_HEAD = "£%,.2f"
+PERCENT = "%.1f%%"
+COUNT = "localized"
 
 
 def _stem(title: str) -> str:
@@ -63,3 +72,41 @@ def table_downloads(table: pd.DataFrame, title: str, key: str) -> None:
         on_click="ignore",
         help="Download this table as Excel",
     )
+
+
+def show_figure(
+    figure: go.Figure,
+    title: str,
+    key: str,
+    export: Callable[[], go.Figure] | None = None,
+    config: dict | None = None,
+    **chart: object,
+) -> None:
+    """Draw a figure (offline, SVG maps included) with its PNG and SVG downloads.
+
+    ``export`` builds the figure to download when it differs from the one on screen
+    (for example a map whose geometry the browser fetches from a URL); ``config`` adds
+    to plotly's configuration, and other keywords go to ``st.plotly_chart``.
+    """
+    # The empty topology keeps SVG geo maps offline; other charts ignore it.
+    settings = {"displaylogo": False, "topojsonURL": OFFLINE_TOPOJSON_URL, **(config or {})}
+    st.plotly_chart(figure, key=key, config=settings, **chart)
+    figure_downloads(export or figure, title, key)
+
+
+def show_table(
+    table: pd.DataFrame,
+    title: str,
+    key: str,
+    formats: dict[str, str] | None = None,
+    **frame: object,
+) -> None:
+    """Draw a table with its CSV and XLSX downloads; ``formats`` maps columns to formats."""
+    config = {
+        column: st.column_config.NumberColumn(column, format=number_format)
+        for column, number_format in (formats or {}).items()
+        if column in table.columns
+    }
+    config.update(frame.pop("column_config", {}) or {})
+    st.dataframe(table, hide_index=True, column_config=config, key=f"{key}_table", **frame)
+    table_downloads(table, title, key)

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import layers
+from dashboard.state import SystemKey
 from layers import england, tiers
 from layers.maps import system_map, write_lsoa_geojson
 from layers.streams import DEFAULT_SEED, generator
@@ -38,13 +39,21 @@ def systems() -> pd.DataFrame:
     return layers.list_systems()
 
 
+@st.cache_data(show_spinner=False)
+def system_names() -> dict[str, str]:
+    """ICB code → ICS name."""
+    table = systems()
+    return dict(zip(table["icb_code"], table["icb_name"], strict=True))
+
+
 @st.cache_resource(show_spinner="Loading the five layers…", max_entries=48)
-def system(code: str, place_definition: str) -> layers.System:
+def system(key: SystemKey) -> layers.System:
     """The five layers of one ICS (shared, read-only: never modify the result).
 
     ``place_definition`` may be ``custom:<base>:<digest>`` for groupings registered
     with :func:`register_grouping`.
     """
+    code, place_definition = key.code, key.place_definition
     if place_definition.startswith("custom:"):
         _, base, digest = place_definition.split(":", 2)
         grouping = _grouping_registry().get(digest)
@@ -62,6 +71,11 @@ def default_place_definition(code: str) -> str:
     return layers.default_place_definition(code)
 
 
+def _base_key(code: str, vintage: str = "2022") -> SystemKey:
+    """The ICS with its default places: for tables that do not depend on places."""
+    return SystemKey(code, default_place_definition(code), vintage)
+
+
 @st.cache_resource
 def _grouping_registry() -> dict[str, pd.DataFrame]:
     """Uploaded groupings by content digest (shared: equal content, equal key)."""
@@ -77,36 +91,34 @@ def register_grouping(grouping: pd.DataFrame) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
-def lsoa_geojson_url(code: str, place_definition: str) -> str:
+def lsoa_geojson_url(key: SystemKey) -> str:
     """Relative URL of the ICS's LSOA GeoJSON, written once into dashboard/static/.
 
     Keyed like the system in use, so no second system is loaded just for geometry;
     the geometry is the same for every place definition, so they share one file.
     """
-    path = write_lsoa_geojson(system(code, place_definition), STATIC_DIR)
+    path = write_lsoa_geojson(system(key), STATIC_DIR)
     return f"app/static/{path.name}"
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=96)
-def map_figure(code: str, place_definition: str, measure: str, shown: tuple[str, ...]) -> go.Figure:
+def map_figure(key: SystemKey, measure: str, shown: tuple[str, ...]) -> go.Figure:
     """The five-layer map (shared, read-only); the browser fetches the LSOA geometry.
 
     Sending geometry as a cacheable, compressed file rather than in every session's
     figure saves the server about 0.15 s of serialisation per page view.
     """
     return system_map(
-        system(code, place_definition),
+        system(key),
         measure=measure,
         layers=shown,
-        lsoa_geojson=lsoa_geojson_url(code, place_definition),
+        lsoa_geojson=lsoa_geojson_url(key),
     )
 
 
-def map_export_figure(
-    code: str, place_definition: str, measure: str, shown: tuple[str, ...]
-) -> go.Figure:
+def map_export_figure(key: SystemKey, measure: str, shown: tuple[str, ...]) -> go.Figure:
     """The same map with its geometry inline, for PNG/SVG export (built on click)."""
-    return system_map(system(code, place_definition), measure=measure, layers=shown)
+    return system_map(system(key), measure=measure, layers=shown)
 
 
 # --- England page ---
@@ -157,14 +169,15 @@ def alignment_tables() -> dict[str, pd.DataFrame]:
 
 
 @st.cache_resource(show_spinner="Working out boundary alignment…", max_entries=24)
-def alignment_base(code: str, place_definition: str, la_level: str) -> dict[str, pd.DataFrame]:
+def alignment_base(key: SystemKey, la_level: str) -> dict[str, pd.DataFrame]:
     """Every alignment table of one ICS, straddle threshold 100% (shared, read-only).
 
     At 100% every unit with any patient outside its home authority is a candidate,
     so :func:`alignment_bundle` re-flags for any threshold without recomputing.
     """
+    code, place_definition = key.code, key.place_definition
     tables = alignment_tables()
-    loaded = system(code, place_definition)
+    loaded = system(key)
     with _BUILD_SLOTS:
         return _alignment_base(tables, loaded, code, place_definition, la_level)
 
@@ -195,38 +208,33 @@ def _alignment_base(
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
-def alignment_bundle(
-    code: str, place_definition: str, la_level: str, straddle_pct: int
-) -> dict[str, pd.DataFrame]:
+def alignment_bundle(key: SystemKey, la_level: str, straddle_pct: int) -> dict[str, pd.DataFrame]:
     """The alignment tables with units straddling under ``straddle_pct`` % (read-only).
 
     The area/residence comparison is left to :func:`alignment_comparison`, so that a
     new threshold re-flags in tens of milliseconds and only the Area tab pays for it.
     """
-    base = alignment_base(code, place_definition, la_level)
+    base = alignment_base(key, la_level)
     lean = {k: v for k, v in base.items() if k != "alignment_comparison"}
     return layers.alignment.apply_threshold(lean, straddle_pct / 100)
 
 
 @st.cache_data(show_spinner=False, max_entries=96)
-def alignment_comparison(
-    code: str, place_definition: str, la_level: str, straddle_pct: int
-) -> pd.DataFrame:
+def alignment_comparison(key: SystemKey, la_level: str, straddle_pct: int) -> pd.DataFrame:
     """Residence- against area-based home authority of each PCN, at a threshold."""
-    base = alignment_base(code, place_definition, la_level)
+    base = alignment_base(key, la_level)
     return layers.alignment.compare_alignment(
         base["residence_shares"], base["area_shares"], threshold=straddle_pct / 100
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def alignment_overlap(
-    code: str, place_definition: str, la_level: str
-) -> layers.alignment.DisclosedOverlap:
+def alignment_overlap(key: SystemKey, la_level: str) -> layers.alignment.DisclosedOverlap:
     """PCN × authority overlap, disclosure rule applied; the ICS's authorities as columns."""
+    code = key.code
     lsoas = alignment_tables()["lsoas"]
     own = lsoas.loc[lsoas["icb_code"] == code, f"{la_level}_code"].unique()
-    matrix = alignment_base(code, place_definition, la_level)["overlap_matrix"]
+    matrix = alignment_base(key, la_level)["overlap_matrix"]
     return layers.alignment.disclose_overlap(matrix, keep=[c for c in matrix.columns if c in own])
 
 
@@ -246,14 +254,12 @@ def alignment_order(home: pd.DataFrame, columns: list[str], order: str) -> list[
 
 
 @st.cache_resource(show_spinner="Drawing the heatmap…", max_entries=96)
-def alignment_heatmap(
-    code: str, place_definition: str, la_level: str, cells: str, order: str
-) -> go.Figure:
+def alignment_heatmap(key: SystemKey, la_level: str, cells: str, order: str) -> go.Figure:
     """The PCN × authority heatmap (disclosure rule applied; shared, read-only)."""
     if order not in ALIGNMENT_ORDERS:
         raise ValueError(f"Unknown order {order!r}; choose one of {ALIGNMENT_ORDERS}.")
-    overlap = alignment_overlap(code, place_definition, la_level)
-    home = alignment_base(code, place_definition, la_level)["home_authorities"]
+    overlap = alignment_overlap(key, la_level)
+    home = alignment_base(key, la_level)["home_authorities"]
     home = home.loc[home["unit_code"].isin(overlap.values.index)]
     level = "upper-tier" if la_level == "utla" else "lower-tier"
     return layers.alignment.overlap_heatmap(
@@ -263,25 +269,24 @@ def alignment_heatmap(
         cells=cells,
         order=alignment_order(home, list(overlap.values.columns), order),
         x_title=f"Local authority ({level}) where patients live",
-        title=f"{system(code, place_definition).name}: PCN patients by authority of residence "
-        "(patients, July 2022)",
+        title=f"{system(key).name}: PCN patients by authority of residence (patients, July 2022)",
     )
 
 
 @st.cache_resource(show_spinner="Drawing the flow map…", max_entries=64)
 def alignment_flow_map(
-    code: str, place_definition: str, la_level: str, level: str, from_code: str, to_code: str
+    key: SystemKey, la_level: str, level: str, from_code: str, to_code: str
 ) -> go.Figure:
     """LSOAs where one flow's patients live (shared, read-only)."""
-    key = "flow_concentration" if level == "icb" else "place_flow_concentration"
-    conc = alignment_base(code, place_definition, la_level)[key]
+    table = "flow_concentration" if level == "icb" else "place_flow_concentration"
+    conc = alignment_base(key, la_level)[table]
     rows = conc.loc[(conc["from_code"] == from_code) & (conc["to_code"] == to_code)]
     if rows.empty:
         raise ValueError(f"No patients flow from {from_code} to {to_code}.")
     tables = alignment_tables()
     lsoas = tables["lsoas"]
     names = lsoas.loc[lsoas["lsoa_code"].isin(rows["lsoa_code"])]
-    loaded = system(code, place_definition)
+    loaded = system(key)
     first = rows.iloc[0]
     return layers.alignment.flow_map(
         rows,
@@ -319,11 +324,11 @@ def alignment_lineage_map(code: str, la_level: str) -> go.Figure:
 
 # --- allocation page ---
 @st.cache_resource(show_spinner="Building the practice frame…", max_entries=48)
-def allocation_frame(code: str, place_definition: str) -> pd.DataFrame:
+def allocation_frame(key: SystemKey) -> pd.DataFrame:
     """Practices of an ICS: tiers, weighted populations, deprivation, former CCG (read-only)."""
     from layers.allocation import practice_frame
 
-    loaded = system(code, place_definition)
+    loaded = system(key)
     with _BUILD_SLOTS:
         return practice_frame(
             loaded, layers.read_table("weighted_populations"), layers.read_table("lsoas")
@@ -331,27 +336,27 @@ def allocation_frame(code: str, place_definition: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=96)
-def allocation_need(code: str, place_definition: str, level: str) -> pd.DataFrame:
+def allocation_need(key: SystemKey, level: str) -> pd.DataFrame:
     """NHS England relative need indices by place, PCN or practice."""
     from layers.allocation import need_indices
 
-    return need_indices(allocation_frame(code, place_definition), level)
+    return need_indices(allocation_frame(key), level)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def allocation_run(code: str, place_definition: str, scenario_json: str) -> pd.DataFrame:
+def allocation_run(key: SystemKey, scenario_json: str) -> pd.DataFrame:
     """Allocations of one scenario (JSON text) over an ICS (shared, read-only: no copy)."""
     from layers.allocation import Scenario
 
-    return Scenario.from_json(scenario_json).run(allocation_frame(code, place_definition))
+    return Scenario.from_json(scenario_json).run(allocation_frame(key))
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
-def allocation_geojson(code: str, place_definition: str, level: str) -> dict:
+def allocation_geojson(key: SystemKey, level: str) -> dict:
     """Place or PCN footprint GeoJSON (ids and geometry only; shared, read-only)."""
     from layers.maps import feature_collection
 
-    built = system(code, place_definition)
+    built = system(key)
     if level == "place":
         return feature_collection(built.places, "place_code")
     pcns = built.pcns[~built.pcns.geometry.is_empty & built.pcns.geometry.notna()]
@@ -364,9 +369,9 @@ TIERS_SEED = DEFAULT_SEED
 
 
 @st.cache_resource(show_spinner="Preparing the population tiers…", max_entries=48)
-def tier_tables(code: str, place_definition: str) -> tiers.TierTables:
+def tier_tables(key: SystemKey) -> tiers.TierTables:
     """The real unit structure of an ICS (shared, read-only: scenarios make new tables)."""
-    return tiers.tier_tables(system(code, place_definition))
+    return tiers.tier_tables(system(key))
 
 
 @st.cache_resource(show_spinner="Generating synthetic individuals…", max_entries=3)
@@ -379,7 +384,7 @@ def risk_individuals(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
     from layers.individuals import generate_individuals
     from layers.risk import assign_risk
 
-    registrations = system(code, default_place_definition(code)).registrations
+    registrations = system(_base_key(code)).registrations
     with _BUILD_SLOTS:
         lsoas = layers.read_table("lsoas")
         people = generate_individuals(
@@ -406,17 +411,17 @@ def practice_risk_counts(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
 @st.cache_data(show_spinner="Modelling age structures…", max_entries=48)
 def practice_age_structure(code: str) -> pd.DataFrame:
     """Modelled single-year ages of each practice's patients (registrations × LSOA mix)."""
-    registrations = system(code, default_place_definition(code)).registrations
+    registrations = system(_base_key(code)).registrations
     with _BUILD_SLOTS:
         return tiers.practice_age_structure(registrations, layers.read_table("lsoas"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def tier_geometry(code: str, place_definition: str) -> dict:
+def tier_geometry(key: SystemKey) -> dict:
     """GeoJSON, anchors, outlines and view for the tiers map (shared, read-only)."""
     from layers.maps import feature_collection, geo_view, outline_coordinates
 
-    loaded = system(code, place_definition)
+    loaded = system(key)
     pcns = loaded.pcns[~loaded.pcns.geometry.is_empty & loaded.pcns.geometry.notna()]
     bounds = loaded.ics.total_bounds
     return {
@@ -434,15 +439,15 @@ def tier_geometry(code: str, place_definition: str) -> dict:
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def tier_pattern(
-    code: str, place_definition: str, layer: str, kind: str, codes: tuple[str, ...]
+    key: SystemKey, layer: str, kind: str, codes: tuple[str, ...]
 ) -> tuple[list[float], list[float]]:
     """Hatching (``kind="hatch"``) or dots (``"dots"``) over PCN footprints or places."""
-    loaded = system(code, place_definition)
+    loaded = system(key)
     frame = loaded.pcns if layer == "pcn" else loaded.places
-    key = "pcn_code" if layer == "pcn" else "place_code"
-    geometries = frame.loc[frame[key].isin(codes), "geometry"].tolist()
+    column = "pcn_code" if layer == "pcn" else "place_code"
+    geometries = frame.loc[frame[column].isin(codes), "geometry"].tolist()
     pattern = tiers.hatch_coordinates if kind == "hatch" else tiers.dot_coordinates
-    lon, lat = pattern(geometries, tier_geometry(code, place_definition)["spacing"])
+    lon, lat = pattern(geometries, tier_geometry(key)["spacing"])
     return lon.tolist(), lat.tolist()
 
 
@@ -456,12 +461,12 @@ def inequality_practice_deprivation(code: str) -> pd.DataFrame:
     """Patient-weighted IMD rank, decile and Core20 share of each practice of an ICS."""
     from layers.deprivation import practice_deprivation
 
-    registrations = system(code, default_place_definition(code)).registrations
+    registrations = system(_base_key(code)).registrations
     return practice_deprivation(registrations, layers.read_table("lsoas"))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def inequality_lsoa_indicator(key: str) -> pd.DataFrame:
+def inequality_lsoa_indicator(indicator: str) -> pd.DataFrame:
     """An LSOA indicator for all of England (so PCN patients living outside count)."""
     from layers import indicators
 
@@ -469,47 +474,47 @@ def inequality_lsoa_indicator(key: str) -> pd.DataFrame:
         "aged_65_plus": indicators.aged_65_plus,
         "aged_0_15": indicators.aged_0_15,
         "gp_distance": indicators.gp_distance,
-    }[key]
+    }[indicator]
     return build(layers.read_table("lsoas"))
 
 
 @st.cache_data(show_spinner="Running the allocation scenario…", max_entries=64)
-def inequality_funding(code: str, place_definition: str, scenario_json: str) -> pd.DataFrame:
+def inequality_funding(key: SystemKey, scenario_json: str) -> pd.DataFrame:
     """£ per practice under a scenario (JSON text; ``DEFAULT_SCENARIO`` for the default)."""
     from layers.allocation import practice_funding
 
-    frame = allocation_frame(code, place_definition)
+    frame = allocation_frame(key)
     return practice_funding(frame, scenario_json or None)
 
 
-def _inequality_indicator(
-    code: str, place_definition: str, key: str, scenario_json: str
-) -> pd.DataFrame:
+def _inequality_indicator(key: SystemKey, indicator: str, scenario_json: str) -> pd.DataFrame:
+    code = key.code
     from layers import indicators
 
-    if key in ("aged_65_plus", "aged_0_15", "gp_distance"):
-        return inequality_lsoa_indicator(key)
+    if indicator in ("aged_65_plus", "aged_0_15", "gp_distance"):
+        return inequality_lsoa_indicator(indicator)
     deprivation = inequality_practice_deprivation(code)
-    if key == "at_risk":
+    if indicator == "at_risk":
         counts = indicators.at_risk_counts(practice_risk_counts(code))
         return indicators.at_risk_prevalence(counts, deprivation)
-    if key == "pounds_per_head":
-        funding = inequality_funding(code, place_definition, scenario_json)
+    if indicator == "pounds_per_head":
+        funding = inequality_funding(key, scenario_json)
         return indicators.pounds_per_head(funding, deprivation)
-    if key == "list_size":
-        practices = system(code, place_definition).practices
+    if indicator == "list_size":
+        practices = system(key).practices
         return indicators.patients_per_practice(practices, deprivation)
-    raise ValueError(f"Unknown indicator {key!r}.")
+    raise ValueError(f"Unknown indicator {indicator!r}.")
 
 
 @st.cache_data(show_spinner="Summing the indicator by decile…", max_entries=64)
-def inequality_rows(code: str, place_definition: str, key: str, scenario_json: str) -> pd.DataFrame:
+def inequality_rows(key: SystemKey, indicator: str, scenario_json: str) -> pd.DataFrame:
     """An indicator's LSOA or practice rows in every unit (``level``: ics, place, pcn)."""
+    code = key.code
     from layers import indicators
 
-    loaded = system(code, place_definition)
-    frame = _inequality_indicator(code, place_definition, key, scenario_json)
-    basis = indicators.INDICATORS[key].basis
+    loaded = system(key)
+    frame = _inequality_indicator(key, indicator, scenario_json)
+    basis = indicators.INDICATORS[indicator].basis
     parts = []
     for level in indicators.UNIT_LEVELS:
         members = indicators.unit_membership(
@@ -526,31 +531,31 @@ def inequality_rows(code: str, place_definition: str, key: str, scenario_json: s
 
 @st.cache_data(show_spinner="Measuring inequality…", max_entries=256)
 def inequality_summary(
-    code: str, place_definition: str, key: str, scenario_json: str, level: str, unit: str
+    key: SystemKey, indicator: str, scenario_json: str, level: str, unit: str
 ) -> tuple[pd.DataFrame, dict]:
     """Deciles and every summary measure (SII/RII with 100,000 simulations) of one unit."""
     from layers import indicators
 
-    rows = inequality_rows(code, place_definition, key, scenario_json)
+    rows = inequality_rows(key, indicator, scenario_json)
     rows = rows[(rows["level"] == level) & (rows["unit_code"] == unit)].drop(columns="level")
     if rows.empty:
         return pd.DataFrame(), {}
-    deciles = indicators.by_decile(rows, key)
+    deciles = indicators.by_decile(rows, indicator)
     summary = indicators.summary_measures(
-        rows, key, deciles=deciles, rng=generator(DEFAULT_SEED, "sii")
+        rows, indicator, deciles=deciles, rng=generator(DEFAULT_SEED, "sii")
     )
     return deciles, summary
 
 
 @st.cache_data(show_spinner="Ranking places and PCNs…", max_entries=128)
 def inequality_ranking(
-    code: str, place_definition: str, key: str, scenario_json: str, measure: str
+    key: SystemKey, indicator: str, scenario_json: str, measure: str
 ) -> pd.DataFrame:
     """Places and PCNs ranked by the size of the SII or concentration index."""
     from layers import indicators
 
-    loaded = system(code, place_definition)
-    rows = inequality_rows(code, place_definition, key, scenario_json)
+    loaded = system(key)
+    rows = inequality_rows(key, indicator, scenario_json)
     names = pd.concat(
         [
             pd.DataFrame(
@@ -570,17 +575,22 @@ def inequality_ranking(
         ]
     )
     return indicators.inequality_ranking(
-        rows[rows["level"] != "ics"], key, measure, names=names, rng=generator(DEFAULT_SEED, "sii")
+        rows[rows["level"] != "ics"],
+        indicator,
+        measure,
+        names=names,
+        rng=generator(DEFAULT_SEED, "sii"),
     )
 
 
 @st.cache_data(show_spinner="Profiling deprivation…", max_entries=48)
-def inequality_profile(code: str, place_definition: str) -> dict[str, pd.DataFrame]:
+def inequality_profile(key: SystemKey) -> dict[str, pd.DataFrame]:
     """Residents and patients by decile; Core20 shares of places, PCNs and practices."""
+    code = key.code
     from layers import indicators
     from layers.deprivation import resident_deprivation
 
-    loaded = system(code, place_definition)
+    loaded = system(key)
     national = layers.read_table("lsoas")
     residents = loaded.lsoas.groupby("imd_decile")["population"].sum()
     deciles = indicators.patients_by_decile(loaded.registrations, national)
@@ -601,11 +611,11 @@ def inequality_profile(code: str, place_definition: str) -> dict[str, pd.DataFra
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=96)
-def inequality_core20_map(code: str, place_definition: str, level: str) -> go.Figure:
+def inequality_core20_map(key: SystemKey, level: str) -> go.Figure:
     """Core20 share of residents by PCN footprint or place (shared, read-only)."""
     from layers import indicators
 
-    loaded = system(code, place_definition)
+    loaded = system(key)
     if level == "place":
         areas = indicators.core20_areas(loaded.lsoas, loaded.places, "place_code")
         what = "place"
@@ -619,13 +629,13 @@ def inequality_core20_map(code: str, place_definition: str, level: str) -> go.Fi
 
 # --- presentation ---
 @st.cache_resource(show_spinner=False, max_entries=64)
-def presentation_slide(code: str, place_definition: str, key: str, scenario_json: str):
+def presentation_slide(key: SystemKey, slide: str, scenario_json: str):
     """One slide of presentation mode and the deck (shared, read-only).
 
     ``scenario_json`` is the allocation scenario as JSON text, "" for the default.
     """
     from layers import slides
 
-    people = risk_individuals(code) if key in ("tiers", "inequality") else None
+    people = risk_individuals(key.code) if slide in ("tiers", "inequality") else None
     builders = slides.slide_builders(scenario_json or None, people)
-    return builders[key](system(code, place_definition))
+    return builders[slide](system(key))

@@ -1,4 +1,4 @@
-"""The dashboard's pages: file in ``views/``, title, icon and stable URL path."""
+"""The dashboard's pages: file in ``views/``, title and stable URL path."""
 
 from pathlib import Path
 
@@ -16,3 +16,24 @@ PAGE_SPECS = [
     ("boundaries.py", "Boundary alignment", None, "boundaries"),
     ("data.py", "Your data", None, "data"),
 ]
+
+
+def page_paths(pages_dir: Path = PAGES_DIR) -> list[tuple[Path, str, str]]:
+    """Every page as (file path, title, url path).
+
+    Raises
+    ------
+    FileNotFoundError
+        If a page's file is missing: a page must fail loudly, never vanish.
+
+    Examples
+    --------
+    >>> [url for _path, _title, url in page_paths()][:2]
+    ['overview', 'map']
+    """
+    missing = [file for file, *_ in PAGE_SPECS if not (pages_dir / file).exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"Dashboard page file(s) missing from {pages_dir}: {', '.join(missing)}."
+        )
+    return [(pages_dir / file, title, url) for file, title, _icon, url in PAGE_SPECS]

@@ -28,8 +28,7 @@ import time
 import streamlit as st
 
 import layers
-from dashboard import loaders
-from dashboard.common import current_ics, current_place_definition, place_definition_label
+from dashboard import loaders, scaffold
 from layers.allocation import ScenarioError
 from layers.indicators import scenario_text
 from layers.maps import OFFLINE_TOPOJSON_URL
@@ -122,17 +121,18 @@ def run_presentation(start: str = "overview") -> None:
         URL path of the page presentation mode was opened from.
     """
     st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-    code, place_definition = current_ics(), current_place_definition()
+    ctx = scaffold.context()
+    code = ctx.code
     key = _requested_slide(start)
     scenario_json = _scenario(code)
     position = SLIDE_KEYS.index(key)
     with st.spinner("Preparing the slide…"):
         try:
-            slide = loaders.presentation_slide(code, place_definition, key, scenario_json)
+            slide = loaders.presentation_slide(ctx.key, key, scenario_json)
         except ScenarioError as exc:
             st.warning(f"{exc}. Showing the default scenario instead.")
             scenario_json = ""
-            slide = loaders.presentation_slide(code, place_definition, key, scenario_json)
+            slide = loaders.presentation_slide(ctx.key, key, scenario_json)
 
     with st.container(key="slide_meta"):
         st.markdown(
@@ -157,7 +157,7 @@ def run_presentation(start: str = "overview") -> None:
         for note in slide.notes:
             st.markdown(note)
         st.markdown(
-            f"Places: {place_definition_label(place_definition)}.  \n"
+            f"Places: {ctx.place_label}.  \n"
             f"Source: {slide.source}.  \nData: {slide.data_date}.  \n{layers.SOURCES}"
         )
 
@@ -189,14 +189,14 @@ def run_presentation(start: str = "overview") -> None:
             key="slide_exit",
             help="Back to the page, with the sidebar and controls",
         )
-    _deck_export(code, place_definition, scenario_json)
+    _deck_export(ctx.key, scenario_json)
 
 
-def _deck_export(code: str, place_definition: str, scenario_json: str) -> None:
+def _deck_export(system_key: scaffold.SystemKey, scenario_json: str) -> None:
     """One click builds the PowerPoint and PDF of the six slides, with progress."""
     from layers.deck import build_deck
 
-    wanted = (code, place_definition, scenario_json)
+    wanted = (*system_key, scenario_json)
     built = st.session_state.get("presentation_deck")
     if st.button(
         "Build the slide deck (PowerPoint and PDF)",
@@ -211,9 +211,7 @@ def _deck_export(code: str, place_definition: str, scenario_json: str) -> None:
                 bar.progress(
                     0.25 * i / len(SLIDE_KEYS), text=f"Preparing: {SLIDE_TITLES[slide_key]}"
                 )
-                slides.append(
-                    loaders.presentation_slide(code, place_definition, slide_key, scenario_json)
-                )
+                slides.append(loaders.presentation_slide(system_key, slide_key, scenario_json))
             deck = build_deck(
                 slides,
                 progress=lambda done, message: bar.progress(0.25 + 0.75 * done, text=message),
@@ -224,7 +222,7 @@ def _deck_export(code: str, place_definition: str, scenario_json: str) -> None:
             "key": wanted,
             "pptx": deck.pptx,
             "pdf": deck.pdf,
-            "stem": _file_stem(slides[0].ics_name, code),
+            "stem": _file_stem(slides[0].ics_name, system_key.code),
         }
         st.session_state["presentation_deck"] = built
     if built and built.get("key") == wanted:

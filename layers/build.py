@@ -2,12 +2,14 @@
 
 Run from the repository root::
 
-    python -m layers.build                # all of England, into geodata/
+    python -m layers.build                  # both vintages, into geodata/2022 and geodata/2026
+    python -m layers.build --vintage 2026   # one vintage
     python -m layers.build --source DIR --out DIR
 
 The dashboard and the library read only what this writes; nothing reads the raw
 folder at run time. :func:`build_tables` returns the tables in memory so that a test
-can rebuild one ICS and compare it with the committed files.
+can rebuild one ICS and compare it with the committed files. The 2022 vintage is built
+here; the 2026 vintage in :mod:`layers.build_2026`, which shares the geometry helpers.
 """
 
 from __future__ import annotations
@@ -26,13 +28,18 @@ import pandas as pd
 import shapely
 
 from layers.geometry import COORDINATE_GRID_DEG, dissolve
+from layers.vintages import VINTAGES, check_vintage
 
 __all__ = [
     "DETAIL_TOLERANCE_M",
     "LIGHT_TOLERANCE_M",
+    "NEED_COMPONENT_COLUMNS",
+    "PRIMARY_CARE_COLUMNS",
     "build_tables",
+    "keep_icbs",
     "main",
     "short_icb_name",
+    "simplified_lsoa_geometry",
     "tidy_name",
     "write_tables",
 ]
@@ -49,19 +56,28 @@ LIGHT_TOLERANCE_M = 300.0
 _ACRONYMS = {"PCN", "GP", "NHS", "ICB", "CCG", "UK", "HC", "MC", "PMS", "APMS", "GPS", "II"}
 _SMALL_WORDS = {"and", "of", "the", "on", "upon", "in", "at", "by", "with", "for"}
 
-_WEIGHTED_COLUMNS = {
-    "Practice_Code": "practice_code",
-    "Patients": "nhse_patients",
-    "pop 2022/23": "wp_population",
+#: NHS England need components named alike in every allocation file, in table order.
+NEED_COMPONENT_COLUMNS = {
     "G&A WP": "wp_general_acute",
     "CS WP": "wp_community",
     "MH WP": "wp_mental_health",
     "Mat WP": "wp_maternity",
     "Health Ineq WP": "wp_health_inequalities",
     "Prescr WP": "wp_prescribing",
-    "Final WP": "wp_core",
+}
+#: Primary medical care weighted populations, named alike in every allocation file.
+PRIMARY_CARE_COLUMNS = {
     "Primary Medical Care WP": "wp_primary_medical_care",
     "Final PMC WP": "wp_primary_medical_care_final",
+}
+
+_WEIGHTED_COLUMNS = {
+    "Practice_Code": "practice_code",
+    "Patients": "nhse_patients",
+    "pop 2022/23": "wp_population",
+    **NEED_COMPONENT_COLUMNS,
+    "Final WP": "wp_core",
+    **PRIMARY_CARE_COLUMNS,
     "CCG21": "ccg21_code",
 }
 
@@ -302,19 +318,48 @@ def _weighted_populations(source: Path) -> pd.DataFrame:
     return table.sort_values("practice_code").reset_index(drop=True)
 
 
-def _simplified_geometry(source: Path, tolerance_m: float) -> gpd.GeoDataFrame:
-    raw = gpd.read_file(source / "boundaries/lsoa11_bgc_england_27700.gpkg", engine="pyogrio")
+def simplified_lsoa_geometry(
+    raw: gpd.GeoDataFrame, code_column: str, tolerance_m: float, repair: bool = False
+) -> gpd.GeoDataFrame:
+    """Coverage-simplify England's LSOAs in EPSG:27700, then snap to the 1e-5° grid.
+
+    Parameters
+    ----------
+    raw : GeoDataFrame
+        Every English LSOA, in EPSG:27700.
+    code_column : str
+        The LSOA code column of ``raw`` (``LSOA11CD`` or ``LSOA21CD``).
+    tolerance_m : float
+        :data:`DETAIL_TOLERANCE_M` or :data:`LIGHT_TOLERANCE_M`.
+    repair : bool, default False
+        Make polygons that simplification or reprojection left invalid valid before
+        snapping (the 2021 super-generalised LSOAs need it at 300 m; the 2022 build,
+        whose output is committed, does not).
+
+    Returns
+    -------
+    GeoDataFrame
+        ``lsoa_code`` and geometry in EPSG:4326, sorted by code.
+    """
     if raw.crs is None or raw.crs.to_epsg() != 27700:
         raise ValueError(f"Expected LSOA boundaries in EPSG:27700, got {raw.crs}.")
     # Simplify the whole coverage at once so that shared edges stay shared.
     simplified = shapely.coverage_simplify(raw.geometry.to_numpy(), tolerance_m)
     wgs84 = gpd.GeoSeries(simplified, crs=27700).to_crs(4326).to_numpy()
+    if repair:
+        invalid = ~shapely.is_valid(wgs84)
+        wgs84[invalid] = shapely.make_valid(wgs84[invalid])
     snapped = shapely.set_precision(wgs84, COORDINATE_GRID_DEG)
     snapped = shapely.make_valid(snapped)
     if shapely.is_empty(snapped).any():
         raise ValueError(f"Simplifying at {tolerance_m} m emptied some LSOAs.")
-    frame = gpd.GeoDataFrame({"lsoa_code": raw["LSOA11CD"].to_numpy()}, geometry=snapped, crs=4326)
+    frame = gpd.GeoDataFrame({"lsoa_code": raw[code_column].to_numpy()}, geometry=snapped, crs=4326)
     return frame.sort_values("lsoa_code").reset_index(drop=True)
+
+
+def _simplified_geometry(source: Path, tolerance_m: float) -> gpd.GeoDataFrame:
+    raw = gpd.read_file(source / "boundaries/lsoa11_bgc_england_27700.gpkg", engine="pyogrio")
+    return simplified_lsoa_geometry(raw, "LSOA11CD", tolerance_m)
 
 
 def _icb_geometry(lsoas: pd.DataFrame, geometry: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -323,18 +368,23 @@ def _icb_geometry(lsoas: pd.DataFrame, geometry: gpd.GeoDataFrame) -> gpd.GeoDat
 
 
 def build_tables(
-    source: Path | str = DEFAULT_SOURCE, icb_codes: Iterable[str] | None = None
+    source: Path | str = DEFAULT_SOURCE,
+    icb_codes: Iterable[str] | None = None,
+    vintage: str = "2022",
 ) -> dict[str, pd.DataFrame]:
-    """Read the raw data and return every ``geodata/`` table in memory.
+    """Read the raw data and return every ``geodata/<vintage>/`` table in memory.
 
     Parameters
     ----------
     source : path
         The raw data folder (``../shared/data``).
     icb_codes : iterable of str, optional
-        Keep only rows belonging to these ICBs (NHS codes such as ``"QGH"``). Geometry is
-        still simplified for all of England first, because coverage simplification of a
-        subset would treat its outer edge differently; the result is then filtered.
+        Keep only rows belonging to these ICBs (codes as the vintage keys them: ``"QGH"``
+        in 2022, ``"E54000019"`` in 2026). Geometry is still simplified for all of
+        England first, because coverage simplification of a subset would treat its
+        outer edge differently; the result is then filtered.
+    vintage : {"2022", "2026"}
+        Which vintage to build (2026: :func:`layers.build_2026.build_tables_2026`).
 
     Returns
     -------
@@ -344,6 +394,10 @@ def build_tables(
     source = Path(source)
     if not source.is_dir():
         raise FileNotFoundError(f"Raw data folder {source} does not exist.")
+    if check_vintage(vintage) == "2026":
+        from layers.build_2026 import build_tables_2026
+
+        return build_tables_2026(source, icb_codes)
     lsoas = _lsoa_table(source)
     practices, pcns, registrations = _practice_tables(source)
     weighted = _weighted_populations(source)
@@ -353,24 +407,7 @@ def build_tables(
     detail = _simplified_geometry(source, DETAIL_TOLERANCE_M)
     light = _simplified_geometry(source, LIGHT_TOLERANCE_M)
 
-    if icb_codes is not None:
-        wanted = set(icb_codes)
-        unknown = wanted - set(lsoas["icb_code"])
-        if unknown:
-            raise ValueError(f"Unknown ICB codes: {sorted(unknown)}")
-        lsoas = lsoas[lsoas["icb_code"].isin(wanted)].reset_index(drop=True)
-        practices = practices[practices["icb_code"].isin(wanted)].reset_index(drop=True)
-        pcns = pcns[pcns["icb_code"].isin(wanted)].reset_index(drop=True)
-        registrations = registrations[
-            registrations["practice_code"].isin(practices["practice_code"])
-        ].reset_index(drop=True)
-        weighted = weighted[weighted["practice_code"].isin(practices["practice_code"])]
-        weighted = weighted.reset_index(drop=True)
-        presets = presets[presets["icb_code"].isin(wanted)].reset_index(drop=True)
-        detail = detail[detail["lsoa_code"].isin(lsoas["lsoa_code"])].reset_index(drop=True)
-        light = light[light["lsoa_code"].isin(lsoas["lsoa_code"])].reset_index(drop=True)
-
-    return {
+    tables = {
         "lsoas": lsoas,
         "practices": practices,
         "pcns": pcns,
@@ -379,12 +416,65 @@ def build_tables(
         "place_presets": presets,
         "lsoa_geometry_detail": detail,
         "lsoa_geometry_light": light,
-        "icb_geometry_light": _icb_geometry(lsoas, light),
     }
+    if icb_codes is not None:
+        tables = keep_icbs(tables, icb_codes)
+    tables["icb_geometry_light"] = _icb_geometry(tables["lsoas"], tables["lsoa_geometry_light"])
+    return tables
 
 
-def write_tables(tables: dict[str, pd.DataFrame], out: Path | str = DEFAULT_OUT) -> dict:
-    """Write the tables as zstd-compressed (Geo)Parquet and a ``manifest.json``.
+def keep_icbs(tables: dict[str, pd.DataFrame], icb_codes: Iterable[str]) -> dict[str, pd.DataFrame]:
+    """Keep only the rows of some ICBs in the tables every vintage has.
+
+    LSOAs, practices, PCNs and place presets by ``icb_code``; registrations and
+    weighted populations by the kept practices; geometry by the kept LSOAs. Other
+    tables pass through for the caller to filter.
+
+    Raises
+    ------
+    ValueError
+        For a code that is not an ICB of the tables.
+    """
+    wanted = set(icb_codes)
+    unknown = wanted - set(tables["lsoas"]["icb_code"])
+    if unknown:
+        raise ValueError(f"Unknown ICB codes: {sorted(unknown)}")
+    out = dict(tables)
+    for name in ("lsoas", "practices", "pcns", "place_presets"):
+        out[name] = _rows(tables[name], tables[name]["icb_code"].isin(wanted))
+    kept = out["practices"]["practice_code"]
+    for name in ("registrations", "weighted_populations"):
+        out[name] = _rows(tables[name], tables[name]["practice_code"].isin(kept))
+    for name in ("lsoa_geometry_detail", "lsoa_geometry_light"):
+        out[name] = _rows(tables[name], tables[name]["lsoa_code"].isin(out["lsoas"]["lsoa_code"]))
+    return out
+
+
+def _rows(table: pd.DataFrame, keep: pd.Series) -> pd.DataFrame:
+    return table[keep].reset_index(drop=True)
+
+
+_MANIFEST_VINTAGE = {
+    "2022": "July 2022 (ICBs as at 1 July 2022; LSOA 2011; IMD 2019; ONS mid-2020)",
+    "2026": (
+        "April 2026 (36 ICBs as at 1 April 2026; LSOA 2021; IMD 2025; Census 2021 in 6 age "
+        "bands; NHS England 2026/27-2028/29; registrations modelled from July 2022 patterns)"
+    ),
+}
+
+
+def write_tables(
+    tables: dict[str, pd.DataFrame], out: Path | str = DEFAULT_OUT / "2022", vintage: str = "2022"
+) -> dict:
+    """Write one vintage's tables as zstd-compressed (Geo)Parquet and a ``manifest.json``.
+
+    Parameters
+    ----------
+    tables : dict of str to DataFrame
+        From :func:`build_tables`.
+    out : path
+        The vintage's folder, e.g. ``geodata/2026``.
+    vintage : {"2022", "2026"}
 
     Returns
     -------
@@ -394,7 +484,7 @@ def write_tables(tables: dict[str, pd.DataFrame], out: Path | str = DEFAULT_OUT)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     manifest: dict = {
-        "vintage": "July 2022 (ICBs as at 1 July 2022; LSOA 2011; IMD 2019; ONS mid-2020)",
+        "vintage": _MANIFEST_VINTAGE[check_vintage(vintage)],
         "detail_tolerance_m": DETAIL_TOLERANCE_M,
         "light_tolerance_m": LIGHT_TOLERANCE_M,
         "tables": {},
@@ -414,14 +504,19 @@ def main(argv: list[str] | None = None) -> int:
     """Command-line entry point: build every table and print a size summary."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="geodata/ root")
+    parser.add_argument("--vintage", choices=[*VINTAGES, "all"], default="all")
     args = parser.parse_args(argv)
-    started = time.perf_counter()
-    manifest = write_tables(build_tables(args.source), args.out)
-    total = sum(t["bytes"] for t in manifest["tables"].values())
-    for name, info in manifest["tables"].items():
-        print(f"{name:24s} {info['rows']:>9,d} rows {info['bytes'] / 1e6:7.2f} MB")
-    print(f"{'total':24s} {'':>14s} {total / 1e6:7.2f} MB in {time.perf_counter() - started:.1f} s")
+    for vintage in VINTAGES if args.vintage == "all" else [args.vintage]:
+        started = time.perf_counter()
+        tables = build_tables(args.source, vintage=vintage)
+        manifest = write_tables(tables, args.out / vintage, vintage)
+        total = sum(t["bytes"] for t in manifest["tables"].values())
+        print(f"vintage {vintage}")
+        for name, info in manifest["tables"].items():
+            print(f"{name:24s} {info['rows']:>9,d} rows {info['bytes'] / 1e6:7.2f} MB")
+        elapsed = time.perf_counter() - started
+        print(f"{'total':24s} {'':>14s} {total / 1e6:7.2f} MB in {elapsed:.1f} s")
     return 0
 
 

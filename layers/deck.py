@@ -27,7 +27,6 @@ from typing import Any, TypeVar
 
 import plotly.graph_objects as go
 
-from layers.geodata import SOURCES
 from layers.maps import OFFLINE_TOPOJSON_URL
 from layers.slides import Slide
 
@@ -124,7 +123,7 @@ def footer_lines(slide: Slide, number: int | None = None, total: int | None = No
     first = f"Source: {slide.source}. Data: {slide.data_date}. Scenario: {slide.scenario_name}."
     if number is not None and total is not None:
         first += f"   Slide {number} of {total}"
-    return [first, SOURCES]
+    return [first, slide.attribution]
 
 
 # --------------------------------------------------------------------------- rendering

@@ -1,7 +1,8 @@
 """Deprivation of practices, PCNs and places, patient-weighted where patients are counted.
 
 A practice's deprivation is that of where its registered patients live: each
-practice × LSOA registration count weights the LSOA's IMD 2019 rank and decile.
+practice × LSOA registration count weights the LSOA's IMD rank and decile (IMD 2019
+on 2011 LSOAs in the 2022 vintage, IMD 2025 on 2021 LSOAs in the 2026 vintage).
 Patients living in Wales or at an unknown address have no English IMD and are left
 out of the weights (0.06% of patients in England).
 """
@@ -12,10 +13,12 @@ import numpy as np
 import pandas as pd
 
 from layers._checks import require_frame
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = [
     "CORE20_DECILES",
     "CORE20_LABEL",
+    "decile_of_rank",
     "is_core20",
     "practice_deprivation",
     "resident_deprivation",
@@ -25,7 +28,6 @@ __all__ = [
 CORE20_DECILES = (1, 2)
 #: Core20 in words, for titles, axes and notes.
 CORE20_LABEL = "national IMD deciles 1–2"
-_N_LSOAS_ENGLAND = 32_844
 
 
 def is_core20(deciles: pd.Series) -> pd.Series:
@@ -41,7 +43,28 @@ def is_core20(deciles: pd.Series) -> pd.Series:
     return deciles.isin(CORE20_DECILES).fillna(False).astype(bool)
 
 
-def practice_deprivation(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
+def decile_of_rank(rank: pd.Series, vintage: str = DEFAULT_VINTAGE) -> pd.Series:
+    """The national IMD decile a (mean) rank falls in: 1 = the most deprived tenth.
+
+    Ranks run from 1 to England's LSOA count in the vintage (32,844 LSOAs of 2011 for
+    IMD 2019; 33,755 of 2021 for IMD 2025).
+
+    Examples
+    --------
+    >>> decile_of_rank(pd.Series([1.0, 3284.4, 3285.0, 32844.0]), "2022").tolist()
+    [1, 1, 2, 10]
+    >>> decile_of_rank(pd.Series([3376.0]), "2026").tolist()
+    [2]
+    """
+    n_lsoas = get_vintage(vintage).n_lsoas
+    return pd.Series(
+        np.clip(np.ceil(rank.to_numpy(dtype=float) / (n_lsoas / 10)), 1, 10), index=rank.index
+    ).astype("Int64")
+
+
+def practice_deprivation(
+    registrations: pd.DataFrame, lsoas: pd.DataFrame, vintage: str = DEFAULT_VINTAGE
+) -> pd.DataFrame:
     """Patient-weighted deprivation of each practice.
 
     Parameters
@@ -51,6 +74,9 @@ def practice_deprivation(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> pd
     lsoas : DataFrame
         ``lsoa_code``, ``imd_rank``, ``imd_decile`` — pass the England-wide table so
         that patients living outside the ICS count too.
+    vintage : {"2022", "2026"}
+        The vintage of ``lsoas``: its IMD's number of ranks places the mean rank in
+        a decile (:func:`decile_of_rank`).
 
     Returns
     -------
@@ -65,7 +91,7 @@ def practice_deprivation(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> pd
     ...                      "lsoa_code": ["L1", "L2", "L2"], "patients": [30, 10, 5]})
     >>> lsoas = pd.DataFrame({"lsoa_code": ["L1", "L2"], "imd_rank": [100, 30000],
     ...                       "imd_decile": [1, 10]})
-    >>> practice_deprivation(regs, lsoas)[["practice_code", "core20_share", "imd_decile"]]
+    >>> practice_deprivation(regs, lsoas, "2022")[["practice_code", "core20_share", "imd_decile"]]
       practice_code  core20_share  imd_decile
     0             A          0.75           3
     1             B          0.00          10
@@ -87,9 +113,7 @@ def practice_deprivation(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> pd
     with np.errstate(invalid="ignore", divide="ignore"):
         out["core20_share"] = out["core20_patients"] / out["patients_with_imd"]
         out["mean_imd_rank"] = out["rank_total"] / out["patients_with_imd"]
-    out["imd_decile"] = np.clip(
-        np.ceil(out["mean_imd_rank"] / (_N_LSOAS_ENGLAND / 10)), 1, 10
-    ).astype("Int64")
+    out["imd_decile"] = decile_of_rank(out["mean_imd_rank"], vintage)
     return out.drop(columns="rank_total")
 
 

@@ -1,10 +1,12 @@
-"""England-wide view: every LSOA, the 42 ICS outlines, and national league tables.
+"""England-wide view: every LSOA, the ICS outlines, and national league tables.
 
-The England map is an SVG ``geo`` map, like the ICS map, drawn from the light
-geometry. Each LSOA is coloured by one of ten classes, and the LSOAs of one ICS and
-class are collected into one shape (:func:`layers.maps.collect_polygons`): every
-LSOA polygon is drawn as it is, but as 417 paths rather than 32,844, because in SVG
-each path costs far more than its vertices. The shapes carry the ICS hover and click.
+Every function takes the data ``vintage``: 32,844 LSOAs of 2011 and 42 ICSs in 2022,
+33,755 LSOAs of 2021 and 36 ICSs in 2026. The England map is an SVG ``geo`` map, like
+the ICS map, drawn from the light geometry. Each LSOA is coloured by one of ten
+classes, and the LSOAs of one ICS and class are collected into one shape
+(:func:`layers.maps.collect_polygons`): every LSOA polygon is drawn as it is, but as
+417 paths rather than 32,844 (2022), because in SVG each path costs far more than its
+vertices. The shapes carry the ICS hover and click.
 Their GeoJSON is written once to a file that the dashboard serves as a static asset
 (gzip-compressed by the server), so the figure itself carries only ids and values.
 """
@@ -22,7 +24,7 @@ import plotly.colors
 import plotly.graph_objects as go
 
 from layers.deprivation import is_core20
-from layers.geodata import DATA_VINTAGE, read_manifest, read_table
+from layers.geodata import read_manifest, read_table
 from layers.maps import (
     IMD_DECILE_COLOURS,
     collect_polygons,
@@ -32,6 +34,7 @@ from layers.maps import (
     stepped_colorscale,
     write_once,
 )
+from layers.vintages import DEFAULT_VINTAGE, check_vintage, get_vintage
 
 __all__ = [
     "ENGLAND_MEASURES",
@@ -40,17 +43,31 @@ __all__ = [
     "england_lsoa_classes",
     "england_lsoa_values",
     "england_map",
+    "england_measures",
     "group_ics",
     "ics_league_table",
     "lsoa_classes",
     "write_england_geojson",
 ]
 
-#: What can colour the England map: legend title and the hover's words for a class.
-ENGLAND_MEASURES: dict[str, tuple[str, str]] = {
-    "imd_decile": ("IMD 2019 decile<br>(1 = most deprived)", "IMD 2019 decile"),
-    "population": ("Residents (ONS mid-2020),<br>tenths of LSOAs", "LSOAs of"),
-}
+
+def england_measures(vintage: str = DEFAULT_VINTAGE) -> dict[str, tuple[str, str]]:
+    """What can colour the England map: legend title and the hover's words for a class.
+
+    Examples
+    --------
+    >>> england_measures("2026")["imd_decile"]
+    ('IMD 2025 decile<br>(1 = most deprived)', 'IMD 2025 decile')
+    """
+    info = get_vintage(vintage)
+    return {
+        "imd_decile": (info.imd_decile_title, f"{info.imd_name} decile"),
+        "population": (f"Residents ({info.population_source}),<br>tenths of LSOAs", "LSOAs of"),
+    }
+
+
+#: The England map's measures in the 2022 vintage (keys are the same in every vintage).
+ENGLAND_MEASURES: dict[str, tuple[str, str]] = england_measures("2022")
 _N_CLASSES = 10
 _GROUP_SEPARATOR = "/"  # ICB codes are alphanumeric, so "QGH/3" splits unambiguously
 _DECIMALS = 4  # about 10 m: far below a pixel at England zoom, and 8% less JSON
@@ -70,7 +87,7 @@ def lsoa_classes(values: pd.Series, measure: str) -> tuple[pd.Series, list[str]]
     Parameters
     ----------
     values : Series
-        IMD 2019 deciles (whole numbers 1 to 10) or resident counts, one per LSOA.
+        IMD deciles (whole numbers 1 to 10) or resident counts, one per LSOA.
     measure : {"imd_decile", "population"}
 
     Returns
@@ -106,24 +123,29 @@ def lsoa_classes(values: pd.Series, measure: str) -> tuple[pd.Series, list[str]]
     return pd.Series(classifier.yb + 1, index=values.index), labels
 
 
-def england_lsoa_values() -> pd.DataFrame:
+def england_lsoa_values(vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     """LSOA code, IMD decile, residents and ICS for the England choropleth."""
-    lsoas = read_table("lsoas")
+    lsoas = read_table("lsoas", vintage=vintage)
     return lsoas[["lsoa_code", "lsoa_name", "imd_decile", "population", "icb_code", "icb_name"]]
 
 
-def england_lsoa_classes(measure: str = "imd_decile") -> pd.DataFrame:
+def england_lsoa_classes(
+    measure: str = "imd_decile", vintage: str = DEFAULT_VINTAGE
+) -> pd.DataFrame:
     """Every LSOA with its colour class and the id of its map shape (ICS and class).
 
     Examples
     --------
-    >>> classes = england_lsoa_classes("imd_decile")
+    >>> classes = england_lsoa_classes("imd_decile", vintage="2022")
     >>> first = classes.iloc[0]
     >>> len(classes), classes["group_id"].nunique(), first["lsoa_code"], first["group_id"]
     (32844, 417, 'E01000001', 'QMF/9')
+    >>> now = england_lsoa_classes("imd_decile", vintage="2026")
+    >>> len(now), now["group_id"].iloc[0]
+    (33755, 'E54000029/8')
     """
     _check_measure(measure)
-    values = england_lsoa_values()
+    values = england_lsoa_values(vintage)
     classes, labels = lsoa_classes(values[measure], measure)
     return values.assign(
         colour_class=classes,
@@ -132,22 +154,25 @@ def england_lsoa_classes(measure: str = "imd_decile") -> pd.DataFrame:
     )
 
 
-def england_groups(measure: str = "imd_decile") -> pd.DataFrame:
+def england_groups(measure: str = "imd_decile", vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     """The England map's shapes: one row per ICS and colour class, with counts.
 
     Returns
     -------
     DataFrame
         ``group_id``, ``icb_code``, ``icb_name``, ``colour_class``, ``class_label``,
-        ``n_lsoas`` and ``population`` (residents, ONS mid-2020), sorted by ``group_id``.
+        ``n_lsoas`` and ``population`` (residents of the vintage), sorted by ``group_id``.
 
     Examples
     --------
-    >>> groups = england_groups("population")
+    >>> groups = england_groups("population", vintage="2022")
     >>> int(groups["n_lsoas"].sum()), int(groups["population"].sum())
     (32844, 56550138)
+    >>> groups = england_groups("population", vintage="2026")
+    >>> int(groups["n_lsoas"].sum()), int(groups["population"].sum())
+    (33755, 56489608)
     """
-    classes = england_lsoa_classes(measure)
+    classes = england_lsoa_classes(measure, vintage)
     return (
         classes.groupby("group_id", sort=True)
         .agg(
@@ -167,8 +192,8 @@ def group_ics(group_id: str) -> str:
 
     Examples
     --------
-    >>> group_ics("QGH/3")
-    'QGH'
+    >>> group_ics("QGH/3"), group_ics("E54000071/10")
+    ('QGH', 'E54000071')
     """
     code, separator, _ = str(group_id).partition(_GROUP_SEPARATOR)
     if not separator:
@@ -176,7 +201,9 @@ def group_ics(group_id: str) -> str:
     return code
 
 
-def england_geojson_text(measure: str = "imd_decile", decimals: int = _DECIMALS) -> str:
+def england_geojson_text(
+    measure: str = "imd_decile", decimals: int = _DECIMALS, vintage: str = DEFAULT_VINTAGE
+) -> str:
     """GeoJSON text of the England map's shapes: every LSOA (light geometry), by group.
 
     Coordinates are rounded on output only, so no LSOA is dropped or emptied.
@@ -184,22 +211,26 @@ def england_geojson_text(measure: str = "imd_decile", decimals: int = _DECIMALS)
     Examples
     --------
     >>> import json
-    >>> features = json.loads(england_geojson_text())["features"]
+    >>> features = json.loads(england_geojson_text(vintage="2022"))["features"]
     >>> len(features), sum(len(f["geometry"]["coordinates"]) for f in features) >= 32844
     (417, True)
     """
     if not 0 < decimals <= 6:
         raise ValueError(f"decimals must be between 1 and 6, got {decimals}.")
-    lsoas = read_table("lsoa_geometry_light").merge(
-        england_lsoa_classes(measure)[["lsoa_code", "group_id"]], on="lsoa_code", validate="1:1"
+    lsoas = read_table("lsoa_geometry_light", vintage=vintage).merge(
+        england_lsoa_classes(measure, vintage)[["lsoa_code", "group_id"]],
+        on="lsoa_code",
+        validate="1:1",
     )
     return geojson_text(collect_polygons(lsoas, "group_id"), "group_id", decimals)
 
 
-def write_england_geojson(folder: Path | str, measure: str = "imd_decile") -> Path:
+def write_england_geojson(
+    folder: Path | str, measure: str = "imd_decile", vintage: str = DEFAULT_VINTAGE
+) -> Path:
     """Write the England GeoJSON for ``measure`` into ``folder``, named for the data build.
 
-    The file name carries a hash of ``geodata/manifest.json``, so a rebuilt
+    The file name carries the vintage and a hash of its ``manifest.json``, so a rebuilt
     ``geodata/`` gets a new file and browsers never see stale geometry.
 
     Returns
@@ -208,10 +239,13 @@ def write_england_geojson(folder: Path | str, measure: str = "imd_decile") -> Pa
         The file written (or already present).
     """
     _check_measure(measure)
-    digest = hashlib.sha1(repr(read_manifest()).encode()).hexdigest()[:10]
+    vintage = check_vintage(vintage)
+    digest = hashlib.sha1(repr(read_manifest(vintage)).encode()).hexdigest()[:10]
+    # The 2022 file keeps its earlier name, so caches and links made before stay valid.
+    tag = "" if vintage == "2022" else f"{vintage}_"
     return write_once(
-        Path(folder) / f"england_lsoas_{measure}_{digest}.json",
-        lambda: england_geojson_text(measure),
+        Path(folder) / f"england_lsoas_{tag}{measure}_{digest}.json",
+        lambda: england_geojson_text(measure, vintage=vintage),
     )
 
 
@@ -222,8 +256,13 @@ def _class_colours(measure: str, n_classes: int) -> list[str]:
     return plotly.colors.sample_colorscale("Cividis_r", list(np.linspace(0, 1, n_classes)))
 
 
-def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 750) -> go.Figure:
-    """The England map: every LSOA coloured by class, with the 42 ICS outlines on top.
+def england_map(
+    geojson: str | dict,
+    measure: str = "imd_decile",
+    height: int = 750,
+    vintage: str = DEFAULT_VINTAGE,
+) -> go.Figure:
+    """The England map: every LSOA coloured by class, with the ICS outlines on top.
 
     Parameters
     ----------
@@ -234,6 +273,8 @@ def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 
         What colours the LSOAs.
     height : int
         Figure height in pixels.
+    vintage : {"2022", "2026"}
+        The data vintage (the GeoJSON must be of the same vintage).
 
     Returns
     -------
@@ -244,20 +285,23 @@ def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 
 
     Examples
     --------
-    >>> figure = england_map("england.json")
+    >>> figure = england_map("england.json", vintage="2022")
     >>> [trace.type for trace in figure.data], len(figure.data[0].locations)
     (['choropleth', 'scattergeo'], 417)
+    >>> england_map("england.json", vintage="2026").layout.title.text
+    'England: 33,755 LSOAs and 36 ICSs'
     """
     _check_measure(measure)
     if height < 200:
         raise ValueError(f"height must be at least 200 pixels, got {height}.")
-    groups = england_groups(measure)
+    info = get_vintage(vintage)
+    groups = england_groups(measure, info.key)
     labels = groups.drop_duplicates("colour_class").set_index("colour_class")["class_label"]
     labels = labels.sort_index()
-    legend_title, class_words = ENGLAND_MEASURES[measure]
+    legend_title, class_words = england_measures(info.key)[measure]
     colours = _class_colours(measure, len(labels))
     suffix = "" if measure == "imd_decile" else " residents"
-    icbs = read_table("icb_geometry_light")
+    icbs = read_table("icb_geometry_light", vintage=info.key)
     lon, lat = outline_coordinates(icbs.geometry)
     figure = go.Figure()
     figure.add_trace(
@@ -287,7 +331,8 @@ def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 
             hovertemplate=(
                 "<b>%{customdata[0]}</b> (%{customdata[1]})<br>"
                 f"{class_words} %{{customdata[2]}}{suffix}: %{{customdata[3]:,}} LSOAs, "
-                "%{customdata[4]:,} residents (mid-2020)<br>Click to open this ICS's map"
+                f"%{{customdata[4]:,}} residents ({info.population_short})<br>Click to open "
+                "this ICS's map"
                 "<extra></extra>"
             ),
             name="LSOAs",
@@ -307,11 +352,14 @@ def england_map(geojson: str | dict, measure: str = "imd_decile", height: int = 
         geo=geo_view(icbs.total_bounds, margin=0.02),
         height=height,
         margin={"l": 0, "r": 0, "t": 40, "b": 0},
-        title={"text": "England: 32,844 LSOAs and 42 ICSs", "x": 0.01},
+        title={
+            "text": f"England: {info.n_lsoas:,} LSOAs and {info.n_icbs} ICSs",
+            "x": 0.01,
+        },
         showlegend=False,
         annotations=[
             {
-                "text": f"Data: {DATA_VINTAGE}. Contains OS data © Crown copyright.",
+                "text": f"Data: {info.data_line}. Contains OS data © Crown copyright.",
                 "showarrow": False,
                 "xref": "paper",
                 "yref": "paper",
@@ -334,8 +382,10 @@ def _share_in_band(sizes: pd.Series, band: tuple[float, float]) -> float:
     return float(((sizes >= low) & (sizes <= high)).mean())
 
 
-def ics_league_table(bands: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
-    """National league table of the 42 ICSs.
+def ics_league_table(
+    bands: Mapping[str, tuple[float, float]], vintage: str = DEFAULT_VINTAGE
+) -> pd.DataFrame:
+    """National league table of the ICSs of a vintage (42 in 2022, 36 in 2026).
 
     Parameters
     ----------
@@ -343,6 +393,9 @@ def ics_league_table(bands: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
         Design bands (inclusive) by tier, checked by :func:`layers.tiers.validate_bands`
         (tiers left out take :data:`layers.tiers.DEFAULT_BANDS`), e.g.
         ``{"pcn": (30_000, 50_000)}``.
+    vintage : {"2022", "2026"}
+        In 2026 registered patients by residence are *modelled from July 2022 patterns*,
+        and need is NHS England's 2026/27 core weighted population.
 
     Returns
     -------
@@ -357,20 +410,22 @@ def ics_league_table(bands: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
     Examples
     --------
     >>> table = ics_league_table({"practice": (1_000, 10_000), "pcn": (30_000, 50_000),
-    ...                           "place": (100_000, 500_000)})
+    ...                           "place": (100_000, 500_000)}, vintage="2022")
     >>> len(table), round(float(table.set_index("icb_code").loc["QGH", "alignment"]), 3)
     (42, 0.974)
     """
+    from layers.allocation.years import weighted_populations
     from layers.system import list_systems, place_lookup
     from layers.tiers import validate_bands
 
     bands = validate_bands(bands)
+    vintage = check_vintage(vintage)
 
-    lsoas = read_table("lsoas")
-    practices = read_table("practices")
-    registrations = read_table("registrations")
-    weighted = read_table("weighted_populations")
-    table = list_systems()
+    lsoas = read_table("lsoas", vintage=vintage)
+    practices = read_table("practices", vintage=vintage)
+    registrations = read_table("registrations", vintage=vintage)
+    weighted = weighted_populations(vintage)
+    table = list_systems(vintage=vintage)
 
     table["n_practices"] = table["icb_code"].map(practices.groupby("icb_code").size())
     table["practices_in_band"] = table["icb_code"].map(
@@ -393,7 +448,9 @@ def ics_league_table(bands: Mapping[str, tuple[float, float]]) -> pd.DataFrame:
     place_rows = []
     for code in table["icb_code"]:
         lookup = place_lookup(
-            code, "preset" if table.set_index("icb_code").loc[code, "has_preset_places"] else "utla"
+            code,
+            "preset" if table.set_index("icb_code").loc[code, "has_preset_places"] else "utla",
+            vintage=vintage,
         )
         sizes = (
             resident[resident["icb_code"] == code]

@@ -15,8 +15,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from layers.geodata import DATA_VINTAGE, SOURCES
 from layers.maps import OFFLINE_TOPOJSON_URL
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = ["FIGURE_FORMATS", "figure_bytes", "table_csv", "table_xlsx"]
 
@@ -52,7 +52,7 @@ def figure_bytes(
     )
 
 
-def table_csv(table: pd.DataFrame, title: str) -> bytes:
+def table_csv(table: pd.DataFrame, title: str, vintage: str = DEFAULT_VINTAGE) -> bytes:
     """CSV bytes with the title, data vintage and attribution as leading comment lines.
 
     Examples
@@ -60,13 +60,16 @@ def table_csv(table: pd.DataFrame, title: str) -> bytes:
     >>> text = table_csv(pd.DataFrame({"a": [1]}), "Toy").decode()
     >>> text.splitlines()[0], text.splitlines()[-1]
     ('# Toy', '1')
+    >>> "IMD 2025" in table_csv(pd.DataFrame({"a": [1]}), "Toy", vintage="2026").decode()
+    True
     """
-    header = f"# {title}\n# Data: {DATA_VINTAGE}\n# {SOURCES}\n"
+    info = get_vintage(vintage)
+    header = f"# {title}\n# Data: {info.data_line}\n# {info.sources}\n"
     return (header + table.to_csv(index=False)).encode("utf-8")
 
 
-def table_xlsx(table: pd.DataFrame, title: str) -> bytes:
-    """XLSX bytes: the table on one sheet, its title and sources on an ``About`` sheet.
+def table_xlsx(table: pd.DataFrame, title: str, vintage: str = DEFAULT_VINTAGE) -> bytes:
+    """XLSX bytes: the table on one sheet, its title, vintage and sources on ``About``.
 
     Examples
     --------
@@ -74,9 +77,10 @@ def table_xlsx(table: pd.DataFrame, title: str) -> bytes:
     >>> pd.read_excel(io.BytesIO(data), sheet_name="Data")["a"].tolist()
     [1, 2]
     """
+    info = get_vintage(vintage)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
         table.to_excel(writer, sheet_name="Data", index=False)
-        about = pd.DataFrame({"About": [title, f"Data: {DATA_VINTAGE}", SOURCES]})
+        about = pd.DataFrame({"About": [title, f"Data: {info.data_line}", info.sources]})
         about.to_excel(writer, sheet_name="About", index=False)
     return buffer.getvalue()

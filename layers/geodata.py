@@ -1,7 +1,8 @@
-"""Read the compact tables that ``python -m layers.build`` writes to ``geodata/``.
+"""Read the compact tables that ``python -m layers.build`` writes to ``geodata/<vintage>/``.
 
 Tables are read once per process and handed out as copies, so that callers can
-modify what they get without touching the shared copy.
+modify what they get without touching the shared copy. Each vintage (see
+:mod:`layers.vintages`) has its own folder: ``geodata/2022/`` and ``geodata/2026/``.
 """
 
 from __future__ import annotations
@@ -13,18 +14,24 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from layers.vintages import DEFAULT_VINTAGE, check_vintage, get_vintage
+
 __all__ = [
     "DATA_VINTAGE",
     "GEODATA_DIR",
     "GEOMETRY_TABLES",
     "SOURCES",
     "TABLES",
+    "VINTAGE_TABLES",
     "read_manifest",
     "read_table",
+    "vintage_dir",
 ]
 
+#: The root of the shipped data; each vintage is a folder inside it.
 GEODATA_DIR = Path(__file__).resolve().parents[1] / "geodata"
 
+#: Tables every vintage has, with the same keys and (where the meaning is the same) columns.
 TABLES = (
     "lsoas",
     "practices",
@@ -38,24 +45,34 @@ TABLES = (
 )
 GEOMETRY_TABLES = ("lsoa_geometry_detail", "lsoa_geometry_light", "icb_geometry_light")
 
-#: One line for every figure and page footer.
-DATA_VINTAGE = (
-    "ICBs and GP registrations July 2022; LSOA 2011 boundaries; IMD 2019; "
-    "ONS mid-2020 population; NHS England 2022/23 weighted populations"
-)
+#: Tables of each vintage. The 2026 vintage adds the ICB code list, the April 2026
+#: merger pieces and terminated codes, and the donors of modelled registration patterns.
+VINTAGE_TABLES: dict[str, tuple[str, ...]] = {
+    "2022": TABLES,
+    "2026": (*TABLES, "icb_codes", "icb_pieces", "icb_terminated", "pattern_donors"),
+}
 
-#: Attribution that every view and export must carry.
-SOURCES = (
-    "Contains public sector information licensed under the Open Government Licence v3.0. "
-    "Contains OS data © Crown copyright and database right. "
-    "LSOA boundaries via Martin Chorley, UK-GeoJSON (CC-BY-4.0). "
-    "Sources: ONS, NHS Digital, NHS England, MHCLG (IoD2019)."
-)
+#: One line for every figure and page footer (the default vintage's).
+DATA_VINTAGE = get_vintage(DEFAULT_VINTAGE).data_line
+
+#: Attribution that every view and export must carry (the default vintage's).
+SOURCES = get_vintage(DEFAULT_VINTAGE).sources
+
+
+def vintage_dir(vintage: str = DEFAULT_VINTAGE) -> Path:
+    """The folder of one vintage's tables, e.g. ``geodata/2026``.
+
+    Examples
+    --------
+    >>> vintage_dir("2026").name
+    '2026'
+    """
+    return GEODATA_DIR / check_vintage(vintage)
 
 
 @cache
-def _read(name: str) -> pd.DataFrame:
-    path = GEODATA_DIR / f"{name}.parquet"
+def _read(name: str, vintage: str) -> pd.DataFrame:
+    path = vintage_dir(vintage) / f"{name}.parquet"
     if not path.exists():
         raise FileNotFoundError(
             f"{path} is missing. Rebuild the data with `python -m layers.build` "
@@ -66,13 +83,15 @@ def _read(name: str) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-def read_table(name: str) -> pd.DataFrame:
-    """Return one ``geodata/`` table as a fresh copy.
+def read_table(name: str, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+    """Return one ``geodata/`` table of one vintage as a fresh copy.
 
     Parameters
     ----------
     name : str
-        One of :data:`TABLES`.
+        One of :data:`VINTAGE_TABLES` for the vintage.
+    vintage : {"2022", "2026"}
+        The data vintage (:mod:`layers.vintages`).
 
     Returns
     -------
@@ -82,22 +101,27 @@ def read_table(name: str) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If ``name`` is not a known table.
+        If ``name`` is not a table of the vintage, or the vintage is unknown
+        (:class:`layers.vintages.UnknownVintageError`).
 
     Examples
     --------
-    >>> lsoas = read_table("lsoas")
-    >>> len(lsoas)
-    32844
-    >>> read_table("lsoa") # doctest: +IGNORE_EXCEPTION_DETAIL
+    >>> len(read_table("lsoas", vintage="2022")), len(read_table("lsoas", vintage="2026"))
+    (32844, 33755)
+    >>> read_table("lsoa", vintage="2022") # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     ValueError: Unknown geodata table 'lsoa'.
     """
-    if name not in TABLES:
-        raise ValueError(f"Unknown geodata table {name!r}. Known tables: {', '.join(TABLES)}.")
-    return _read(name).copy()
+    vintage = check_vintage(vintage)
+    known = VINTAGE_TABLES[vintage]
+    if name not in known:
+        raise ValueError(
+            f"Unknown geodata table {name!r} in the {vintage} vintage. "
+            f"Known tables: {', '.join(known)}."
+        )
+    return _read(name, vintage).copy()
 
 
-def read_manifest() -> dict:
-    """Return ``geodata/manifest.json``: vintage, tolerances, row counts and sizes."""
-    return json.loads((GEODATA_DIR / "manifest.json").read_text())
+def read_manifest(vintage: str = DEFAULT_VINTAGE) -> dict:
+    """Return ``geodata/<vintage>/manifest.json``: vintage, tolerances, row counts, sizes."""
+    return json.loads((vintage_dir(vintage) / "manifest.json").read_text())

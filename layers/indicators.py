@@ -1,9 +1,10 @@
-"""Indicators by national IMD 2019 decile, and where their inequalities are widest.
+"""Indicators by national IMD decile, and where their inequalities are widest.
 
 Every indicator is first a tidy frame with one row per **LSOA** or per **practice**:
 
 * an id column, ``lsoa_code`` or ``practice_code``;
-* ``imd_rank`` (1 = most deprived of 32,844) and ``imd_decile`` (national, 1 = most
+* ``imd_rank`` (1 = most deprived of 32,844 LSOAs for IMD 2019 in the 2022 vintage, of
+  33,755 for IMD 2025 in the 2026 vintage) and ``imd_decile`` (national, 1 = most
   deprived). A practice takes the deprivation of where its registered patients live
   (:func:`layers.deprivation.practice_deprivation`: patient-weighted mean rank and the
   national decile it falls in);
@@ -34,6 +35,10 @@ At-risk prevalence is **modelled**: synthetic individuals with the documented ri
 model of :mod:`layers.risk`, aggregated to counts per practice (never individual
 rows). Counts from individuals must go through :mod:`layers.disclosure` before they
 are shown; :func:`decile_display_table` does that.
+
+Vintages. :func:`indicators_for` lists what a vintage offers, with its sources: in the
+2026 vintage ages come in Census 2021 bands (the 65+ and 0–15 shares are the published
+bands, never split), and road distance to a GP surgery is not available.
 """
 
 from __future__ import annotations
@@ -41,7 +46,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from statistics import NormalDist
 from typing import Any, Final
 
@@ -51,10 +56,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from layers._checks import require_frame
+from layers.ages import BAND_COLUMNS, has_bands, has_single_years
 from layers.allocation import Scenario, ScenarioError
-from layers.deprivation import resident_deprivation
+from layers.deprivation import decile_of_rank, resident_deprivation
 from layers.disclosure import shares_from_rounded, suppress_counts
-from layers.geodata import DATA_VINTAGE
 from layers.individuals import aggregate_individuals
 from layers.inequality import (
     absolute_concentration_index,
@@ -65,6 +70,7 @@ from layers.inequality import (
 from layers.maps import IMD_DECILE_COLOURS, feature_collection, geo_view
 from layers.risk import assign_risk
 from layers.streams import DEFAULT_SEED, generator
+from layers.vintages import CENSUS_AGE_BANDS, DEFAULT_VINTAGE, get_vintage
 
 __all__ = [
     "DECILE_LABELS",
@@ -83,6 +89,7 @@ __all__ = [
     "decile_figure",
     "decile_sii",
     "gp_distance",
+    "indicators_for",
     "inequality_ranking",
     "patients_by_decile",
     "patients_per_practice",
@@ -113,7 +120,6 @@ MEASURES: Final = {
 
 _Z95 = NormalDist().inv_cdf(0.975)
 _MIN_QUANTILES = 5
-_N_LSOAS_ENGLAND = 32_844
 _ID_COLUMNS = ("lsoa_code", "practice_code")
 _AT_RISK_TIERS = ("rising", "high")
 
@@ -236,12 +242,51 @@ INDICATORS: Final[dict[str, Indicator]] = {
 # --------------------------------------------------------------------------- checks
 
 
-def _indicator(key: str | Indicator) -> Indicator:
+#: What the 2026 vintage's indicators are made from. Road distance to a GP surgery is an
+#: IoD2019 indicator on 2011 LSOAs; the IoD2025 files in the data have domain scores,
+#: not the underlying indicators, so the 2026 vintage does not offer it.
+_SOURCES_2026: Final = {
+    "aged_65_plus": "Census 2021 LSOA population (the 65+ band, as published)",
+    "aged_0_15": "Census 2021 LSOA population (the 0–15 band, as published)",
+    "pounds_per_head": "the allocation scenario over NHS England 2026/27 weighted populations; "
+    "per head of NHS England's 2026/27 registered population",
+    "list_size": "NHS England 2026/27 registered lists (rounded to whole patients)",
+}
+
+
+def indicators_for(vintage: str = DEFAULT_VINTAGE) -> dict[str, Indicator]:
+    """The indicators a vintage offers, with that vintage's sources.
+
+    Examples
+    --------
+    >>> sorted(set(indicators_for("2022")) - set(indicators_for("2026")))
+    ['gp_distance']
+    >>> indicators_for("2026")["aged_65_plus"].source
+    'Census 2021 LSOA population (the 65+ band, as published)'
+    """
+    if get_vintage(vintage).key == "2022":
+        return dict(INDICATORS)
+    out = {}
+    for key, spec in INDICATORS.items():
+        if key == "gp_distance":
+            continue
+        out[key] = replace(spec, source=_SOURCES_2026.get(key, spec.source))
+    return out
+
+
+def _indicator(key: str | Indicator, vintage: str = DEFAULT_VINTAGE) -> Indicator:
     if isinstance(key, Indicator):
         return key
-    if key not in INDICATORS:
+    offered = indicators_for(vintage)
+    if key not in offered:
+        if key in INDICATORS:
+            raise ValueError(
+                f"The indicator {key!r} is not available in the {vintage} vintage "
+                "(road distance to a GP surgery is an IoD2019 indicator on 2011 LSOAs); "
+                f"choose one of {', '.join(offered)}."
+            )
         raise ValueError(f"Unknown indicator {key!r}; choose one of {', '.join(INDICATORS)}.")
-    return INDICATORS[key]
+    return offered[key]
 
 
 def _id_column(frame: pd.DataFrame) -> str:
@@ -273,7 +318,9 @@ def share_aged(lsoas: pd.DataFrame, min_age: int, max_age: int | None = None) ->
     ----------
     lsoas : DataFrame
         ``lsoa_code``, ``imd_rank``, ``imd_decile``, ``population`` and the single-year
-        columns ``age_0`` … ``age_90`` (90 = 90 and over) of the ``lsoas`` table.
+        columns ``age_0`` … ``age_90`` (90 = 90 and over) of the 2022 ``lsoas`` table,
+        or the Census 2021 band columns of the 2026 table. Bands are summed as they are
+        (never split), so with bands the range must start and end on band edges.
     min_age : int
         Youngest age counted (0-90).
     max_age : int, optional
@@ -289,7 +336,7 @@ def share_aged(lsoas: pd.DataFrame, min_age: int, max_age: int | None = None) ->
     Raises
     ------
     ValueError
-        On a bad age range or missing columns.
+        On a bad age range, a range that splits a Census band, or missing columns.
 
     Examples
     --------
@@ -308,6 +355,16 @@ def share_aged(lsoas: pd.DataFrame, min_age: int, max_age: int | None = None) ->
     if not 0 <= min_age <= top <= 90:
         raise ValueError(f"ages must satisfy 0 <= min_age <= max_age <= 90; got {min_age}, {top}")
     ages = [f"age_{a}" for a in range(min_age, top + 1)]
+    if not has_single_years(lsoas) and has_bands(lsoas):
+        edges = (*CENSUS_AGE_BANDS, 91)
+        if min_age not in edges or top + 1 not in edges:
+            raise ValueError(
+                f"Ages {min_age}–{top} split a Census 2021 band; with banded ages the range "
+                f"must start at one of {CENSUS_AGE_BANDS} and end just before one (or at 90+)."
+            )
+        ages = [
+            c for c, lo in zip(BAND_COLUMNS, CENSUS_AGE_BANDS, strict=True) if min_age <= lo <= top
+        ]
     require_frame(lsoas, ["lsoa_code", "imd_rank", "imd_decile", "population", *ages], "lsoas")
     count = lsoas[ages].sum(axis=1).to_numpy()
     population = lsoas["population"].to_numpy()
@@ -336,6 +393,11 @@ def aged_65_plus(lsoas: pd.DataFrame) -> pd.DataFrame:
     >>> lsoas[["age_64", "age_90"]] = [[3, 1]]
     >>> float(aged_65_plus(lsoas)["value"].iloc[0])
     0.25
+    >>> banded = pd.DataFrame({"lsoa_code": ["A"], "imd_rank": [5], "imd_decile": [1],
+    ...     "population": [10], "age_0_15": [2], "age_16_24": [1], "age_25_34": [1],
+    ...     "age_35_49": [1], "age_50_64": [1], "age_65_plus": [4]})
+    >>> float(aged_65_plus(banded)["value"].iloc[0])
+    0.4
     """
     return share_aged(lsoas, 65)
 
@@ -377,6 +439,11 @@ def gp_distance(lsoas: pd.DataFrame) -> pd.DataFrame:
       lsoa_code  value  weight
     0         A    0.5     300
     """
+    if "gp_distance_km" not in lsoas.columns and has_bands(lsoas):
+        raise ValueError(
+            "Road distance to a GP surgery is not available in the 2026 vintage: it is an "
+            "IoD2019 indicator on 2011 LSOAs, and the IoD2025 files hold no indicators."
+        )
     require_frame(
         lsoas,
         ["lsoa_code", "imd_rank", "imd_decile", "gp_distance_km", "population"],
@@ -666,7 +733,9 @@ def pounds_per_head(funding: pd.DataFrame, deprivation: pd.DataFrame) -> pd.Data
 # --------------------------------------------------------------------------- deprivation
 
 
-def pcn_deprivation(practices: pd.DataFrame, deprivation: pd.DataFrame) -> pd.DataFrame:
+def pcn_deprivation(
+    practices: pd.DataFrame, deprivation: pd.DataFrame, vintage: str = DEFAULT_VINTAGE
+) -> pd.DataFrame:
     """Patient-weighted Core20 share and IMD decile of each PCN.
 
     A PCN's figures pool the registrations of its practices: its Core20 share is the
@@ -679,6 +748,8 @@ def pcn_deprivation(practices: pd.DataFrame, deprivation: pd.DataFrame) -> pd.Da
         ``practice_code``, ``pcn_code`` (missing when in no PCN).
     deprivation : DataFrame
         From :func:`layers.deprivation.practice_deprivation`.
+    vintage : {"2022", "2026"}
+        Places the mean rank in a national decile (:func:`~layers.deprivation.decile_of_rank`).
 
     Returns
     -------
@@ -713,9 +784,7 @@ def pcn_deprivation(practices: pd.DataFrame, deprivation: pd.DataFrame) -> pd.Da
     with np.errstate(invalid="ignore", divide="ignore"):
         out["core20_share"] = out["core20_patients"] / out["patients_with_imd"]
         out["mean_imd_rank"] = out["rank_total"] / out["patients_with_imd"]
-    out["imd_decile"] = np.clip(
-        np.ceil(out["mean_imd_rank"] / (_N_LSOAS_ENGLAND / 10)), 1, 10
-    ).astype("Int64")
+    out["imd_decile"] = decile_of_rank(out["mean_imd_rank"], vintage)
     return out.drop(columns="rank_total")
 
 
@@ -1281,7 +1350,9 @@ def inequality_ranking(
     return out[columns].reset_index(drop=True)
 
 
-def decile_display_table(deciles: pd.DataFrame, indicator: str | Indicator) -> pd.DataFrame:
+def decile_display_table(
+    deciles: pd.DataFrame, indicator: str | Indicator, vintage: str = DEFAULT_VINTAGE
+) -> pd.DataFrame:
     """A unit's decile table as shown and exported, disclosure-controlled where needed.
 
     Parameters
@@ -1290,6 +1361,8 @@ def decile_display_table(deciles: pd.DataFrame, indicator: str | Indicator) -> p
         :func:`by_decile` rows for one unit.
     indicator : str or Indicator
         Key of :data:`INDICATORS`.
+    vintage : {"2022", "2026"}
+        Names the allocation year of the registered population.
 
     Returns
     -------
@@ -1311,7 +1384,7 @@ def decile_display_table(deciles: pd.DataFrame, indicator: str | Indicator) -> p
     {'IMD decile': ['1 (most deprived)', '2'], 'Registered patients (modelled)': [105, '*'],
      'At risk (modelled)': [30, '*'], 'Modelled at-risk prevalence (%)': [28.6, '*']}
     """
-    spec = _indicator(indicator)
+    spec = _indicator(indicator, vintage)
     require_frame(deciles, ["imd_decile", "population", "value", "lower_cl", "upper_cl"], "deciles")
     label = spec.axis.split(" (")[0]
     unit = spec.unit if spec.unit != "£" else "£ per head"
@@ -1328,7 +1401,7 @@ def decile_display_table(deciles: pd.DataFrame, indicator: str | Indicator) -> p
         "lsoa": "Population",
         "practice": "Registered patients"
         if spec.key != "pounds_per_head"
-        else "Registered population (NHS England 2022/23)",
+        else f"Registered population (NHS England {get_vintage(vintage).default_allocation_year})",
     }[spec.basis]
     out[population_label] = np.rint(deciles["population"].to_numpy(dtype=float)).astype(np.int64)
     if "n_areas" in deciles.columns:
@@ -1369,6 +1442,7 @@ def decile_figure(
     summary: Mapping[str, Any],
     indicator: str | Indicator,
     unit_name: str,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> go.Figure:
     """Bars by decile (width = population share) with the fitted SII line.
 
@@ -1387,6 +1461,8 @@ def decile_figure(
         Key of :data:`INDICATORS`.
     unit_name : str
         For the title.
+    vintage : {"2022", "2026"}
+        Names the IMD and the data in the title and note.
 
     Returns
     -------
@@ -1403,7 +1479,8 @@ def decile_figure(
     >>> fig.layout.xaxis.ticktext
     ('1 (most deprived)', '2')
     """
-    spec = _indicator(indicator)
+    spec = _indicator(indicator, vintage)
+    info = get_vintage(vintage)
     require_frame(
         deciles,
         ["imd_decile", "population", "value", "lower_cl", "upper_cl", "population_share"],
@@ -1452,7 +1529,7 @@ def decile_figure(
         )
     )
     sii, intercept = summary.get("sii", math.nan), summary.get("intercept", math.nan)
-    notes = [f"Data: {DATA_VINTAGE}."]
+    notes = [f"Data: {info.data_line}."]
     if np.isfinite(sii) and np.isfinite(intercept):
         fig.add_trace(
             go.Scatter(
@@ -1473,11 +1550,11 @@ def decile_figure(
             "intervals are drawn for modelled figures."
         )
     fig.update_layout(
-        title={"text": f"{spec.label} by national IMD 2019 decile: {unit_name}", "x": 0.01},
+        title={"text": f"{spec.label} by national {info.imd_name} decile: {unit_name}", "x": 0.01},
         xaxis={
             "title": {
-                "text": "National IMD 2019 decile, placed at its midpoint in the cumulative "
-                "population (%), most deprived on the left"
+                "text": f"National {info.imd_name} decile, placed at its midpoint in the "
+                "cumulative population (%), most deprived on the left"
             },
             "range": [0, 100],
             "tickvals": x.tolist(),
@@ -1496,7 +1573,7 @@ def decile_figure(
     return fig
 
 
-def profile_figure(profile: pd.DataFrame, title: str) -> go.Figure:
+def profile_figure(profile: pd.DataFrame, title: str, vintage: str = DEFAULT_VINTAGE) -> go.Figure:
     """Residents and registered patients in each national IMD decile.
 
     Parameters
@@ -1505,6 +1582,8 @@ def profile_figure(profile: pd.DataFrame, title: str) -> go.Figure:
         ``imd_decile``, ``residents`` and optionally ``patients``.
     title : str
         Figure title.
+    vintage : {"2022", "2026"}
+        Names the residents' source, the registrations and the IMD.
 
     Returns
     -------
@@ -1516,9 +1595,12 @@ def profile_figure(profile: pd.DataFrame, title: str) -> go.Figure:
     --------
     >>> profile = pd.DataFrame({"imd_decile": [1, 2], "residents": [10, 20],
     ...                         "patients": [12, 18]})
-    >>> [t.name for t in profile_figure(profile, "T").data]
+    >>> [t.name for t in profile_figure(profile, "T", vintage="2022").data]
     ['Residents (ONS mid-2020)', 'Registered patients (Jul 2022)']
+    >>> [t.name for t in profile_figure(profile, "T", vintage="2026").data]
+    ['Residents (Census 2021)', 'Registered patients (2026/27, modelled)']
     """
+    info = get_vintage(vintage)
     require_frame(profile, ["imd_decile", "residents"], "profile")
     labels = profile["imd_decile"].map(DECILE_LABELS).tolist()
     colours = [IMD_DECILE_COLOURS[int(d) - 1] for d in profile["imd_decile"]]
@@ -1526,7 +1608,7 @@ def profile_figure(profile: pd.DataFrame, title: str) -> go.Figure:
         go.Bar(
             x=labels,
             y=profile["residents"],
-            name="Residents (ONS mid-2020)",
+            name=f"Residents ({info.population_source})",
             marker={"color": colours},
             hovertemplate="Decile %{x}<br>%{y:,} residents<extra></extra>",
         )
@@ -1536,7 +1618,7 @@ def profile_figure(profile: pd.DataFrame, title: str) -> go.Figure:
             go.Bar(
                 x=labels,
                 y=profile["patients"],
-                name="Registered patients (Jul 2022)",
+                name=f"Registered patients ({info.registered_label})",
                 marker={
                     "color": colours,
                     "pattern": {"shape": "/", "fgcolor": "#ffffff", "solidity": 0.35},
@@ -1548,7 +1630,9 @@ def profile_figure(profile: pd.DataFrame, title: str) -> go.Figure:
         title={"text": title, "x": 0.01},
         barmode="group",
         xaxis={
-            "title": {"text": "National IMD 2019 decile (1 = most deprived 10% of England)"},
+            "title": {
+                "text": f"National {info.imd_name} decile (1 = most deprived 10% of England)"
+            },
             "type": "category",
         },
         yaxis={"title": {"text": "People"}, "gridcolor": "#e8edee"},
@@ -1557,7 +1641,7 @@ def profile_figure(profile: pd.DataFrame, title: str) -> go.Figure:
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
         annotations=[
             _note(
-                f"Data: {DATA_VINTAGE}.<br>Patients are placed by the LSOA they live in "
+                f"Data: {info.data_line}.<br>Patients are placed by the LSOA they live in "
                 "(Welsh and unknown addresses have no English decile).",
                 y=-0.3,
             )
@@ -1616,7 +1700,9 @@ def core20_areas(lsoas: gpd.GeoDataFrame, units: gpd.GeoDataFrame, by: str) -> g
     return gpd.GeoDataFrame(out.reset_index(drop=True), geometry="geometry", crs=units.crs)
 
 
-def core20_map(areas: gpd.GeoDataFrame, title: str, height: int = 560) -> go.Figure:
+def core20_map(
+    areas: gpd.GeoDataFrame, title: str, height: int = 560, vintage: str = DEFAULT_VINTAGE
+) -> go.Figure:
     """One-trace offline choropleth of the residents' Core20 share.
 
     Parameters
@@ -1627,6 +1713,8 @@ def core20_map(areas: gpd.GeoDataFrame, title: str, height: int = 560) -> go.Fig
         Figure title.
     height : int
         Pixels.
+    vintage : {"2022", "2026"}
+        For the data note.
 
     Returns
     -------
@@ -1685,7 +1773,10 @@ def core20_map(areas: gpd.GeoDataFrame, title: str, height: int = 560) -> go.Fig
         title={"text": title, "x": 0.01},
         annotations=[
             {
-                **_note(f"Data: {DATA_VINTAGE}. Contains OS data © Crown copyright.", y=1.0),
+                **_note(
+                    f"Data: {get_vintage(vintage).data_line}. Contains OS data © Crown copyright.",
+                    y=1.0,
+                ),
                 "yanchor": "bottom",
             }
         ],

@@ -7,9 +7,12 @@ Each synthetic person has
   practice x LSOA registration counts: every ``(practice, LSOA, patients)`` row of
   ``registrations`` yields exactly ``patients`` people, so every total matches;
 * ``age`` (0-90, 90 meaning 90+): drawn from that LSOA's ONS mid-2020 single-year
-  age structure (``age_0`` ... ``age_90`` of the ``lsoas`` table);
+  age structure (``age_0`` ... ``age_90`` of the 2022 ``lsoas`` table). The 2026
+  vintage has Census 2021 bands only: they are split into single years by
+  :func:`layers.ages.split_bands` (England's mid-2020 shape within each band);
 * ``sex`` (``"F"``/``"M"``): modelled from age alone, see :data:`MALE_SHARE_BY_AGE`;
-* ``imd_decile`` (1 = most deprived, nullable): the IoD2019 decile of the LSOA.
+* ``imd_decile`` (1 = most deprived, nullable): the LSOA's decile in the vintage's IMD
+  (IoD2019 for 2022, IoD2025 for 2026).
 
 Residences with no age structure. Registration rows whose LSOA is not in
 ``lsoa_ages`` - Welsh LSOAs (``W01...``), ``"NO2011"`` (unknown address), or English
@@ -20,7 +23,7 @@ of one practice resemble each other more than they resemble England. A practice
 with no row of known age structure falls back to the national mix (the
 population-weighted mix of every row of ``lsoa_ages``). ``unknown_lsoa="national"``
 uses the national mix for all such rows, and ``"raise"`` refuses them. Their
-``imd_decile`` is missing (``<NA>``): IoD2019 covers England only. For full fidelity
+``imd_decile`` is missing (``<NA>``): the IMD covers England only. For full fidelity
 pass the national ``lsoas`` table, not one ICS's LSOAs.
 
 Randomness comes only from the ``rng`` argument: the same seed (and chunk size)
@@ -47,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from layers._checks import require_frame
+from layers.ages import AGE_COLUMNS, MAX_AGE, has_bands, has_single_years, split_bands
 
 __all__ = [
     "AGE_COLUMNS",
@@ -63,10 +67,6 @@ __all__ = [
     "write_individuals_parquet",
 ]
 
-#: Top single-year age; ``age == MAX_AGE`` means "90 and over" (as in ONS tables).
-MAX_AGE: Final = 90
-#: The age-structure columns expected in ``lsoa_ages``.
-AGE_COLUMNS: Final = tuple(f"age_{a}" for a in range(MAX_AGE + 1))
 #: Columns of a frame of individuals, in order.
 INDIVIDUAL_COLUMNS: Final = ("practice_code", "lsoa_code", "age", "sex", "imd_decile")
 #: Lower edges of the default age bands for :func:`aggregate_individuals`.
@@ -226,6 +226,9 @@ def _prepare(
             f"unknown_lsoa must be 'practice', 'national' or 'raise', got {unknown_lsoa!r}"
         )
     require_frame(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
+    if not has_single_years(lsoa_ages) and has_bands(lsoa_ages):
+        # A banded vintage (2026): the documented split of layers.ages.
+        lsoa_ages = split_bands(lsoa_ages)
     require_frame(lsoa_ages, ["lsoa_code", *AGE_COLUMNS], "lsoa_ages")
     _check_codes(registrations["practice_code"], "registrations.practice_code")
     _check_codes(registrations["lsoa_code"], "registrations.lsoa_code")
@@ -394,7 +397,8 @@ def generate_individuals(
         Rows with 0 patients are allowed and produce nobody.
     lsoa_ages : pandas.DataFrame
         ``lsoa_code`` and ``age_0`` ... ``age_90`` (people by single year of age; the
-        ``lsoas`` table). Other columns are ignored.
+        ``lsoas`` table), or the Census 2021 bands of the 2026 ``lsoas`` table, which
+        are split by :func:`layers.ages.split_bands`. Other columns are ignored.
     lsoa_imd_decile : pandas.DataFrame or pandas.Series
         ``lsoa_code`` and ``imd_decile`` columns, or a Series of deciles indexed by
         LSOA code. Deciles are 1 (most deprived) to 10.

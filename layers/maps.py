@@ -26,14 +26,15 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from layers.geodata import DATA_VINTAGE
 from layers.system import System
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = [
     "CHOROPLETH_MEASURES",
     "IMD_DECILE_COLOURS",
     "MAP_LAYERS",
     "OFFLINE_TOPOJSON_URL",
+    "choropleth_measures",
     "collect_polygons",
     "feature_collection",
     "geo_view",
@@ -54,11 +55,25 @@ MAP_LAYERS: dict[str, str] = {
     "ics": "ICS outline",
 }
 
-#: Choropleth measures: column, legend title and whether it is a decile.
-CHOROPLETH_MEASURES: dict[str, tuple[str, str]] = {
-    "imd_decile": ("imd_decile", "IMD 2019 decile<br>(1 = most deprived)"),
-    "population": ("population", "Residents<br>(ONS mid-2020)"),
-}
+
+def choropleth_measures(vintage: str = DEFAULT_VINTAGE) -> dict[str, tuple[str, str]]:
+    """Choropleth measures of a vintage: column and legend title (naming its IMD).
+
+    Examples
+    --------
+    >>> choropleth_measures("2026")["imd_decile"][1]
+    'IMD 2025 decile<br>(1 = most deprived)'
+    """
+    info = get_vintage(vintage)
+    return {
+        "imd_decile": ("imd_decile", info.imd_decile_title),
+        "population": ("population", info.residents_title),
+    }
+
+
+#: Choropleth measures: column and legend title (2022 vintage; the keys are the same in
+#: every vintage, the titles come from :func:`choropleth_measures`).
+CHOROPLETH_MEASURES: dict[str, tuple[str, str]] = choropleth_measures("2022")
 
 #: Ten-step colour-blind-safe sequential palette (viridis samples), decile 1 darkest.
 IMD_DECILE_COLOURS = (
@@ -310,7 +325,8 @@ def geo_view(bounds: Iterable[float], margin: float = 0.03) -> dict:
 
 def _lsoa_trace(system: System, measure: str, geojson: str | None) -> go.Choropleth:
     """The LSOA choropleth, whose hover names every layer above the LSOA."""
-    column, legend_title = CHOROPLETH_MEASURES[measure]
+    info = get_vintage(getattr(system, "vintage", DEFAULT_VINTAGE))
+    column, legend_title = choropleth_measures(info.key)[measure]
     lsoas = system.lsoas
     pcns = system.pcns.set_index("pcn_code")
     places = system.places.set_index("place_code")
@@ -339,7 +355,8 @@ def _lsoa_trace(system: System, measure: str, geojson: str | None) -> go.Choropl
         "marker": {"line": {"width": 0.3, "color": "rgba(255,255,255,0.6)"}, "opacity": 0.85},
         "hovertemplate": (
             "<b>LSOA %{customdata[0]}</b> (%{location})<br>"
-            "Residents (mid-2020): %{customdata[1]:,} · IMD 2019 decile %{customdata[2]}<br>"
+            f"Residents ({info.population_short}): %{{customdata[1]:,}} · {info.imd_name} "
+            "decile %{customdata[2]}<br>"
             "<b>PCN footprint</b>: %{customdata[3]} (%{customdata[4]}), "
             "%{customdata[5]:,} registered patients<br>"
             "<b>Place</b>: %{customdata[6]} (%{customdata[7]}), "
@@ -382,7 +399,8 @@ def system_map(
     Parameters
     ----------
     system : System
-        From :func:`layers.load_system`.
+        From :func:`layers.load_system`; its vintage names the IMD, the residents'
+        source and the data line.
     measure : {"imd_decile", "population"}
         What colours the LSOA choropleth.
     layers : iterable of str
@@ -405,16 +423,20 @@ def system_map(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> fig = system_map(load_system("QGH"), layers=["lsoas", "ics"])
+    >>> fig = system_map(load_system("QGH", vintage="2022"), layers=["lsoas", "ics"])
     >>> [trace.name for trace in fig.data]
     ['LSOAs (choropleth)', 'ICS outline']
     >>> [trace.type for trace in fig.data]
     ['choropleth', 'scattergeo']
+    >>> wnl = system_map(load_system("T04", vintage="2026"), layers=["lsoas"])
+    >>> wnl.data[0].colorbar.title.text, len(wnl.data[0].locations)
+    ('IMD 2025 decile<br>(1 = most deprived)', 1989)
     """
     if measure not in CHOROPLETH_MEASURES:
         raise ValueError(
             f"Unknown measure {measure!r}; choose one of {', '.join(CHOROPLETH_MEASURES)}."
         )
+    info = get_vintage(getattr(system, "vintage", DEFAULT_VINTAGE))
     chosen = list(layers)
     unknown = [layer for layer in chosen if layer not in MAP_LAYERS]
     if unknown:
@@ -469,7 +491,7 @@ def system_map(
                 ),
                 hovertemplate=(
                     "<b>%{customdata[0]}</b><br>Practice %{customdata[1]}<br>"
-                    "Registered patients (Jul 2022): %{customdata[2]:,}<br>"
+                    f"Registered patients ({info.registered_label}): %{{customdata[2]:,}}<br>"
                     "PCN: %{customdata[3]}<extra></extra>"
                 ),
                 name=MAP_LAYERS["practices"],
@@ -484,7 +506,7 @@ def system_map(
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
         annotations=[
             {
-                "text": f"Data: {DATA_VINTAGE}. Contains OS data © Crown copyright.",
+                "text": f"Data: {info.data_line}. Contains OS data © Crown copyright.",
                 "showarrow": False,
                 "xref": "paper",
                 "yref": "paper",

@@ -71,9 +71,10 @@ import numpy as np
 import pandas as pd
 
 from layers._checks import require_frame
+from layers.ages import MAX_AGE
 from layers.deprivation import is_core20
 from layers.disclosure import shares_from_rounded, suppress_counts
-from layers.individuals import MAX_AGE, aggregate_individuals
+from layers.individuals import aggregate_individuals
 
 __all__ = [
     "DEPRIVATION_AGE_GAP",

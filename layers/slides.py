@@ -34,17 +34,27 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from layers import format as fmt
 from layers.alignment import home_authorities, ics_flow_summary
 from layers.allocation import Scenario, allocation_summary, example_practices
 from layers.allocation.frame import practice_frame
 from layers.allocation.funding import default_scenario, run_scenario
 from layers.deprivation import is_core20, practice_deprivation
 from layers.disclosure import shares_from_rounded, total_then_suppress
-from layers.geodata import DATA_VINTAGE, read_table
+from layers.geodata import DATA_VINTAGE, SOURCES, read_table
 from layers.individuals import aggregate_individuals
-from layers.maps import IMD_DECILE_COLOURS, system_map
+from layers.maps import system_map
 from layers.risk import assign_risk, risk_tier_counts
 from layers.streams import generator
+from layers.style import (
+    FLAG_COLOURS,
+    FLAG_PATTERNS,
+    FONT_FAMILY,
+    GRID_COLOUR,
+    IMD_DECILE_COLOURS,
+    OKABE_ITO,
+    TEXT_COLOUR,
+)
 from layers.system import System
 
 __all__ = [
@@ -90,25 +100,9 @@ DISCLOSURE_NOTE: Final = (
 )
 #: Name of the allocation scenario used when none is given (the allocation page's default).
 DEFAULT_SCENARIO_NAME: Final = default_scenario(example_practices()).name
-#: Okabe & Ito (2008) colour-blind-safe qualitative palette.
-OKABE_ITO: Final = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#000000",
-)
-_TEXT = "#212B32"
-_GRID = "#D8DDE0"
-_FONT = "Arial, Helvetica, sans-serif"
 #: Above this many PCNs a slide shows counts in bands instead of one bar per PCN.
 _MAX_BARS = 16
 #: Below / within / above a planning band, as on the tiers page (Okabe-Ito and grey).
-_FLAG_COLOURS = {"below": "#E69F00", "within": "#8C8C8C", "above": "#0072B2"}
-_FLAG_PATTERNS = {"below": ".", "within": "", "above": "/"}
 
 
 @dataclass(frozen=True)
@@ -136,9 +130,12 @@ class Slide:
     ics_code, ics_name : str
         The ICS.
     data_date : str
-        Data vintage; :data:`layers.DATA_VINTAGE` by default.
+        Data vintage; :data:`layers.DATA_VINTAGE` by default (the builders below use
+        their system's vintage).
     notes : tuple of str
         Extra lines shown under the figure (e.g. :data:`DISCLOSURE_NOTE`).
+    attribution : str
+        Licences and attribution for the footer; :data:`layers.SOURCES` by default.
     """
 
     key: str
@@ -153,6 +150,7 @@ class Slide:
     ics_name: str
     data_date: str = DATA_VINTAGE
     notes: tuple[str, ...] = ()
+    attribution: str = SOURCES
 
     def __post_init__(self) -> None:
         if self.key not in SLIDE_KEYS and not self.key.startswith("example"):
@@ -218,7 +216,7 @@ def _style(figure: go.Figure, height: int = 620) -> go.Figure:
     """Large, high-contrast type for a projector; white background; no figure title."""
     figure.update_layout(
         template="plotly_white",
-        font={"family": _FONT, "size": 22, "color": _TEXT},
+        font={"family": FONT_FAMILY, "size": 22, "color": TEXT_COLOUR},
         title=None,
         height=height,
         margin={"l": 20, "r": 40, "t": 30, "b": 20},
@@ -226,29 +224,9 @@ def _style(figure: go.Figure, height: int = 620) -> go.Figure:
         plot_bgcolor="white",
         legend={"font": {"size": 20}},
     )
-    figure.update_xaxes(gridcolor=_GRID, zerolinecolor=_GRID, automargin=True)
-    figure.update_yaxes(gridcolor=_GRID, zerolinecolor=_GRID, automargin=True)
+    figure.update_xaxes(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, automargin=True)
+    figure.update_yaxes(gridcolor=GRID_COLOUR, zerolinecolor=GRID_COLOUR, automargin=True)
     return figure
-
-
-def _plural(n: int, word: str, plural: str | None = None) -> str:
-    """``"1 PCN"``, ``"3 PCNs"``.
-
-    Examples
-    --------
-    >>> _plural(1, "PCN"), _plural(3, "PCN"), _plural(2, "place")
-    ('1 PCN', '3 PCNs', '2 places')
-    """
-    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
-
-
-def _pct(value: float, decimals: int = 1) -> str:
-    return f"{value:.{decimals}f}%"
-
-
-def _shown(value: object) -> str:
-    """A disclosure-controlled count as text: ``"*"`` or ``"1,235"``."""
-    return value if isinstance(value, str) else f"{int(value):,}"
 
 
 def _people(value: object) -> str:
@@ -264,32 +242,6 @@ def _people(value: object) -> str:
     if int(value) == 0:
         return "no one is"
     return f"about {int(value):,} people are"
-
-
-def _share_text(value: object) -> str:
-    """A share from :func:`layers.disclosure.shares_from_rounded` as text.
-
-    Examples
-    --------
-    >>> _share_text(12.34), _share_text("*")
-    ('12.3%', '*')
-    """
-    return "*" if isinstance(value, str) else _pct(float(value))
-
-
-def _money(pounds: float) -> str:
-    """Pounds in words committees read: £2.31bn, £45.6m, £12,345.
-
-    Examples
-    --------
-    >>> _money(2_312_000_000), _money(45_600_000), _money(12_345.4)
-    ('£2.31bn', '£45.6m', '£12,345')
-    """
-    if abs(pounds) >= 1e9:
-        return f"£{pounds / 1e9:.2f}bn"
-    if abs(pounds) >= 1e6:
-        return f"£{pounds / 1e6:.1f}m"
-    return f"£{pounds:,.0f}"
 
 
 # --------------------------------------------------------------------------- overview
@@ -313,24 +265,26 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
     Examples
     --------
     >>> from layers.system import load_system
-    >>> overview_slide(load_system("QGH")).takeaway
+    >>> overview_slide(load_system("QGH", vintage="2022")).takeaway
     '817,738 registered patients at 79 practices in 15 PCNs and 2 places; 26,053 more than live there'
     """  # noqa: E501
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     ics = system.ics.iloc[0]
     registered, residents = int(ics.registered_patients), int(ics.resident_population)
     gap = registered - residents
     takeaway = (
-        f"{registered:,} registered patients at {_plural(int(ics.n_practices), 'practice')} "
-        f"in {_plural(int(ics.n_pcns), 'PCN')} and {_plural(int(ics.n_places), 'place')}; "
+        f"{registered:,} registered patients at {fmt.plural(int(ics.n_practices), 'practice')} "
+        f"in {fmt.plural(int(ics.n_pcns), 'PCN')} and {fmt.plural(int(ics.n_places), 'place')}; "
         + (f"{gap:,} more than live there" if gap >= 0 else f"{-gap:,} fewer than live there")
     )
     places = system.places.sort_values("registered_patients")
+    registered_when = "July 2022" if info.key == "2022" else info.registered_label
     figure = go.Figure()
     for column, label, colour, pattern in (
-        ("resident_population", "Residents (ONS mid-2020)", OKABE_ITO[1], "/"),
-        ("registered_patients", "Registered patients (July 2022)", OKABE_ITO[0], ""),
+        ("resident_population", f"Residents ({info.population_source})", OKABE_ITO[1], "/"),
+        ("registered_patients", f"Registered patients ({registered_when})", OKABE_ITO[0], ""),
     ):
         figure.add_trace(
             go.Bar(
@@ -358,7 +312,7 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
         title=f"{system.name} ICS at a glance",
         takeaway=takeaway,
         figure=figure,
-        source="NHS Digital GP registrations, July 2022; ONS mid-2020 population estimates",
+        source=f"{info.registrations_source}; {info.population_source} population",
         scenario_name=name,
         alt_text=(
             "Bar chart of each place's registered patients and residents, side by side and "
@@ -367,6 +321,8 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
         disclosure="published",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
     )
 
 
@@ -393,10 +349,11 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
     Examples
     --------
     >>> from layers.system import load_system
-    >>> map_slide(load_system("QGH", detail="light")).takeaway.split(",")[0]
+    >>> map_slide(load_system("QGH", detail="light", vintage="2022")).takeaway.split(",")[0]
     '55 of 480 neighbourhoods (LSOAs) are in England’s most deprived 20%'
     """
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     lsoas = system.lsoas
     core20 = is_core20(lsoas["imd_decile"])
@@ -405,12 +362,12 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
     share = 100 * residents / total if total else 0.0
     takeaway = (
         f"{int(core20.sum()):,} of {len(lsoas):,} neighbourhoods (LSOAs) are in England’s "
-        f"most deprived 20%, home to {residents:,} residents ({_pct(share)})"
+        f"most deprived 20%, home to {residents:,} residents ({fmt.percent(share)})"
     )
     figure = system_map(system, "imd_decile", layers=("lsoas", "places", "ics"), height=620)
     figure.update_layout(
         title=None,
-        font={"family": _FONT, "size": 20, "color": _TEXT},
+        font={"family": FONT_FAMILY, "size": 20, "color": TEXT_COLOUR},
         margin={"l": 0, "r": 0, "t": 10, "b": 10},
         legend={
             "orientation": "v",
@@ -425,7 +382,7 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
     figure.update_traces(
         selector={"type": "choropleth"},
         colorbar={
-            "title": {"text": "IMD 2019 decile<br>(1 = most deprived)", "font": {"size": 18}},
+            "title": {"text": info.imd_decile_title, "font": {"size": 18}},
             "tickfont": {"size": 18},
             "len": 0.9,
         },
@@ -436,17 +393,19 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
         title=f"Where deprivation is in {system.name}",
         takeaway=takeaway,
         figure=figure,
-        source="MHCLG English Indices of Deprivation 2019; ONS mid-2020 population; "
-        "ONS LSOA 2011 boundaries",
+        source=f"{info.imd_source}; {info.population_source} population; "
+        f"ONS LSOA {info.lsoa_year} boundaries",
         scenario_name=name,
         alt_text=(
-            f"Map of the ICS's {len(lsoas):,} LSOAs shaded by IMD 2019 decile, dark for "
+            f"Map of the ICS's {len(lsoas):,} LSOAs shaded by {info.imd_name} decile, dark for "
             f"decile 1 (most deprived) to yellow for decile 10, with the outlines of its "
             f"places ({place_names}) and of the ICS. {takeaway}."
         ),
         disclosure="published",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
     )
 
 
@@ -494,13 +453,14 @@ def tiers_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> slide = tiers_slide(load_system("QGH"))
+    >>> slide = tiers_slide(load_system("QGH", vintage="2022"))
     >>> slide.takeaway.split(";")[0]
     '7 of 15 PCNs are above 50,000 patients and 2 below 30,000'
     """
     from layers import tiers
 
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     people = risk_individuals(system) if individuals is None else individuals
     flags = tiers.flag_units(tiers.tier_tables(system), tiers.DEFAULT_BANDS)
@@ -543,9 +503,9 @@ def tiers_slide(
                 legendgroup="bands",
                 offsetgroup="bands",
                 marker={
-                    "color": _FLAG_COLOURS[flag],
-                    "pattern": {"shape": _FLAG_PATTERNS[flag], "fgcolor": "#000000"},
-                    "line": {"color": _TEXT, "width": 1},
+                    "color": FLAG_COLOURS[flag],
+                    "pattern": {"shape": FLAG_PATTERNS[flag], "fgcolor": "#000000"},
+                    "line": {"color": TEXT_COLOUR, "width": 1},
                 },
                 text=[str(v) if v else "" for v in counts[flag]],
                 textposition="inside",
@@ -576,7 +536,7 @@ def tiers_slide(
                 legendgroup="risk",
                 offsetgroup=tier,
                 marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#000000"}},
-                text=[_shown(v) for v in shown[tier].iloc[order]],
+                text=[fmt.count(v) for v in shown[tier].iloc[order]],
                 textposition="outside",
                 cliponaxis=False,
                 hovertemplate="%{y}: %{text} people<extra>" + label + "</extra>",
@@ -615,7 +575,7 @@ def tiers_slide(
         title="Population tiers: unit sizes and people at risk",
         takeaway=takeaway,
         figure=figure,
-        source="NHS Digital GP registrations and ePCN, July 2022; planning bands from "
+        source=f"{info.registrations_source}; ePCN {info.epcn_date}; planning bands from "
         "Herefordshire and Worcestershire's Layers of Planning (2019); synthetic "
         "individuals and the layers.risk model",
         scenario_name=name,
@@ -627,6 +587,8 @@ def tiers_slide(
         disclosure="individual",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
         notes=(DISCLOSURE_NOTE,),
     )
 
@@ -663,7 +625,7 @@ def _read(table: str, system: System) -> pd.DataFrame:
     tables = system.tables
     if tables is not None and table in tables:
         return tables[table].copy()
-    return read_table(table)
+    return read_table(table, vintage=system.vintage)
 
 
 def allocation_slide(
@@ -697,11 +659,12 @@ def allocation_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> slide = allocation_slide(load_system("QWU"))
+    >>> slide = allocation_slide(load_system("QWU", vintage="2022"))
     >>> slide.scenario_name == DEFAULT_SCENARIO_NAME, "per weighted head" in slide.takeaway
     (True, True)
     """
     system = _check_system(system)
+    info = system.vintage_info
     frame = practice_frame_for(system) if practices is None else practices
     text = scenario_json if scenario_json and str(scenario_json).strip() else None
     scenario, allocations = run_scenario(text, frame)
@@ -714,16 +677,17 @@ def allocation_slide(
     per_head = summary["pounds_per_weighted_head"]
     lowest, highest = summary.loc[per_head.idxmin()], summary.loc[per_head.idxmax()]
     if len(summary) == 1 or highest.pounds_per_weighted_head - lowest.pounds_per_weighted_head < 1:
-        spread = f"every place gets {_money(float(per_head.mean()))} per weighted head"
+        spread = f"every place gets {fmt.compact_pounds(float(per_head.mean()))} per weighted head"
     else:
         spread = (
-            f"per weighted head from {_money(lowest.pounds_per_weighted_head)} "
-            f"({lowest.place_name}) to {_money(highest.pounds_per_weighted_head)} "
+            f"per weighted head from {fmt.compact_pounds(lowest.pounds_per_weighted_head)} "
+            f"({lowest.place_name}) to {fmt.compact_pounds(highest.pounds_per_weighted_head)} "
             f"({highest.place_name})"
         )
     takeaway = (
-        f"{top.place_name} gets the most, {_money(top.pounds)} "
-        f"({_pct(100 * top.pounds / budget if budget else 0)} of {_money(budget)}); {spread}"
+        f"{top.place_name} gets the most, {fmt.compact_pounds(top.pounds)} "
+        f"({fmt.percent(100 * top.pounds / budget if budget else 0)} of "
+        f"{fmt.compact_pounds(budget)}); {spread}"
     )
     figure = go.Figure(
         go.Bar(
@@ -732,7 +696,7 @@ def allocation_slide(
             orientation="h",
             marker={"color": OKABE_ITO[0]},
             text=[
-                f"{_money(p)} · {_money(h)} per weighted head"
+                f"{fmt.compact_pounds(p)} · {fmt.compact_pounds(h)} per weighted head"
                 for p, h in zip(summary["pounds"], summary["pounds_per_weighted_head"], strict=True)
             ],
             textposition="outside",
@@ -753,7 +717,8 @@ def allocation_slide(
         title=f"Sharing the budget: {scenario.name}",
         takeaway=takeaway,
         figure=figure,
-        source="NHS England 2022/23 practice weighted populations; the scenario's service "
+        source=f"NHS England {info.default_allocation_year} practice weighted populations; "
+        "the scenario's service "
         f"catalogue and method ({scenario.method.replace('_', ' ')}); the budget is an input",
         scenario_name=scenario.name,
         alt_text=(
@@ -763,6 +728,8 @@ def allocation_slide(
         disclosure="published",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
     )
 
 
@@ -799,7 +766,7 @@ def inequality_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> slide = inequality_slide(load_system("QGH"))
+    >>> slide = inequality_slide(load_system("QGH", vintage="2022"))
     >>> slide.takeaway.split(";")[1]
     ' 2.5 percentage points higher at the most deprived practices (SII)'
     >>> slide.disclosure
@@ -808,12 +775,13 @@ def inequality_slide(
     from layers import indicators
 
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     people = risk_individuals(system) if individuals is None else individuals
     counts = indicators.at_risk_counts(
         aggregate_individuals(people, ["practice_code", "risk_tier"])
     )
-    deprivation = practice_deprivation(system.registrations, _read("lsoas", system))
+    deprivation = practice_deprivation(system.registrations, _read("lsoas", system), info.key)
     prevalence = indicators.at_risk_prevalence(counts, deprivation)
     members = indicators.unit_membership(
         "ics", "practice", practices=system.practices, ics_code=system.code
@@ -822,7 +790,7 @@ def inequality_slide(
     sii = indicators.decile_sii(
         deciles, "at_risk", repetitions=1000, rng=generator(system.seed, "sii")
     )
-    table = indicators.decile_display_table(deciles, "at_risk")
+    table = indicators.decile_display_table(deciles, "at_risk", info.key)
     value_column = next(c for c in table.columns if c.endswith("(%)"))
 
     at_risk = total_then_suppress(counts["at_risk"])
@@ -832,7 +800,7 @@ def inequality_slide(
     elif int(at_risk) == 0:
         takeaway = "No patients are modelled at risk"
     else:
-        takeaway = f"About {int(at_risk):,} patients ({_share_text(share)}) are modelled at risk"
+        takeaway = f"About {int(at_risk):,} patients ({fmt.percent(share)}) are modelled at risk"
     if np.isfinite(sii["sii"]):
         direction = "higher" if sii["sii"] < 0 else "lower"
         takeaway += (
@@ -847,8 +815,8 @@ def inequality_slide(
         go.Bar(
             x=table["IMD decile"],
             y=values.fillna(0),
-            marker={"color": colours, "line": {"color": _TEXT, "width": 1}},
-            text=[v if isinstance(v, str) else _pct(float(v)) for v in table[value_column]],
+            marker={"color": colours, "line": {"color": TEXT_COLOUR, "width": 1}},
+            text=[fmt.percent(v) for v in table[value_column]],
             textposition="outside",
             cliponaxis=False,
             name="Modelled at-risk prevalence",
@@ -858,7 +826,8 @@ def inequality_slide(
     _style(figure)
     figure.update_layout(showlegend=False)
     figure.update_xaxes(
-        title_text="National IMD 2019 decile of the practice's patients (1 = most deprived)",
+        title_text=f"National {info.imd_name} decile of the practice's patients "
+        "(1 = most deprived)",
         type="category",
     )
     figure.update_yaxes(
@@ -872,16 +841,18 @@ def inequality_slide(
         takeaway=takeaway,
         figure=figure,
         source="Synthetic individuals and the layers.risk model (modelled, not observed); "
-        "MHCLG IMD 2019; slope index of inequality by the PHE method",
+        f"MHCLG {info.imd_name}; slope index of inequality by the PHE method",
         scenario_name=name,
         alt_text=(
             "Bar chart of the modelled share of patients at rising or high risk in each "
-            "national IMD 2019 decile, most deprived on the left, each bar labelled with "
+            f"national {info.imd_name} decile, most deprived on the left, each bar labelled with "
             f"its percentage. {takeaway}."
         ),
         disclosure="individual",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
         notes=(DISCLOSURE_NOTE,),
     )
 
@@ -912,10 +883,11 @@ def alignment_slide(
     Examples
     --------
     >>> from layers.system import load_system
-    >>> alignment_slide(load_system("QGH")).takeaway.split(";")[0]
+    >>> alignment_slide(load_system("QGH", vintage="2022")).takeaway.split(";")[0]
     '7 of 15 PCNs straddle a council boundary (under 90% of patients in one district)'
     """
     system = _check_system(system)
+    info = system.vintage_info
     name = _check_name(scenario_name)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         raise TypeError(f"threshold must be a number in (0, 1], got {threshold!r}")
@@ -933,7 +905,7 @@ def alignment_slide(
     takeaway = (
         f"{int(straddling.sum())} of {n} PCNs straddle a council boundary (under "
         f"{threshold:.0%} of patients in one district); "
-        f"{_pct(100 * float(flows['practice_resident_share']))} of patients live in the ICS"
+        f"{fmt.percent(100 * float(flows['practice_resident_share']))} of patients live in the ICS"
     )
     if n <= _MAX_BARS:
         figure = _home_share_bars(homes, threshold)
@@ -952,12 +924,14 @@ def alignment_slide(
         title="How PCNs fit council boundaries",
         takeaway=takeaway,
         figure=figure,
-        source="NHS Digital GP registrations by LSOA, July 2022; ONS LSOA to district lookup",
+        source=f"{info.registrations_source}; ONS LSOA to district lookup",
         scenario_name=name,
         alt_text=f"{alt} {takeaway}.",
         disclosure="published",
         ics_code=system.code,
         ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
     )
 
 
@@ -995,7 +969,7 @@ def _home_share_bars(homes: pd.DataFrame, threshold: float) -> go.Figure:
                 hovertemplate="%{y}: %{x:.1f}% in its home district<extra></extra>",
             )
         )
-    figure.add_vline(x=100 * threshold, line={"color": _TEXT, "dash": "dash", "width": 2})
+    figure.add_vline(x=100 * threshold, line={"color": TEXT_COLOUR, "dash": "dash", "width": 2})
     _style(figure)
     figure.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.15})
     figure.update_yaxes(categoryorder="array", categoryarray=labels.tolist())
@@ -1031,7 +1005,7 @@ def _home_share_bands(homes: pd.DataFrame, threshold: float) -> go.Figure:
                 marker={
                     "color": colour,
                     "pattern": {"shape": pattern, "fgcolor": "#000000", "fgopacity": 0.35},
-                    "line": {"color": _TEXT, "width": 1},
+                    "line": {"color": TEXT_COLOUR, "width": 1},
                 },
                 text=[f"{int(c)} PCNs" for c, k in zip(counts, keep, strict=True) if k],
                 textposition="outside",

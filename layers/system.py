@@ -1,14 +1,27 @@
 """The five-layer model of one Integrated Care System.
 
 ``load_system("QGH")`` returns individuals, practices, PCNs, places and the ICS with
-consistent keys, built from the ``geodata/`` tables. Two population bases run through
-the layers and are never mixed:
+consistent keys, built from the ``geodata/`` tables of one vintage
+(:mod:`layers.vintages`). Two population bases run through the layers and are never
+mixed:
 
-* ``resident_population``: ONS mid-2020 residents of the ICS's LSOAs (places, ICS);
-* ``registered_patients``: July 2022 GP registrations (practices, PCNs, places, ICS).
+* ``resident_population``: residents of the ICS's LSOAs (places, ICS): ONS mid-2020 in
+  the 2022 vintage, Census 2021 in the 2026 vintage;
+* ``registered_patients``: GP registrations (practices, PCNs, places, ICS): July 2022
+  in the 2022 vintage; in the 2026 vintage each practice's 2026/27 list, spread over
+  LSOAs *modelled from July 2022 patterns*.
 
 Registered lists add up exactly: practices → PCNs (plus practices in no PCN) → places
 → ICS. Residents add up exactly: LSOAs → places → ICS.
+
+ICB codes. The 2022 vintage keys its 42 ICBs by ODS code (``QGH``); the 2026 vintage
+its 36 by ONS code (``E54000071``), with NHS England's allocation-file code (``T04``)
+and the alternative ODS code reported elsewhere (``Z9B2Z``) beside it.
+:func:`resolve_ics` accepts any of them, or a name, in any case. An ICB abolished in
+April 2026 asked for in the 2026 vintage raises :class:`AbolishedCodeError` naming its
+successors; a 2026 ICB asked for in the 2022 vintage raises :class:`NewCodeError`
+naming its predecessors. :func:`successor_icbs` maps a 2022 code to its 2026
+successor(s), for old links.
 """
 
 from __future__ import annotations
@@ -25,16 +38,22 @@ import pandas as pd
 from layers.geodata import read_table
 from layers.geometry import dissolve
 from layers.streams import generator
+from layers.vintages import DEFAULT_VINTAGE, Vintage, check_vintage, get_vintage
 
 __all__ = [
     "NO_PCN_LABEL",
     "PLACE_DEFINITIONS",
+    "AbolishedCodeError",
+    "NewCodeError",
     "System",
+    "UnknownICSError",
     "default_place_definition",
     "list_systems",
     "load_system",
     "place_lookup",
+    "predecessor_icbs",
     "resolve_ics",
+    "successor_icbs",
 ]
 
 #: Place definitions a user can choose, with the words every page shows.
@@ -45,43 +64,99 @@ PLACE_DEFINITIONS: dict[str, str] = {
     "custom": "Your own place groupings (uploaded practice → place list)",
 }
 
-#: Label for practices that the May 2022 ePCN extract puts in no PCN.
-NO_PCN_LABEL = "No PCN in ePCN (May 2022)"
+#: Label for practices that the May 2022 ePCN extract puts in no PCN (2022 vintage; each
+#: vintage's is :attr:`layers.vintages.Vintage.no_pcn_label`).
+NO_PCN_LABEL = get_vintage("2022").no_pcn_label
 
 _DETAIL_LEVELS = ("detail", "light")
 
 #: Optional in-memory tables, keyed like ``geodata/``; ``None`` reads ``geodata/``.
 Tables = Mapping[str, pd.DataFrame] | None
 
+#: The vintage whose tables record the April 2026 changes (pieces, terminated codes).
+_CHANGES_VINTAGE = "2026"
 
-def _table(name: str, tables: Tables) -> pd.DataFrame:
+
+class UnknownICSError(ValueError):
+    """No ICB of the vintage has this code or name."""
+
+
+class AbolishedCodeError(UnknownICSError):
+    """An ICB code or name that no longer exists in the vintage asked for.
+
+    Attributes
+    ----------
+    successors : DataFrame
+        From :func:`successor_icbs`: the ICBs that took its area over.
+    """
+
+    def __init__(self, message: str, successors: pd.DataFrame) -> None:
+        super().__init__(message)
+        self.successors = successors
+
+
+class NewCodeError(UnknownICSError):
+    """A 2026 ICB asked for in the 2022 vintage, which predates it.
+
+    Attributes
+    ----------
+    predecessors : DataFrame
+        From :func:`predecessor_icbs`: the 2022 ICBs its area came from.
+    """
+
+    def __init__(self, message: str, predecessors: pd.DataFrame) -> None:
+        super().__init__(message)
+        self.predecessors = predecessors
+
+
+def _table(name: str, tables: Tables, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     if tables is None:
-        return read_table(name)
+        return read_table(name, vintage=vintage)
     if name not in tables:
         raise KeyError(f"Table {name!r} is missing from the tables given.")
     return tables[name].copy()
 
 
-def list_systems(tables: Tables = None) -> pd.DataFrame:
-    """List England's 42 ICSs (ICBs as at July 2022).
+def _changes(name: str, tables: Tables) -> pd.DataFrame | None:
+    """A table of the April 2026 changes, or None with in-memory tables that lack it."""
+    if tables is None:
+        return read_table(name, vintage=_CHANGES_VINTAGE)
+    return tables[name].copy() if name in tables else None
+
+
+def list_systems(tables: Tables = None, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+    """List England's ICSs in one vintage: 42 as at July 2022, or 36 as at April 2026.
+
+    Parameters
+    ----------
+    tables : mapping, optional
+        In-memory tables keyed like ``geodata/`` (default: the vintage's ``geodata/``).
+    vintage : {"2022", "2026"}
 
     Returns
     -------
     DataFrame
         ``icb_code``, ``icb_name``, ``n_lsoas``, ``resident_population``,
-        ``registered_patients``, ``has_preset_places``; sorted by name.
+        ``registered_patients``, ``has_preset_places``; sorted by name. The 2026 vintage
+        adds ``icb_code_nhse`` (NHS England's allocation-file code, e.g. ``T04``) and
+        ``icb_code_ods_alt`` (the 5-character ODS code reported elsewhere, e.g.
+        ``Z9B2Z``; see caveat 2 of ``../shared/data/vintage2026/README.md``).
 
     Examples
     --------
-    >>> systems = list_systems()
+    >>> systems = list_systems(vintage="2022")
     >>> len(systems)
     42
     >>> systems.set_index("icb_code").loc["QGH", "icb_name"]
     'Herefordshire and Worcestershire'
+    >>> now = list_systems(vintage="2026").set_index("icb_code")
+    >>> len(now), now.loc["E54000071", ["icb_name", "icb_code_nhse"]].tolist()
+    (36, ['West and North London', 'T04'])
     """
-    lsoas = _table("lsoas", tables)
-    practices = _table("practices", tables)
-    presets = _table("place_presets", tables)
+    vintage = check_vintage(vintage)
+    lsoas = _table("lsoas", tables, vintage)
+    practices = _table("practices", tables, vintage)
+    presets = _table("place_presets", tables, vintage)
     table = (
         lsoas.groupby(["icb_code", "icb_name"], as_index=False)
         .agg(n_lsoas=("lsoa_code", "size"), resident_population=("population", "sum"))
@@ -92,38 +167,150 @@ def list_systems(tables: Tables = None) -> pd.DataFrame:
         )
     )
     table["has_preset_places"] = table["icb_code"].isin(presets["icb_code"])
+    if "icb_code_nhse" in lsoas.columns:
+        codes = lsoas.drop_duplicates("icb_code").set_index("icb_code")["icb_code_nhse"]
+        table["icb_code_nhse"] = table["icb_code"].map(codes)
+        known = None
+        if tables is None or "icb_codes" in tables:
+            known = _table("icb_codes", tables, vintage)
+        alt = known.set_index("icb_code")["icb_code_ods_alt"] if known is not None else {}
+        table["icb_code_ods_alt"] = table["icb_code"].map(alt)
     return table.sort_values("icb_name").reset_index(drop=True)
 
 
-def resolve_ics(query: str, tables: Tables = None) -> str:
-    """Turn an ICB code or name into its NHS ICB code.
+def _aliases(systems: pd.DataFrame, tables: Tables, vintage: str) -> dict[str, str]:
+    """Every accepted spelling (upper case) of each ICB of the vintage → its key."""
+    aliases: dict[str, str] = {}
+    for column in ("icb_code", "icb_code_nhse", "icb_code_ods_alt", "icb_name"):
+        if column in systems.columns:
+            for alias, key in zip(systems[column], systems["icb_code"], strict=True):
+                if isinstance(alias, str) and alias.strip():
+                    aliases.setdefault(alias.strip().upper(), key)
+    pieces = _changes("icb_pieces", tables)
+    if pieces is not None and vintage == "2022":
+        # The 2022 ICBs' ONS codes, as the 2024 lookup (same 42 ICBs) records them.
+        known = set(systems["icb_code"])
+        for ons, ods in zip(pieces["icb24_code"], pieces["icb24_code_nhs"], strict=True):
+            if ods in known:
+                aliases.setdefault(ons.upper(), ods)
+    codes = _changes("icb_codes", tables) if vintage == _CHANGES_VINTAGE else None
+    if codes is not None:
+        # NHS England's names, e.g. "NHS North Central and West London ICB" for T04.
+        for name, key in zip(codes["icb_name_nhse"], codes["icb_code"], strict=True):
+            if isinstance(name, str):
+                aliases.setdefault(name.upper(), key)
+                aliases.setdefault(re.sub(r"^NHS\s+|\s+ICB$", "", name).upper(), key)
+    return aliases
+
+
+def _changed_code(query: str, tables: Tables, vintage: str) -> None:
+    """Raise the cross-vintage error for a code that belongs to the other vintage."""
+    pieces = _changes("icb_pieces", tables)
+    if pieces is None:
+        return
+    wanted = query.strip().upper()
+    if vintage == _CHANGES_VINTAGE:
+        old = pieces[
+            (pieces["icb24_code"].str.upper() == wanted)
+            | (pieces["icb24_code_nhs"].str.upper() == wanted)
+            | (pieces["icb24_name"].str.upper() == wanted)
+        ]
+        terminated = _changes("icb_terminated", tables)
+        if old.empty or not old["icb24_code"].isin(terminated["icb24_code"]).any():
+            return
+        successors = successor_icbs(old["icb24_code_nhs"].iloc[0], tables=tables)
+        first = old.iloc[0]
+        listed = "; ".join(
+            f"{r.icb_name} ({r.icb_code}, NHS England code {r.icb_code_nhse}, "
+            f"{r.share_of_lsoas:.0%} of its LSOAs)"
+            for r in successors.itertuples()
+        )
+        abolished = terminated.set_index("icb24_code")["ods_code_abolished"]
+        what = (
+            "was abolished on 1 April 2026"
+            if abolished.get(first.icb24_code, True)
+            else "took a new ONS code on 1 April 2026, when its boundary changed"
+        )
+        raise AbolishedCodeError(
+            f"{first.icb24_name} ICB ({first.icb24_code_nhs}, {first.icb24_code}) no longer "
+            f"exists in the 2026 vintage: it {what}. Its area is now in: {listed}. Choose one "
+            "of those, or the 2022 vintage.",
+            successors,
+        )
+    codes = _changes("icb_codes", tables)
+    created = ~codes["icb_code"].isin(pieces["icb24_code"])
+    new = codes[
+        created & (codes["icb_code"].str.upper() == wanted)
+        | created & (codes["icb_code_nhse"].str.upper() == wanted)
+        | created & (codes["icb_code_ods_alt"].fillna("").str.upper() == wanted)
+        | created & (codes["icb_name"].str.upper() == wanted)
+    ]
+    if new.empty:
+        return
+    predecessors = predecessor_icbs(new["icb_code"].iloc[0], tables=tables)
+    first = new.iloc[0]
+    listed = "; ".join(f"{r.icb_name} ({r.icb_code})" for r in predecessors.itertuples())
+    what = (
+        "took a new ONS code on 1 April 2026, when its boundary changed,"
+        if first.icb_code_nhse in set(pieces["icb24_code_nhs"])
+        else "was created on 1 April 2026"
+    )
+    raise NewCodeError(
+        f"{first.icb_name} ICB ({first.icb_code}, NHS England code {first.icb_code_nhse}) "
+        f"{what} and is not in the 2022 vintage. In July 2022 its area was in: {listed}. "
+        "Choose one of those, or the 2026 vintage.",
+        predecessors,
+    )
+
+
+def resolve_ics(query: str, tables: Tables = None, vintage: str = DEFAULT_VINTAGE) -> str:
+    """Turn an ICB code or name into the vintage's ICB code.
 
     Parameters
     ----------
     query : str
-        A code such as ``"QGH"`` (any case) or a name such as
-        ``"Herefordshire and Worcestershire"``.
+        A code (any case): in 2022 the ODS code (``"QGH"``) or ONS code
+        (``"E54000019"``); in 2026 the ONS code (``"E54000071"``), NHS England's code
+        (``"T04"``, ``"QGH"``) or the alternative ODS code (``"Z9B2Z"``). Or a name such
+        as ``"Herefordshire and Worcestershire"``.
+    tables : mapping, optional
+        In-memory tables (default: ``geodata/``).
+    vintage : {"2022", "2026"}
 
     Returns
     -------
     str
-        The NHS ICB code.
+        The ICB code as the vintage keys it (ODS in 2022, ONS in 2026).
 
     Raises
     ------
-    ValueError
-        If nothing matches; the message lists the valid codes.
+    AbolishedCodeError
+        In 2026, for an ICB abolished or renumbered on 1 April 2026; names successors.
+    NewCodeError
+        In 2022, for an ICB created on 1 April 2026; names its predecessors.
+    UnknownICSError
+        If nothing matches; the message lists the valid codes. All three are
+        ``ValueError``.
 
     Examples
     --------
-    >>> resolve_ics("qgh")
+    >>> resolve_ics("qgh", vintage="2022")
     'QGH'
-    >>> resolve_ics("North West London")
+    >>> resolve_ics("North West London", vintage="2022")
     'QRV'
+    >>> resolve_ics("t04", vintage="2026"), resolve_ics("QGH", vintage="2026")
+    ('E54000071', 'E54000019')
+    >>> try:
+    ...     resolve_ics("QRV", vintage="2026")
+    ... except AbolishedCodeError as error:
+    ...     error.successors["icb_code"].tolist()
+    ['E54000071']
     """
+    vintage = check_vintage(vintage)
     if not isinstance(query, str) or not query.strip():
-        raise ValueError("An ICS code or name is required, for example 'QGH'.")
-    systems = list_systems(tables)
+        example = get_vintage(vintage).example_icb
+        raise UnknownICSError(f"An ICS code or name is required, for example {example!r}.")
+    systems = list_systems(tables, vintage)
     wanted = query.strip().upper()
     by_code = systems["icb_code"].str.upper() == wanted
     if by_code.any():
@@ -131,36 +318,132 @@ def resolve_ics(query: str, tables: Tables = None) -> str:
     by_name = systems["icb_name"].str.upper() == wanted
     if by_name.any():
         return str(systems.loc[by_name, "icb_code"].iloc[0])
+    found = _aliases(systems, tables, vintage).get(wanted)
+    if found is not None:
+        return str(found)
+    _changed_code(query, tables, vintage)
     valid = ", ".join(f"{c} ({n})" for c, n in zip(systems.icb_code, systems.icb_name, strict=True))
-    raise ValueError(f"Unknown ICS {query!r}. Valid ICB codes: {valid}.")
+    raise UnknownICSError(f"Unknown ICS {query!r}. Valid ICB codes: {valid}.")
 
 
-def default_place_definition(code: str, tables: Tables = None) -> str:
+def successor_icbs(code: str, tables: Tables = None) -> pd.DataFrame:
+    """The 2026 ICB(s) that took over the area of a 2022 ICB.
+
+    For a link made before the 2026 vintage (``?ics=QRV``): the 2022 vintage answers
+    it, and this names the ICB(s) to offer.
+
+    Parameters
+    ----------
+    code : str
+        A 2022 ICB code or name (see :func:`resolve_ics`).
+    tables : mapping, optional
+        In-memory tables holding ``icb_pieces`` (default: ``geodata/2026``).
+
+    Returns
+    -------
+    DataFrame
+        One row per successor, largest share first: ``icb_code`` (ONS),
+        ``icb_code_nhse``, ``icb_name``, ``n_lsoas`` (2021 LSOAs of the 2022 ICB now in
+        it), ``share_of_lsoas`` (0–1) and ``change`` (e.g. "unchanged").
+
+    Examples
+    --------
+    >>> successor_icbs("QNQ")[["icb_name", "n_lsoas"]].to_numpy().tolist()
+    [['Thames Valley', 255], ['Hampshire and Isle of Wight', 105], ['Surrey and Sussex', 95]]
+    >>> successor_icbs("qgh")[["icb_code", "share_of_lsoas"]].to_numpy().tolist()
+    [['E54000019', 1.0]]
+    """
+    old = resolve_ics(code, tables if tables is not None and "lsoas" in tables else None, "2022")
+    pieces = _changes("icb_pieces", tables)
+    if pieces is None:
+        raise KeyError("Table 'icb_pieces' is missing from the tables given.")
+    mine = pieces[pieces["icb24_code_nhs"] == old].copy()
+    mine["n_lsoas"] = mine["n_lsoas_published"].astype("int64")
+    mine["share_of_lsoas"] = mine["n_lsoas"] / mine["n_lsoas"].sum()
+    mine = mine.sort_values(["n_lsoas", "icb_code"], ascending=[False, True])
+    columns = ["icb_code", "icb_code_nhse", "icb_name", "n_lsoas", "share_of_lsoas", "change"]
+    return mine[columns].reset_index(drop=True)
+
+
+def predecessor_icbs(code: str, tables: Tables = None) -> pd.DataFrame:
+    """The 2022 ICB(s) whose area a 2026 ICB took over.
+
+    Parameters
+    ----------
+    code : str
+        A 2026 ICB code or name (see :func:`resolve_ics`).
+    tables : mapping, optional
+        In-memory tables holding ``icb_pieces`` (default: ``geodata/2026``).
+
+    Returns
+    -------
+    DataFrame
+        One row per predecessor, largest first: ``icb_code`` (the 2022 ODS code),
+        ``icb_code_ons`` (its ONS code), ``icb_name``, ``n_lsoas`` (2021 LSOAs it gave),
+        ``whole`` (all of it) and ``change``.
+
+    Examples
+    --------
+    >>> predecessor_icbs("T04")[["icb_code", "n_lsoas", "whole"]].to_numpy().tolist()
+    [['QRV', 1183, True], ['QMJ', 806, True]]
+    """
+    pieces = _changes("icb_pieces", tables)
+    if pieces is None:
+        raise KeyError("Table 'icb_pieces' is missing from the tables given.")
+    new = resolve_ics(code, tables if tables is not None and "lsoas" in tables else None, "2026")
+    mine = pieces[pieces["icb_code"] == new]
+    total = pieces.groupby("icb24_code")["n_lsoas_published"].sum()
+    out = pd.DataFrame(
+        {
+            "icb_code": mine["icb24_code_nhs"].to_numpy(),
+            "icb_code_ons": mine["icb24_code"].to_numpy(),
+            "icb_name": mine["icb24_name"].to_numpy(),
+            "n_lsoas": mine["n_lsoas_published"].astype("int64").to_numpy(),
+            "whole": (
+                mine["n_lsoas_published"].to_numpy() == mine["icb24_code"].map(total).to_numpy()
+            ),
+            "change": mine["change"].to_numpy(),
+        }
+    )
+    return out.sort_values(["n_lsoas", "icb_code"], ascending=[False, True]).reset_index(drop=True)
+
+
+def default_place_definition(
+    code: str, tables: Tables = None, vintage: str = DEFAULT_VINTAGE
+) -> str:
     """Return ``"preset"`` where the ICS's papers name its places, else ``"utla"``.
 
     Examples
     --------
-    >>> default_place_definition("QWU"), default_place_definition("QHM")
+    >>> default_place_definition("QWU", vintage="2022"), default_place_definition("QHM")
     ('preset', 'utla')
+    >>> default_place_definition("T04", vintage="2026")
+    'preset'
     """
-    presets = _table("place_presets", tables)
-    return "preset" if resolve_ics(code, tables) in set(presets["icb_code"]) else "utla"
+    presets = _table("place_presets", tables, vintage)
+    resolved = resolve_ics(code, tables, vintage)
+    return "preset" if resolved in set(presets["icb_code"]) else "utla"
 
 
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def place_lookup(code: str, place_definition: str, tables: Tables = None) -> pd.DataFrame:
+def place_lookup(
+    code: str, place_definition: str, tables: Tables = None, vintage: str = DEFAULT_VINTAGE
+) -> pd.DataFrame:
     """Map each local authority district in an ICS to its place.
 
     Parameters
     ----------
     code : str
-        NHS ICB code.
+        ICB code as the vintage keys it.
     place_definition : {"preset", "utla", "ltla"}
         See :data:`PLACE_DEFINITIONS`. A district missing from a preset falls back to
         its upper-tier authority.
+    tables : mapping, optional
+    vintage : {"2022", "2026"}
+        Districts and upper-tier authorities are those of 2022 or 2024.
 
     Returns
     -------
@@ -169,15 +452,18 @@ def place_lookup(code: str, place_definition: str, tables: Tables = None) -> pd.
 
     Examples
     --------
-    >>> place_lookup("QWU", "preset").groupby("place_name").size().to_dict()
+    >>> place_lookup("QWU", "preset", vintage="2022").groupby("place_name").size().to_dict()
     {'Coventry': 1, 'Rugby': 1, 'South Warwickshire': 2, 'Warwickshire North': 2}
+    >>> len(place_lookup("E54000071", "preset", vintage="2026"))
+    13
     """
     if place_definition not in PLACE_DEFINITIONS or place_definition == "custom":
         raise ValueError(
             f"Unknown place definition {place_definition!r}; choose one of "
             "preset, utla, ltla (custom places are given as custom_places)."
         )
-    lsoas = _table("lsoas", tables)
+    vintage = check_vintage(vintage)
+    lsoas = _table("lsoas", tables, vintage)
     districts = (
         lsoas.loc[lsoas["icb_code"] == code, ["ltla_code", "ltla_name", "utla_code", "utla_name"]]
         .drop_duplicates("ltla_code")
@@ -185,14 +471,14 @@ def place_lookup(code: str, place_definition: str, tables: Tables = None) -> pd.
         .reset_index(drop=True)
     )
     if districts.empty:
-        resolve_ics(code, tables)  # raises the listing error for an unknown code
+        resolve_ics(code, tables, vintage)  # raises the listing error for an unknown code
     if place_definition == "ltla":
         out = districts.rename(columns={"ltla_name": "place_name"})
         out["place_code"] = out["ltla_code"]
     else:
         out = districts.rename(columns={"utla_code": "place_code", "utla_name": "place_name"})
         if place_definition == "preset":
-            presets = _table("place_presets", tables)
+            presets = _table("place_presets", tables, vintage)
             preset = presets[presets["icb_code"] == code].set_index("ltla_code")["place_name"]
             if preset.empty:
                 raise ValueError(
@@ -251,6 +537,8 @@ class System:
         Seed for the synthetic individuals.
     tables : mapping, optional
         In-memory tables the system was built from (``None``: ``geodata/``).
+    vintage : str
+        The data vintage (:mod:`layers.vintages`); :attr:`vintage_info` describes it.
     """
 
     code: str
@@ -264,11 +552,17 @@ class System:
     registrations: pd.DataFrame
     seed: int = field(default=2022)
     tables: Tables = field(default=None, repr=False)
+    vintage: str = field(default=DEFAULT_VINTAGE)
 
     @property
     def place_definition_label(self) -> str:
         """Plain words for the place definition in use."""
         return PLACE_DEFINITIONS[self.place_definition]
+
+    @property
+    def vintage_info(self) -> Vintage:
+        """The :class:`~layers.vintages.Vintage` of this system's data."""
+        return get_vintage(self.vintage)
 
     @cached_property
     def individuals(self) -> pd.DataFrame:
@@ -276,8 +570,9 @@ class System:
         from layers.individuals import generate_individuals
 
         # The national LSOA table, so patients living outside the ICS get their own
-        # LSOA's age mix and deprivation.
-        lsoas = _table("lsoas", self.tables)
+        # LSOA's age mix and deprivation. A banded vintage's ages are split inside
+        # generate_individuals (layers.ages.split_bands).
+        lsoas = _table("lsoas", self.tables, self.vintage)
         return generate_individuals(
             self.registrations,
             lsoas,
@@ -293,24 +588,27 @@ def load_system(
     seed: int = 2022,
     tables: Tables = None,
     custom_places: pd.DataFrame | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> System:
-    """Load the five layers of one ICS.
+    """Load the five layers of one ICS in one data vintage.
 
     PCN footprints are derived from where each PCN's patients live: every LSOA in the
     ICS goes to the PCN that has the most registered patients living there (ties go to
-    the lower PCN code), and a PCN's footprint is the union of its LSOAs. Footprints
+    the lower PCN code), and a PCN's footprint is the union of its LSOAs. In the 2026
+    vintage "registered patients living there" are *modelled from July 2022 patterns*. Footprints
     therefore tile the ICS without overlaps; a PCN that is the largest in no LSOA has
     an empty footprint, and ``footprint_lsoas`` is 0.
 
     A PCN's place is the place where most of its patients live; a practice's place is
     its PCN's place, or, for a practice in no PCN, the place where most of its own
     patients live. Practices in no PCN are kept, with ``pcn_code`` missing and
-    ``pcn_name`` set to :data:`NO_PCN_LABEL`.
+    ``pcn_name`` set to the vintage's :attr:`~layers.vintages.Vintage.no_pcn_label`
+    (:data:`NO_PCN_LABEL` in 2022).
 
     Parameters
     ----------
     code : str
-        NHS ICB code (``"QGH"``) or ICS name.
+        ICB code or name, as :func:`resolve_ics` accepts (``"QGH"``, ``"T04"``...).
     place_definition : {"preset", "utla", "ltla"}, optional
         Defaults to :func:`default_place_definition`.
     detail : {"detail", "light"}
@@ -327,6 +625,8 @@ def load_system(
         registered patients, and an LSOA to the place whose practices have most
         patients living there (LSOAs with none keep their place), so places still
         tile the ICS. ``place_definition`` is then reported as ``"custom"``.
+    vintage : {"2022", "2026"}
+        The data vintage (:mod:`layers.vintages`).
 
     Returns
     -------
@@ -335,33 +635,39 @@ def load_system(
     Raises
     ------
     ValueError
-        For an unknown ICS (listing the valid codes), place definition or detail level.
+        For an unknown vintage, an unknown ICS (listing the valid codes; see
+        :func:`resolve_ics` for abolished and new codes), place definition or detail
+        level.
 
     Examples
     --------
-    >>> qgh = load_system("QGH")
+    >>> qgh = load_system("QGH", vintage="2022")
     >>> len(qgh.practices), len(qgh.pcns), qgh.places.place_name.tolist()
     (79, 15, ['Herefordshire', 'Worcestershire'])
     >>> int(qgh.ics.registered_patients.iloc[0])
     817738
+    >>> wnl = load_system("T04", vintage="2026")
+    >>> wnl.code, len(wnl.lsoas), len(wnl.practices), len(wnl.places)
+    ('E54000071', 1989, 521, 13)
     """
-    code = resolve_ics(code, tables)
+    vintage = check_vintage(vintage)
+    code = resolve_ics(code, tables, vintage)
     if detail not in _DETAIL_LEVELS:
         raise ValueError(f"Unknown detail level {detail!r}; choose 'detail' or 'light'.")
-    place_definition = place_definition or default_place_definition(code, tables)
-    places_by_ltla = place_lookup(code, place_definition, tables)
+    place_definition = place_definition or default_place_definition(code, tables, vintage)
+    places_by_ltla = place_lookup(code, place_definition, tables, vintage)
 
-    lsoa_table = _table("lsoas", tables)
+    lsoa_table = _table("lsoas", tables, vintage)
     lsoa_table = lsoa_table[lsoa_table["icb_code"] == code].merge(places_by_ltla, on="ltla_code")
-    geometry = _table(f"lsoa_geometry_{detail}", tables)
+    geometry = _table(f"lsoa_geometry_{detail}", tables, vintage)
     lsoas = gpd.GeoDataFrame(
         geometry.merge(lsoa_table, on="lsoa_code", how="inner"), geometry="geometry", crs=4326
     )
     name = str(lsoa_table["icb_name"].iloc[0])
 
-    practice_table = _table("practices", tables)
+    practice_table = _table("practices", tables, vintage)
     practice_table = practice_table[practice_table["icb_code"] == code].reset_index(drop=True)
-    registrations = _table("registrations", tables)
+    registrations = _table("registrations", tables, vintage)
     registrations = registrations[
         registrations["practice_code"].isin(practice_table["practice_code"])
     ].reset_index(drop=True)
@@ -406,7 +712,9 @@ def load_system(
         lsoas["place_name"] = lsoas["place_code"].map(place_names)
         place_definition = "custom"
     practice_table["place_name"] = practice_table["place_code"].map(place_names)
-    practice_table["pcn_name"] = practice_table["pcn_name"].fillna(NO_PCN_LABEL)
+    practice_table["pcn_name"] = practice_table["pcn_name"].fillna(
+        get_vintage(vintage).no_pcn_label
+    )
     practices = gpd.GeoDataFrame(
         practice_table,
         geometry=gpd.points_from_xy(practice_table["longitude"], practice_table["latitude"]),
@@ -490,4 +798,5 @@ def load_system(
         registrations=registrations,
         seed=seed,
         tables=tables,
+        vintage=vintage,
     )

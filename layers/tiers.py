@@ -26,7 +26,10 @@ between units.
 Age structure. A practice's age structure is *modelled*: each practice × LSOA
 registration count is spread over the LSOA's ONS mid-2020 single-year age mix
 (:func:`practice_age_structure`); the sex split is modelled from age
-(:data:`layers.individuals.MALE_SHARE_BY_AGE`).
+(:data:`layers.individuals.MALE_SHARE_BY_AGE`). The 2026 vintage has Census 2021
+residents in six bands only: its LSOA bands are split by :func:`layers.ages.split_bands`
+for the structure, and its pyramids are drawn in the six bands
+(:func:`layers.ages.pyramid_bands`), never finer.
 """
 
 from __future__ import annotations
@@ -43,9 +46,11 @@ import pandas as pd
 import shapely
 
 from layers._checks import require_frame, require_unique
-from layers.individuals import AGE_COLUMNS, MAX_AGE, age_band_labels, male_share
+from layers.ages import AGE_COLUMNS, MAX_AGE, check_age_bands, pyramid_bands, single_year_ages
+from layers.individuals import age_band_labels, male_share
 from layers.risk import RISK_TIERS, risk_tier_table
-from layers.system import NO_PCN_LABEL
+from layers.system import NO_PCN_LABEL  # noqa: F401 (pages read tiers.NO_PCN_LABEL)
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 if TYPE_CHECKING:
     from layers.system import System
@@ -74,6 +79,7 @@ __all__ = [
     "format_bands",
     "hatch_coordinates",
     "parse_bands",
+    "population_basis",
     "practice_age_structure",
     "pyramid_from_structure",
     "risk_tiers_by_unit",
@@ -98,16 +104,32 @@ LAYER_LABELS: Final = MappingProxyType(
         "ics": "ICS",
     }
 )
-#: What each layer's population counts.
-POPULATION_BASIS: Final = MappingProxyType(
-    {
-        "individual": "Synthetic individuals: one per registered patient (Jul 2022)",
-        "practice": "Registered patients (Jul 2022)",
-        "pcn": "Registered patients of member practices (Jul 2022)",
-        "place": "Registered patients of practices placed there (Jul 2022)",
-        "ics": "Registered patients (Jul 2022); residents (ONS mid-2020) shown beside",
-    }
-)
+
+
+def population_basis(vintage: str = DEFAULT_VINTAGE) -> MappingProxyType:
+    """What each layer's population counts, in a vintage's words.
+
+    Examples
+    --------
+    >>> population_basis("2026")["practice"]
+    'Registered patients (2026/27, modelled)'
+    """
+    info = get_vintage(vintage)
+    when = info.registered_label
+    return MappingProxyType(
+        {
+            "individual": f"Synthetic individuals: one per registered patient ({when})",
+            "practice": f"Registered patients ({when})",
+            "pcn": f"Registered patients of member practices ({when})",
+            "place": f"Registered patients of practices placed there ({when})",
+            "ics": f"Registered patients ({when}); residents ({info.population_source}) "
+            "shown beside",
+        }
+    )
+
+
+#: What each layer's population counts (2022 vintage; see :func:`population_basis`).
+POPULATION_BASIS: Final = population_basis("2022")
 #: Design bands ``(low, high)`` of registered patients, from the H&W layers of planning
 #: (2019). "The ICS c. 1 million" is read as 500,000-1,500,000.
 DEFAULT_BANDS: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
@@ -126,8 +148,8 @@ FLAG_LABELS: Final = MappingProxyType(
 )
 #: Unit code used for practices in no PCN when the PCN layer is aggregated.
 NO_PCN_CODE: Final = "NO-PCN"
-#: Lower edges of 5-year age bands: 0-4 ... 85-89, 90+.
-AGE_BANDS_5Y: Final = tuple(range(0, MAX_AGE + 1, 5))
+#: Lower edges of 5-year age bands: 0-4 ... 85-89, 90+ (the 2022 vintage's pyramids).
+AGE_BANDS_5Y: Final = pyramid_bands("2022")
 
 _PRACTICE_COLUMNS = ("practice_code", "practice_name", "pcn_code", "place_code")
 _PCN_COLUMNS = ("pcn_code", "pcn_name", "place_code")
@@ -319,6 +341,9 @@ class TierTables:
         ``footprint_code`` (a PCN of the real configuration, whose footprint is drawn
         on maps) and ``pcn_code`` (the PCN that footprint now belongs to; missing when
         that PCN has been left with no practices). Default: each PCN its own.
+    vintage : str, optional
+        The data vintage (:mod:`layers.vintages`): it names practices in no PCN
+        (:attr:`no_pcn_label`) and each layer's population basis.
 
     Raises
     ------
@@ -338,6 +363,7 @@ class TierTables:
     places: pd.DataFrame
     resident_population: int | None = None
     footprints: pd.DataFrame | None = field(default=None, repr=False)
+    vintage: str = DEFAULT_VINTAGE
 
     def __post_init__(self) -> None:
         require_frame(self.practices, [*_PRACTICE_COLUMNS, "registered_patients"], "practices")
@@ -401,6 +427,11 @@ class TierTables:
         """Registered patients of all the ICS's practices."""
         return int(self.practices["registered_patients"].sum())
 
+    @property
+    def no_pcn_label(self) -> str:
+        """Name shown for practices in no PCN in this vintage's ePCN extract."""
+        return get_vintage(self.vintage).no_pcn_label
+
 
 def tier_tables(system: System) -> TierTables:
     """The unit structure of a loaded ICS.
@@ -417,7 +448,7 @@ def tier_tables(system: System) -> TierTables:
     Examples
     --------
     >>> from layers.system import load_system
-    >>> qgh = tier_tables(load_system("QGH"))
+    >>> qgh = tier_tables(load_system("QGH", vintage="2022"))
     >>> len(qgh.practices), len(qgh.pcns), len(qgh.places), qgh.registered_patients
     (79, 15, 2, 817738)
     """
@@ -434,6 +465,7 @@ def tier_tables(system: System) -> TierTables:
         pcns=pd.DataFrame(system.pcns[list(_PCN_COLUMNS)]),
         places=pd.DataFrame(system.places[[*_PLACE_COLUMNS, "resident_population"]]),
         resident_population=int(system.ics["resident_population"].iloc[0]),
+        vintage=getattr(system, "vintage", DEFAULT_VINTAGE),
     )
 
 
@@ -471,7 +503,7 @@ def unit_mapping(tables: TierTables, layer: str) -> pd.DataFrame:
     elif layer == "pcn":
         names = tables.pcns.set_index("pcn_code")["pcn_name"]
         out["code"] = practices["pcn_code"].fillna(NO_PCN_CODE).astype(object)
-        out["name"] = practices["pcn_code"].map(names).fillna(NO_PCN_LABEL).astype(object)
+        out["name"] = practices["pcn_code"].map(names).fillna(tables.no_pcn_label).astype(object)
     elif layer == "place":
         names = tables.places.set_index("place_code")["place_name"]
         out["code"] = practices["place_code"]
@@ -527,7 +559,7 @@ def _unit_columns(tables: TierTables, layer: str) -> dict[str, np.ndarray]:
             "name": practices["practice_name"].to_numpy(dtype=object),
             "parent_code": np.where(in_pcn, practice_pcn, None),
             "parent_name": [
-                pcn_names[c] if ok else NO_PCN_LABEL
+                pcn_names[c] if ok else tables.no_pcn_label
                 for c, ok in zip(practice_pcn, in_pcn, strict=True)
             ],
             "registered_patients": patients,
@@ -743,7 +775,7 @@ def tier_summary(
         )
     out = pd.DataFrame(rows)
     out.insert(1, "label", out["layer"].map(LAYER_LABELS))
-    out.insert(2, "population_basis", out["layer"].map(POPULATION_BASIS))
+    out.insert(2, "population_basis", out["layer"].map(population_basis(tables.vintage)))
     for column in ("n_units", "outside_layer", "outside_layer_patients"):
         out[column] = out[column].astype(np.int64)
     for column in ("smallest", "largest", "band_low", "band_high", "n_below", "n_within"):
@@ -927,6 +959,7 @@ class _State:
 
     def __init__(self, tables: TierTables) -> None:
         practices = tables.practices
+        self.no_pcn_label = tables.no_pcn_label
         codes = practices["practice_code"].tolist()
         self.practice_pcn: dict[str, str | None] = {
             code: (pcn if isinstance(pcn, str) else None)
@@ -999,7 +1032,7 @@ class _State:
 
         if isinstance(op, MovePractice):
             current = self.practice_pcn[op.practice_code]
-            source = pcn(current) if current is not None else NO_PCN_LABEL
+            source = pcn(current) if current is not None else self.no_pcn_label
             return (
                 f"Move practice {self.practice_names[op.practice_code]} ({op.practice_code}) "
                 f"from {source} to {pcn(op.to_pcn)}"
@@ -1230,14 +1263,16 @@ def practice_age_structure(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> 
     registrations : DataFrame
         ``practice_code``, ``lsoa_code``, ``patients``.
     lsoas : DataFrame
-        ``lsoa_code`` and ``age_0`` ... ``age_90``; pass the England-wide table so
-        patients living outside the ICS get their own LSOA's mix.
+        ``lsoa_code`` and ``age_0`` ... ``age_90``, or the Census 2021 bands of the 2026
+        vintage (split by :func:`layers.ages.split_bands`); pass the England-wide table
+        so patients living outside the ICS get their own LSOA's mix.
 
     Returns
     -------
     DataFrame
         Index ``practice_code`` (sorted), columns ``age_0`` ... ``age_90``: expected
-        patients (float).
+        patients (float). From banded LSOAs, only sums over the Census bands are data;
+        draw them with ``age_bands`` of :func:`layers.ages.pyramid_bands`.
 
     Raises
     ------
@@ -1258,7 +1293,8 @@ def practice_age_structure(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> 
     from scipy import sparse
 
     require_frame(registrations, ["practice_code", "lsoa_code", "patients"], "registrations")
-    require_frame(lsoas, ["lsoa_code", *AGE_COLUMNS], "lsoas")
+    require_frame(lsoas, ["lsoa_code"], "lsoas")
+    lsoas = single_year_ages(lsoas)
     patients = registrations["patients"].to_numpy(dtype=np.float64)
     if np.isnan(patients).any() or (patients < 0).any():
         raise ValueError("registrations.patients must be counts >= 0 with none missing")
@@ -1298,7 +1334,8 @@ def pyramid_from_structure(
     structure: pd.DataFrame,
     mapping: pd.DataFrame | None = None,
     unit_column: str = "code",
-    age_bands: Sequence[int] = AGE_BANDS_5Y,
+    age_bands: Sequence[int] | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> pd.DataFrame:
     """Age pyramid per unit from practice age structures (see :func:`age_pyramid`).
 
@@ -1310,7 +1347,11 @@ def pyramid_from_structure(
         ``practice_code`` and ``unit_column`` (e.g. from :func:`unit_mapping`); every
         practice of ``structure`` must be mapped. Default: each practice its own unit.
     unit_column : str, default "code"
-    age_bands : sequence of int, default :data:`AGE_BANDS_5Y`
+    age_bands : sequence of int, optional
+        Lower band edges; default :func:`layers.ages.pyramid_bands` of ``vintage``
+        (:data:`AGE_BANDS_5Y` for 2022, the six Census bands for 2026). Edges finer
+        than the vintage's data are refused (:func:`layers.ages.check_age_bands`).
+    vintage : {"2022", "2026"}
 
     Returns
     -------
@@ -1322,7 +1363,7 @@ def pyramid_from_structure(
     >>> structure = pd.DataFrame([[10.0] * 91, [0.0] * 90 + [9.0]], index=["P", "Q"],
     ...                          columns=list(AGE_COLUMNS)).rename_axis("practice_code")
     >>> mapping = pd.DataFrame({"practice_code": ["P", "Q"], "code": ["X", "X"]})
-    >>> pyramid = pyramid_from_structure(structure, mapping)
+    >>> pyramid = pyramid_from_structure(structure, mapping, vintage="2022")
     >>> pyramid.iloc[[0, -1]][["code", "age_band", "people", "share"]]
        code age_band  people     share
     0     X      0-4    50.0  5.440696
@@ -1333,6 +1374,7 @@ def pyramid_from_structure(
     missing = [c for c in AGE_COLUMNS if c not in structure.columns]
     if missing:
         raise ValueError(f"structure is missing age columns, e.g. {missing[:3]}")
+    age_bands = check_age_bands(pyramid_bands(vintage) if age_bands is None else age_bands, vintage)
     labels = age_band_labels(age_bands)
     practice = pd.Index(structure.index.astype(str))
     if mapping is None:
@@ -1379,13 +1421,15 @@ def age_pyramid(
     lsoas: pd.DataFrame,
     mapping: pd.DataFrame | None = None,
     unit_column: str = "code",
-    age_bands: Sequence[int] = AGE_BANDS_5Y,
+    age_bands: Sequence[int] | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> pd.DataFrame:
-    """Modelled age pyramid (5-year bands, 0-4 … 85-89, 90+) for practices or any unit.
+    """Modelled age pyramid for practices or any unit, in the vintage's bands.
 
-    A practice's structure is modelled from its patients' LSOAs (registrations × the
-    LSOA's ONS mid-2020 age mix, :func:`practice_age_structure`); a unit's is the sum
-    of its practices'. Sex is modelled from age with
+    2022: 5-year bands, 0-4 … 85-89, 90+; 2026: the six Census 2021 bands (0–15 …
+    65+), never finer. A practice's structure is modelled from its patients' LSOAs
+    (registrations × the LSOA's age mix, :func:`practice_age_structure`); a unit's is
+    the sum of its practices'. Sex is modelled from age with
     :data:`layers.individuals.MALE_SHARE_BY_AGE`.
 
     Parameters
@@ -1397,7 +1441,9 @@ def age_pyramid(
         :func:`unit_mapping` for the real or a regrouped configuration). Default: each
         practice its own unit.
     unit_column : str, default "code"
-    age_bands : sequence of int, default :data:`AGE_BANDS_5Y`
+    age_bands : sequence of int, optional
+        As :func:`pyramid_from_structure`.
+    vintage : {"2022", "2026"}
 
     Returns
     -------
@@ -1416,14 +1462,14 @@ def age_pyramid(
     >>> regs = pd.DataFrame({"practice_code": ["P"], "lsoa_code": ["L1"], "patients": [20]})
     >>> ages = pd.DataFrame({"lsoa_code": ["L1"], **{f"age_{a}": [0] for a in range(91)}})
     >>> ages["age_2"], ages["age_90"] = 3, 1
-    >>> pyramid = age_pyramid(regs, ages)
+    >>> pyramid = age_pyramid(regs, ages, vintage="2022")
     >>> pyramid.loc[pyramid.people > 0, ["age_band", "people", "share"]]
        age_band  people  share
     0       0-4    15.0   75.0
     18      90+     5.0   25.0
     """
     structure = practice_age_structure(registrations, lsoas)
-    return pyramid_from_structure(structure, mapping, unit_column, age_bands)
+    return pyramid_from_structure(structure, mapping, unit_column, age_bands, vintage)
 
 
 # --------------------------------------------------------------------------- map cues
@@ -1533,6 +1579,7 @@ def _toy() -> TierTables:
     return TierTables(
         code="QXX",
         name="Toyshire",
+        vintage="2022",
         practices=pd.DataFrame(
             {
                 "practice_code": ["P1", "P2", "P3", "P4"],

@@ -18,13 +18,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import layers
-from dashboard import loaders
-from dashboard.common import (
-    current_ics,
-    current_place_definition,
-    data_footer,
-    place_definition_note,
-)
+from dashboard import loaders, scaffold
 from dashboard.exports import figure_downloads, table_downloads
 from layers.allocation import (
     COMPONENTS,
@@ -405,7 +399,7 @@ def load_scenario(code: str, place_definition: str) -> None:
     file = ss.get("alloc_load")
     if file is None:
         return
-    frame = loaders.allocation_frame(code, place_definition)
+    frame = loaders.allocation_frame(system_key)
     try:
         scenario, _ = run_scenario(read_upload(file), frame)
         check_page_can_show(scenario)
@@ -436,7 +430,7 @@ def add_to_library(scenario_json: str) -> None:
 def add_files_to_library(code: str, place_definition: str) -> None:
     """Callback: add uploaded scenario files to the comparison list, checking each."""
     files = ss.get("alloc_compare_upload") or []
-    frame = loaders.allocation_frame(code, place_definition)
+    frame = loaders.allocation_frame(system_key)
     added, problems = [], []
     for file in files:
         try:
@@ -465,7 +459,7 @@ def load_current(code: str, place_definition: str) -> None:
     file = ss.get("alloc_current_upload")
     if file is None:
         return
-    frame = loaders.allocation_frame(code, place_definition)
+    frame = loaders.allocation_frame(system_key)
     try:
         data = file.getvalue()
         if len(data) > MAX_UPLOAD_BYTES:
@@ -502,9 +496,10 @@ def show_message(key: str) -> None:
 
 # ----------------------------------------------------------------------------- page
 
-code, place_definition = current_ics(), current_place_definition()
-system = loaders.system(code, place_definition)
-frame = loaders.allocation_frame(code, place_definition)
+ctx = scaffold.context()
+code, place_definition, system_key = ctx.code, ctx.place_definition, ctx.key
+system = loaders.system(system_key)
+frame = loaders.allocation_frame(system_key)
 names = name_lookups(frame)
 init_state(code, frame)
 
@@ -514,7 +509,7 @@ st.caption(
     f"it, and compare scenarios. Money is in {PRICES}; “per head” is per registered patient "
     "in NHS England's 2022/23 population."
 )
-place_definition_note()
+scaffold.place_note(ctx)
 
 # --- scenario controls
 with st.container(border=True):
@@ -680,11 +675,11 @@ except (TypeError, ValueError) as exc:
 scenario_name = name_input.strip() or auto_name(method, parameters)
 try:
     scenario = Scenario(scenario_name, budget, catalogue, method, parameters)
-    allocations = loaders.allocation_run(code, place_definition, scenario.to_json())
+    allocations = loaders.allocation_run(system_key, scenario.to_json())
 except (ScenarioError, ValueError) as exc:
     problems.append(f"**Method:** {exc}.")
     scenario = last_good()
-    allocations = loaders.allocation_run(code, place_definition, scenario.to_json())
+    allocations = loaders.allocation_run(system_key, scenario.to_json())
 if problems:
     problems_box.error(
         "\n\n".join(problems)
@@ -829,7 +824,7 @@ with tabs[0]:
         if scenario.method in INEQUALITY_METHODS:
             st.subheader("Who gains and who loses against plain weighted capitation")
             plain_json = variant(scenario, "weighted_capitation", "Weighted capitation")
-            base = loaders.allocation_run(code, place_definition, plain_json)
+            base = loaders.allocation_run(system_key, plain_json)
             change = compare_allocations(base, allocations, frame, level)
             gains = change["change_pence"] > 0
             losses = change["change_pence"] < 0
@@ -886,7 +881,7 @@ with tabs[0]:
         map_title = f"{scenario.name}: £ per head by {'place' if map_level == 'place' else 'PCN'}"
         choropleth = go.Figure(
             go.Choropleth(
-                geojson=loaders.allocation_geojson(code, place_definition, map_level),
+                geojson=loaders.allocation_geojson(system_key, map_level),
                 locations=locations,
                 z=shown["pounds_per_head"],
                 colorscale="Cividis",
@@ -985,7 +980,7 @@ with tabs[1]:
         )
         labels = {f"{c}_index": COMPONENT_LABELS[c] for c in COMPONENTS}
         labels["overall_index"] = "Overall (core)"
-        place_need = loaders.allocation_need(code, place_definition, "place")
+        place_need = loaders.allocation_need(system_key, "place")
         place_labels = unit_names(place_need, "place", names)["Place"]
         matrix = place_need[list(INDEX_COLUMNS)].to_numpy(dtype=float)
         heat = go.Figure(
@@ -1012,9 +1007,7 @@ with tabs[1]:
         show_figure(heat, need_title, "alloc_need_heat")
         for need_level, need_key in (("place", "alloc_need_place"), ("pcn", "alloc_need_pcn")):
             need = (
-                place_need
-                if need_level == "place"
-                else loaders.allocation_need(code, place_definition, "pcn")
+                place_need if need_level == "place" else loaders.allocation_need(system_key, "pcn")
             )
             st.subheader(f"Need indices by {'place' if need_level == 'place' else 'PCN'}")
             table = pd.concat(
@@ -1046,7 +1039,7 @@ equal_json = variant(scenario, "equal_per_head", "Equal per head")
 current = (
     uploaded_current
     if uploaded_current is not None
-    else loaders.allocation_run(code, place_definition, equal_json)
+    else loaders.allocation_run(system_key, equal_json)
 )
 current_label = current_entry["name"] if uploaded_current is not None else "Equal per head"
 
@@ -1069,7 +1062,7 @@ with tabs[2]:
             args=(code, place_definition),
         )
         equal_by_practice = allocation_summary(
-            loaders.allocation_run(code, place_definition, equal_json), frame, "practice"
+            loaders.allocation_run(system_key, equal_json), frame, "practice"
         )
         template = pd.DataFrame(
             {
@@ -1260,7 +1253,7 @@ Park and Paddington wards of Westminster; here they count with Central London
                 f"Your current allocation is by {uploaded_current['level'].iloc[0]}; grouping "
                 "by former CCG needs one by practice, so this view uses equal per head."
             )
-            merger_current = loaders.allocation_run(code, place_definition, equal_json)
+            merger_current = loaders.allocation_run(system_key, equal_json)
             merger_label = "Equal per head"
         else:
             merger_current, merger_label = current, current_label
@@ -1422,8 +1415,8 @@ with tabs[4]:
 
         try:
             first, second = resolve(choice_a), resolve(choice_b)
-            first_alloc = loaders.allocation_run(code, place_definition, first.to_json())
-            second_alloc = loaders.allocation_run(code, place_definition, second.to_json())
+            first_alloc = loaders.allocation_run(system_key, first.to_json())
+            second_alloc = loaders.allocation_run(system_key, second.to_json())
         except (ScenarioError, ValueError) as exc:
             st.error(f"These scenarios cannot be compared for {system.name}: {exc}.")
         else:
@@ -1522,4 +1515,4 @@ with tabs[4]:
                     },
                 )
 
-data_footer()
+scaffold.finish(ctx)

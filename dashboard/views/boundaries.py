@@ -14,13 +14,7 @@ import pandas as pd
 import streamlit as st
 
 import layers
-from dashboard import loaders
-from dashboard.common import (
-    current_ics,
-    current_place_definition,
-    data_footer,
-    place_definition_note,
-)
+from dashboard import loaders, scaffold
 from dashboard.exports import figure_downloads, table_downloads
 from layers.alignment import cards, charts
 from layers.alignment.disclosed import AREA_NAMES, REST_OF_ENGLAND
@@ -57,7 +51,8 @@ DISCLOSURE_NOTE = (
     "just under the threshold can show a rounded share equal to it."
 )
 
-code, chosen_definition = current_ics(), current_place_definition()
+ctx = scaffold.context()
+code, chosen_definition = ctx.code, ctx.place_definition
 # Uploaded groupings ("custom:<base>:<digest>") put practices into places, which has
 # no footprint of its own to compare with councils: this page uses the geographic
 # places they were uploaded against.
@@ -69,7 +64,8 @@ place_definition = (
 unknown_definition = place_definition not in layers.PLACE_DEFINITIONS
 if unknown_definition:
     place_definition = "utla"
-system = loaders.system(code, place_definition)
+system_key = ctx.key._replace(place_definition=place_definition)
+system = loaders.system(system_key)
 
 st.title(f"Boundary alignment: {system.name} ICS")
 st.caption(
@@ -77,7 +73,7 @@ st.caption(
     "before they pool budgets or plan services together. Registered patients: NHS Digital, "
     "July 2022 (practice × LSOA of residence)."
 )
-place_definition_note()
+scaffold.place_note(ctx)
 if unknown_definition:
     st.warning(f"Unknown place definition {chosen_definition!r}; using upper-tier authorities.")
 elif chosen_definition != place_definition:
@@ -147,7 +143,7 @@ st.query_params["straddle"] = str(threshold_pct)
 threshold = threshold_pct / 100
 la_word = LA_SHORT[la_level].lower()
 
-figures = loaders.alignment_bundle(code, place_definition, la_level, threshold_pct)
+figures = loaders.alignment_bundle(system_key, la_level, threshold_pct)
 home = figures["home_authorities"]
 unit_names = dict(zip(home["unit_code"], home["unit_name"], strict=True))
 
@@ -338,13 +334,13 @@ if tabs[1].open:
     with tabs[1]:
         st.subheader("2. Overlap matrix: PCNs × local authorities")
         st.markdown(DISCLOSURE_NOTE)
-        overlap = loaders.alignment_overlap(code, place_definition, la_level)
+        overlap = loaders.alignment_overlap(system_key, la_level)
         left, right = st.columns(2)
         cells = left.radio(
             "Cells show", list(CELLS), format_func=CELLS.get, horizontal=True, key="bnd_cells"
         )
         order = right.selectbox("Order PCNs", list(ORDERS), format_func=ORDERS.get, key="bnd_order")
-        heatmap = loaders.alignment_heatmap(code, place_definition, la_level, cells, order)
+        heatmap = loaders.alignment_heatmap(system_key, la_level, cells, order)
         st.plotly_chart(heatmap, key="bnd_heatmap", config={"displaylogo": False})
         st.caption(
             f"Columns: the ICS's {la_word} authorities, then every other English authority "
@@ -472,7 +468,7 @@ if tabs[2].open:
             "of its **area** in each authority, next to the share of its **patients**. "
             "Practices in no PCN have no footprint."
         )
-        comparison = loaders.alignment_comparison(code, place_definition, la_level, threshold_pct)
+        comparison = loaders.alignment_comparison(system_key, la_level, threshold_pct)
         both = comparison.loc[comparison["category"].isin(list(charts.COMPARISON_LABELS))]
         counts = both["category"].value_counts()
         differ = both["category"] != "agree"
@@ -721,7 +717,7 @@ if tabs[3].open:
             st.query_params["flow"] = choice
             level, from_code, to_code = choice.split(":", 2)
             flow_figure = loaders.alignment_flow_map(
-                code, place_definition, la_level, level, from_code, to_code
+                system_key, la_level, level, from_code, to_code
             )
             st.plotly_chart(
                 flow_figure,
@@ -970,4 +966,4 @@ if tabs[5].open:
         )
         table_downloads(glance, f"{code} place summaries {place_definition}", "bnd_glance")
 
-data_footer()
+scaffold.finish(ctx)

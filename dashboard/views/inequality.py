@@ -6,13 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import layers
-from dashboard import loaders
-from dashboard.common import (
-    current_ics,
-    current_place_definition,
-    data_footer,
-    place_definition_note,
-)
+from dashboard import loaders, scaffold
 from dashboard.exports import figure_downloads, table_downloads
 from layers import indicators as ind
 from layers.allocation import ILLUSTRATIVE_POUNDS_PER_HEAD, ScenarioError
@@ -24,8 +18,9 @@ SII_UNITS = {"%": "percentage points", "km": "km", "£": "£ per head", "patient
 MAP_LEVELS = {"pcn": "PCN footprints", "place": "Places"}
 DEFAULT_INDICATOR = "aged_65_plus"
 
-code, place_definition = current_ics(), current_place_definition()
-system = loaders.system(code, place_definition)
+ctx = scaffold.context()
+code, place_definition, system_key = ctx.code, ctx.place_definition, ctx.key
+system = loaders.system(system_key)
 
 
 def pct(share: float, decimals: int = 1) -> str:
@@ -60,7 +55,7 @@ def bad_link(what: str, value: str, valid: str, fallback: str) -> None:
 
 
 st.title(f"Inequality: {system.name} ICS")
-place_definition_note()
+scaffold.place_note(ctx)
 st.markdown(
     "Where are inequalities widest, and how wide are they? Areas are grouped by **national "
     "IMD 2019 deciles**: decile 1 is the most deprived 10% of England's 32,844 LSOAs, decile "
@@ -71,7 +66,7 @@ st.markdown(
 
 # --------------------------------------------------------------------------- 1. profile
 st.header("1. Deprivation profile")
-profile = loaders.inequality_profile(code, place_definition)
+profile = loaders.inequality_profile(system_key)
 deciles_profile = profile["deciles"]
 residents = int(deciles_profile["residents"].sum())
 in_core20 = is_core20(deciles_profile["imd_decile"])
@@ -190,7 +185,7 @@ map_level = st.radio(
     horizontal=True,
 )
 st.query_params["map"] = map_level
-map_fig = loaders.inequality_core20_map(code, place_definition, map_level)
+map_fig = loaders.inequality_core20_map(system_key, map_level)
 st.plotly_chart(
     map_fig,
     config={"displaylogo": False, "scrollZoom": True, "topojsonURL": OFFLINE_TOPOJSON_URL},
@@ -318,15 +313,11 @@ if key == "pounds_per_head":
             )
 
 try:
-    deciles, summary = loaders.inequality_summary(
-        code, place_definition, key, scenario_json, level, unit
-    )
+    deciles, summary = loaders.inequality_summary(system_key, key, scenario_json, level, unit)
 except ScenarioError as exc:
     st.warning(f"{exc}. £ per head uses the allocation page's default scenario instead.")
     scenario_json = loaders.DEFAULT_SCENARIO
-    deciles, summary = loaders.inequality_summary(
-        code, place_definition, key, scenario_json, level, unit
-    )
+    deciles, summary = loaders.inequality_summary(system_key, key, scenario_json, level, unit)
 
 if deciles.empty:
     st.warning(
@@ -465,7 +456,7 @@ measure = st.radio(
     horizontal=True,
 )
 st.query_params["measure"] = measure
-ranking = loaders.inequality_ranking(code, place_definition, key, scenario_json, measure)
+ranking = loaders.inequality_ranking(system_key, key, scenario_json, measure)
 ranked = ranking.assign(level=ranking["level"].map({"place": "Place", "pcn": "PCN"})).rename(
     columns={
         "rank": "Rank",
@@ -535,4 +526,4 @@ st.markdown(
   population: residents of national IMD deciles 1 and 2.
 """
 )
-data_footer()
+scaffold.finish(ctx)

@@ -12,13 +12,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import layers
-from dashboard import loaders
-from dashboard.common import (
-    current_ics,
-    current_place_definition,
-    data_footer,
-    place_definition_note,
-)
+from dashboard import loaders, scaffold
 from dashboard.exports import figure_downloads, table_downloads
 from layers import tiers
 from layers.maps import OFFLINE_TOPOJSON_URL
@@ -90,7 +84,7 @@ def add_operation(code: str, place_definition: str) -> None:
         else:
             operation = tiers.MovePCNToPlace(state["tiers_op_pcn"], state["tiers_op_to_place"])
         candidate = current_regrouping(code, place_definition).then(operation)
-        tiers.apply_regrouping(loaders.tier_tables(code, place_definition), candidate)
+        tiers.apply_regrouping(loaders.tier_tables(system_key), candidate)
     except (KeyError, TypeError, ValueError) as exc:
         reason = exc.reason if isinstance(exc, tiers.RegroupingError) else str(exc)
         state["tiers_message"] = f"That change was not applied: {reason}"
@@ -338,7 +332,7 @@ def tier_map(
     title: str,
 ) -> go.Figure:
     """Units of one layer coloured and patterned by their flag, on an offline map."""
-    geo = loaders.tier_geometry(code, place_definition)
+    geo = loaders.tier_geometry(system_key)
     units = flags[flags["layer"] == layer].set_index("code")
     colours = [
         (0.0, FLAG_COLOURS["below"]),
@@ -402,7 +396,7 @@ def tier_map(
             )
             if not chosen:
                 continue
-            lon, lat = loaders.tier_pattern(code, place_definition, layer, kind, chosen)
+            lon, lat = loaders.tier_pattern(system_key, layer, kind, chosen)
             trace = go.Scattergeo(
                 lon=lon,
                 lat=lat,
@@ -652,11 +646,12 @@ def risk_figure(table: pd.DataFrame, layer_label: str, title: str) -> go.Figure:
 
 # --------------------------------------------------------------------------- page
 
-code, place_definition = current_ics(), current_place_definition()
-base = loaders.tier_tables(code, place_definition)
+ctx = scaffold.context()
+code, place_definition, system_key = ctx.code, ctx.place_definition, ctx.key
+base = loaders.tier_tables(system_key)
 
 st.title(f"Population tiers: {base.name} ICS")
-place_definition_note()
+scaffold.place_note(ctx)
 st.caption(
     "Population basis: practices, PCNs and places are sized by **registered patients** "
     "(GP lists, July 2022); the ICS shows registered patients and ONS mid-2020 "
@@ -1053,4 +1048,4 @@ st.caption(
     "conditions without frailty; modelled from age and IMD decile (layers.risk). After a "
     "regrouping, practice counts are re-aggregated, not regenerated."
 )
-data_footer()
+scaffold.finish(ctx)

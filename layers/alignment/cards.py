@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 
 from layers._checks import require_frame
 from layers.alignment._core import NO_PCN, check_threshold
-from layers.geodata import DATA_VINTAGE, SOURCES
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = [
     "CARD_HEIGHT",
@@ -53,7 +53,6 @@ _SUMMARY_COLUMNS = (
     "n_straddling",
     "straddling",
     "split_authorities",
-    "ccg21_names",
 )
 _UNIT_COLUMNS = ("unit_code", "unit_name", "unit_type", "patients", "home_patients", "home_share")
 
@@ -75,6 +74,7 @@ def place_card_table(
     threshold: float,
     ics_name: str,
     population: int | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> pd.DataFrame:
     """The facts of one place card, in plain words.
 
@@ -88,7 +88,9 @@ def place_card_table(
     ics_name : str
         The ICS, e.g. "Herefordshire and Worcestershire".
     population : int, optional
-        ONS mid-2020 residents (default: the summary's ``population``).
+        Residents (default: the summary's ``population``).
+    vintage : {"2022", "2026"}
+        Names the LSOAs, residents, registrations and predecessor units.
 
     Returns
     -------
@@ -108,8 +110,9 @@ def place_card_table(
     >>> from layers.alignment.examples import toy_geography
     >>> toy = toy_geography()
     >>> card = place_summary(toy.registrations, toy.lsoas, toy.practices, "QAA",
-    ...                      places=toy.places).iloc[0]
-    >>> facts = place_card_table(card, threshold=0.9, ics_name="Alpha").set_index("Item")
+    ...                      places=toy.places, vintage="2022").iloc[0]
+    >>> facts = place_card_table(card, threshold=0.9, ics_name="Alpha", vintage="2022")
+    >>> facts = facts.set_index("Item")
     >>> facts.loc["Residents registered with a GP (Jul 2022)", "Value"]
     '2,030'
     >>> facts.loc["Straddling units (under 90% of patients here)", "Value"]
@@ -118,7 +121,10 @@ def place_card_table(
     if not isinstance(summary, Mapping | pd.Series):
         raise TypeError(f"summary must be a Series or mapping, got {type(summary).__name__}.")
     limit = check_threshold(threshold)
-    missing = [c for c in _SUMMARY_COLUMNS if c not in summary]
+    info = get_vintage(vintage)
+    unit_name, label = (lambda c: (c[1], c[2]))(next(iter(info.lineage.values())))
+    predecessors = f"{unit_name}s"
+    missing = [c for c in (*_SUMMARY_COLUMNS, predecessors) if c not in summary]
     if missing:
         raise ValueError(f"summary is missing field(s) {missing}; pass a place_summary row.")
     s = summary
@@ -128,12 +134,15 @@ def place_card_table(
         ("Place", str(s["place_name"])),
         ("Integrated Care System", ics_name),
         ("Local authorities in the place", str(s["la_names"])),
-        ("LSOAs (2011) in the ICS", f"{int(s['n_lsoas']):,}"),
+        (f"LSOAs ({info.lsoa_year}) in the ICS", f"{int(s['n_lsoas']):,}"),
         (
-            "Residents (ONS mid-2020)",
+            f"Residents ({info.population_source})",
             "–" if residents is None or pd.isna(residents) else f"{int(residents):,}",
         ),
-        ("Residents registered with a GP (Jul 2022)", f"{int(s['resident_patients']):,}"),
+        (
+            f"Residents registered with a GP ({info.registered_label})",
+            f"{int(s['resident_patients']):,}",
+        ),
         (
             "… of them with this ICS's practices",
             _pct(s["residents_at_icb_practices_share"]),
@@ -164,7 +173,7 @@ def place_card_table(
             + (f": {_shorten(s['straddling'])}" if int(s["n_straddling"]) else f" of {n_units}"),
         ),
         ("Member authorities split between ICBs", str(s["split_authorities"]) or "none"),
-        ("Former CCGs (April 2021)", str(s["ccg21_names"]) or "–"),
+        (label, str(s[predecessors]) or "–"),
     ]
     return pd.DataFrame(rows, columns=["Item", "Value"])
 
@@ -180,6 +189,7 @@ def place_card_figure(
     threshold: float,
     title: str,
     subtitle: str = "",
+    vintage: str = DEFAULT_VINTAGE,
 ) -> go.Figure:
     """One A4-landscape page: the card's facts beside a chart of its home units.
 
@@ -197,6 +207,8 @@ def place_card_figure(
     subtitle : str
         Lines under the title, separated by newlines (e.g. the ICS and the place
         definition).
+    vintage : {"2022", "2026"}
+        For the data note (and whether registrations are published or modelled).
 
     Returns
     -------
@@ -215,6 +227,7 @@ def place_card_figure(
     (['Table', 'Bar', 'Bar'], 1123, 794)
     """
     limit = check_threshold(threshold)
+    info = get_vintage(vintage)
     table = require_frame(facts, ["Item", "Value"], "facts")
     frame = require_frame(units, _UNIT_COLUMNS, "units")
     frame = frame.sort_values(["home_share", "unit_code"]).head(CARD_MAX_UNITS)
@@ -334,8 +347,15 @@ def place_card_figure(
             },
             {
                 "text": _wrap(
-                    f"Data: {DATA_VINTAGE}. Registered patients are NHS Digital's published "
-                    f"counts, shown exactly. {SOURCES}",
+                    f"Data: {info.data_line}. "
+                    + (
+                        "Registered patients are modelled from July 2022 patterns, not "
+                        "published counts. "
+                        if info.registrations_modelled
+                        else "Registered patients are NHS Digital's published counts, shown "
+                        "exactly. "
+                    )
+                    + info.sources,
                     190,
                 ),
                 "xref": "paper",
@@ -353,7 +373,9 @@ def place_card_figure(
     return fig
 
 
-def place_card_xlsx(facts: pd.DataFrame, units: pd.DataFrame, *, title: str) -> bytes:
+def place_card_xlsx(
+    facts: pd.DataFrame, units: pd.DataFrame, *, title: str, vintage: str = DEFAULT_VINTAGE
+) -> bytes:
     """The card as a workbook: Card (facts), Units (home units) and About sheets.
 
     Parameters
@@ -364,6 +386,8 @@ def place_card_xlsx(facts: pd.DataFrame, units: pd.DataFrame, *, title: str) -> 
         The place's rows of :func:`layers.alignment.place_units`.
     title : str
         Workbook title, written on the About sheet.
+    vintage : {"2022", "2026"}
+        For the registered-patient column and the About sheet.
 
     Returns
     -------
@@ -381,6 +405,7 @@ def place_card_xlsx(facts: pd.DataFrame, units: pd.DataFrame, *, title: str) -> 
     >>> list(book), book["Units"]["Living in the place"].tolist()
     (['Card', 'Units', 'About'], [600])
     """
+    info = get_vintage(vintage)
     table = require_frame(facts, ["Item", "Value"], "facts")
     frame = require_frame(units, _UNIT_COLUMNS, "units")
     sheet = pd.DataFrame(
@@ -388,7 +413,7 @@ def place_card_xlsx(facts: pd.DataFrame, units: pd.DataFrame, *, title: str) -> 
             "Unit": frame["unit_name"].to_numpy(),
             "Code": frame["unit_code"].to_numpy(),
             "Type": frame["unit_type"].map({NO_PCN: "Practice in no PCN"}).fillna("PCN").to_numpy(),
-            "Registered patients (Jul 2022)": frame["patients"].to_numpy(),
+            f"Registered patients ({info.registered_label})": frame["patients"].to_numpy(),
             "Living in the place": frame["home_patients"].to_numpy(),
             "Home share (%)": (100 * frame["home_share"]).round(1).to_numpy(),
         }
@@ -400,6 +425,6 @@ def place_card_xlsx(facts: pd.DataFrame, units: pd.DataFrame, *, title: str) -> 
         writer.sheets["Card"].set_column(1, 1, 90)
         sheet.to_excel(writer, sheet_name="Units", index=False)
         writer.sheets["Units"].set_column(0, 0, 45)
-        about = pd.DataFrame({"About": [title, f"Data: {DATA_VINTAGE}", SOURCES]})
+        about = pd.DataFrame({"About": [title, f"Data: {info.data_line}", info.sources]})
         about.to_excel(writer, sheet_name="About", index=False)
     return buffer.getvalue()

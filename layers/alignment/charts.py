@@ -26,9 +26,9 @@ from layers._checks import require_frame
 from layers.alignment._core import PSEUDO_NAMES, check_threshold
 from layers.alignment.disclosed import REST_OF_ENGLAND, REST_OF_ENGLAND_NAME, DisclosedOverlap
 from layers.alignment.lineage import merger_lineage, split_authorities
-from layers.geodata import DATA_VINTAGE
 from layers.geometry import dissolve
 from layers.maps import feature_collection, geo_view, outline_coordinates
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = [
     "COMPARISON_LABELS",
@@ -121,6 +121,7 @@ def overlap_heatmap(
     x_title: str = "Local authority where patients live",
     y_title: str = "PCN (or practice in no PCN)",
     title: str | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> go.Figure:
     """Heatmap of a disclosure-controlled overlap, values written in every cell.
 
@@ -137,6 +138,9 @@ def overlap_heatmap(
         Unit codes top to bottom (default: the overlap's order).
     x_title, y_title, title : str
         Axis titles and figure title.
+
+    vintage : {"2022", "2026"}
+        The data vintage, for the data note and labels.
 
     Returns
     -------
@@ -157,6 +161,7 @@ def overlap_heatmap(
     >>> fig.data[0].x, fig.data[0].text.tolist()
     (('Townham', 'B'), [['1,300', '10'], ['*', '40']])
     """
+    info = get_vintage(vintage)
     if cells not in ("patients", "share"):
         raise ValueError(f"cells must be 'patients' or 'share', got {cells!r}.")
     rows = list(overlap.values.index) if order is None else list(order)
@@ -174,10 +179,10 @@ def overlap_heatmap(
     )
     if cells == "patients":
         z, text = overlap.values.loc[rows, columns].to_numpy(), counts
-        bar_title = "Registered patients<br>(rounded, Jul 2022)"
+        bar_title = f"Registered patients<br>(rounded, {info.registered_label})"
     else:
         z, text = shares.to_numpy(), share_text
-        bar_title = "% of the unit's<br>patients (Jul 2022)"
+        bar_title = f"% of the unit's<br>patients ({info.registered_label})"
     totals = overlap.totals.reindex(rows).map(_count_text).to_numpy(dtype=object)
     custom = np.dstack(
         [
@@ -219,7 +224,7 @@ def overlap_heatmap(
         title={
             "text": title or "Registered patients by unit and authority of residence",
             "subtitle": {
-                "text": f"Data: {DATA_VINTAGE}.<br>Counts rounded to the nearest 5, 1–7 "
+                "text": f"Data: {info.data_line}.<br>Counts rounded to the nearest 5, 1–7 "
                 "shown as *; percentages from the rounded counts (NHS Digital rule).",
                 "font": _NOTE_FONT,
             },
@@ -237,7 +242,12 @@ def overlap_heatmap(
 
 
 def home_share_chart(
-    home: pd.DataFrame, threshold: float, *, title: str | None = None, unit: str = "PCN"
+    home: pd.DataFrame,
+    threshold: float,
+    *,
+    title: str | None = None,
+    unit: str = "PCN",
+    vintage: str = DEFAULT_VINTAGE,
 ) -> go.Figure:
     """Bars of each unit's home-authority share, straddling units patterned and labelled.
 
@@ -253,6 +263,9 @@ def home_share_chart(
     unit : str
         What a row is, for the axis title ("PCN", "practice").
 
+    vintage : {"2022", "2026"}
+        The data vintage, for the data note and labels.
+
     Returns
     -------
     plotly.graph_objects.Figure
@@ -267,6 +280,7 @@ def home_share_chart(
     >>> [t.name for t in fig.data], list(fig.data[0].y)
     (['Straddles: under 90% in one authority', '90% or more in one authority'], ['North'])
     """
+    info = get_vintage(vintage)
     limit = check_threshold(threshold)
     frame = require_frame(home, ["unit_code", "unit_name", "home_la_name", "home_share"], "home")
     frame = frame.sort_values(["home_share", "unit_code"], ascending=[True, True])
@@ -321,7 +335,7 @@ def home_share_chart(
     fig.update_layout(
         title={
             "text": title or f"Share of each {unit}'s patients living in its home authority",
-            "subtitle": {"text": f"Data: {DATA_VINTAGE}.", "font": _NOTE_FONT},
+            "subtitle": {"text": f"Data: {info.data_line}.", "font": _NOTE_FONT},
             "yref": "container",
             "y": 0.995,
             "yanchor": "top",
@@ -330,7 +344,10 @@ def home_share_chart(
         height=max(340, 190 + 20 * len(frame)),
         margin={"l": 10, "r": 10, "t": 110, "b": 10},
         xaxis={
-            "title": {"text": "% of registered patients living in the home authority (Jul 2022)"},
+            "title": {
+                "text": "% of registered patients living in the home authority "
+                f"({info.registered_label})"
+            },
             "range": [0, 100],
             "side": "top",
         },
@@ -352,6 +369,7 @@ def comparison_chart(
     *,
     labels: Mapping[str, str] | None = None,
     title: str | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> go.Figure:
     """Residence-based against area-based home share, one marker symbol per category.
 
@@ -365,6 +383,9 @@ def comparison_chart(
         Unit code → display name; units that disagree are labelled on the chart.
     title : str, optional
         Figure title.
+
+    vintage : {"2022", "2026"}
+        The data vintage, for the data note and labels.
 
     Returns
     -------
@@ -384,6 +405,7 @@ def comparison_chart(
     >>> [t.name for t in fig.data]
     ['Same home authority, same verdict', 'Different home: most area is sparsely populated']
     """
+    info = get_vintage(vintage)
     limit = check_threshold(threshold)
     columns = ["unit_code", "residence_home_share", "area_home_share", "category"]
     frame = require_frame(comparison, columns, "comparison")
@@ -437,7 +459,8 @@ def comparison_chart(
         plot_bgcolor="#ffffff",
         annotations=[
             _note(
-                f"Dashed lines: threshold {limit:.0%}. Dotted: equal shares. Data: {DATA_VINTAGE}.",
+                f"Dashed lines: threshold {limit:.0%}. Dotted: equal shares. "
+                f"Data: {info.data_line}.",
                 y=1.0,
             )
         ],
@@ -456,6 +479,7 @@ def flow_map(
     lsoa_names: Mapping[str, str] | None = None,
     title: str | None = None,
     height: int = 620,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> go.Figure:
     """Offline map of the LSOAs where one patient flow concentrates.
 
@@ -477,6 +501,9 @@ def flow_map(
         Figure title.
     height : int
         Figure height in pixels.
+
+    vintage : {"2022", "2026"}
+        The data vintage, for the data note and labels.
 
     Returns
     -------
@@ -500,6 +527,7 @@ def flow_map(
     >>> [type(t).__name__ for t in fig.data], fig.layout.geo.visible
     (['Choropleth', 'Scattergeo'], False)
     """
+    info = get_vintage(vintage)
     flow = require_frame(rows, ["lsoa_code", "patients", "share_of_flow", "share_of_lsoa"], "rows")
     if not isinstance(geometry, gpd.GeoDataFrame):
         raise TypeError(f"geometry must be a GeoDataFrame, got {type(geometry).__name__}.")
@@ -569,7 +597,7 @@ def flow_map(
         title={"text": title or "Where the flow's patients live", "x": 0.01},
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
         showlegend=True,
-        annotations=[_note(f"Data: {DATA_VINTAGE}. Contains OS data © Crown copyright.", y=1.0)],
+        annotations=[_note(f"Data: {info.data_line}. Contains OS data © Crown copyright.", y=1.0)],
     )
     return fig
 
@@ -598,6 +626,30 @@ def _label_point(geometry: object, within: object | None = None) -> tuple[float,
     return point.x, point.y
 
 
+#: Words of the lineage map per vintage: unit tag, title, footnote, group and unit words.
+_LINEAGE_WORDS = {
+    "2022": {
+        "tag": "2021 CCG",
+        "title": "Former 2021 CCGs that formed",
+        "foot": "CCGs as at April 2021, ICB as at July 2022, by 2011 LSOA. ",
+        "group": "STP",
+        "units": "CCGs",
+    },
+    "2026": {
+        "tag": "2024 sub-ICB",
+        "title": "April 2024 sub-ICB locations that formed",
+        "foot": "Sub-ICB locations and ICBs as at April 2024, ICB as at April 2026, by 2021 LSOA. ",
+        "group": "ICB (April 2024)",
+        "units": "sub-ICBs",
+    },
+}
+
+
+def _short_unit_name(name: str) -> str:
+    """A CCG's or sub-ICB location's name without "NHS", " CCG" or " ICB -"."""
+    return short_ccg_name(str(name)).replace(" ICB - ", " ")
+
+
 def lineage_map(
     lsoas: pd.DataFrame,
     lsoa_geometry: gpd.GeoDataFrame,
@@ -606,8 +658,13 @@ def lineage_map(
     la_level: Literal["ltla", "utla"] = "utla",
     icb_name: str | None = None,
     height: int = 640,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> go.Figure:
-    """Labelled map of the 2021 CCGs that formed a 2022 ICB, and split authorities.
+    """Labelled map of the units that formed an ICB, and split authorities.
+
+    2022 vintage: the April 2021 CCGs that formed a July 2022 ICB; 2026 vintage: the
+    April 2024 sub-ICB locations that formed an April 2026 ICB
+    (:attr:`layers.vintages.Vintage.lineage`).
 
     Each former CCG is a filled area with its own colour, fill pattern and a
     text label; parts of those CCGs that went to other ICBs and parts of
@@ -618,19 +675,21 @@ def lineage_map(
     Parameters
     ----------
     lsoas : DataFrame
-        England-wide: lsoa_code, icb_code, ccg21_code, ccg21_name, stp21_code,
-        stp21_name, population, ``{la_level}_code`` / ``_name`` (icb_name used
-        when present).
+        England-wide: lsoa_code, icb_code, the vintage's lineage columns (2022:
+        ccg21_code, ccg21_name, stp21_code, stp21_name), population,
+        ``{la_level}_code`` / ``_name`` (icb_name used when present).
     lsoa_geometry : GeoDataFrame
         lsoa_code, geometry in EPSG:4326 (England-wide; light is enough).
     icb_code : str
-        NHS ICB code, e.g. "QE1".
+        ICB code, e.g. "QE1".
     la_level : {"ltla", "utla"}
         Level at which split authorities are looked for.
     icb_name : str, optional
         Name for the title (default: from ``lsoas``).
     height : int
         Figure height in pixels.
+    vintage : {"2022", "2026"}
+        The vintage of ``lsoas``.
 
     Returns
     -------
@@ -650,7 +709,8 @@ def lineage_map(
     --------
     >>> from layers.alignment.examples import toy_geography
     >>> toy = toy_geography()
-    >>> fig = lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
+    >>> fig = lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla",
+    ...                   vintage="2022")
     >>> [t.name for t in fig.data]  # doctest: +NORMALIZE_WHITESPACE
     ['1. Town (2021 CCG)', '2. Field (2021 CCG)', 'Parts of those CCGs now in other ICBs',
      'Parts of split authorities in other ICBs', 'Local authority boundaries (lower-tier)',
@@ -658,14 +718,19 @@ def lineage_map(
     >>> sorted(a.text for a in fig.layout.annotations if a.xref == "x")
     ['1. Town', '2. Field', 'Field → Beta', 'Fieldshire → Beta']
     """
-    lineage = merger_lineage(lsoas, icb_code)
+    info = get_vintage(vintage)
+    words = _LINEAGE_WORDS[info.key]
+    unit_level, group_level = list(info.lineage)
+    unit_code, unit_name = info.lineage[unit_level][:2]
+    group_name = info.lineage[group_level][1]
+    lineage = merger_lineage(lsoas, icb_code, level=unit_level, vintage=info.key)
     level = f"{la_level}_code"
     split = split_authorities(lsoas, la_level=la_level, icb_code=icb_code)
     if not isinstance(lsoa_geometry, gpd.GeoDataFrame):
         raise TypeError(
             f"lsoa_geometry must be a GeoDataFrame, got {type(lsoa_geometry).__name__}."
         )
-    columns = ["lsoa_code", "icb_code", "ccg21_code", level]
+    columns = ["lsoa_code", "icb_code", unit_code, level]
     table = lsoas[columns + (["icb_name"] if "icb_name" in lsoas.columns else [])]
     icb_names = (
         table.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
@@ -673,8 +738,8 @@ def lineage_map(
         else pd.Series(dtype=object)
     )
     name = icb_name or str(icb_names.get(icb_code, icb_code))
-    ccgs = lineage["ccg21_code"].tolist()
-    wanted = table["ccg21_code"].isin(ccgs) | table[level].isin(split["la_code"])
+    ccgs = lineage[unit_code].tolist()
+    wanted = table[unit_code].isin(ccgs) | table[level].isin(split["la_code"])
     wanted |= table["icb_code"] == icb_code
     geo = lsoa_geometry[["lsoa_code", "geometry"]].merge(table.loc[wanted], on="lsoa_code")
     geo = gpd.GeoDataFrame(geo, geometry="geometry", crs=lsoa_geometry.crs)
@@ -708,20 +773,20 @@ def lineage_map(
             }
         )
 
-    parts = dissolve(mine[["ccg21_code", "geometry"]], "ccg21_code").set_index("ccg21_code")
-    for i, row in enumerate(lineage.itertuples(index=False)):
-        shape = parts.geometry.get(row.ccg21_code)
+    parts = dissolve(mine[[unit_code, "geometry"]], unit_code).set_index(unit_code)
+    for i, row in enumerate(lineage.to_dict("records")):
+        shape = parts.geometry.get(row[unit_code])
         if shape is None or shape.is_empty:
             continue
         xs, ys = _rings(shape)
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         pattern = _PATTERNS[(i // len(OKABE_ITO) + i) % len(_PATTERNS)]
-        short = short_ccg_name(row.ccg21_name)
+        short = _short_unit_name(row[unit_name])
         hover = (
-            f"<b>{row.ccg21_name}</b> ({row.ccg21_code})<br>STP: {row.stp21_name}"
-            f"<br>{row.population:,} residents (mid-2020) in this ICB, "
-            f"{row.share_of_icb:.1%} of it"
-            + ("" if row.whole else f"<br>Part went to: {row.other_icbs}")
+            f"<b>{row[unit_name]}</b> ({row[unit_code]})<br>{words['group']}: {row[group_name]}"
+            f"<br>{row['population']:,} residents ({info.population_short}) in this ICB, "
+            f"{row['share_of_icb']:.1%} of it"
+            + ("" if row["whole"] else f"<br>Part went to: {row['other_icbs']}")
         )
         fig.add_trace(
             go.Scatter(
@@ -737,7 +802,7 @@ def lineage_map(
                     "solidity": 0.25,
                 },
                 line={"color": "#ffffff", "width": 1},
-                name=f"{i + 1}. {short} (2021 CCG)",
+                name=f"{i + 1}. {short} ({words['tag']})",
                 hoveron="fills",
                 text=hover,
                 hoverinfo="text",
@@ -747,15 +812,17 @@ def lineage_map(
         label(x, y, f"{i + 1}. {short}")
 
     away_sets = []
-    others = geo.loc[(geo["icb_code"] != icb_code) & geo["ccg21_code"].isin(ccgs)]
+    others = geo.loc[(geo["icb_code"] != icb_code) & geo[unit_code].isin(ccgs)]
     if len(others):
-        away = dissolve(others[["ccg21_code", "icb_code", "geometry"]], ["ccg21_code", "icb_code"])
-        ccg_names = lineage.set_index("ccg21_code")["ccg21_name"]
+        away = dissolve(others[[unit_code, "icb_code", "geometry"]], [unit_code, "icb_code"])
+        ccg_names = lineage.set_index(unit_code)[unit_name]
         away["label"] = [
-            f"{short_ccg_name(ccg_names[c])} → {icb_names.get(i, i)}"
-            for c, i in zip(away["ccg21_code"], away["icb_code"], strict=True)
+            f"{_short_unit_name(ccg_names[c])} → {icb_names.get(i, i)}"
+            for c, i in zip(away[unit_code], away["icb_code"], strict=True)
         ]
-        away_sets.append(("Parts of those CCGs now in other ICBs", away, "#999999", "x"))
+        away_sets.append(
+            (f"Parts of those {words['units']} now in other ICBs", away, "#999999", "x")
+        )
     outside = geo.loc[(geo["icb_code"] != icb_code) & geo[level].isin(split["la_code"])]
     if len(outside):
         split_parts = dissolve(outside[[level, "icb_code", "geometry"]], [level, "icb_code"])
@@ -824,7 +891,7 @@ def lineage_map(
     )
     ratio = 1 / math.cos(math.radians((miny + maxy) / 2))
     fig.update_layout(
-        title={"text": f"Former 2021 CCGs that formed {name} ICB ({icb_code})", "x": 0.01},
+        title={"text": f"{words['title']} {name} ICB ({icb_code})", "x": 0.01},
         height=height,
         margin={"l": 10, "r": 10, "t": 60, "b": 10},
         plot_bgcolor="#ffffff",
@@ -839,9 +906,7 @@ def lineage_map(
         legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1, "font": {"size": 11}},
         annotations=[
             _note(
-                "CCGs as at April 2021, ICB as at July 2022, by 2011 LSOA. "
-                "Contains OS data © Crown copyright.<br>"
-                f"Data: {DATA_VINTAGE}.",
+                f"{words['foot']}Contains OS data © Crown copyright.<br>Data: {info.data_line}.",
                 y=1.0,
             ),
             *annotations,

@@ -1,7 +1,9 @@
-"""Merger lineage: which 2021 CCGs / STP formed a 2022 ICB, and split authorities.
+"""Merger lineage: which units formed an ICB, and split authorities.
 
-Both come from the LSOA table alone: each 2011 LSOA carries its April 2021 CCG
-and STP and its July 2022 ICB, so the lineage is the LSOA cross-tabulation.
+Both come from the LSOA table alone. In the 2022 vintage each 2011 LSOA carries its
+April 2021 CCG and STP and its July 2022 ICB; in the 2026 vintage each 2021 LSOA
+carries its April 2024 sub-ICB location and ICB and its April 2026 ICB
+(:attr:`layers.vintages.Vintage.lineage`). The lineage is the LSOA cross-tabulation.
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from layers.alignment._core import (
     check_lsoas,
     la_names,
 )
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = ["merger_lineage", "split_authorities"]
 
-LineageLevel = Literal["ccg", "stp"]
+LineageLevel = Literal["ccg", "stp", "sicbl", "icb24"]
 
 
 def _join_sorted(values: pd.Series) -> str:
@@ -32,29 +35,35 @@ def merger_lineage(
     lsoas: pd.DataFrame,
     icb_code: str,
     *,
-    level: LineageLevel = "ccg",
+    level: LineageLevel | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> pd.DataFrame:
-    """The 2021 CCGs (or STPs) whose LSOAs make up a 2022 ICB.
+    """The predecessor units whose LSOAs make up an ICB.
 
     Parameters
     ----------
     lsoas : DataFrame
-        England-wide: lsoa_code, icb_code, population, ccg21_code, ccg21_name,
-        stp21_code, stp21_name.
+        England-wide: lsoa_code, icb_code, population and the vintage's lineage
+        columns (2022: ccg21_code, ccg21_name, stp21_code, stp21_name; 2026:
+        sicbl_code, sicbl_name, icb24_code, icb24_name).
     icb_code : str
-        NHS ICB code, e.g. "QRV".
-    level : {"ccg", "stp"}
-        Predecessor level.
+        ICB code, e.g. "QRV" (2022) or "E54000071" (2026).
+    level : str, optional
+        Predecessor level: "ccg" or "stp" in 2022 (April 2021 CCGs or STPs), "sicbl"
+        or "icb24" in 2026 (April 2024 sub-ICB locations or ICBs). Default: the first
+        (CCGs, sub-ICB locations).
+    vintage : {"2022", "2026"}
 
     Returns
     -------
     DataFrame
-        One row per predecessor: ``{level}21_code``, ``{level}21_name`` (with
-        "ccg", also stp21_code and stp21_name; with "stp", n_ccgs), n_lsoas,
-        population (mid-2020, in this ICB), share_of_icb (of the ICB's
-        population), share_of_predecessor (of the predecessor's population now
-        in this ICB), whole (all its LSOAs moved here), other_icbs (codes of the
-        other 2022 ICBs that took part of it). Largest first.
+        One row per predecessor: its code and name columns (e.g. ``ccg21_code``,
+        ``ccg21_name``; at the first level also the second level's code and name; at
+        the second, ``n_ccgs`` or ``n_sicbls``), n_lsoas, population (residents of
+        the vintage, in this ICB), share_of_icb (of the ICB's population),
+        share_of_predecessor (of the predecessor's population now in this ICB), whole
+        (all its LSOAs moved here), other_icbs (codes of the other ICBs that took part
+        of it). Largest first.
 
     Raises
     ------
@@ -66,31 +75,38 @@ def merger_lineage(
     Examples
     --------
     >>> from layers.alignment.examples import toy_geography
-    >>> out = merger_lineage(toy_geography().lsoas, "QAA")
+    >>> out = merger_lineage(toy_geography().lsoas, "QAA", vintage="2022")
     >>> print(out[["ccg21_name", "population", "share_of_predecessor", "whole", "other_icbs"]]
     ...       .round(4).to_string(index=False))  # doctest: +NORMALIZE_WHITESPACE
        ccg21_name  population  share_of_predecessor  whole other_icbs
      NHS Town CCG        2200                   1.0   True
     NHS Field CCG         600                   0.4  False        QBB
     """
-    if level not in ("ccg", "stp"):
-        raise ValueError(f"level must be 'ccg' or 'stp', got {level!r}.")
-    columns = ["icb_code", "population", "ccg21_code", "ccg21_name", "stp21_code", "stp21_name"]
+    lineage = get_vintage(vintage).lineage
+    unit_level, group_level = list(lineage)
+    level = unit_level if level is None else level
+    if level not in lineage:
+        raise ValueError(
+            f"level must be {unit_level!r} or {group_level!r} ({vintage} vintage), got {level!r}."
+        )
+    unit_code, unit_name = lineage[unit_level][:2]
+    group_code, group_name = lineage[group_level][:2]
+    columns = ["icb_code", "population", unit_code, unit_name, group_code, group_name]
     lsoa = check_lsoas(lsoas, columns)
     check_icb_code(icb_code, lsoa["icb_code"], "lsoas['icb_code']")
-    key = f"{level}21_code"
-    # Subset columns first: the geodata lsoas table has 100+ age columns.
+    key, name = lineage[level][:2]
+    # Subset columns first: the geodata lsoas table has many age columns.
     lsoa = lsoa[["lsoa_code", *columns]]
     mine = lsoa.loc[lsoa["icb_code"] == icb_code]
     agg = {
-        f"{level}21_name": (f"{level}21_name", "first"),
+        name: (name, "first"),
         "n_lsoas": ("lsoa_code", "size"),
         "population": ("population", "sum"),
     }
-    if level == "ccg":
-        agg |= {"stp21_code": ("stp21_code", "first"), "stp21_name": ("stp21_name", "first")}
+    if level == unit_level:
+        agg |= {group_code: (group_code, "first"), group_name: (group_name, "first")}
     else:
-        agg |= {"n_ccgs": ("ccg21_code", "nunique")}
+        agg |= {f"n_{unit_level}s": (unit_code, "nunique")}
     out = mine.groupby(key, sort=True).agg(**agg)
 
     whole = lsoa.loc[lsoa[key].isin(out.index)]
@@ -105,8 +121,8 @@ def merger_lineage(
     out["other_icbs"] = others.reindex(out.index).fillna("").to_numpy(dtype=object)
     out = out.reset_index().sort_values(["population", key], ascending=[False, True])
     out = out.astype({"n_lsoas": np.int64, "population": np.int64}).reset_index(drop=True)
-    text = [key, f"{level}21_name", "other_icbs"]
-    text += ["stp21_code", "stp21_name"] if level == "ccg" else []
+    text = [key, name, "other_icbs"]
+    text += [group_code, group_name] if level == unit_level else []
     return out.astype({c: "str" for c in text})
 
 

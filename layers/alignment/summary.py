@@ -41,6 +41,7 @@ from layers.alignment.residence import (
     _residence_shares,
     _unit_la_tab,
 )
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = ["alignment_figures", "place_summary", "place_units"]
 
@@ -172,6 +173,7 @@ def place_summary(
     places: pd.DataFrame | None = None,
     la_level: LaLevel = "ltla",
     threshold: float = 0.9,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> pd.DataFrame:
     """One row of alignment facts per place, for a local authority partner's card.
 
@@ -181,8 +183,8 @@ def place_summary(
         practice_code, lsoa_code, patients, England-wide.
     lsoas : DataFrame
         England-wide: lsoa_code, icb_code, the places' authority codes,
-        population; ccg21_name, ``{level}_name`` and icb_name are used when
-        present.
+        population; the lineage unit's name (ccg21_name in 2022, sicbl_name in
+        2026), ``{level}_name`` and icb_name are used when present.
     practices : DataFrame
         practice_code, pcn_code, icb_code for every registered practice;
         pcn_name / practice_name label the straddling units when present.
@@ -195,12 +197,14 @@ def place_summary(
         Authority level of the default places.
     threshold : float
         Straddle threshold on a unit's home share, in (0, 1]; default 0.9.
+    vintage : {"2022", "2026"}
+        The vintage of the tables (names the predecessor column).
 
     Returns
     -------
     DataFrame
         One row per place: place_code, place_name, la_codes, la_names,
-        n_lsoas, population (ONS mid-2020, the place's LSOAs in the ICB),
+        n_lsoas, population (the vintage's residents of the place's LSOAs in the ICB),
         resident_patients (registered anywhere), residents_at_icb_practices_share,
         top_outflow (largest other ICB its residents are registered in, with
         share), residents_at_home_units, residents_coterminosity (share of
@@ -209,8 +213,9 @@ def place_summary(
         home_units_coterminosity (share of those units' patients living in
         the place), n_straddling, straddling (units homed here with under
         ``threshold`` of their patients in the place), split_authorities
-        (member authorities with LSOAs in other ICBs), ccg21_names
-        (predecessor CCGs, largest first).
+        (member authorities with LSOAs in other ICBs), and the predecessor units,
+        largest first: ccg21_names (April 2021 CCGs) in 2022, sicbl_names (April
+        2024 sub-ICB locations) in 2026.
 
     Raises
     ------
@@ -223,7 +228,7 @@ def place_summary(
     >>> from layers.alignment.examples import toy_geography
     >>> toy = toy_geography()
     >>> card = place_summary(toy.registrations, toy.lsoas, toy.practices, "QAA",
-    ...                      places=toy.places)
+    ...                      places=toy.places, vintage="2022")
     >>> print(card[["place_name", "resident_patients", "residents_coterminosity",
     ...             "n_home_units"]].round(4).to_string(index=False))
     place_name  resident_patients  residents_coterminosity  n_home_units
@@ -235,7 +240,7 @@ def place_summary(
     Beta 60.0% | Fieldshire
     """
     ctx = Context(registrations, lsoas, practices)
-    return _place_summary(ctx, icb_code, places, la_level, threshold)
+    return _place_summary(ctx, icb_code, places, la_level, threshold, vintage)
 
 
 def _place_summary(
@@ -244,6 +249,7 @@ def _place_summary(
     places: pd.DataFrame | None,
     la_level: str,
     threshold: float,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> pd.DataFrame:
     limit = check_threshold(threshold)
     resolved = _places(ctx, icb_code, places, la_level)
@@ -296,7 +302,10 @@ def _place_summary(
     members = resolved.members
     level = members["la_level"].iloc[0] if len(members) else la_level
     la_col = f"{level}_code"
-    static = [c for c in ("lsoa_code", "population", "ccg21_name") if c in lsoa.columns]
+    lineage = get_vintage(vintage).lineage
+    unit_name = next(iter(lineage.values()))[1]
+    names_column = f"{unit_name}s"
+    static = [c for c in ("lsoa_code", "population", unit_name) if c in lsoa.columns]
     mine = lsoa.loc[in_icb, static].assign(
         _place=resolved.area_of_lsoa.to_numpy(dtype=object)[in_icb.to_numpy()]
     )
@@ -307,13 +316,13 @@ def _place_summary(
     n_icbs = lsoa.groupby(la_col)["icb_code"].nunique()
     split_members = members.loc[members["la_code"].map(n_icbs).fillna(1).to_numpy() > 1]
     split_names = _label(split_members, split_members["la_name"], "place_code")
-    if "ccg21_name" in mine.columns:
+    if unit_name in mine.columns:
         weight = "population" if "population" in mine.columns else "lsoa_code"
-        ccgs = mine.groupby(["_place", "ccg21_name"])[weight].agg(
+        ccgs = mine.groupby(["_place", unit_name])[weight].agg(
             "sum" if weight == "population" else "size"
         )
         ccgs = ccgs.rename("w").reset_index().sort_values(["_place", "w"], ascending=[True, False])
-        ccg_names = _label(ccgs, ccgs["ccg21_name"].astype(str), "_place")
+        ccg_names = _label(ccgs, ccgs[unit_name].astype(str), "_place")
     else:
         ccg_names = pd.Series(dtype=object)
     member_codes = _label(members, members["la_code"].astype(str), "place_code")
@@ -348,13 +357,13 @@ def _place_summary(
                 "n_straddling": per_place["n_straddling"].to_numpy(dtype=np.int64),
                 "straddling": straddling.to_numpy(dtype=object),
                 "split_authorities": split_names.reindex(codes).fillna("").to_numpy(dtype=object),
-                "ccg21_names": ccg_names.reindex(codes).fillna("").to_numpy(dtype=object),
+                names_column: ccg_names.reindex(codes).fillna("").to_numpy(dtype=object),
             }
         )
     if "population" in size.columns:
         out.insert(5, "population", size["population"].to_numpy(dtype=np.int64))
     text = ["place_code", "place_name", "la_codes", "la_names", "top_outflow", "straddling"]
-    text += ["split_authorities", "ccg21_names"]
+    text += ["split_authorities", names_column]
     return out.astype({c: "str" for c in text})
 
 
@@ -369,6 +378,7 @@ def alignment_figures(
     threshold: float = 0.9,
     footprints: gpd.GeoDataFrame | None = None,
     authorities: gpd.GeoDataFrame | None = None,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> dict[str, pd.DataFrame]:
     """Every alignment table for one ICB, sharing one pass over the registrations.
 
@@ -380,7 +390,9 @@ def alignment_figures(
     ----------
     registrations, lsoas, practices : DataFrame
         England-wide tables, as for :func:`place_summary` (``lsoas`` also
-        needs population and the ccg21 / stp21 columns).
+        needs population and the vintage's lineage columns: ccg21 / stp21 in
+        2022, sicbl / icb24 in 2026). In the 2026 vintage registrations are
+        *modelled from July 2022 patterns*, so every table built on them is.
     icb_code : str
         NHS ICB code, e.g. "QRV".
     places : DataFrame, optional
@@ -392,6 +404,10 @@ def alignment_figures(
     footprints, authorities : GeoDataFrame, optional
         PCN footprints (unit_code) and authority polygons (la_code) at
         ``la_level``; when both are given the area-based tables are added.
+    vintage : {"2022", "2026"}
+        The tables' vintage. ``merger_lineage`` is the first lineage level
+        (CCGs; sub-ICB locations) and ``stp_lineage`` the second (STPs; ICBs of
+        April 2024).
 
     Returns
     -------
@@ -413,7 +429,7 @@ def alignment_figures(
     >>> from layers.alignment.examples import toy_geography
     >>> toy = toy_geography()
     >>> figures = alignment_figures(toy.registrations, toy.lsoas, toy.practices, "QAA",
-    ...                             places=toy.places)
+    ...                             places=toy.places, vintage="2022")
     >>> figures["straddling_units"]["unit_code"].tolist()
     ['U00002', 'A00004']
     >>> round(float(figures["flow_summary"].loc[0, "practice_resident_share"]), 3)
@@ -423,6 +439,7 @@ def alignment_figures(
     level = check_la_level(la_level)
     ctx = Context(registrations, lsoas, practices)
     check_icb_code(icb_code, ctx.practices["icb_code"], "practices['icb_code']")
+    lineage_levels = list(get_vintage(vintage).lineage)
     out = {
         "residence_shares": _residence_shares(ctx, PCN, level, icb_code),
         "practice_residence_shares": _residence_shares(ctx, "practice", level, icb_code),
@@ -438,10 +455,14 @@ def alignment_figures(
         "place_flows": _place_flows(ctx, icb_code, places, level),
         "flow_concentration": _flow_concentration(ctx, icb_code, "icb", None, level),
         "place_flow_concentration": _flow_concentration(ctx, icb_code, "place", places, level),
-        "merger_lineage": merger_lineage(ctx.lsoas, icb_code),
-        "stp_lineage": merger_lineage(ctx.lsoas, icb_code, level="stp"),
+        "merger_lineage": merger_lineage(
+            ctx.lsoas, icb_code, level=lineage_levels[0], vintage=vintage
+        ),
+        "stp_lineage": merger_lineage(
+            ctx.lsoas, icb_code, level=lineage_levels[1], vintage=vintage
+        ),
         "split_authorities": split_authorities(ctx.lsoas, la_level=level, icb_code=icb_code),
-        "place_summary": _place_summary(ctx, icb_code, places, level, limit),
+        "place_summary": _place_summary(ctx, icb_code, places, level, limit, vintage),
         "place_units": _place_units(ctx, icb_code, places, level),
     }
     if footprints is not None and authorities is not None:

@@ -131,7 +131,7 @@ def apply_threshold(
     >>> from layers.alignment.examples import toy_geography
     >>> toy = toy_geography()
     >>> base = alignment_figures(toy.registrations, toy.lsoas, toy.practices, "QAA",
-    ...                          places=toy.places, threshold=1.0)
+    ...                          places=toy.places, threshold=1.0, vintage="2022")
     >>> at_70 = apply_threshold(base, 0.7)
     >>> at_70["straddling_units"]["unit_code"].tolist()
     ['U00002']

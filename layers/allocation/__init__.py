@@ -10,6 +10,8 @@
   former CCG by where patients live).
 - ``funding``: £ per head per practice for a scenario (for other pages), the default
   scenario and illustrative budget, spread of £ per weighted head, former-CCG funding.
+- ``years``: weighted populations by allocation year (2026/27–2028/29 in the 2026
+  vintage) and how need indices and fair shares move across them.
 
 Examples
 --------
@@ -88,6 +90,7 @@ from .views import (
     unit_totals,
     validate_current_allocation,
 )
+from .years import allocation_years, need_over_years, weighted_populations, year_suffix
 
 __all__ = [
     "ALLOCATION_COLUMNS",
@@ -115,6 +118,7 @@ __all__ = [
     "ScenarioVersionError",
     "allocate",
     "allocation_summary",
+    "allocation_years",
     "budget_to_pence",
     "compare_allocations",
     "compare_scenarios",
@@ -132,6 +136,7 @@ __all__ = [
     "largest_remainder",
     "merger_view",
     "need_indices",
+    "need_over_years",
     "practice_former_ccgs",
     "practice_frame",
     "practice_funding",
@@ -145,4 +150,6 @@ __all__ = [
     "validate_practices",
     "weighted_capitation",
     "weighted_head_spread",
+    "weighted_populations",
+    "year_suffix",
 ]

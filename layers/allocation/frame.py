@@ -4,10 +4,14 @@
 
 * its tiers (``practice_code``, ``pcn_code``, ``place_code`` and names) from
   :func:`~layers.system.load_system`; practices in no PCN are kept;
-* NHS England's 2022/23 weighted populations (``weighted_populations`` table);
+* NHS England's weighted populations (``weighted_populations`` table): 2022/23 in the
+  2022 vintage; 2026/27, 2027/28 or 2028/29 (``year``) in the 2026 vintage;
 * patient-weighted deprivation from :func:`layers.deprivation.practice_deprivation`
-  (``core20_share``, and ``imd_decile`` as a float);
+  (``core20_share``, and ``imd_decile`` as a float) in the vintage's IMD;
 * the practice's *former CCG*, by where its patients live (:func:`practice_former_ccgs`).
+  In the 2026 vintage the lineage is the April 2024 sub-ICB location the patients'
+  LSOAs belonged to (:attr:`layers.vintages.Vintage.lineage`); the columns keep the
+  ``former_ccg_*`` names so that pages work unchanged.
 
 Former CCGs
 -----------
@@ -31,6 +35,7 @@ import pandas as pd
 
 from layers._checks import require_frame
 from layers.deprivation import practice_deprivation
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 from .catalogue import COMPONENT_COLUMNS, OVERALL_COLUMN, POPULATION_COLUMN, _quoted
 
@@ -119,15 +124,20 @@ FORMER_CCG_SPLITS: dict[str, dict[str, tuple[str, str]]] = {
 def former_ccg_lookup(
     lsoas: pd.DataFrame,
     splits: Mapping[str, Mapping[str, tuple[str, str]]] = FORMER_CCG_SPLITS,
+    columns: tuple[str, str] = ("ccg21_code", "ccg21_name"),
 ) -> pd.DataFrame:
     """Map each LSOA to its former CCG, splitting CCGs that had merged by April 2021.
 
     Parameters
     ----------
     lsoas : DataFrame
-        ``lsoa_code``, ``ltla_code``, ``ccg21_code``, ``ccg21_name`` (the ``lsoas`` table).
+        ``lsoa_code``, ``ltla_code`` and the two ``columns`` (the ``lsoas`` table).
     splits : mapping, default :data:`FORMER_CCG_SPLITS`
         April 2021 CCG code → district code → (former CCG code, name).
+    columns : (str, str), default ("ccg21_code", "ccg21_name")
+        The lineage unit's code and name columns: the 2026 vintage uses
+        ``("sicbl_code", "sicbl_name")``, its April 2024 sub-ICB locations, with no
+        splits.
 
     Returns
     -------
@@ -154,12 +164,13 @@ def former_ccg_lookup(
     1        L2             02B     Old Two CCG         district
     2        L3               C       Other CCG            ccg21
     """
-    require_frame(lsoas, ("lsoa_code", "ltla_code", "ccg21_code", "ccg21_name"), "lsoas")
+    code_column, name_column = columns
+    require_frame(lsoas, ("lsoa_code", "ltla_code", code_column, name_column), "lsoas")
     if not isinstance(splits, Mapping):
         raise TypeError(f"splits must be a mapping, got {type(splits).__name__}")
-    ccg = lsoas["ccg21_code"].astype(str).to_numpy(dtype=object)
+    ccg = lsoas[code_column].astype(str).to_numpy(dtype=object)
     code = ccg.copy()
-    name = lsoas["ccg21_name"].astype(str).to_numpy(dtype=object)
+    name = lsoas[name_column].astype(str).to_numpy(dtype=object)
     basis = np.full(len(lsoas), "ccg21", dtype=object)
     districts = lsoas["ltla_code"].astype(str).to_numpy(dtype=object)
     for merged, by_district in splits.items():
@@ -258,11 +269,28 @@ def practice_former_ccgs(
     )
 
 
+def _one_year(weighted: pd.DataFrame, year: str | None, years: tuple[str, ...]) -> pd.DataFrame:
+    """The rows of one allocation year (tables without a ``year`` column have one)."""
+    if "year" not in weighted.columns:
+        if year is not None and year != years[0]:
+            raise ValueError(
+                f"Allocation year {year!r} is not in this weighted_populations table "
+                f"(it holds {years[0]} only)."
+            )
+        return weighted
+    held = sorted(weighted["year"].astype(str).unique())
+    chosen = year if year is not None else (years[0] if years[0] in held else held[0])
+    if chosen not in held:
+        raise ValueError(f"Unknown allocation year {year!r}; choose one of {', '.join(held)}.")
+    return weighted[weighted["year"] == chosen]
+
+
 def practice_frame(
     system: object,
     weighted_populations: pd.DataFrame,
     lsoas: pd.DataFrame,
     splits: Mapping[str, Mapping[str, tuple[str, str]]] = FORMER_CCG_SPLITS,
+    year: str | None = None,
 ) -> pd.DataFrame:
     """Build the practice frame of one ICS for the allocation methods and views.
 
@@ -270,16 +298,21 @@ def practice_frame(
     ----------
     system : System
         From :func:`layers.load_system` (its ``practices``, ``registrations`` and
-        ``lsoas`` are read, never modified).
+        ``lsoas`` are read, never modified); its ``vintage`` says which IMD and lineage
+        the ``lsoas`` table has.
     weighted_populations : DataFrame
-        The ``weighted_populations`` table: ``practice_code`` and every column of
-        :data:`WEIGHTED_COLUMNS`.
+        The vintage's ``weighted_populations`` table: ``practice_code`` and every
+        column of :data:`WEIGHTED_COLUMNS`; in the 2026 vintage also ``year``.
     lsoas : DataFrame
-        The England-wide ``lsoas`` table (``lsoa_code``, ``ltla_code``, ``ccg21_code``,
-        ``ccg21_name``, ``imd_rank``, ``imd_decile``), so that patients living outside
+        The vintage's England-wide ``lsoas`` table (``lsoa_code``, ``ltla_code``, the
+        lineage columns, ``imd_rank``, ``imd_decile``), so that patients living outside
         the ICS count towards deprivation.
     splits : mapping, default :data:`FORMER_CCG_SPLITS`
-        Pre-merger CCGs by district (see :func:`former_ccg_lookup`).
+        Pre-merger CCGs by district (see :func:`former_ccg_lookup`; 2022 vintage only).
+    year : str, optional
+        Allocation year when ``weighted_populations`` holds several (a ``year``
+        column): ``"2026/27"``, ``"2027/28"`` or ``"2028/29"``; default the vintage's
+        first (:attr:`layers.vintages.Vintage.default_allocation_year`).
 
     Returns
     -------
@@ -297,15 +330,21 @@ def practice_frame(
     TypeError
         If ``system`` is not a System-like object or a table is not a DataFrame.
     ValueError
-        If a table lacks a column, or no practice of the ICS has weighted populations.
+        If a table lacks a column, the year is not in the table, or no practice of the
+        ICS has weighted populations.
 
     Examples
     --------
     >>> from layers import load_system, read_table
-    >>> frame = practice_frame(load_system("QWU"), read_table("weighted_populations"),
-    ...                        read_table("lsoas"))
+    >>> frame = practice_frame(load_system("QWU", vintage="2022"),
+    ...     read_table("weighted_populations", vintage="2022"), read_table("lsoas", vintage="2022"))
     >>> len(frame), int(frame["wp_imputed"].sum()), frame["former_ccg_name"].nunique()
     (120, 1, 3)
+    >>> tv = load_system("T05", vintage="2026")
+    >>> later = practice_frame(tv, read_table("weighted_populations", vintage="2026"),
+    ...                        read_table("lsoas", vintage="2026"), year="2028/29")
+    >>> len(later), int(later["wp_imputed"].sum()), sorted(later["former_ccg_code"].unique())
+    (197, 0, ['10Q', '14Y', '15A', 'D4U1Y'])
     """
     for attribute in ("practices", "registrations", "lsoas"):
         if not isinstance(getattr(system, attribute, None), pd.DataFrame):
@@ -313,12 +352,15 @@ def practice_frame(
                 f"system must be a System from layers.load_system (no {attribute!r} table); "
                 f"got {type(system).__name__}"
             )
+    vintage = get_vintage(getattr(system, "vintage", DEFAULT_VINTAGE))
+    lineage = next(iter(vintage.lineage.values()))[:2]
     require_frame(
         weighted_populations, ("practice_code", *WEIGHTED_COLUMNS), "weighted_populations"
     )
+    weighted_populations = _one_year(weighted_populations, year, vintage.allocation_years)
     require_frame(
         lsoas,
-        ("lsoa_code", "ltla_code", "ccg21_code", "ccg21_name", "imd_rank", "imd_decile"),
+        ("lsoa_code", "ltla_code", *lineage, "imd_rank", "imd_decile"),
         "lsoas",
     )
     keep = [
@@ -360,7 +402,7 @@ def practice_frame(
             frame.loc[missing, column] = listed * rate
     frame["wp_imputed"] = missing
 
-    deprivation = practice_deprivation(system.registrations, lsoas)
+    deprivation = practice_deprivation(system.registrations, lsoas, vintage.key)
     deprivation["practice_code"] = deprivation["practice_code"].astype(str)
     deprivation = deprivation.set_index("practice_code")
     core20 = frame["practice_code"].map(deprivation["core20_share"]).astype(float)
@@ -378,7 +420,9 @@ def practice_frame(
     frame["imd_decile"] = decile.to_numpy(dtype=float)
     frame["deprivation_imputed"] = unknown
 
-    lookup = former_ccg_lookup(lsoas, splits)
+    lookup = former_ccg_lookup(
+        lsoas, splits if vintage.key == "2022" else {}, columns=(lineage[0], lineage[1])
+    )
     former = practice_former_ccgs(
         system.registrations, lookup, within=system.lsoas["lsoa_code"].astype(str)
     ).set_index("practice_code")

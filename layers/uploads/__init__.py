@@ -6,6 +6,7 @@
 - ``report``: :class:`UploadReport`, accepted and rejected rows with reasons.
 - ``errors``: :class:`UploadError`, the only exception raised for bad input.
 - ``session``: :class:`SessionData`, immutable; ``apply(report)`` returns a new one.
+- ``compare``: an uploaded practice list against the built-in registrations.
 
 Every validator takes the uploaded bytes (and the codes the caller knows), and either
 returns a report to show the user before applying it, or raises ``UploadError`` with
@@ -30,6 +31,7 @@ from layers.uploads.boundaries import (
     check_zip,
     validate_boundaries,
 )
+from layers.uploads.compare import compare_practice_list
 from layers.uploads.csv_uploads import (
     ENGLAND_BOUNDS,
     MAX_LIST_SIZE,
@@ -56,6 +58,7 @@ __all__ = [
     "UploadError",
     "UploadReport",
     "check_zip",
+    "compare_practice_list",
     "describe_schema",
     "read_csv_upload",
     "template_csv",

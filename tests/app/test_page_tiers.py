@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import layers
+from dashboard.state import SystemKey
 from layers import tiers
 from tests.app.apptest import assert_clean, run_page
 
@@ -120,7 +121,7 @@ def test_merge_undo_and_reset(qgh_tables):
     # the real configuration is untouched in the shared cache
     from dashboard import loaders
 
-    assert len(loaders.tier_tables("QGH", "preset").pcns) == 15
+    assert len(loaders.tier_tables(SystemKey("QGH", "preset", "2022")).pcns) == 15
     at.button(key="tiers_undo").click().run()
     assert_clean(at)
     assert summary_table(at).loc["PCNs", "Units"] == "15"

@@ -433,7 +433,7 @@ def test_input_validation(tiny) -> None:
 @pytest.mark.slow
 def test_real_ics_totals_match_registrations_exactly() -> None:
     geodata = pytest.importorskip("layers.geodata")
-    if not (geodata.GEODATA_DIR / "registrations.parquet").exists():
+    if not (geodata.vintage_dir("2022") / "registrations.parquet").exists():
         pytest.skip("geodata/ not built")
     lsoas = geodata.read_table("lsoas")
     practices = geodata.read_table("practices")

@@ -1,0 +1,1 @@
+"""Your data page sections: one upload section per kind of file."""

@@ -1,0 +1,1 @@
+"""England page sections: the national map with drill-down, and the league table."""

@@ -1,0 +1,1 @@
+"""Map page sections: the five-layer map and its controls."""

@@ -1,0 +1,1 @@
+"""Overview page sections: headline figures, the units, an uploaded list, the sources."""

@@ -1,0 +1,46 @@
+"""Map figures: the five-layer ICS map and what is drawn over it.
+
+The ICS map itself is :func:`layers.maps.system_map`; this module adds overlays.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import plotly.graph_objects as go
+
+from layers._checks import require_geoframe
+from layers.maps import outline_coordinates
+
+__all__ = ["PROPOSED_COLOUR", "with_proposed_boundaries"]
+
+#: Uploaded, proposed boundaries: a magenta that no layer of the map uses.
+PROPOSED_COLOUR = "#d5006d"
+
+
+def with_proposed_boundaries(figure: go.Figure, proposed: gpd.GeoDataFrame) -> go.Figure:
+    """A copy of ``figure`` with the proposed boundaries drawn on top.
+
+    The figure given is not changed (it may be a cached, shared figure).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> proposed = gpd.GeoDataFrame(geometry=[box(0, 50, 1, 51)], crs=4326)
+    >>> drawn = with_proposed_boundaries(go.Figure(), proposed)
+    >>> drawn.data[-1].name, len(go.Figure().data)
+    ('Proposed boundaries (your upload)', 0)
+    """
+    require_geoframe(proposed, ["geometry"], "proposed")
+    lon, lat = outline_coordinates(proposed.geometry)
+    copy = go.Figure(figure)
+    copy.add_trace(
+        go.Scattergeo(
+            lon=lon,
+            lat=lat,
+            mode="lines",
+            hoverinfo="skip",
+            line={"color": PROPOSED_COLOUR, "width": 3},
+            name="Proposed boundaries (your upload)",
+        )
+    )
+    return copy
