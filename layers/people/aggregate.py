@@ -44,6 +44,7 @@ from layers.people.rules import RunParameters
 from layers.people.schema import SCHEMA_VERSION
 from layers.people.tiering import AGE_BAND_LABELS, DEFAULT_SCORE_CUTS
 from layers.streams import DEFAULT_SEED
+from layers.vintages import DEFAULT_VINTAGE
 
 __all__ = [
     "DIFFERENCING",
@@ -229,7 +230,7 @@ def _choose_vintage(plan: ExtractPlan, vintage: str | None) -> str:
             )
         return vintage
     year = plan.majority_lsoa_year
-    return VINTAGE_OF_LSOA_YEAR[year] if year is not None else "2022"
+    return VINTAGE_OF_LSOA_YEAR[year] if year is not None else DEFAULT_VINTAGE
 
 
 def _nothing_usable(result: Tally, vintage: str) -> ExtractError:

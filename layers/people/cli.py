@@ -47,6 +47,7 @@ def _cuts(text: str) -> tuple[float, float]:
 
 def _parser() -> argparse.ArgumentParser:
     from layers.people.engines import ENGINES
+    from layers.vintages import DEFAULT_VINTAGE, VINTAGES
 
     parser = argparse.ArgumentParser(
         prog="python -m layers.people",
@@ -60,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     agg.add_argument("--engine", choices=ENGINES, default="duckdb")
     agg.add_argument("--scheduler", help="Dask scheduler address (default: a local cluster)")
     agg.add_argument("--workers", type=int, default=2, help="local Dask workers (default 2)")
-    agg.add_argument("--vintage", choices=("2022", "2026"), help="data vintage of the lookups")
+    agg.add_argument("--vintage", choices=tuple(VINTAGES), help="data vintage of the lookups")
     agg.add_argument("--seed", type=int, default=2022, help="seed of the risk model's draws")
     agg.add_argument("--score-cuts", type=_cuts, default=None, help="risk_score cut points")
     agg.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -70,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     synth.add_argument("out", help="folder to create")
     synth.add_argument("--ics", nargs="*", help="ICB codes or names (default: all England)")
     synth.add_argument("--seed", type=int, default=2022)
-    synth.add_argument("--vintage", choices=("2022", "2026"), default="2022")
+    synth.add_argument("--vintage", choices=tuple(VINTAGES), default=DEFAULT_VINTAGE)
     synth.add_argument("--quiet", action="store_true")
     commands.add_parser("schema", help="print the person-level schema")
     return parser

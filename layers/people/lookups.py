@@ -11,15 +11,15 @@ Known LSOAs are the vintage's English LSOAs, with their decile, plus the Welsh L
 that GP registrations of that vintage name (decile unknown, as in
 :mod:`layers.individuals`: IoD2019 covers England only).
 
-Vintages: ``"2022"`` (LSOA 2011, IMD 2019) and ``"2026"`` (LSOA 2021, IMD 2025), when
-the 2026 tables are built into ``geodata/``.
+Vintages: those of :mod:`layers.vintages`, ``"2022"`` (LSOA 2011, IMD 2019) and
+``"2026"`` (LSOA 2021, IMD 2025; registrations modelled from July 2022 patterns).
 """
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Iterable
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Final
 
 import geopandas as gpd
@@ -31,6 +31,7 @@ from layers.people.errors import ExtractError
 from layers.people.tiering import model_table
 from layers.system import load_system
 from layers.tiers import tier_tables, unit_mapping
+from layers.vintages import DEFAULT_VINTAGE, VINTAGES
 
 __all__ = [
     "LSOA_YEAR_OF_VINTAGE",
@@ -38,13 +39,12 @@ __all__ = [
     "Lookups",
     "load_lookups",
     "system_tables",
-    "vintage_kwargs",
 ]
 
-#: The LSOA code set of each data vintage.
-LSOA_YEAR_OF_VINTAGE: Final = {"2022": 2011, "2026": 2021}
+#: The LSOA code set of each data vintage (from :mod:`layers.vintages`).
+LSOA_YEAR_OF_VINTAGE: Final = MappingProxyType({k: v.lsoa_year for k, v in VINTAGES.items()})
 #: The data vintage that fits each LSOA code set.
-VINTAGE_OF_LSOA_YEAR: Final = {year: v for v, year in LSOA_YEAR_OF_VINTAGE.items()}
+VINTAGE_OF_LSOA_YEAR: Final = MappingProxyType({y: v for v, y in LSOA_YEAR_OF_VINTAGE.items()})
 
 
 @dataclass(frozen=True)
@@ -81,29 +81,6 @@ class Lookups:
             raise ValueError("lsoas has duplicate LSOA codes")
 
 
-def vintage_kwargs(function: object, vintage: str) -> dict[str, str]:
-    """``{"vintage": vintage}`` where ``function`` takes it; else only 2022 is available.
-
-    Raises
-    ------
-    ExtractError
-        If ``function`` takes no vintage and ``vintage`` is not ``"2022"``.
-
-    Examples
-    --------
-    >>> vintage_kwargs(lambda name, vintage="2022": name, "2026")
-    {'vintage': '2026'}
-    """
-    if "vintage" in inspect.signature(function).parameters:
-        return {"vintage": vintage}
-    if vintage != "2022":
-        raise ExtractError(
-            f"The {vintage} data vintage is not built into geodata/ in this version of the "
-            "product; use --vintage 2022 (LSOA 2011) or update the product."
-        )
-    return {}
-
-
 #: The LSOA columns building a system needs (the 91 age columns are not copied 42 times).
 _SYSTEM_LSOA_COLUMNS: Final = (
     "lsoa_code",
@@ -124,13 +101,10 @@ def system_tables(vintage: str, slim: bool = True) -> dict[str, pd.DataFrame]:
     LSOA shapes are replaced by points (a system's dissolves are then instant); with
     ``slim`` only the LSOA columns a system's structure needs are kept.
 
-    Raises
-    ------
-    ExtractError
-        If the vintage is not built into ``geodata/``.
     """
-    kwargs = vintage_kwargs(read_table, vintage)
-    tables = {name: read_table(name, **kwargs) for name in TABLES if name not in GEOMETRY_TABLES}
+    tables = {
+        name: read_table(name, vintage=vintage) for name in TABLES if name not in GEOMETRY_TABLES
+    }
     if slim:
         tables["lsoas"] = tables["lsoas"][list(_SYSTEM_LSOA_COLUMNS)]
     codes = tables["lsoas"]["lsoa_code"]
@@ -144,8 +118,7 @@ def system_tables(vintage: str, slim: bool = True) -> dict[str, pd.DataFrame]:
 
 
 def _practice_units(code: str, tables: dict[str, pd.DataFrame], vintage: str) -> pd.DataFrame:
-    kwargs = vintage_kwargs(load_system, vintage)
-    system = load_system(code, detail="light", tables=tables, **kwargs)
+    system = load_system(code, detail="light", tables=tables, vintage=vintage)
     structure = tier_tables(system)
     out = unit_mapping(structure, "practice").rename(
         columns={"code": "practice_code_", "name": "practice_name"}
@@ -157,12 +130,14 @@ def _practice_units(code: str, tables: dict[str, pd.DataFrame], vintage: str) ->
     return out.drop(columns="practice_code_")
 
 
-def load_lookups(vintage: str = "2022", practice_codes: Iterable[str] | None = None) -> Lookups:
+def load_lookups(
+    vintage: str = DEFAULT_VINTAGE, practice_codes: Iterable[str] | None = None
+) -> Lookups:
     """Build the lookups of a vintage, for the systems of the practices given.
 
     Parameters
     ----------
-    vintage : {"2022", "2026"}, default "2022"
+    vintage : {"2022", "2026"}, default :data:`layers.vintages.DEFAULT_VINTAGE`
     practice_codes : iterable of str, optional
         Practices in the extract: only their systems are loaded (all 42 by default).
         Codes the vintage does not know are ignored here (the engines reject their rows).
@@ -174,7 +149,7 @@ def load_lookups(vintage: str = "2022", practice_codes: Iterable[str] | None = N
     Raises
     ------
     ExtractError
-        If the vintage is unknown or not built into ``geodata/``.
+        If the vintage is unknown.
 
     Examples
     --------

@@ -36,9 +36,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from layers.people.errors import ExtractError
-from layers.people.lookups import LSOA_YEAR_OF_VINTAGE, system_tables, vintage_kwargs
+from layers.people.lookups import LSOA_YEAR_OF_VINTAGE, system_tables
 from layers.streams import DEFAULT_SEED
 from layers.system import load_system, resolve_ics
+from layers.vintages import DEFAULT_VINTAGE
 
 __all__ = ["ROW_GROUP_ROWS", "SyntheticExtract", "write_synthetic_extract"]
 
@@ -102,7 +103,7 @@ def write_synthetic_extract(
     systems: Sequence[str] | None = None,
     *,
     seed: int = DEFAULT_SEED,
-    vintage: str = "2022",
+    vintage: str = DEFAULT_VINTAGE,
     progress: Callable[[str], None] | None = None,
 ) -> SyntheticExtract:
     """Write the synthetic population of some systems (or all England) as an extract.
@@ -115,7 +116,7 @@ def write_synthetic_extract(
         ICB codes or names; default all 42 (England, 61.8 million people).
     seed : int, default 2022
         Seed of the synthetic individuals (as :func:`layers.load_system`).
-    vintage : {"2022", "2026"}, default "2022"
+    vintage : {"2022", "2026"}, default :data:`layers.vintages.DEFAULT_VINTAGE`
     progress : callable, optional
         Called with one line per system written.
 
@@ -145,18 +146,19 @@ def write_synthetic_extract(
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise ExtractError(f"{folder} already exists and is not an empty folder; choose another.")
     if vintage not in LSOA_YEAR_OF_VINTAGE:
-        raise ExtractError(f"Unknown data vintage {vintage!r}; choose 2022 or 2026.")
-    kwargs = vintage_kwargs(load_system, vintage)
+        raise ExtractError(
+            f"Unknown data vintage {vintage!r}; choose {' or '.join(LSOA_YEAR_OF_VINTAGE)}."
+        )
     tables = system_tables(vintage, slim=False)
     if systems is None:
         codes = sorted(tables["practices"]["icb_code"].dropna().unique())
     else:
-        codes = sorted({resolve_ics(code, tables) for code in systems})
+        codes = sorted({resolve_ics(code, tables, vintage=vintage) for code in systems})
     folder.mkdir(parents=True, exist_ok=True)
     next_id = 1
     size = 0
     for code in codes:
-        system = load_system(code, detail="light", seed=seed, tables=tables, **kwargs)
+        system = load_system(code, detail="light", seed=seed, tables=tables, vintage=vintage)
         table = _as_table(system.individuals, next_id, LSOA_YEAR_OF_VINTAGE[vintage])
         path = folder / f"icb={code}" / "part-0.parquet"
         path.parent.mkdir()
