@@ -4,7 +4,9 @@ DuckDB is built in: no server, a laptop or a secure environment is enough. It re
 Parquet files in place (only the columns used), in parallel, and spills to disk past
 its memory limit. Two statements:
 
-1. the ids that occur more than once (a grouped count over ``person_id`` alone);
+1. the ids that occur more than once: none when the ids are known to be in order
+   (:func:`layers.people.extract.ids_in_order`), else a distinct count over
+   ``person_id`` alone and, only if some repeat, a grouped count;
 2. every row read as its type, checked, joined to the lookups (practices, LSOAs, the
    risk model's probabilities, the duplicate ids), given its tier, and counted into the
    detail table of :mod:`layers.people.rules`.
@@ -25,7 +27,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from layers.people.extract import ExtractPlan
+from layers.people.extract import ExtractPlan, ids_in_order
 from layers.people.lookups import Lookups
 from layers.people.rules import DETAIL_COLUMNS, NUMBER_PATTERN, RunParameters, normalised
 from layers.people.schema import (
@@ -371,7 +373,7 @@ def run_duckdb(
             # The repeated ids need no lookups: find them while the lookups may still be
             # loading in another thread (see layers.people.aggregate).
             say(f"duckdb: finding repeated ids in {plan.rows:,} rows")
-            (repeats,) = con.execute(any_dup_sql).fetchone()
+            (repeats,) = (0,) if ids_in_order(plan) else con.execute(any_dup_sql).fetchone()
             if repeats:
                 con.execute(dup_sql)
             else:
