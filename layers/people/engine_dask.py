@@ -29,13 +29,12 @@ from __future__ import annotations
 import logging
 import operator
 from collections.abc import Callable
-from itertools import pairwise
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
-from layers.people.extract import ExtractPlan, Fragment, read_fragment
+from layers.people.extract import ExtractPlan, Fragment, ranges_disjoint, read_fragment
 from layers.people.lookups import Lookups
 from layers.people.rules import (
     DETAIL_COLUMNS,
@@ -76,8 +75,7 @@ def _id_summary(fragment: Fragment, plan: ExtractPlan) -> tuple[object, object, 
 
 def _disjoint(summaries: list[tuple[object, object, np.ndarray]]) -> bool:
     """Whether no two fragments' id ranges overlap (then no id repeats across them)."""
-    ranges = sorted((lo, hi) for lo, hi, _ in summaries if lo is not None)
-    return all(hi < next_lo for (_, hi), (next_lo, _) in pairwise(ranges))
+    return ranges_disjoint([(lo, hi) for lo, hi, _ in summaries if lo is not None])
 
 
 def _repeated(*parts: np.ndarray) -> np.ndarray:

@@ -43,6 +43,7 @@ __all__ = [
     "Fragment",
     "extract_files",
     "ids_in_order",
+    "ranges_disjoint",
     "plan_extract",
     "read_fragment",
 ]
@@ -465,8 +466,19 @@ def ids_in_order(plan: ExtractPlan) -> bool:
         if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():
             return False
         ranges.append((int(ids[0]), int(ids[-1])))
-    ranges.sort()
-    return all(hi < next_lo for (_, hi), (next_lo, _) in pairwise(ranges))
+    return ranges_disjoint(ranges)
+
+
+def ranges_disjoint(ranges: list[tuple[object, object]]) -> bool:
+    """Whether no two closed ranges ``(low, high)`` overlap.
+
+    Examples
+    --------
+    >>> ranges_disjoint([(5, 9), (1, 4)]), ranges_disjoint([(1, 5), (5, 9)])
+    (True, False)
+    """
+    ordered = sorted(ranges)
+    return all(hi < next_lo for (_, hi), (next_lo, _) in pairwise(ordered))
 
 
 def _to_pandas(column: pa.ChunkedArray, kind: str, id_kind: str) -> pd.Series:
