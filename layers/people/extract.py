@@ -43,8 +43,8 @@ __all__ = [
     "Fragment",
     "extract_files",
     "ids_in_order",
-    "ranges_disjoint",
     "plan_extract",
+    "ranges_disjoint",
     "read_fragment",
 ]
 
