@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import threading
+import time
+from collections import OrderedDict
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +25,9 @@ from layers import england, tiers
 from layers.maps import system_map, write_lsoa_geojson
 from layers.streams import DEFAULT_SEED, generator
 
-#: Served by Streamlit at ``app/static/`` (gzip-compressed); generated files only.
+#: Served by Streamlit at ``app/static/`` (gzip-compressed); generated files only. The
+#: launcher and the router create it, and every loader that returns a URL into it
+#: checks the file is there and writes it again if not, so it is safe to empty.
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 #: Builds of big shared tables that may run at once: more than one per core only piles
@@ -76,44 +80,127 @@ def _base_key(code: str, vintage: str = "2022") -> SystemKey:
     return SystemKey(code, default_place_definition(code), vintage)
 
 
+#: Most uploaded groupings the server holds, and how long one is kept after its last use.
+GROUPING_LIMIT = 64
+GROUPING_TTL_SECONDS = 6 * 60 * 60
+
+
+class BoundedRegistry:
+    """A thread-safe map that keeps at most ``limit`` entries, each for ``ttl`` seconds.
+
+    The least recently used entry goes first when it is full; an entry not used for
+    ``ttl`` seconds is dropped when next looked up (or when the registry is full).
+    """
+
+    def __init__(self, limit: int, ttl: float, clock=time.monotonic) -> None:
+        self.limit, self.ttl, self._clock = limit, ttl, clock
+        self._entries: OrderedDict[str, tuple[float, pd.DataFrame]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def _expire(self, now: float) -> None:
+        while self._entries:
+            key, (used, _) = next(iter(self._entries.items()))
+            if now - used <= self.ttl:
+                break
+            del self._entries[key]
+
+    def put(self, key: str, value: pd.DataFrame) -> None:
+        """Keep ``value`` under ``key`` (as the most recently used)."""
+        with self._lock:
+            now = self._clock()
+            self._expire(now)
+            self._entries[key] = (now, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.limit:
+                self._entries.popitem(last=False)
+
+    def get(self, key: str) -> pd.DataFrame | None:
+        """The value under ``key`` (now the most recently used), or None if gone."""
+        with self._lock:
+            now = self._clock()
+            self._expire(now)
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries[key] = (now, entry[1])
+            self._entries.move_to_end(key)
+            return entry[1]
+
+
 @st.cache_resource
-def _grouping_registry() -> dict[str, pd.DataFrame]:
-    """Uploaded groupings by content digest (shared: equal content, equal key)."""
-    return {}
+def _grouping_registry() -> BoundedRegistry:
+    """Uploaded groupings by content digest (shared: equal content, equal key), bounded.
+
+    A session whose grouping has gone registers it again from its own uploads (see the
+    router); without them it is told to upload the groupings again.
+    """
+    return BoundedRegistry(GROUPING_LIMIT, GROUPING_TTL_SECONDS)
 
 
 def register_grouping(grouping: pd.DataFrame) -> str:
     """Remember a practice → place grouping; return its content digest."""
     frame = grouping[["practice_code", "place_name"]].reset_index(drop=True)
     digest = hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()[:16]
-    _grouping_registry().setdefault(digest, frame)
+    registry = _grouping_registry()
+    if registry.get(digest) is None:
+        registry.put(digest, frame)
     return digest
 
 
-@st.cache_resource(show_spinner=False, max_entries=96)
-def lsoa_geojson_url(key: SystemKey) -> str:
-    """Relative URL of the ICS's LSOA GeoJSON, written once into dashboard/static/.
+def grouping_available(digest: str) -> bool:
+    """Whether the server still holds the uploaded grouping with this digest."""
+    return _grouping_registry().get(digest) is not None
 
-    Keyed like the system in use, so no second system is loaded just for geometry;
-    the geometry is the same for every place definition, so they share one file.
+
+def static_serving() -> bool:
+    """Whether Streamlit serves ``dashboard/static/`` (off under a bare ``streamlit run``)."""
+    return bool(st.get_option("server.enableStaticServing"))
+
+
+def _static_url(name: str) -> str:
+    return f"app/static/{name}"
+
+
+@st.cache_resource(show_spinner=False, max_entries=96)
+def _lsoa_geojson_name(key: SystemKey) -> str:
+    """Name of the ICS's LSOA GeoJSON in dashboard/static/ (written on first call)."""
+    return write_lsoa_geojson(system(key), STATIC_DIR).name
+
+
+def lsoa_geojson_url(key: SystemKey) -> str:
+    """Relative URL of the ICS's LSOA GeoJSON in dashboard/static/, written if missing.
+
+    The name is cached (keyed like the system in use, so no second system is loaded
+    just for geometry); the file is checked on every call and written again if the
+    folder was emptied. The geometry is the same for every place definition, and the
+    name carries a hash of the whole text, so they share one file.
     """
-    path = write_lsoa_geojson(system(key), STATIC_DIR)
-    return f"app/static/{path.name}"
+    name = _lsoa_geojson_name(key)
+    if not (STATIC_DIR / name).exists():
+        write_lsoa_geojson(system(key), STATIC_DIR)
+    return _static_url(name)
 
 
 @st.cache_resource(show_spinner="Drawing the map…", max_entries=96)
+def _map_figure(
+    key: SystemKey, measure: str, shown: tuple[str, ...], geojson_url: str | None
+) -> go.Figure:
+    return system_map(system(key), measure=measure, layers=shown, lsoa_geojson=geojson_url)
+
+
 def map_figure(key: SystemKey, measure: str, shown: tuple[str, ...]) -> go.Figure:
     """The five-layer map (shared, read-only); the browser fetches the LSOA geometry.
 
     Sending geometry as a cacheable, compressed file rather than in every session's
-    figure saves the server about 0.15 s of serialisation per page view.
+    figure saves the server about 0.15 s of serialisation per page view. The file is
+    written again if it has gone; where static serving is off the geometry is inline.
     """
-    return system_map(
-        system(key),
-        measure=measure,
-        layers=shown,
-        lsoa_geojson=lsoa_geojson_url(key),
-    )
+    url = lsoa_geojson_url(key) if static_serving() else None
+    return _map_figure(key, measure, shown, url)
 
 
 def map_export_figure(key: SystemKey, measure: str, shown: tuple[str, ...]) -> go.Figure:
@@ -123,16 +210,29 @@ def map_export_figure(key: SystemKey, measure: str, shown: tuple[str, ...]) -> g
 
 # --- England page ---
 @st.cache_resource(show_spinner="Preparing the England geometry…")
+def _england_geojson_name(measure: str) -> str:
+    """Name of the England map's GeoJSON in dashboard/static/ (written on first call)."""
+    return england.write_england_geojson(STATIC_DIR, measure).name
+
+
 def england_geojson_url(measure: str) -> str:
-    """Relative URL of the England map's GeoJSON, written once into dashboard/static/."""
-    path = england.write_england_geojson(STATIC_DIR, measure)
-    return f"app/static/{path.name}"
+    """Relative URL of the England map's GeoJSON in dashboard/static/, written if missing."""
+    name = _england_geojson_name(measure)
+    if not (STATIC_DIR / name).exists():
+        england.write_england_geojson(STATIC_DIR, measure)
+    return _static_url(name)
 
 
 @st.cache_resource(show_spinner="Drawing England…")
+def _england_figure(measure: str, geojson_url: str | None) -> go.Figure:
+    if geojson_url is None:
+        return england_export_figure(measure)
+    return england.england_map(geojson_url, measure=measure)
+
+
 def england_figure(measure: str) -> go.Figure:
-    """The England map (shared, read-only)."""
-    return england.england_map(england_geojson_url(measure), measure=measure)
+    """The England map (shared, read-only); geometry inline where static serving is off."""
+    return _england_figure(measure, england_geojson_url(measure) if static_serving() else None)
 
 
 def england_export_figure(measure: str) -> go.Figure:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import secrets
+import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -254,6 +256,12 @@ def write_lsoa_geojson(system: System, folder: Path | str) -> Path:
 def write_once(path: Path, text: Callable[[], str]) -> Path:
     """Write ``text()`` to ``path`` unless it exists; atomically, so no reader sees half.
 
+    Safe under concurrency: each writer uses its own temporary file (process id,
+    thread id and a random part) and renames it into place, so two threads writing the
+    same file never collide, and the last rename wins with identical content. The
+    folder is created when missing, so the file is written again after the folder has
+    been emptied or removed; call this on every use, not once.
+
     Examples
     --------
     >>> import tempfile
@@ -263,11 +271,22 @@ def write_once(path: Path, text: Callable[[], str]) -> Path:
     >>> write_once(folder / "a.json", lambda: "not called").read_text()
     '{}'
     """
-    if not path.exists():
+    for attempt in range(3):
+        if path.exists():
+            return path
         path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(text())
-        temporary.replace(path)
+        unique = f"{os.getpid()}.{threading.get_ident()}.{secrets.token_hex(4)}"
+        temporary = path.with_name(f"{path.name}.{unique}.tmp")
+        try:
+            temporary.write_text(text())
+            temporary.replace(path)
+            return path
+        except FileNotFoundError:
+            # The folder was removed between mkdir and the rename: make it again.
+            if attempt == 2:
+                raise
+        finally:
+            temporary.unlink(missing_ok=True)
     return path
 
 

@@ -47,9 +47,10 @@ import shapely
 
 from layers._checks import require_frame, require_unique
 from layers.ages import AGE_COLUMNS, MAX_AGE, check_age_bands, pyramid_bands, single_year_ages
+from layers.format import excerpt
 from layers.individuals import age_band_labels, male_share
 from layers.risk import RISK_TIERS, risk_tier_table
-from layers.system import NO_PCN_LABEL  # noqa: F401 (pages read tiers.NO_PCN_LABEL)
+from layers.system import NO_PCN_LABEL
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 if TYPE_CHECKING:
@@ -63,8 +64,11 @@ __all__ = [
     "FLAG_LABELS",
     "LAYERS",
     "LAYER_LABELS",
+    "MAX_BAND_BOUND",
     "NO_PCN_CODE",
+    "NO_PRACTICE",
     "POPULATION_BASIS",
+    "STATUS_LABELS",
     "MergePCNs",
     "MovePCNToPlace",
     "MovePractice",
@@ -78,6 +82,7 @@ __all__ = [
     "flag_units",
     "format_bands",
     "hatch_coordinates",
+    "located_elsewhere",
     "parse_bands",
     "population_basis",
     "practice_age_structure",
@@ -140,11 +145,26 @@ DEFAULT_BANDS: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
         "ics": (500_000, 1_500_000),
     }
 )
+#: Largest band bound accepted: 100 million people, more than England's 62 million
+#: registered patients, so any real band fits and an overflowing one is refused.
+MAX_BAND_BOUND: Final = 100_000_000
 #: Where a unit sits against its band.
 FLAGS: Final = ("below", "within", "above")
 #: Plain words for the flags.
 FLAG_LABELS: Final = MappingProxyType(
     {"below": "Below band", "within": "Within band", "above": "Above band"}
+)
+#: Status of a unit with no practice (a district whose residents are all registered in
+#: practices placed in neighbouring places, such as the Isles of Scilly with district
+#: places): it has no registered patients of its own, so it is not measured against the
+#: band, and its ``flag`` is missing.
+NO_PRACTICE: Final = "no_practice"
+#: Plain words for every status: the three flags and :data:`NO_PRACTICE`.
+STATUS_LABELS: Final = MappingProxyType(
+    {
+        **FLAG_LABELS,
+        NO_PRACTICE: "No practice here: residents registered in neighbouring places",
+    }
 )
 #: Unit code used for practices in no PCN when the PCN layer is aggregated.
 NO_PCN_CODE: Final = "NO-PCN"
@@ -183,7 +203,8 @@ def validate_bands(bands: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, i
     ----------
     bands : mapping
         ``{layer: (low, high)}`` for some of :data:`BANDED_LAYERS`; layers left out
-        take :data:`DEFAULT_BANDS`. Bounds are whole numbers with ``0 <= low < high``.
+        take :data:`DEFAULT_BANDS`. Bounds are whole numbers with
+        ``0 <= low < high <= MAX_BAND_BOUND`` (100 million).
 
     Returns
     -------
@@ -195,7 +216,8 @@ def validate_bands(bands: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, i
     TypeError
         If ``bands`` is not a mapping or a bound is not a whole number.
     ValueError
-        For an unknown layer, a pair that is not two bounds, or ``low >= high``.
+        For an unknown layer, a pair that is not two bounds, a bound over
+        :data:`MAX_BAND_BOUND`, or ``low >= high``.
 
     Examples
     --------
@@ -218,6 +240,11 @@ def validate_bands(bands: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, i
             raise ValueError(f"Band for {LAYER_LABELS[layer]} must be (low, high), got {pair!r}")
         low = _count(pair[0], f"lower bound for {LAYER_LABELS[layer]}")
         high = _count(pair[1], f"upper bound for {LAYER_LABELS[layer]}")
+        if high > MAX_BAND_BOUND:
+            raise ValueError(
+                f"Band for {LAYER_LABELS[layer]}: the upper bound ({excerpt(high)}) is more "
+                f"than {MAX_BAND_BOUND:,} people, the largest band accepted."
+            )
         if low >= high:
             raise ValueError(
                 f"Band for {LAYER_LABELS[layer]}: the lower bound ({low:,}) must be below "
@@ -227,13 +254,20 @@ def validate_bands(bands: Mapping[str, Sequence[int]]) -> dict[str, tuple[int, i
     return out
 
 
-_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([km]?)\s*$", re.IGNORECASE)
+# At most 12 digits before the point and 6 after: anything longer is past any real band
+# (and float() of it would not be exact), so it is refused as a number outright.
+_NUMBER = re.compile(r"^\s*(\d{1,12}(?:\.\d{1,6})?)\s*([km]?)\s*$", re.IGNORECASE)
 
 
 def _parse_number(text: str) -> int:
     match = _NUMBER.match(text)
     if not match:
-        raise ValueError(f"{text.strip()!r} is not a number (write e.g. 30000, 30k or 1.5m)")
+        shown = excerpt(text.strip())
+        if re.fullmatch(r"\s*\d+(?:\.\d+)?\s*[km]?\s*", text, re.IGNORECASE):
+            raise ValueError(
+                f"{shown} is more than {MAX_BAND_BOUND:,} people, the largest band accepted."
+            )
+        raise ValueError(f"{shown} is not a number (write e.g. 30000, 30k or 1.5m)")
     value, suffix = match.groups()
     scale = {"": 1, "k": 1_000, "m": 1_000_000}[suffix.lower()]
     whole = float(value) * scale
@@ -254,7 +288,7 @@ def parse_bands(text: str) -> dict[str, tuple[int, int]]:
 
     Four ``low-high`` ranges separated by commas, in the order of
     :data:`BANDED_LAYERS` (practice, PCN, place, ICS). Numbers are whole people,
-    optionally with ``k`` (thousand) or ``m`` (million).
+    optionally with ``k`` (thousand) or ``m`` (million), up to :data:`MAX_BAND_BOUND`.
 
     Parameters
     ----------
@@ -329,7 +363,8 @@ class TierTables:
         ICB code and name.
     practices : DataFrame
         ``practice_code``, ``practice_name``, ``pcn_code`` (missing: in no PCN),
-        ``place_code``, ``registered_patients``; other columns (e.g. ``latitude``) are
+        ``place_code``, ``registered_patients``; other columns (e.g. ``latitude``, and
+        ``located_place_code``, the place the practice stands in on the map) are
         kept. For a practice in a PCN, ``place_code`` is set to its PCN's place.
     pcns : DataFrame
         ``pcn_code``, ``pcn_name``, ``place_code``.
@@ -433,6 +468,23 @@ class TierTables:
         return get_vintage(self.vintage).no_pcn_label
 
 
+def _located_place(system: System) -> np.ndarray:
+    """The place each practice stands in on the map (None when outside every place)."""
+    points = np.asarray(system.practices.geometry.array, dtype=object)
+    out = np.full(len(points), None, dtype=object)
+    present = np.array([p is not None and not p.is_empty for p in points], dtype=bool)
+    if not present.any():
+        return out
+    shapes = np.asarray(system.places.geometry.array, dtype=object)
+    codes = system.places["place_code"].to_numpy(dtype=object)
+    tree = shapely.STRtree(shapes)
+    point_index, shape_index = tree.query(points[present], predicate="within")
+    located = np.full(int(present.sum()), None, dtype=object)
+    located[point_index] = codes[shape_index]
+    out[present] = located
+    return out
+
+
 def tier_tables(system: System) -> TierTables:
     """The unit structure of a loaded ICS.
 
@@ -456,7 +508,8 @@ def tier_tables(system: System) -> TierTables:
         if not hasattr(system, attribute):
             raise TypeError(f"system must be a layers.System; it has no {attribute!r}")
     practices = pd.DataFrame(system.practices.drop(columns="geometry", errors="ignore"))
-    keep = [*_PRACTICE_COLUMNS, "registered_patients"]
+    practices["located_place_code"] = _located_place(system)
+    keep = [*_PRACTICE_COLUMNS, "registered_patients", "located_place_code"]
     keep += [c for c in ("latitude", "longitude") if c in practices.columns]
     return TierTables(
         code=system.code,
@@ -641,8 +694,13 @@ def flag_units(
     -------
     DataFrame
         The :func:`unit_table` columns plus ``band_low``, ``band_high``, ``flag``
-        (ordered categorical ``below`` < ``within`` < ``above``) and ``gap``: patients
-        below the lower bound (negative) or above the upper bound (positive), else 0.
+        (ordered categorical ``below`` < ``within`` < ``above``; missing for a unit
+        with no practice), ``gap`` (patients below the lower bound, negative, or above
+        the upper bound, positive, else 0), ``status`` (the flag, or
+        :data:`NO_PRACTICE` for a unit with no practice: it is not flagged undersized;
+        words in :data:`STATUS_LABELS`) and ``note`` (for a place with no practice, the
+        status in words and any practice that stands there on the map but is placed
+        elsewhere with its PCN, see :func:`located_elsewhere`; else empty).
 
     Examples
     --------
@@ -666,11 +724,93 @@ def flag_units(
     low = np.repeat([checked[layer][0] for layer in chosen], sizes).astype(np.int64)
     high = np.repeat([checked[layer][1] for layer in chosen], sizes).astype(np.int64)
     code = np.where(population < low, 0, np.where(population > high, 2, 1))
+    # A unit with no practice has no registered patients of its own: it is not undersized.
+    empty = frame["n_practices"].to_numpy() == 0
+    code = np.where(empty, -1, code)
     frame["band_low"] = low
     frame["band_high"] = high
     frame["flag"] = pd.Categorical.from_codes(code, categories=FLAGS, ordered=True)
     frame["gap"] = np.where(code == 0, population - low, np.where(code == 2, population - high, 0))
+    frame["status"] = np.where(empty, NO_PRACTICE, frame["flag"].astype(str)).astype(object)
+    frame["note"] = _no_practice_notes(tables, frame, empty)
     return frame
+
+
+def located_elsewhere(tables: TierTables) -> pd.DataFrame:
+    """Practices that stand in one place on the map but are placed in another.
+
+    A practice in a PCN is placed with its PCN (in the place where most of the PCN's
+    patients live), so a practice can stand inside one place's boundary and count in
+    another's table: St Mary's Health Centre stands on the Isles of Scilly and is placed
+    in Cornwall, with its PCN. Pages list these beside the practice table so that the
+    table and the map agree.
+
+    Parameters
+    ----------
+    tables : TierTables
+        From :func:`tier_tables` (which adds ``located_place_code``).
+
+    Returns
+    -------
+    DataFrame
+        ``practice_code``, ``practice_name``, ``pcn_name``, ``place_code``,
+        ``place_name`` (where it counts), ``located_place_code``,
+        ``located_place_name`` (where it stands). Empty when every practice stands in
+        its own place, or locations are unknown.
+
+    Examples
+    --------
+    >>> located_elsewhere(_toy()).empty
+    True
+    """
+    columns = [
+        "practice_code",
+        "practice_name",
+        "pcn_name",
+        "place_code",
+        "place_name",
+        "located_place_code",
+        "located_place_name",
+    ]
+    practices = tables.practices
+    if "located_place_code" not in practices.columns:
+        return pd.DataFrame(columns=columns)
+    located = practices["located_place_code"]
+    moved = practices[located.notna() & (located != practices["place_code"])]
+    names = tables.places.set_index("place_code")["place_name"]
+    pcn_names = tables.pcns.set_index("pcn_code")["pcn_name"]
+    return pd.DataFrame(
+        {
+            "practice_code": moved["practice_code"].to_numpy(dtype=object),
+            "practice_name": moved["practice_name"].to_numpy(dtype=object),
+            "pcn_name": moved["pcn_code"].map(pcn_names).fillna(NO_PCN_LABEL).to_numpy(),
+            "place_code": moved["place_code"].to_numpy(dtype=object),
+            "place_name": moved["place_code"].map(names).to_numpy(dtype=object),
+            "located_place_code": moved["located_place_code"].to_numpy(dtype=object),
+            "located_place_name": moved["located_place_code"].map(names).to_numpy(dtype=object),
+        },
+        columns=columns,
+    )
+
+
+def _no_practice_notes(tables: TierTables, frame: pd.DataFrame, empty: np.ndarray) -> list[str]:
+    """For each unit with no practice, the status in words and any practice drawn there."""
+    notes = [""] * len(frame)
+    if not empty.any():
+        return notes
+    moved = located_elsewhere(tables)
+    layer_of = frame["layer"].to_numpy(dtype=object)
+    for i in np.flatnonzero(empty):
+        note = STATUS_LABELS[NO_PRACTICE] + "."
+        if layer_of[i] == "place":
+            here = moved[moved["located_place_code"] == frame["code"].iloc[i]]
+            for row in here.itertuples(index=False):
+                note += (
+                    f" {row.practice_name} ({row.practice_code}) stands here on the map but "
+                    f"is placed in {row.place_name} with its PCN, {row.pcn_name}."
+                )
+        notes[i] = note
+    return notes
 
 
 def tier_summary(
@@ -698,7 +838,8 @@ def tier_summary(
         One row per layer of :data:`LAYERS`: ``layer``, ``label``,
         ``population_basis``, ``n_units``, ``median``, ``smallest``, ``largest``
         (registered patients per unit; 1 for an individual), ``band_low``,
-        ``band_high``, ``n_below``, ``n_within``, ``n_above``, ``outside_layer``
+        ``band_high``, ``n_below``, ``n_within``, ``n_above``, ``n_no_practice`` (units
+        with no practice, not flagged; the sizes are of the others), ``outside_layer``
         (PCN layer: practices in no PCN, which are kept but belong to no PCN) and
         ``outside_layer_patients``, ``registered_patients`` (the layer's total, the
         same for every layer) and ``resident_population`` (ICS row only).
@@ -744,6 +885,7 @@ def tier_summary(
             "n_below": pd.NA,
             "n_within": pd.NA,
             "n_above": pd.NA,
+            "n_no_practice": pd.NA,
             "outside_layer": 0,
             "outside_layer_patients": 0,
         }
@@ -755,20 +897,23 @@ def tier_summary(
     flag_all = flags["flag"].to_numpy(dtype=object)
     for layer in BANDED_LAYERS:
         mask = layer_of == layer
-        population = population_all[mask]
         flag = flag_all[mask]
+        # Sizes are of the units that have practices (a place with none has no patients).
+        measured = mask & pd.notna(flag_all)
+        population = population_all[measured]
         rows.append(
             {
                 "layer": layer,
                 "n_units": int(mask.sum()),
-                "median": float(np.median(population)) if mask.any() else np.nan,
-                "smallest": int(population.min()) if mask.any() else pd.NA,
-                "largest": int(population.max()) if mask.any() else pd.NA,
+                "median": float(np.median(population)) if measured.any() else np.nan,
+                "smallest": int(population.min()) if measured.any() else pd.NA,
+                "largest": int(population.max()) if measured.any() else pd.NA,
                 "band_low": checked[layer][0],
                 "band_high": checked[layer][1],
                 "n_below": int((flag == "below").sum()),
                 "n_within": int((flag == "within").sum()),
                 "n_above": int((flag == "above").sum()),
+                "n_no_practice": int(pd.isna(flag).sum()),
                 "outside_layer": int(no_pcn.sum()) if layer == "pcn" else 0,
                 "outside_layer_patients": int(patients[no_pcn].sum()) if layer == "pcn" else 0,
             }
@@ -781,6 +926,7 @@ def tier_summary(
     for column in ("smallest", "largest", "band_low", "band_high", "n_below", "n_within"):
         out[column] = out[column].astype("Int64")
     out["n_above"] = out["n_above"].astype("Int64")
+    out["n_no_practice"] = out["n_no_practice"].astype("Int64")
     out["median"] = out["median"].astype(float)
     out["registered_patients"] = registered
     out["resident_population"] = pd.array(

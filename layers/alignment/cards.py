@@ -12,7 +12,6 @@ population estimates, shown exactly.
 
 from __future__ import annotations
 
-import io
 import textwrap
 from collections.abc import Mapping
 
@@ -21,6 +20,7 @@ import plotly.graph_objects as go
 
 from layers._checks import require_frame
 from layers.alignment._core import NO_PCN, check_threshold
+from layers.export import workbook_xlsx
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = [
@@ -218,6 +218,7 @@ def place_card_figure(
 
     Examples
     --------
+    >>> import io
     >>> facts = pd.DataFrame({"Item": ["Place"], "Value": ["Town"]})
     >>> units = pd.DataFrame({"unit_code": ["U1"], "unit_name": ["North PCN"],
     ...                       "unit_type": ["pcn"], "patients": [1000],
@@ -396,6 +397,7 @@ def place_card_xlsx(
 
     Examples
     --------
+    >>> import io
     >>> facts = pd.DataFrame({"Item": ["Place"], "Value": ["Town"]})
     >>> units = pd.DataFrame({"unit_code": ["U1"], "unit_name": ["North PCN"],
     ...                       "unit_type": ["pcn"], "patients": [1000],
@@ -418,13 +420,9 @@ def place_card_xlsx(
             "Home share (%)": (100 * frame["home_share"]).round(1).to_numpy(),
         }
     )
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="xlsxwriter") as writer:
-        table.to_excel(writer, sheet_name="Card", index=False)
-        writer.sheets["Card"].set_column(0, 0, 45)
-        writer.sheets["Card"].set_column(1, 1, 90)
-        sheet.to_excel(writer, sheet_name="Units", index=False)
-        writer.sheets["Units"].set_column(0, 0, 45)
-        about = pd.DataFrame({"About": [title, f"Data: {info.data_line}", info.sources]})
-        about.to_excel(writer, sheet_name="About", index=False)
-    return buffer.getvalue()
+    return workbook_xlsx(
+        {"Card": table, "Units": sheet},
+        title,
+        vintage,
+        column_widths={"Card": {0: 45, 1: 90}, "Units": {0: 45}},
+    )

@@ -3,14 +3,16 @@
 A catalogue is a DataFrame with one row per service and the columns
 
 ``service``
-    Unique name of the service line.
+    Unique name of the service line, following the rules for every name
+    (:mod:`layers.names`: no control or invisible characters, no leading ``=``, ``+``,
+    ``-`` or ``@``, at most 100 characters); stored in its normalised form.
 ``tier``
     The tier that commissions it: ``"ics"``, ``"place"``, ``"pcn"`` or ``"practice"``.
 ``component``
     The NHS England need component whose weighted population shares it out:
     one of :data:`COMPONENTS`.
 ``share_percent``
-    Its share of the ICS budget in per cent. Shares sum to 100.
+    Its share of the ICS budget in per cent, from 0 to 100. Shares sum to 100.
 
 An optional ``note`` column is carried through untouched.
 
@@ -28,6 +30,8 @@ import numpy as np
 import pandas as pd
 
 from layers._checks import MissingColumnsError, require_frame
+from layers.format import excerpt
+from layers.names import InvalidNameError, clean_name
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -192,9 +196,10 @@ def validate_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
     TypeError
         If ``catalogue`` is not a DataFrame.
     CatalogueError
-        If a column is missing, the catalogue is empty, a service name is blank or
-        repeated, a tier or component is unknown, a share is not a number ≥ 0, or the
-        shares do not sum to 100 %. Rows are numbered from 1.
+        If a column is missing, the catalogue is empty, a service name is blank,
+        repeated or breaks the name rules (:func:`layers.names.name_problem`), a tier or
+        component is unknown, a share is not a number from 0 to 100, or the shares do
+        not sum to 100 %. Rows are numbered from 1.
 
     Examples
     --------
@@ -215,11 +220,17 @@ def validate_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
         raise CatalogueError("catalogue has no services; expected at least one row")
     out = catalogue.reset_index(drop=True).copy()
     shares: list[float] = []
+    services: list[str] = []
     seen: set[str] = set()
     for i, row in enumerate(out.itertuples(index=False), start=1):
         service = row.service
         if not isinstance(service, str) or not service.strip():
             raise CatalogueError(f"catalogue row {i}: service name is blank; expected text")
+        try:
+            service = clean_name(service, "service name")
+        except InvalidNameError as error:
+            raise CatalogueError(f"catalogue row {i}: {error}") from None
+        services.append(service)
         where = f"catalogue row {i} (service {service!r})"
         if service in seen:
             raise CatalogueError(f"{where}: service name is repeated; names must be unique")
@@ -233,13 +244,17 @@ def validate_catalogue(catalogue: pd.DataFrame) -> pd.DataFrame:
         share = row.share_percent
         if isinstance(share, bool) or not isinstance(share, (int, float, np.integer, np.floating)):
             raise CatalogueError(f"{where}: share_percent {share!r} is not a number")
-        if not math.isfinite(float(share)) or share < 0:
-            raise CatalogueError(f"{where}: share_percent {share!r} must be a number ≥ 0")
+        # Compared as given: float() of a 5,000-digit integer overflows.
+        if not 0 <= share <= 100:
+            raise CatalogueError(
+                f"{where}: share_percent {excerpt(share)} must be between 0 and 100"
+            )
         shares.append(float(share))
     total = math.fsum(shares)
     if abs(total - 100.0) > _SHARE_TOLERANCE:
         raise CatalogueError(f"catalogue shares sum to {total:g}%, expected 100%")
     out["share_percent"] = np.asarray(shares, dtype=float)
+    out["service"] = services
     for column in ("service", "tier", "component"):
         out[column] = out[column].astype(str)
     return out

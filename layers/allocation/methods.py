@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import inspect
 import math
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from layers._checks import require_frame
+from layers.format import excerpt
 
 from .catalogue import (
     COMPONENT_COLUMNS,
@@ -37,6 +39,7 @@ __all__ = [
     "ALLOCATION_COLUMNS",
     "DEPRIVATION_SCALES",
     "LEVELS",
+    "MAX_POUNDS",
     "METHODS",
     "allocate",
     "budget_to_pence",
@@ -45,6 +48,8 @@ __all__ = [
     "inequality_level_up",
     "inequality_zero_sum",
     "largest_remainder",
+    "pounds_amount",
+    "pounds_to_pence",
     "validate_parameters",
     "validate_practices",
     "weighted_capitation",
@@ -72,6 +77,17 @@ ALLOCATION_COLUMNS: tuple[str, ...] = (
 )
 
 _KEYS = ("practice_code", "pcn_code", "place_code")
+
+#: Largest amount of money accepted anywhere (a budget, a row of a budgets file): £1
+#: trillion, several times NHS England's whole budget (about £165bn in 2022/23). In pence
+#: it stays well inside the integers a float holds exactly (2**53).
+MAX_POUNDS: Final = 10**12
+
+# Pounds as text: an optional minus (before or after the £), then digits with thousands
+# commas only in their places (1,250,000) or none (1250000), then optional decimals.
+_POUNDS_TEXT: Final = re.compile(
+    r"^(-?)\s*£?\s*(-?)\s*((?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]{0,20})?|\.[0-9]{1,20})$"
+)
 
 
 # --------------------------------------------------------------------------- inputs
@@ -164,13 +180,93 @@ def validate_practices(practices: pd.DataFrame, columns: tuple[str, ...] = ()) -
     return practices.reset_index(drop=True).assign(**new)
 
 
+def pounds_amount(value: object) -> Decimal:
+    """Pounds as an exact Decimal, from a number or text such as ``"£1,250,000.50"``.
+
+    Text may carry a ``£`` sign and thousands commas, but only in their places: ``"1,5"``
+    is not a number of pounds. Amounts range from £0 to :data:`MAX_POUNDS`.
+
+    Parameters
+    ----------
+    value : int, float, Decimal or str
+        The amount.
+
+    Returns
+    -------
+    Decimal
+        The amount in pounds (not rounded).
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a number or text (``True`` is not a number).
+    ValueError
+        With a reason that reads after the value: ``"is blank"``, ``"is not a number"``,
+        ``"is not a finite number"``, ``"is negative; expected £0 or more"`` or
+        ``"is more than £1,000,000,000,000, the largest amount accepted"``.
+
+    Examples
+    --------
+    >>> from layers.allocation.methods import pounds_amount
+    >>> pounds_amount("£1,250,000.50"), pounds_amount(7)
+    (Decimal('1250000.50'), Decimal('7'))
+    >>> pounds_amount("1,5")
+    Traceback (most recent call last):
+    ...
+    ValueError: is not a number
+    """
+    if isinstance(value, bool) or not isinstance(
+        value, (int, float, Decimal, str, np.integer, np.floating)
+    ):
+        raise TypeError(f"is not a number of pounds ({type(value).__name__})")
+    if isinstance(value, (int, np.integer)):
+        # Compared as a whole number first: Decimal() of a 5,000-digit int is slow.
+        amount = Decimal(min(max(int(value), -1), MAX_POUNDS + 1))
+    elif isinstance(value, (float, np.floating)):
+        if not math.isfinite(value):
+            raise ValueError("is not a finite number")
+        amount = Decimal(repr(float(value)))
+    elif isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("is not a finite number")
+        amount = value
+    else:
+        text = value.strip()
+        if not text:
+            raise ValueError("is blank")
+        match = _POUNDS_TEXT.match(text)
+        if not match or (match.group(1) and match.group(2)):
+            raise ValueError("is not a number")
+        amount = Decimal(match.group(3).replace(",", ""))
+        if match.group(1) or match.group(2):
+            amount = -amount
+    if amount < 0:
+        raise ValueError("is negative; expected £0 or more")
+    if amount > MAX_POUNDS:
+        raise ValueError(f"is more than £{MAX_POUNDS:,}, the largest amount accepted")
+    return amount
+
+
+def pounds_to_pence(value: object) -> int:
+    """Whole pence from pounds (see :func:`pounds_amount`), rounded half up to the penny.
+
+    Examples
+    --------
+    >>> from layers.allocation.methods import pounds_to_pence
+    >>> pounds_to_pence("£1,000"), pounds_to_pence(0.125)
+    (100000, 13)
+    """
+    return int((pounds_amount(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def budget_to_pence(budget: object) -> int:
     """Convert a budget in pounds to whole pence, refusing fractions of a penny.
 
     Parameters
     ----------
     budget : int, float, Decimal or str
-        Pounds, ≥ 0, with at most two decimal places.
+        Pounds, from £0 to :data:`MAX_POUNDS`, with at most two decimal places. Text
+        follows :func:`pounds_amount` (``£`` and thousands commas allowed).
 
     Returns
     -------
@@ -182,40 +278,47 @@ def budget_to_pence(budget: object) -> int:
     TypeError
         If ``budget`` is not a number or numeric text.
     ValueError
-        If it is negative, not finite, or has fractions of a penny.
+        If it is negative, not finite, more than :data:`MAX_POUNDS`, not a number, or
+        has fractions of a penny.
 
     Examples
     --------
     >>> from layers.allocation.methods import budget_to_pence
     >>> budget_to_pence(1234.5), budget_to_pence("0.07")
     (123450, 7)
+    >>> budget_to_pence(1e307)
+    Traceback (most recent call last):
+    ...
+    ValueError: budget 1e+307 is more than £1,000,000,000,000, the largest amount accepted
     """
     if isinstance(budget, bool) or not isinstance(
         budget, (int, float, Decimal, str, np.integer, np.floating)
     ):
         raise TypeError(f"budget must be a number of pounds, got {type(budget).__name__}")
+    try:
+        amount = pounds_amount(budget)
+    except ValueError as exc:
+        reason = str(exc)
+        if reason.startswith("is negative"):
+            raise ValueError(f"budget must be ≥ £0, got {excerpt(budget)}") from None
+        if reason == "is not a finite number":
+            raise ValueError(
+                f"budget must be a finite number of pounds, got {excerpt(budget)}"
+            ) from None
+        if reason == "is not a number":
+            reason = "is not a number of pounds (write it like 1250000 or £1,250,000.00)"
+        raise ValueError(f"budget {excerpt(budget)} {reason}") from None
     if isinstance(budget, (float, np.floating)):
-        if not math.isfinite(budget):
-            raise ValueError(f"budget must be a finite number of pounds, got {budget!r}")
         scaled = float(budget) * 100
         pence = round(scaled)
         # Floats carry binary noise: accept a whole number of pence give or take that noise.
         if abs(scaled - pence) > 1e-6 + abs(scaled) * 1e-14:
             raise ValueError(f"budget £{budget!r} has fractions of a penny; round it to pence")
-    else:
-        try:
-            amount = Decimal(str(budget).strip().replace(",", "").lstrip("£"))
-        except InvalidOperation:
-            raise ValueError(f"budget {budget!r} is not a number of pounds") from None
-        if not amount.is_finite():
-            raise ValueError(f"budget must be a finite number of pounds, got {budget!r}")
-        scaled = amount * 100
-        if scaled != scaled.to_integral_value():
-            raise ValueError(f"budget £{budget} has fractions of a penny; round it to pence")
-        pence = int(scaled)
-    if pence < 0:
-        raise ValueError(f"budget must be ≥ £0, got {budget!r}")
-    return int(pence)
+        return int(pence)
+    scaled = amount * 100
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"budget £{budget} has fractions of a penny; round it to pence")
+    return int(scaled)
 
 
 def example_practices() -> pd.DataFrame:
@@ -734,16 +837,16 @@ def _check_value(method: str, name: str, value: Any) -> Any:
     if name == "share_percent":
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise TypeError(f"{where} must be a number of per cent, got {value!r}")
-        if not 0 <= float(value) <= 100:
-            raise ValueError(f"{where} must be between 0 and 100, got {value!r}")
+        if not 0 <= value <= 100:  # compared as given: float() of a huge int overflows
+            raise ValueError(f"{where} must be between 0 and 100, got {excerpt(value)}")
         return float(value)
     if name == "threshold":
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
             raise TypeError(f"{where} must be a number between 0 and 1 or None, got {value!r}")
-        if not 0 <= float(value) <= 1:
-            raise ValueError(f"{where} must be between 0 and 1, got {value!r}")
+        if not 0 <= value <= 1:
+            raise ValueError(f"{where} must be between 0 and 1, got {excerpt(value)}")
         return float(value)
     if name == "deprivation_scale":
         if value not in DEPRIVATION_SCALES:

@@ -16,8 +16,12 @@ The JSON looks like::
       ]
     }
 
-``budget`` is in pounds. Loading checks everything, so a scenario that loads also runs
-(given a practice frame with the columns it needs).
+``budget`` is in pounds, from £0 to :data:`~layers.allocation.methods.MAX_POUNDS`
+(£1 trillion). Loading checks everything, so a scenario that loads also runs (given a
+practice frame with the columns it needs). JSON is read and written strictly
+(:mod:`layers.strict_json`): at most 64 levels of nesting, integers of at most 20
+digits, no NaN or Infinity; a number outside those limits is a :class:`ScenarioError`.
+The name follows the rules for every name (:mod:`layers.names`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from layers import strict_json
+from layers.names import InvalidNameError, clean_name
 
 from .catalogue import CATALOGUE_COLUMNS, POPULATION_COLUMN, CatalogueError, validate_catalogue
 from .methods import allocate, budget_to_pence, validate_parameters
@@ -109,6 +116,10 @@ class Scenario:
         if not isinstance(self.name, str) or not self.name.strip():
             raise ScenarioError(f"scenario name must be non-empty text, got {self.name!r}")
         try:
+            name = clean_name(self.name, "scenario name")
+        except InvalidNameError as exc:
+            raise ScenarioError(str(exc)) from None
+        try:
             pence = budget_to_pence(self.budget)
             catalogue = validate_catalogue(self.catalogue)
             parameters = validate_parameters(self.method, self.parameters)
@@ -116,6 +127,7 @@ class Scenario:
             raise ScenarioError(f"scenario catalogue is invalid: {exc}") from exc
         except (TypeError, ValueError) as exc:
             raise ScenarioError(str(exc)) from exc
+        object.__setattr__(self, "name", name)
         object.__setattr__(self, "budget", Decimal(pence) / 100)
         object.__setattr__(self, "catalogue", catalogue)
         object.__setattr__(self, "parameters", parameters)
@@ -148,8 +160,8 @@ class Scenario:
         }
 
     def to_json(self, indent: int | None = 2) -> str:
-        """Serialise to JSON text (see the module docstring for the layout)."""
-        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+        """Serialise to strict JSON text (see the module docstring for the layout)."""
+        return strict_json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, data: object) -> Scenario:
@@ -228,7 +240,9 @@ class Scenario:
         if not isinstance(text, (str, bytes, bytearray)):
             raise TypeError(f"scenario JSON must be text, got {type(text).__name__}")
         try:
-            data = json.loads(text)
+            data = strict_json.loads(text)
+        except strict_json.JsonLimitError as exc:
+            raise ScenarioError(f"scenario cannot be read: {exc}") from None
         except json.JSONDecodeError as exc:
             raise ScenarioError(
                 f"scenario is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"

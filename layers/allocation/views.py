@@ -18,13 +18,14 @@ display.
 from __future__ import annotations
 
 import math
-import re
 
 import numpy as np
 import pandas as pd
 
+from layers.format import excerpt
+
 from .catalogue import COMPONENT_COLUMNS, POPULATION_COLUMN, TIERS, _quoted
-from .methods import LEVELS, validate_practices
+from .methods import LEVELS, pounds_to_pence, validate_practices
 from .need import _extend, _unit_index, unit_keys
 
 __all__ = [
@@ -40,7 +41,6 @@ __all__ = [
 _UNIT_TOTAL_COLUMNS = ("level", "unit_code", "pence")
 _KEY_COLUMNS = {"place_code": "place", "pcn_code": "pcn", "practice_code": "practice"}
 _LEVEL_COLUMN = {"place": "place_code", "pcn": "unit_code", "practice": "practice_code"}
-_POUNDS = re.compile(r"^\s*(-?)\s*£?\s*(-?)([0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)\s*$")
 
 
 def _check_level(level: str) -> None:
@@ -298,40 +298,26 @@ def funding_spread(summary: pd.DataFrame, column: str = "pounds_per_weighted_hea
 
 def _parse_pounds(value: object) -> int | str:
     """Pence from a cell of pounds, or the reason it is not usable."""
-    if isinstance(value, bool):
-        return f"pounds {value!r} is not a number"
-    if isinstance(value, (int, np.integer)):
-        number = float(value)
-    elif isinstance(value, (float, np.floating)):
-        if math.isnan(value):
-            return "pounds is blank"
-        number = float(value)
-    elif isinstance(value, str):
-        if not value.strip():
-            return "pounds is blank"
-        match = _POUNDS.match(value)
-        if not match or (match.group(1) and match.group(2)):
-            return f"pounds {value!r} is not a number"
-        number = float(match.group(3).replace(",", ""))
-        if match.group(1) or match.group(2):
-            number = -number
-    else:
-        return f"pounds {value!r} is not a number"
-    if not math.isfinite(number):
-        return f"pounds {value!r} is not a finite number"
-    if number < 0:
-        return f"pounds {value!r} is negative; expected £0 or more"
-    return round(number * 100)
+    if isinstance(value, float) and math.isnan(value):
+        return "pounds is blank"
+    try:
+        return pounds_to_pence(value)
+    except ValueError as exc:
+        reason = str(exc)
+        return "pounds is blank" if reason == "is blank" else f"pounds {excerpt(value)} {reason}"
+    except TypeError:
+        return f"pounds {excerpt(value)} is not a number"
 
 
 def validate_current_allocation(current: pd.DataFrame, practices: pd.DataFrame) -> pd.DataFrame:
     """Check a user's 'current' allocation (read from CSV) and return unit totals.
 
     The CSV has a key column, exactly one of ``place_code``, ``pcn_code`` or
-    ``practice_code``, and a ``pounds`` column (``£`` signs and thousands commas are
-    allowed; amounts are rounded to the penny). Every unit of the ICS at that level
-    must appear exactly once. At PCN level a practice in no PCN is listed under its
-    practice code in the ``pcn_code`` column.
+    ``practice_code``, and a ``pounds`` column (``£`` signs and thousands commas in
+    their places are allowed, ``"1,5"`` is not a number; amounts from £0 to
+    :data:`~layers.allocation.methods.MAX_POUNDS` are rounded to the penny). Every unit
+    of the ICS at that level must appear exactly once. At PCN level a practice in no
+    PCN is listed under its practice code in the ``pcn_code`` column.
 
     Parameters
     ----------

@@ -15,6 +15,16 @@ CRS rules
 * A GeoPackage must hold one layer with geometry; several layers are refused, naming
   each with its CRS.
 
+Limits
+------
+The file is read in a child process bounded in time and memory
+(:mod:`layers.uploads.sandbox`). A GeoPackage is first checked with SQLite, opened
+read-only (:func:`check_gpkg_schema`): GDAL reads it only if every object in it is a
+plain table (no views, no virtual tables but an R-tree spatial index, no non-standard
+triggers, no generated columns). GeoJSON is parsed strictly (:mod:`layers.strict_json`),
+and a ``crs`` member must be a small, valid CRS object. Place names follow
+:mod:`layers.names`.
+
 Zip files
 ---------
 Before anything is extracted, the zip's directory is checked: the declared
@@ -46,6 +56,8 @@ from __future__ import annotations
 import io
 import json
 import lzma
+import re
+import sqlite3
 import tempfile
 import warnings
 import zipfile
@@ -60,16 +72,22 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
+from layers import strict_json
+from layers.format import excerpt, plural
+from layers.names import name_problem, normalise_name
 from layers.uploads.csv_uploads import ENGLAND_BOUNDS
 from layers.uploads.errors import UploadError
-from layers.uploads.report import UploadReport, format_problems, plural
+from layers.uploads.report import UploadReport, format_problems
+from layers.uploads.sandbox import run_bounded
 from layers.uploads.text import MAX_UPLOAD_BYTES, as_bytes, check_size, decode_text, describe_size
 
 __all__ = [
     "MAX_COMPRESSION_RATIO",
+    "MAX_CRS_MEMBER_CHARS",
     "MAX_UNCOMPRESSED_BYTES",
     "MAX_ZIP_MEMBERS",
     "NAME_FIELDS",
+    "check_gpkg_schema",
     "check_zip",
     "validate_boundaries",
 ]
@@ -82,6 +100,18 @@ MAX_COMPRESSION_RATIO: Final = 200
 MAX_ZIP_MEMBERS: Final = 50
 #: Attribute names (matched ignoring case) that hold the place name, in order of choice.
 NAME_FIELDS: Final = ("place_name", "name")
+#: Longest GeoJSON ``crs`` member read, in characters of JSON (a real one is under 100).
+MAX_CRS_MEMBER_CHARS: Final = 1000
+
+# Triggers a GeoPackage may hold: those GDAL and the GeoPackage standard create (R-tree
+# index upkeep, feature counts, gpkg_* checks). The file is opened read-only, so no
+# trigger can fire; any other trigger is refused all the same, as not a plain layer.
+_STANDARD_TRIGGER: Final = re.compile(
+    r"^(rtree_.+_(insert|update\d*|delete)|trigger_(insert|delete)_feature_count_.+|gpkg_.+)$",
+    re.IGNORECASE,
+)
+# The GeoPackage tables GDAL reads besides the layer: each must be a plain table.
+_GPKG_REQUIRED: Final = ("gpkg_contents", "gpkg_geometry_columns", "gpkg_spatial_ref_sys")
 
 _RATIO_FLOOR: Final = 1024 * 1024
 _SHAPEFILE_REQUIRED: Final = (".shx", ".dbf", ".prj")
@@ -282,33 +312,66 @@ def _crs_label(crs: object) -> str:
     return f"EPSG:{epsg}" if epsg else parsed.name
 
 
-def _member_crs(member: object) -> str | None:
-    """Label of a GeoJSON ``crs`` member (named or EPSG-typed), None when absent."""
+_CRS_EXAMPLE: Final = '{"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}'
+
+
+def _member_crs(member: object, where: str) -> CRS | None:
+    """The CRS a GeoJSON ``crs`` member declares (named or EPSG-typed), None when absent.
+
+    Raises
+    ------
+    UploadError
+        If the member is present but is not a small, valid CRS object: GDAL would
+        silently read such a file as WGS 84.
+    """
     if member is None:
         return None
-    if isinstance(member, dict):
-        props = member.get("properties")
-        if isinstance(props, dict):
-            if "name" in props:
-                return _crs_label(str(props["name"]))
-            if "code" in props:
-                return _crs_label(f"EPSG:{props['code']}")
-    return json.dumps(member, sort_keys=True)
+    size = len(json.dumps(member))
+    if size > MAX_CRS_MEMBER_CHARS:
+        raise UploadError(
+            f"The 'crs' member of {where} is {size:,} characters long, which is not a "
+            f"coordinate reference system (one looks like {_CRS_EXAMPLE}). Correct it, or "
+            "remove it for WGS 84 longitude/latitude."
+        )
+    user_input = None
+    if isinstance(member, dict) and isinstance(member.get("properties"), dict):
+        props = member["properties"]
+        if member.get("type") == "name" and isinstance(props.get("name"), str):
+            user_input = props["name"]
+        elif (
+            member.get("type") == "EPSG"
+            and isinstance(props.get("code"), int)
+            and not isinstance(props.get("code"), bool)
+        ):
+            user_input = f"EPSG:{props['code']}"
+    if user_input is not None:
+        try:
+            return CRS.from_user_input(user_input)
+        except Exception:
+            raise UploadError(
+                f"The 'crs' member of {where} names {excerpt(user_input)}, which is not a known "
+                "coordinate reference system. Use e.g. urn:ogc:def:crs:EPSG::27700, or remove "
+                "it for WGS 84 longitude/latitude."
+            ) from None
+    raise UploadError(
+        f"The 'crs' member of {where} is not a coordinate reference system (one looks like "
+        f"{_CRS_EXAMPLE}). Correct it, or remove it for WGS 84 longitude/latitude."
+    )
 
 
-def _check_geojson(raw: bytes) -> tuple[bytes, bool]:
-    """Check GeoJSON text and its CRS members; return UTF-8 bytes and 'CRS declared'."""
+def _check_geojson(raw: bytes) -> tuple[bytes, CRS | None]:
+    """Check GeoJSON text and its CRS members; return UTF-8 bytes and the declared CRS."""
     text = decode_text(raw, "GeoJSON", "Save it as UTF-8 GeoJSON")
     try:
-        data = json.loads(text)
+        data = strict_json.loads(text)
+    except strict_json.JsonLimitError as exc:
+        raise UploadError(f"The file is not usable GeoJSON: {exc}.") from None
     except json.JSONDecodeError as exc:
         cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
         end = "; the file may be cut short" if cut else ""
         raise UploadError(
             f"The file is not valid JSON ({exc.msg}: line {exc.lineno}, column {exc.colno}){end}."
         ) from None
-    except RecursionError:
-        raise UploadError("The file is not valid GeoJSON: it is nested too deeply.") from None
     if not isinstance(data, dict):
         raise UploadError(
             f"The file is JSON but not GeoJSON: it is a JSON {type(data).__name__} rather "
@@ -319,7 +382,7 @@ def _check_geojson(raw: bytes) -> tuple[bytes, bool]:
         raise UploadError("This is TopoJSON, not GeoJSON. Convert it to GeoJSON and upload again.")
     if kind not in _GEOJSON_TYPES:
         raise UploadError(
-            f"The file is JSON but not GeoJSON: its 'type' is {kind!r}; expected "
+            f"The file is JSON but not GeoJSON: its 'type' is {excerpt(kind)}; expected "
             "'FeatureCollection'."
         )
     features = data.get("features") if kind == "FeatureCollection" else [data]
@@ -327,8 +390,8 @@ def _check_geojson(raw: bytes) -> tuple[bytes, bool]:
         raise UploadError("The GeoJSON FeatureCollection has no 'features' list.")
     if not features:
         raise UploadError("The GeoJSON holds no features.")
-    top = _member_crs(data.get("crs")) if kind == "FeatureCollection" else None
-    file_crs = top or "WGS 84 (the GeoJSON default)"
+    top = _member_crs(data.get("crs"), "the file") if kind == "FeatureCollection" else None
+    file_crs = _crs_label(top) if top is not None else "WGS 84 (the GeoJSON default)"
     for number, feature in enumerate(features, start=1):
         if not isinstance(feature, dict):
             continue
@@ -340,14 +403,15 @@ def _check_geojson(raw: bytes) -> tuple[bytes, bool]:
                 geometry.get("crs") if isinstance(geometry, dict) else None,
             ),
         ):
-            label = _member_crs(member)
+            declared = _member_crs(member, f"{where} {number}")
+            label = _crs_label(declared) if declared is not None else None
             if label is not None and label != file_crs:
                 raise UploadError(
                     f"The GeoJSON mixes coordinate reference systems: the file is in "
                     f"{file_crs} but {where} {number} declares {label}. Use one CRS for "
                     "the whole file."
                 )
-    return text.encode("utf-8"), top is not None
+    return text.encode("utf-8"), top
 
 
 def _read(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
@@ -361,7 +425,114 @@ def _read(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
             raise UploadError(f"The file could not be read as boundaries ({detail}).") from None
 
 
+def check_gpkg_schema(path: Path | str) -> list[str]:
+    """Check a GeoPackage's schema, opened read-only, before GDAL reads anything from it.
+
+    GDAL runs SQL to read a GeoPackage: a view over a recursive query would run for
+    ever. So only plain tables are read: the file may hold no view, no virtual table
+    other than an R-tree spatial index, no trigger beyond the standard ones, and its
+    feature layers (``gpkg_contents`` rows with ``data_type = 'features'``) must be real
+    tables without generated columns.
+
+    Parameters
+    ----------
+    path : Path or str
+        The GeoPackage file (a copy the caller owns).
+
+    Returns
+    -------
+    list of str
+        The feature tables listed in ``gpkg_contents``, in file order.
+
+    Raises
+    ------
+    UploadError
+        If the file is not a readable SQLite database, not a GeoPackage, or breaks any
+        rule above; the message names the offending object.
+
+    Examples
+    --------
+    >>> import sqlite3, tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.gpkg"
+    >>> with sqlite3.connect(path) as db:
+    ...     _ = db.execute("CREATE VIEW places AS SELECT 1")
+    >>> check_gpkg_schema(path)
+    Traceback (most recent call last):
+    ...
+    layers.uploads.errors.UploadError: The GeoPackage holds a view ('places'). Only plain tables are read: save the layer as a table (e.g. export it again from QGIS) and upload again.
+    """  # noqa: E501
+    uri = f"{Path(path).resolve().as_uri()}?mode=ro&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+    except sqlite3.Error:
+        raise UploadError(
+            "The GeoPackage is damaged and could not be read. Export it again."
+        ) from None
+    try:
+        connection.execute("PRAGMA trusted_schema = OFF")
+        schema = connection.execute(
+            "SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master"
+        ).fetchall()
+        kinds = {name: kind for kind, name, _, _ in schema}
+        virtual = {
+            name for kind, name, _, sql in schema if sql.upper().startswith("CREATE VIRTUAL")
+        }
+        for kind, name, _, sql in schema:
+            if kind == "view":
+                raise UploadError(
+                    f"The GeoPackage holds a view ({excerpt(name)}). Only plain tables are read: "
+                    "save the layer as a table (e.g. export it again from QGIS) and upload again."
+                )
+            if kind == "trigger" and not _STANDARD_TRIGGER.match(name):
+                raise UploadError(
+                    f"The GeoPackage holds a trigger ({excerpt(name)}) that is not part of the "
+                    "GeoPackage standard. Export the layer to a new GeoPackage and upload it."
+                )
+            if name in virtual and not (
+                name.lower().startswith("rtree_") and re.search(r"\bUSING\s+rtree\s*\(", sql, re.I)
+            ):
+                raise UploadError(
+                    f"The GeoPackage holds a virtual table ({excerpt(name)}) that is not a spatial "
+                    "index. Export the layer to a new GeoPackage and upload it."
+                )
+        for table in _GPKG_REQUIRED:
+            if kinds.get(table) != "table" or table in virtual:
+                raise UploadError(
+                    f"This is an SQLite database but not a GeoPackage: it has no {table} table."
+                )
+        layers = [
+            str(row[0])
+            for row in connection.execute(
+                "SELECT table_name FROM gpkg_contents WHERE lower(data_type) = 'features'"
+            )
+        ]
+        for layer in layers:
+            if kinds.get(layer) != "table" or layer in virtual:
+                raise UploadError(
+                    f"The GeoPackage lists a layer {excerpt(layer)} that is not a plain table. "
+                    "Export the layer to a new GeoPackage and upload it."
+                )
+            quoted = '"' + layer.replace('"', '""') + '"'
+            generated = [
+                row[1] for row in connection.execute(f"PRAGMA table_xinfo({quoted})") if row[6]
+            ]
+            if generated:
+                raise UploadError(
+                    f"The GeoPackage layer {excerpt(layer)} has computed (generated) columns: "
+                    f"{', '.join(map(repr, generated))}. Export the layer to a new GeoPackage "
+                    "and upload it."
+                )
+        return layers
+    except sqlite3.Error:
+        raise UploadError(
+            "The GeoPackage is damaged and could not be read. Export it again."
+        ) from None
+    finally:
+        connection.close()
+
+
 def _read_gpkg(path: Path) -> gpd.GeoDataFrame:
+    check_gpkg_schema(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -381,7 +552,7 @@ def _read_gpkg(path: Path) -> gpd.GeoDataFrame:
                     crs[name] = _crs_label(info["crs"]) if info["crs"] else "no CRS"
                 except Exception:
                     crs[name] = "unreadable"
-            listing = ", ".join(f"{name!r} ({crs[name]})" for name in spatial)
+            listing = ", ".join(f"{excerpt(name)} ({crs[name]})" for name in spatial)
             mixed = (
                 " in different coordinate reference systems" if len(set(crs.values())) > 1 else ""
             )
@@ -486,18 +657,33 @@ def validate_boundaries(
         )
     if suffix not in (".geojson", ".json", ".gpkg", ".zip"):
         raise UploadError(
-            f"{PurePosixPath(filename).name!r} is not a supported boundary file. Upload "
+            f"{excerpt(PurePosixPath(filename).name)} is not a supported boundary file. Upload "
             "GeoJSON (.geojson), a GeoPackage (.gpkg) or a zipped Shapefile (.zip)."
         )
     check_size(raw, MAX_UPLOAD_BYTES)
-    crs_declared = True
+    return run_bounded(_boundaries, raw, filename, suffix, int(max_uncompressed_bytes), max_ratio)
+
+
+def _boundaries(
+    raw: bytes, filename: str, suffix: str, max_uncompressed_bytes: int, max_ratio: float
+) -> UploadReport:
+    """:func:`validate_boundaries` from the bytes on, run in the bounded child process."""
+    declared = None
     with tempfile.TemporaryDirectory(prefix="upload_") as tmp:
         folder = Path(tmp)
         if suffix in (".geojson", ".json"):
-            data, crs_declared = _check_geojson(raw)
+            data, declared = _check_geojson(raw)
             path = folder / "layer.geojson"
             path.write_bytes(data)
             frame = _read(path)
+            if declared is not None and (
+                frame.crs is None or not frame.crs.equals(declared, ignore_axis_order=True)
+            ):
+                raise UploadError(
+                    f"The file declares {_crs_label(declared)}, but it could not be read in that "
+                    "coordinate reference system. Export the file in WGS 84 or British "
+                    "National Grid (EPSG:27700)."
+                )
         elif suffix == ".gpkg":
             if not raw.startswith(b"SQLite format 3\x00"):
                 raise UploadError("This is not a GeoPackage (it is not an SQLite database).")
@@ -507,6 +693,7 @@ def validate_boundaries(
         else:
             parts = check_zip(raw, max_uncompressed_bytes, max_ratio)
             frame = _read(_extract(raw, parts, folder))
+    crs_declared = declared is not None or suffix in (".gpkg", ".zip")
     return _check_features(frame, filename, suffix, crs_declared)
 
 
@@ -547,10 +734,12 @@ def _check_features(
     keep_geoms: list[shapely.Geometry] = []
     for i, geom in enumerate(geoms):
         number = i + 1
-        name = _name_text(frame[name_column].iloc[i])
+        raw_name = _name_text(frame[name_column].iloc[i])
+        name = normalise_name(raw_name)
         reasons = []
-        if not name:
-            reasons.append(f"{name_column} is blank")
+        problem = name_problem(raw_name, str(name_column))
+        if problem:
+            reasons.append(problem)
         if geom is None or geom.is_empty:
             reasons.append("has no geometry")
         elif geom.geom_type not in _POLYGONAL:

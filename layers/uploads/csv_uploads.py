@@ -13,6 +13,14 @@ that row with its spreadsheet row number (header = row 1) and keep the others; i
 row is left the validator raises, listing the rows. Budgets are all-or-nothing (see
 :func:`validate_budgets`).
 
+Limits: each file is read in a child process bounded in time and memory
+(:mod:`layers.uploads.sandbox`); rows are counted as they are read, and reading stops
+at the first data row over :data:`MAX_ROWS` or blank row over :data:`MAX_BLANK_ROWS`.
+Names (place and practice names) follow :mod:`layers.names`. Numbers have documented
+ranges: ``list_size`` 0 to :data:`MAX_LIST_SIZE`; latitude and longitude inside
+:data:`ENGLAND_BOUNDS`; ``pounds`` £0 to :data:`~layers.allocation.methods.MAX_POUNDS`
+(with thousands commas only in their places: ``"1,5"`` is not £15).
+
 Examples
 --------
 >>> from layers.uploads.csv_uploads import validate_place_groupings
@@ -27,23 +35,26 @@ warning: 1 of the 2 known practices is not in the file: A81002
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from layers.allocation import validate_current_allocation, validate_practices
+from layers.format import excerpt, plural
+from layers.names import name_problem, normalise_name
 from layers.uploads.errors import UploadError
-from layers.uploads.report import UploadReport, format_problems, plural
-from layers.uploads.schemas import MAX_NAME_LENGTH, SCHEMAS, normalise_column_name
+from layers.uploads.report import UploadReport, format_problems
+from layers.uploads.sandbox import run_bounded
+from layers.uploads.schemas import SCHEMAS, normalise_column_name
 from layers.uploads.text import as_bytes, decode_text
 
 __all__ = [
     "ENGLAND_BOUNDS",
+    "MAX_BLANK_ROWS",
     "MAX_LIST_SIZE",
     "MAX_ROWS",
     "read_csv_upload",
@@ -54,8 +65,12 @@ __all__ = [
 
 #: Largest list size accepted (the largest practice in England has about 100,000).
 MAX_LIST_SIZE = 1_000_000
-#: Most data rows a CSV upload may have (England has about 6,500 practices).
+#: Most data rows a CSV upload may have (England has about 6,500 practices). Rows are
+#: counted as the file is read, and reading stops at the first row over the limit.
 MAX_ROWS = 100_000
+#: Most blank rows after the header (blank lines at the very end of the file do not
+#: count); they are counted as the file is read too.
+MAX_BLANK_ROWS = 10_000
 #: (min longitude, min latitude, max longitude, max latitude) that every practice and
 #: boundary must lie in: England with a margin (the Isles of Scilly reach -6.45).
 ENGLAND_BOUNDS = (-6.6, 49.8, 2.0, 56.0)
@@ -66,7 +81,7 @@ _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})$")
 _WHOLE = re.compile(r"^([+-]?)([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.0*)?$")
 _DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?$")
 _NOT_A_NUMBER = {"nan", "na", "n/a", "null", "none", "inf", "+inf", "-inf", "infinity"}
-_FORMULA_START = ("=", "+", "@")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 _OTHER_DELIMITERS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
@@ -99,7 +114,7 @@ class CsvTable:
     @property
     def warnings(self) -> list[str]:
         """One warning per ignored column."""
-        return [f"column {name!r} is not used and was ignored" for name in self.ignored]
+        return [f"column {excerpt(name)} is not used and was ignored" for name in self.ignored]
 
 
 def _column_letter(index: int) -> str:
@@ -112,15 +127,68 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _records(text: str) -> list[list[str]]:
-    """Parse CSV text strictly; broken quoting is an UploadError naming the row."""
-    records: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _lines(text: str) -> Iterator[str]:
+    """Lines of ``text`` with their endings (CR LF, CR or LF), one at a time."""
+    start = 0
+    for match in _NEWLINE.finditer(text):
+        yield text[start : match.end()]
+        start = match.end()
+    if start < len(text):
+        yield text[start:]
+
+
+@dataclass
+class _Records:
+    """What streaming the CSV found: header, non-blank rows, blank rows between them."""
+
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    blank: list[int] = field(default_factory=list)
+    blank_header: bool = False
+
+
+def _records(text: str) -> _Records:
+    """Stream CSV text strictly, counting and limiting rows as they are read.
+
+    Blank lines at the end of the text are dropped first; then reading stops at the first
+    data row over :data:`MAX_ROWS` or blank row over :data:`MAX_BLANK_ROWS`, so a huge
+    file is refused after reading only that much. Broken quoting is an UploadError
+    naming the row.
+    """
+    found = _Records()
+    pending = 0  # blank rows since the last data row: kept only if a data row follows
+    number = 0
+    reader = csv.reader(_lines(text.rstrip("\r\n\t ")), strict=True)
     try:
         for record in reader:
-            records.append(record)
+            number += 1
+            blank = _is_blank(record)
+            if found.header is None:
+                if blank:
+                    found.blank_header = True
+                    continue
+                found.header = record
+                if found.blank_header:
+                    break  # the first row was blank: no need to read on
+                continue
+            if blank:
+                pending += 1
+                if len(found.blank) + pending > MAX_BLANK_ROWS:
+                    raise UploadError(
+                        f"The file has more than {MAX_BLANK_ROWS:,} blank rows (the first "
+                        f"{MAX_BLANK_ROWS:,} were read). Delete the blank rows and upload again."
+                    )
+                continue
+            found.blank.extend(range(number - pending, number))
+            pending = 0
+            if len(found.rows) == MAX_ROWS:
+                raise UploadError(
+                    f"The file has more than {MAX_ROWS:,} data rows (reading stopped at row "
+                    f"{number:,}). Upload one ICS's data at a time."
+                )
+            found.rows.append((number, record))
     except csv.Error as exc:
-        row = len(records) + 1
+        row = number + 1
         detail = str(exc)
         if "unexpected end of data" in detail:
             message = (
@@ -137,7 +205,7 @@ def _records(text: str) -> list[list[str]]:
         else:  # pragma: no cover - the csv module has no other errors for str input
             message = f"Row {row} could not be read as CSV ({detail})."
         raise UploadError(message) from None
-    return records
+    return found
 
 
 def _is_blank(record: list[str]) -> bool:
@@ -165,9 +233,11 @@ def read_csv_upload(raw_bytes: bytes, kind: str, *, check_required: bool = True)
     Raises
     ------
     UploadError
-        If the file is not UTF-8 CSV text, is empty, has no data rows or more than
-        :data:`MAX_ROWS`, uses another delimiter, has a blank first row, a column
-        named twice, an unnamed column with values, or lacks a required column.
+        If the file is not UTF-8 CSV text, is empty, has no data rows, more than
+        :data:`MAX_ROWS` data rows or :data:`MAX_BLANK_ROWS` blank rows (counted as it
+        is read, so reading stops there), uses another delimiter, has a blank first
+        row, a column named twice, an unnamed column with values, or lacks a required
+        column.
 
     Examples
     --------
@@ -180,22 +250,21 @@ def read_csv_upload(raw_bytes: bytes, kind: str, *, check_required: bool = True)
     """
     schema = SCHEMAS[kind]
     text = decode_text(as_bytes(raw_bytes))
-    records = _records(text)
-    while records and _is_blank(records[-1]):
-        records.pop()
-    if not records:
+    found = _records(text)
+    del text
+    if found.header is None:
         raise UploadError("The file is empty (it holds only blank rows).")
-    if _is_blank(records[0]):
+    if found.blank_header:
         raise UploadError(
             "Row 1 is blank. The first row must be the header, with the column names "
             f"({', '.join(schema.column_names)})."
         )
-    header = [normalise_column_name(h) for h in records[0]]
-    body = records[1:]
+    header = [normalise_column_name(h) for h in found.header]
+    body = found.rows
     expected = schema.column_names
     if len(header) == 1 and len(expected) > 1:
         for delimiter, name in _OTHER_DELIMITERS.items():
-            if delimiter in records[0][0]:
+            if delimiter in found.header[0]:
                 raise UploadError(
                     f"The file seems to use {name} to separate columns. Save it as CSV "
                     "(comma-separated) and upload again."
@@ -205,7 +274,7 @@ def read_csv_upload(raw_bytes: bytes, kind: str, *, check_required: bool = True)
     for i, name in enumerate(header):
         if name:
             keep.append(i)
-        elif any(i < len(r) and r[i].strip() for r in body):
+        elif any(i < len(r) and r[i].strip() for _, r in body):
             raise UploadError(
                 f"Column {_column_letter(i)} has values but no name in the header row. Name "
                 "it, or delete the column."
@@ -215,40 +284,32 @@ def read_csv_upload(raw_bytes: bytes, kind: str, *, check_required: bool = True)
         name = header[i]
         if name in seen:
             raise UploadError(
-                f"Column {name!r} appears twice (columns {_column_letter(seen[name])} and "
+                f"Column {excerpt(name)} appears twice (columns {_column_letter(seen[name])} and "
                 f"{_column_letter(i)}). Each column name must appear once."
             )
         seen[name] = i
     missing = [c for c in schema.required_columns if c not in seen]
     if missing and check_required:
-        found = ", ".join(header[i] for i in keep) or "none"
+        found_names = ", ".join(header[i] for i in keep) or "none"
         raise UploadError(
             f"The file has no {' or '.join(repr(m) for m in missing)} column. Required "
-            f"columns: {', '.join(schema.required_columns)}. Found: {found}."
+            f"columns: {', '.join(schema.required_columns)}. Found: {found_names}."
         )
     if not body:
         raise UploadError("The file has a header row but no data rows.")
-    if len(body) > MAX_ROWS:
-        raise UploadError(
-            f"The file has {len(body):,} data rows, more than the {MAX_ROWS:,} allowed. "
-            "Upload one ICS's data at a time."
-        )
     ignored = tuple(header[i] for i in keep if header[i] not in expected)
     rows: list[tuple[int, dict[str, str]]] = []
-    blank: list[int] = []
     problems: list[tuple[int, str]] = []
     width = len(header)
-    for number, record in enumerate(body, start=2):
-        if _is_blank(record):
-            blank.append(number)
-            continue
+    last = body[-1][0]
+    for number, record in body:
         if len(record) > width and any(v.strip() for v in record[width:]):
             problems.append(
                 (number, f"has {len(record)} values but the header has {plural(width, 'column')}")
             )
             continue
         if len(record) < width:
-            cut = " (the file may be cut short)" if number == len(body) + 1 else ""
+            cut = " (the file may be cut short)" if number == last else ""
             problems.append(
                 (
                     number,
@@ -261,7 +322,7 @@ def read_csv_upload(raw_bytes: bytes, kind: str, *, check_required: bool = True)
     return CsvTable(
         columns=tuple(header[i] for i in keep),
         rows=rows,
-        blank_rows=tuple(blank),
+        blank_rows=tuple(found.blank),
         row_problems=problems,
         ignored=ignored,
     )
@@ -274,16 +335,9 @@ def _code(value: str) -> str:
     return value.strip().upper()
 
 
-def _text_problem(column: str, value: str) -> str | None:
-    if not value:
-        return f"{column} is blank"
-    if len(value) > MAX_NAME_LENGTH:
-        return f"{column} is longer than {MAX_NAME_LENGTH} characters"
-    if value.startswith(_FORMULA_START):
-        return f"{column} {value!r} starts with {value[0]!r}, which spreadsheets read as a formula"
-    if any(ord(ch) < 32 for ch in value):
-        return f"{column} contains a line break or control character"
-    return None
+def _name(column: str, value: str) -> tuple[str, str | None]:
+    """A name in its normalised form and the reason it cannot be used (None if it can)."""
+    return normalise_name(value), name_problem(value, column)
 
 
 def _whole(column: str, value: str) -> int | str:
@@ -291,17 +345,17 @@ def _whole(column: str, value: str) -> int | str:
     if not value:
         return f"{column} is blank"
     if value.lower() in _NOT_A_NUMBER:
-        return f"{column} {value!r} is not a number"
+        return f"{column} {excerpt(value)} is not a number"
     match = _WHOLE.match(value)
     if not match:
-        return f"{column} {value!r} is not a whole number"
+        return f"{column} {excerpt(value)} is not a whole number"
     digits = match.group(2).replace(",", "").lstrip("0") or "0"
     # Compare lengths first: int() of thousands of digits is slow, and refused past 4300.
     number = MAX_LIST_SIZE + 1 if len(digits) > len(str(MAX_LIST_SIZE)) else int(digits)
     if match.group(1) == "-" and number:
-        return f"{column} {value!r} is negative (it must be 0 or more)"
+        return f"{column} {excerpt(value)} is negative (it must be 0 or more)"
     if number > MAX_LIST_SIZE:
-        return f"{column} {value!r} is more than {MAX_LIST_SIZE:,}; check the value"
+        return f"{column} {excerpt(value)} is more than {MAX_LIST_SIZE:,}; check the value"
     return number
 
 
@@ -313,9 +367,9 @@ def _decimal(column: str, value: str) -> float | str | None:
         comma = (
             " (use a full stop for decimals)" if re.fullmatch(r"[+-]?[0-9]+,[0-9]+", value) else ""
         )
-        return f"{column} {value!r} is not a number{comma}"
+        return f"{column} {excerpt(value)} is not a number{comma}"
     number = float(value)
-    return number if math.isfinite(number) else f"{column} {value!r} is not a number"
+    return number if math.isfinite(number) else f"{column} {excerpt(value)} is not a number"
 
 
 def _check_known(codes: Iterable[str], name: str) -> frozenset[str]:
@@ -409,6 +463,11 @@ def validate_place_groupings(
     """
     known = _check_known(known_practice_codes, "known_practice_codes")
     _check_filename(filename)
+    return run_bounded(_place_groupings, as_bytes(raw_bytes), known, filename)
+
+
+def _place_groupings(raw_bytes: bytes, known: frozenset[str], filename: str | None):
+    """:func:`validate_place_groupings`, run in the bounded child process."""
     table = read_csv_upload(raw_bytes, "place_groupings")
     rejected = list(table.row_problems)
     first: dict[str, int] = {}
@@ -420,18 +479,19 @@ def validate_place_groupings(
             reasons.append("practice_code is blank")
         elif code not in known:
             if _PRACTICE_CODE.match(code):
-                reasons.append(f"practice_code {code!r} is not a known practice")
+                reasons.append(f"practice_code {excerpt(code)} is not a known practice")
             else:
                 reasons.append(
-                    f"practice_code {values['practice_code']!r} is not a practice code "
+                    f"practice_code {excerpt(values['practice_code'])} is not a practice code "
                     "(a letter and 5 digits, e.g. A81001)"
                 )
         elif code in first:
-            reasons.append(f"practice_code {code!r} is repeated (first on row {first[code]})")
+            reasons.append(
+                f"practice_code {excerpt(code)} is repeated (first on row {first[code]})"
+            )
         else:
             first[code] = number
-        name = values["place_name"]
-        problem = _text_problem("place_name", name)
+        name, problem = _name("place_name", values["place_name"])
         if problem:
             reasons.append(problem)
         if reasons:
@@ -496,6 +556,11 @@ def validate_practice_list(
     """
     known = _check_known(known_pcn_codes, "known_pcn_codes")
     _check_filename(filename)
+    return run_bounded(_practice_list, as_bytes(raw_bytes), known, filename)
+
+
+def _practice_list(raw_bytes: bytes, known: frozenset[str], filename: str | None):
+    """:func:`validate_practice_list`, run in the bounded child process."""
     table = read_csv_upload(raw_bytes, "practice_list")
     has = set(table.columns)
     if "latitude" in has and "longitude" not in has:
@@ -530,14 +595,16 @@ def validate_practice_list(
             reasons.append("practice_code is blank")
         elif not _PRACTICE_CODE.match(code):
             reasons.append(
-                f"practice_code {values['practice_code']!r} is not a practice code "
+                f"practice_code {excerpt(values['practice_code'])} is not a practice code "
                 "(a letter and 5 digits, e.g. A81001)"
             )
         elif code in first:
-            reasons.append(f"practice_code {code!r} is repeated (first on row {first[code]})")
+            reasons.append(
+                f"practice_code {excerpt(code)} is repeated (first on row {first[code]})"
+            )
         else:
             first[code] = number
-        problem = _text_problem("practice_name", values["practice_name"])
+        practice_name, problem = _name("practice_name", values["practice_name"])
         if problem:
             reasons.append(problem)
         size = _whole("list_size", values["list_size"])
@@ -550,7 +617,7 @@ def validate_practice_list(
             if match:
                 postcode = f"{match.group(1)} {match.group(2)}"
             else:
-                reasons.append(f"postcode {raw_postcode!r} is not a UK postcode")
+                reasons.append(f"postcode {excerpt(raw_postcode)} is not a UK postcode")
         lat = _decimal("latitude", values.get("latitude", ""))
         lon = _decimal("longitude", values.get("longitude", ""))
         for value in (lat, lon):
@@ -578,10 +645,10 @@ def validate_practice_list(
         pcn = _code(values["pcn_code"])
         if pcn and pcn not in known:
             if _PCN_CODE.match(pcn):
-                reasons.append(f"pcn_code {pcn!r} is not a known PCN")
+                reasons.append(f"pcn_code {excerpt(pcn)} is not a known PCN")
             else:
                 reasons.append(
-                    f"pcn_code {values['pcn_code']!r} is not a PCN code (U and 5 digits, "
+                    f"pcn_code {excerpt(values['pcn_code'])} is not a PCN code (U and 5 digits, "
                     "e.g. U89141)"
                 )
         if reasons:
@@ -589,7 +656,7 @@ def validate_practice_list(
             continue
         out["row"].append(number)
         out["practice_code"].append(code)
-        out["practice_name"].append(values["practice_name"])
+        out["practice_name"].append(practice_name)
         out["postcode"].append(postcode)
         out["latitude"].append(math.nan if lat is None else lat)
         out["longitude"].append(math.nan if lon is None else lon)
@@ -663,6 +730,11 @@ def validate_budgets(
     """
     validate_practices(practices)
     _check_filename(filename)
+    return run_bounded(_budgets, as_bytes(raw_bytes), practices, filename)
+
+
+def _budgets(raw_bytes: bytes, practices: pd.DataFrame, filename: str | None):
+    """:func:`validate_budgets`, run in the bounded child process."""
     table = read_csv_upload(raw_bytes, "budgets", check_required=False)
     if table.row_problems:
         raise UploadError(

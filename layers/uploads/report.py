@@ -18,23 +18,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from layers.format import plural
 from layers.uploads.schemas import SCHEMAS
 
-__all__ = ["MAX_LISTED_PROBLEMS", "UploadReport", "format_problems", "plural"]
+__all__ = ["MAX_LISTED_PROBLEMS", "UploadReport", "format_problems"]
 
 #: Problems listed one per line in a message before "... and N more".
 MAX_LISTED_PROBLEMS = 20
-
-
-def plural(count: int, noun: str) -> str:
-    """``"1 row"``, ``"2 rows"``.
-
-    Examples
-    --------
-    >>> plural(1, "row"), plural(3, "feature")
-    ('1 row', '3 features')
-    """
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def format_problems(problems: Sequence[tuple[int, str]], unit: str = "row") -> list[str]:

@@ -22,8 +22,16 @@ Conventions shared by every CSV upload
   Extra columns are ignored with a warning; a column named twice is an error.
 * **Row numbers are spreadsheet row numbers**: the header is row 1 and the first data
   row is row 2, exactly as Excel shows them. Blank rows keep their number.
-* Text values must not start with ``=``, ``+`` or ``@`` (they would turn into
+* Names (place, practice and boundary names) follow :mod:`layers.names`: they are
+  stored NFC-normalised with single spaces; they may not hold control, format or
+  invisible characters (line breaks, U+2028, U+0085, U+007F, U+202E, zero-width
+  spaces...) and may not start with ``=``, ``+``, ``-`` or ``@`` (they would turn into
   formulas when the data is exported to a spreadsheet again).
+* Numbers have documented ranges (see each column's rules); a value outside its range
+  rejects the row (budgets: the file).
+* A file is read in a child process bounded in time and memory
+  (:mod:`layers.uploads.sandbox`), with at most 100,000 data rows and 10,000 blank rows,
+  counted as it is read.
 
 Examples
 --------
@@ -38,6 +46,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from layers.names import MAX_NAME_LENGTH
+
 __all__ = [
     "KINDS",
     "MAX_NAME_LENGTH",
@@ -48,9 +58,6 @@ __all__ = [
     "normalise_column_name",
     "template_csv",
 ]
-
-#: Longest place or practice name accepted, in characters.
-MAX_NAME_LENGTH = 100
 
 
 @dataclass(frozen=True)
@@ -107,7 +114,8 @@ SCHEMAS: dict[str, Schema] = {
                 "text",
                 "required",
                 f"the place the practice belongs to; not blank; at most {MAX_NAME_LENGTH} "
-                "characters",
+                "characters; no control or invisible characters; not starting with =, +, - "
+                "or @",
                 "Stockton-on-Tees",
             ),
         ),
@@ -133,7 +141,8 @@ SCHEMAS: dict[str, Schema] = {
                 "practice_name",
                 "text",
                 "required",
-                f"not blank; at most {MAX_NAME_LENGTH} characters",
+                f"not blank; at most {MAX_NAME_LENGTH} characters; no control or invisible "
+                "characters; not starting with =, +, - or @",
                 "The Densham Surgery",
             ),
             Column(
@@ -211,7 +220,8 @@ SCHEMAS: dict[str, Schema] = {
                 "pounds",
                 "pounds",
                 "required",
-                "£0 or more; £ signs and thousands commas allowed; rounded to the penny",
+                "£0 to £1,000,000,000,000; £ signs allowed, thousands commas only in their "
+                "places (1,250,000; '1,5' is refused); rounded to the penny",
                 "£1,250,000.00",
             ),
         ),
@@ -231,8 +241,9 @@ SCHEMAS: dict[str, Schema] = {
                 "place_name",
                 "text",
                 "required",
-                "attribute naming the place (place_name or name, any case); not blank; "
-                "features sharing a name are merged",
+                "attribute naming the place (place_name or name, any case); not blank; at "
+                f"most {MAX_NAME_LENGTH} characters; no control or invisible characters; not "
+                "starting with =, +, - or @; features sharing a name are merged",
                 "North",
             ),
             Column(
@@ -246,8 +257,13 @@ SCHEMAS: dict[str, Schema] = {
         ),
         notes=(
             "Feature numbers count from 1 in the order of the file.",
-            "GeoJSON without a crs member is WGS 84 longitude/latitude (RFC 7946); a "
-            "GeoPackage layer or a Shapefile without a CRS (.prj) is refused.",
+            "GeoJSON without a crs member is WGS 84 longitude/latitude (RFC 7946); a crs "
+            "member must be a valid CRS object of at most 1,000 characters; a GeoPackage "
+            "layer or a Shapefile without a CRS (.prj) is refused.",
+            "A GeoPackage is read only if every object in it is a plain table (no views, "
+            "no virtual tables other than a spatial index, no non-standard triggers).",
+            "GeoJSON numbers must be finite, integers at most 20 digits, and nesting at "
+            "most 64 levels deep.",
             "Features must lie in England once converted.",
             "Zip files are checked for their expanded size before anything is extracted.",
         ),

@@ -234,8 +234,15 @@ def test_residence_counts_are_exact_published_counts():
 def test_uploaded_groupings_fall_back_to_geographic_places():
     """Uploaded practice → place groupings have no geography: the page says so and uses
     the geographic places they were uploaded against, never a traceback."""
+    import pandas as pd
+
+    from dashboard import loaders
+    from dashboard.state import SystemKey
+
     at = run_page(PAGE, "QGH", section="Place cards")
-    at.session_state["grouping_digest"] = "0123456789abcdef"
+    practice = loaders.system(SystemKey("QGH", "preset", "2022")).practices["practice_code"].iloc[0]
+    grouping = pd.DataFrame({"practice_code": [practice], "place_name": ["North"]})
+    at.session_state["grouping_digest"] = loaders.register_grouping(grouping)
     at.session_state["uploads_ics"] = "QGH"
     at.run()
     assert_clean(at)

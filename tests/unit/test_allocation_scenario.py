@@ -75,7 +75,7 @@ def test_default_catalogues_follow_the_seeds():
         (
             {"share_percent": -1.0},
             "catalogue row 1 (service 'Acute and specialist hospital "
-            "care'): share_percent -1.0 must be a number ≥ 0",
+            "care'): share_percent -1.0 must be between 0 and 100",
         ),
         (
             {"share_percent": "ten"},

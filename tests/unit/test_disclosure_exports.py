@@ -72,21 +72,22 @@ def leaky(values: object) -> set[int]:
     return {int(v) for v in array if v >= 10 and v % 5 != 0}
 
 
-#: Columns that name or label a unit: published, never counts of people.
-LABEL_COLUMNS = {"code", "name", "IMD decile"}
+#: Columns that name or label a unit (headers as exports write them, in words):
+#: published, never counts of people.
+LABEL_COLUMNS = {"Code", "Name", "IMD decile"}
 
 
 def csv_frame(data: bytes) -> pd.DataFrame:
-    """A CSV export read back, after checking its comment header (title, vintage, licence)."""
-    text = data.decode("utf-8")
-    assert text.startswith("# ") and layers.SOURCES in text.split("\n", 3)[2]
-    return pd.read_csv(io.StringIO(text), comment="#", dtype=str, keep_default_na=False)
+    """A CSV export read back with a plain read_csv: the table alone, no comment lines."""
+    assert not data.decode("utf-8-sig").startswith("#")
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
 
 
 def xlsx_frame(data: bytes) -> pd.DataFrame:
     """The Data sheet of an XLSX export read back (the About sheet holds the licence)."""
     sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=object)
     assert set(sheets) == {"Data", "About"}
+    assert layers.SOURCES in sheets["About"]["About"].tolist()
     return sheets["Data"]
 
 

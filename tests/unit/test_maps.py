@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import threading
 import urllib.parse
 
 import pytest
@@ -15,6 +17,7 @@ from layers.maps import (
     geojson_text,
     system_map,
     write_lsoa_geojson,
+    write_once,
 )
 from layers.system import load_system
 from tests.browser_harness import CHROMIUM
@@ -96,3 +99,39 @@ def test_map_exports_to_svg_with_one_path_per_lsoa_offline(toy_system):
     # "unexpected error while fetching topojson file at https://cdn.plot.ly/…".
     svg = figure_bytes(system_map(toy_system, layers=["lsoas"]), "svg").decode()
     assert svg.count('class="choroplethlocation"') == len(toy_system.lsoas)
+
+
+# --------------------------------------------------------------------------- static files
+
+
+def test_geometry_file_comes_back_after_the_folder_is_emptied(toy_system, tmp_path):
+    folder = tmp_path / "static"
+    first = write_lsoa_geojson(toy_system, folder)
+    text = first.read_text()
+    shutil.rmtree(folder)  # the README says the folder is safe to empty
+    again = write_lsoa_geojson(toy_system, folder)
+    assert again == first and again.read_text() == text
+
+
+def test_twenty_threads_writing_one_file_never_collide(tmp_path):
+    text = json.dumps({"type": "FeatureCollection", "features": [{"id": i} for i in range(2000)]})
+    for trial in range(10):
+        path = tmp_path / f"trial{trial}" / "lsoas_QXX_abc.json"
+        start = threading.Barrier(20)
+        errors: list[BaseException] = []
+
+        def write(path=path, start=start, errors=errors):
+            start.wait()
+            try:
+                write_once(path, lambda: text)
+            except BaseException as exc:  # collected and reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=write) for _ in range(20)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not errors, errors
+        assert path.read_text() == text
+        assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left

@@ -1,11 +1,18 @@
 """The README's two fresh-machine commands stay true, and .ci/run runs the test one."""
 
+import json
+import os
 import re
+import socket
+import subprocess
+import sys
+import time
 import tomllib
+import urllib.request
 
 import pytest
 
-from dashboard.__main__ import APP_PATH, CONFIG_PATH, command, config_flags
+from dashboard.__main__ import APP_PATH, CONFIG_PATH, STATIC_DIR, command, config_flags
 from tests.conftest import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text()
@@ -54,3 +61,81 @@ def test_runtime_requirements_leave_out_test_tools():
     runtime = (REPO_ROOT / "requirements.txt").read_text()
     for tool in ("pytest", "playwright", "ruff", "hypothesis", "nbclient"):
         assert tool not in runtime
+
+
+# --------------------------------------------------------------------------- plain launch
+
+
+def test_plain_streamlit_run_reads_the_same_settings_file():
+    """`streamlit run dashboard/app.py` reads .streamlit/config.toml: a link to ours (#18)."""
+    link = REPO_ROOT / ".streamlit" / "config.toml"
+    assert link.is_symlink() and os.readlink(link) == "../streamlit_config.toml"
+    assert link.resolve() == CONFIG_PATH.resolve()
+    check = (
+        "from streamlit import config; from dashboard.__main__ import differing_settings; "
+        "print(differing_settings(config.get_option))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    at_root = subprocess.run(
+        [sys.executable, "-c", check], cwd=REPO_ROOT, env=env, capture_output=True, text=True
+    )
+    assert at_root.stdout.strip() == "[]", at_root.stderr
+    # Elsewhere Streamlit's defaults apply, and the check says so.
+    elsewhere = subprocess.run(
+        [sys.executable, "-c", check], cwd="/", env=env, capture_output=True, text=True
+    )
+    assert "server.enableStaticServing is False, not True" in elsewhere.stdout
+
+
+def test_static_folder_is_tracked_so_fresh_starts_find_it():
+    tracked = subprocess.run(
+        ["git", "ls-files", "dashboard/static", ".streamlit"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    assert tracked == [".streamlit/config.toml", "dashboard/static/.gitkeep"]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_plain_streamlit_run_serves_static_files_without_warnings(tmp_path):
+    """Started for real as a new user would start it, from the repository root."""
+    port = _free_port()
+    probe = STATIC_DIR / f"probe_{port}.json"
+    probe.write_text('{"probe": true}')
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", f"--server.port={port}"],
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail(f"the server did not start:\n{log.read_text()}")
+        with urllib.request.urlopen(f"{base}/app/static/{probe.name}", timeout=5) as reply:
+            assert json.loads(reply.read()) == {"probe": True}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        probe.unlink(missing_ok=True)
+    text = log.read_text()
+    assert "static folder" not in text.lower(), text
+    assert "gather" not in text.lower() and "usage statistics" not in text.lower(), text

@@ -739,3 +739,82 @@ def test_patterns_stay_inside_their_polygons():
     assert len(tiers.hatch_coordinates([])[0]) == 0
     with pytest.raises(ValueError, match="spacing"):
         tiers.dot_coordinates([triangle], spacing=0)
+
+
+# ------------------------------------------------------------------ places with no practice
+
+
+def empty_place_tables() -> tiers.TierTables:
+    """hand_tables plus an island place with residents but no practice placed there.
+
+    P3 stands on the island (its located_place_code) but counts in South with PCN B.
+    """
+    base = hand_tables()
+    practices = base.practices.assign(located_place_code=["N", "N", "I", "N"])
+    places = pd.concat(
+        [
+            base.places,
+            pd.DataFrame(
+                {"place_code": ["I"], "place_name": ["Island"], "resident_population": [20]}
+            ),
+        ],
+        ignore_index=True,
+    )
+    return dataclasses.replace(base, practices=practices, places=places)
+
+
+def test_a_place_with_no_practice_is_not_flagged_undersized():
+    flags = tiers.flag_units(empty_place_tables(), TOY_BANDS)
+    island = flags[flags["code"] == "I"].iloc[0]
+    assert island["registered_patients"] == 0 and island["n_practices"] == 0
+    assert pd.isna(island["flag"]) and island["gap"] == 0
+    assert island["status"] == tiers.NO_PRACTICE
+    assert island["note"] == (
+        "No practice here: residents registered in neighbouring places. Three (P3) stands "
+        "here on the map but is placed in South with its PCN, PCN B."
+    )
+    others = flags[flags["code"] != "I"]
+    assert (others["status"] == others["flag"].astype(str)).all()
+    assert (others["note"] == "").all()
+    summary = tiers.tier_summary(empty_place_tables(), TOY_BANDS).set_index("layer")
+    assert summary.loc["place", "n_units"] == 3
+    assert summary.loc["place", "n_no_practice"] == 1
+    assert summary.loc["place", ["n_below", "n_within", "n_above"]].tolist() == [0, 1, 1]
+    assert summary.loc["place", "smallest"] == 115  # sizes of places that have practices
+
+
+def test_practices_standing_in_another_place_are_listed():
+    moved = tiers.located_elsewhere(empty_place_tables())
+    assert moved.to_dict("records") == [
+        {
+            "practice_code": "P3",
+            "practice_name": "Three",
+            "pcn_name": "PCN B",
+            "place_code": "S",
+            "place_name": "South",
+            "located_place_code": "I",
+            "located_place_name": "Island",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "place", "practice"),
+    [
+        ("QT6", "Isles of Scilly", "St Mary's Health Centre (L82017)"),
+        ("QE1", "Copeland", "Waterloo House Surgery (A82033)"),
+        ("QE1", "Craven", "Bentham Medical Practice (B82061)"),
+        ("QWO", "Craven", "Townhead Surgery (B82007)"),
+    ],
+)
+def test_district_places_with_no_practice_in_real_data(code, place, practice):
+    """With district places these have residents but no practice placed there (#18)."""
+    tables = tiers.tier_tables(layers.load_system(code, "ltla", detail="light"))
+    flags = tiers.flag_units(tables)
+    row = flags[(flags["layer"] == "place") & (flags["name"] == place)].iloc[0]
+    assert row["n_practices"] == 0 and row["resident_population"] > 0
+    assert row["status"] == tiers.NO_PRACTICE and pd.isna(row["flag"])
+    assert practice in row["note"]
+    # The practice the map draws there is in the list, so the table and the map agree.
+    moved = tiers.located_elsewhere(tables)
+    assert place in moved["located_place_name"].tolist()

@@ -24,6 +24,7 @@ from layers.uploads import (
     SessionData,
     UploadError,
     UploadReport,
+    check_zip,
     validate_boundaries,
     validate_budgets,
     validate_place_groupings,
@@ -122,6 +123,26 @@ def test_corpus_is_large_and_covers_every_category():
         "is a Point; boundaries must be polygons",  # non-polygon
         "not part of the shapefile",  # zip holding other files
         "zip bomb",
+        # issue #18: every class of bad input that used to get through
+        "the largest amount accepted",  # numbers that overflow (17+ digit pounds)
+        "pounds '1,5' is not a number",  # thousands commas out of place
+        "integer of 4,300 digits",
+        "too large to be a finite number",  # 1e400
+        "nested 10,001 levels deep",
+        "starts with '-', which spreadsheets read as a formula",
+        "U+2028 LINE SEPARATOR",
+        "U+0085 NEXT LINE",
+        "U+007F DELETE",
+        "U+202E RIGHT-TO-LEFT OVERRIDE",
+        "U+200B ZERO WIDTH SPACE",
+        "is longer than 100 characters",  # boundary names have rules too
+        "'crs' member of the file",
+        "holds a view",  # GeoPackage SQL
+        "virtual table",
+        "trigger",
+        "generated",
+        "not a GeoPackage",
+        "more than 10,000 blank rows",  # rows counted as they are read
     ]:
         assert needle in text, needle
     # The files stay tiny: none over 40 KB.
@@ -180,7 +201,17 @@ def test_oversized_zip_is_refused_before_extraction(oversized_zip, full_session,
     before = snapshot(full_session)
     fingerprint = full_session.fingerprint()
     assert len(oversized_zip) < 1024 * 1024
+    expected = (
+        "The zip would expand to 201.0 MB, more than the 200.0 MB allowed. Upload a smaller "
+        "file (simplify the boundaries, or drop unneeded attributes)."
+    )
+    with pytest.raises(UploadError) as info:
+        validate_boundaries(oversized_zip, "oversized.zip")
+    assert str(info.value) == expected
+    assert_same(full_session, before, fingerprint)
 
+    # The validator runs in a child process; check_zip is what it runs first, so check
+    # here, in this process, that it decides without reading a member.
     def no_reading(*args, **kwargs):
         raise AssertionError("a zip member was read before the size check")
 
@@ -189,12 +220,8 @@ def test_oversized_zip_is_refused_before_extraction(oversized_zip, full_session,
     monkeypatch.setattr(zipfile.ZipFile, "extract", no_reading)
     monkeypatch.setattr(zipfile.ZipFile, "extractall", no_reading)
     with pytest.raises(UploadError) as info:
-        validate_boundaries(oversized_zip, "oversized.zip")
-    assert str(info.value) == (
-        "The zip would expand to 201.0 MB, more than the 200.0 MB allowed. Upload a smaller "
-        "file (simplify the boundaries, or drop unneeded attributes)."
-    )
-    assert_same(full_session, before, fingerprint)
+        check_zip(oversized_zip)
+    assert str(info.value) == expected
 
 
 def test_smaller_limit_applies_to_the_total_of_members(tmp_path):
@@ -240,5 +267,5 @@ def test_zip_members_are_listed_without_reading(monkeypatch):
     raw = (CORPUS / "gb_zip_extra_files.zip").read_bytes()
     monkeypatch.setattr(zipfile.ZipFile, "open", lambda *a, **k: pytest.fail("member read"))
     with pytest.raises(UploadError, match="not part of the shapefile"):
-        validate_boundaries(raw, "x.zip")
+        check_zip(raw)
     assert zipfile.is_zipfile(io.BytesIO(raw))

@@ -62,7 +62,11 @@ def test_row_numbers_are_spreadsheet_rows_not_lines():
     raw = b'practice_code,place_name\nA81001,"North\nEast"\n\nZ99999,South\nA81002,South\n'
     report = validate_place_groupings(raw, KNOWN)
     assert report.problems == [
-        (2, "place_name contains a line break or control character"),
+        (
+            2,
+            "place_name 'North\\nEast' contains an invisible or control character "
+            "(U+000A LINE FEED at position 6)",
+        ),
         (4, "practice_code 'Z99999' is not a known practice"),
     ]
     assert report.accepted.index.tolist() == [5]
@@ -524,8 +528,8 @@ def test_row_cap_and_non_finite_coordinates():
     with pytest.raises(UploadError) as info:
         validate_place_groupings(raw, KNOWN)
     assert str(info.value) == (
-        "The file has 100,001 data rows, more than the 100,000 allowed. Upload one ICS's "
-        "data at a time."
+        "The file has more than 100,000 data rows (reading stopped at row 100,002). Upload "
+        "one ICS's data at a time."
     )
     raw = b"practice_code,practice_name,latitude,longitude,list_size,pcn_code\n"
     raw += b"A81001,Densham,54.56,7.5E-05,10,\nA81002,Far,1e999,-1.3,10,\n"

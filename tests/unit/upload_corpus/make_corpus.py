@@ -112,6 +112,60 @@ def _gpkg(layers: list[tuple[str, int | None]]) -> bytes:
         return path.read_bytes()
 
 
+def _gpkg_with(sql: str, layer: str = "places") -> bytes:
+    """A one-layer GeoPackage changed by ``sql`` (run on the file before shrinking it)."""
+    import warnings
+
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        path = Path(tmp) / "layer.gpkg"
+        frame = gpd.GeoDataFrame(
+            {"name": ["Stockton"]}, geometry=[box(440000, 518000, 445000, 522000)], crs=27700
+        )
+        frame.to_file(path, layer=layer, engine="pyogrio")
+        connection = sqlite3.connect(path)
+        connection.executescript(sql)
+        connection.commit()
+        connection.execute("PRAGMA page_size = 512")
+        connection.execute("VACUUM")
+        connection.close()
+        return path.read_bytes()
+
+
+def _sqlite_only() -> bytes:
+    """An SQLite database with one plain table and nothing of a GeoPackage."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "plain.sqlite"
+        connection = sqlite3.connect(path)
+        connection.execute("CREATE TABLE places (name TEXT)")
+        connection.execute("INSERT INTO places VALUES ('North')")
+        connection.commit()
+        connection.execute("PRAGMA page_size = 512")
+        connection.execute("VACUUM")
+        connection.close()
+        return path.read_bytes()
+
+
+# A view over a query that never ends, registered as the GeoPackage's only layer, with
+# no stored feature count: GDAL counts the view's rows for ever (issue #18).
+RECURSIVE_VIEW_SQL = """
+ALTER TABLE places RENAME TO places_data;
+CREATE VIEW places AS WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r)
+  SELECT d.fid AS fid, d.geom AS geom, d.name AS name FROM places_data AS d, r;
+DELETE FROM gpkg_ogr_contents;
+"""
+HUGE_INTEGER = "1" + "0" * 4299
+
+
+def _names_csv(*names: str) -> bytes:
+    """Place groupings with one known practice per name (A81001, A81002, ...)."""
+    rows = "".join(f'A8100{i},"{name}"\n' for i, name in enumerate(names, start=1))
+    return ("practice_code,place_name\n" + rows).encode()
+
+
 def cases() -> list[tuple[str, str, str, bytes | None, str]]:
     """(file, validator, outcome, content, exact message) for every case.
 
@@ -825,6 +879,276 @@ def cases() -> list[tuple[str, str, str, bytes | None, str]]:
             "'national_grid' (EPSG:27700), 'lon_lat' (EPSG:4326). Upload a GeoPackage with one "
             "layer.",
         ),
+        # ------------------------------------------------------------- #18: numbers
+        (
+            "bu_pounds_17_digits.csv",
+            BU,
+            "error",
+            b'place_code,pounds\nX,12345678901234567\nY,"\xc2\xa399,999,999,999,999,999"\n',
+            "current allocation has 2 problem(s):\n"
+            "row 2: pounds '12345678901234567' is more than £1,000,000,000,000, the largest "
+            "amount accepted\n"
+            "row 3: pounds '£99,999,999,999,999,999' is more than £1,000,000,000,000, the "
+            "largest amount accepted",
+        ),
+        (
+            "bu_pounds_misplaced_commas.csv",
+            BU,
+            "error",
+            b'place_code,pounds\nX,"1,5"\nY,"1,00,000"\n',
+            "current allocation has 2 problem(s):\n"
+            "row 2: pounds '1,5' is not a number\n"
+            "row 3: pounds '1,00,000' is not a number",
+        ),
+        (
+            "bu_pounds_exponent.csv",
+            BU,
+            "error",
+            b"place_code,pounds\nX,1e400\nY,1e5\n",
+            "current allocation has 2 problem(s):\n"
+            "row 2: pounds '1e400' is not a number\n"
+            "row 3: pounds '1e5' is not a number",
+        ),
+        (
+            "pl_list_size_many_digits.csv",
+            PL,
+            "report",
+            _pl("A81002,Church Lane,TS18 2AW,,,1" + "0" * 40 + ",U00001"),
+            "Practice list: 2 rows read, 1 accepted, 1 rejected.\n"
+            "row 3: list_size '10000000000000000000000000000000000...' is more than "
+            "1,000,000; check the value",
+        ),
+        (
+            "pl_coordinates_overflow.csv",
+            PL,
+            "report",
+            _pl(
+                "A81002,Church Lane,,1e400,-1.2,100,U00001",
+                "A81003,Bay,,54.5,-" + "9" * 400 + ",100,",
+            ),
+            "Practice list: 3 rows read, 1 accepted, 2 rejected.\n"
+            "row 3: latitude '1e400' is not a number\n"
+            "row 4: longitude '-9999999999999999999999999999999999...' is not a number",
+        ),
+        (
+            "gb_huge_integer.geojson",
+            GB,
+            "error",
+            _fc(NORTH).replace(
+                b'"place_name": "North"', b'"place_name": "North", "code": ' + HUGE_INTEGER.encode()
+            ),
+            "The file is not usable GeoJSON: it holds an integer of 4,300 digits; at most 20 "
+            "are allowed.",
+        ),
+        (
+            "gb_number_overflow.geojson",
+            GB,
+            "error",
+            _fc(NORTH).replace(b"54.6", b"1e400", 1),
+            "The file is not usable GeoJSON: it holds the number 1e400, too large to be a "
+            "finite number.",
+        ),
+        (
+            "gb_deep_nesting.geojson",
+            GB,
+            "error",
+            b'{"type": "FeatureCollection", "features": ' + b"[" * 10_000 + b"]" * 10_000 + b"}",
+            "The file is not usable GeoJSON: it is nested 10,001 levels deep; at most 64 "
+            "levels are allowed.",
+        ),
+        # ------------------------------------------------------------- #18: formulas
+        (
+            "pg_formula_prefixes.csv",
+            PG,
+            "report",
+            _names_csv("North", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)"),
+            "Place groupings: 3 rows read, 1 accepted, 2 rejected, 1 warning.\n"
+            "row 3: place_name \"-2+3+cmd|' /C calc'!A0\" starts with '-', which "
+            "spreadsheets read as a formula\n"
+            "row 4: place_name '@SUM(A1)' starts with '@', which spreadsheets read as a "
+            "formula\n"
+            "warning: 2 of the 3 known practices are not in the file: A81002, A81003",
+        ),
+        (
+            "pl_formula_practice_name.csv",
+            PL,
+            "report",
+            _pl("A81002,+44 Surgery,TS18 2AW,,,100,U00001"),
+            "Practice list: 2 rows read, 1 accepted, 1 rejected.\n"
+            "row 3: practice_name '+44 Surgery' starts with '+', which spreadsheets read as "
+            "a formula",
+        ),
+        (
+            "gb_formula_name.geojson",
+            GB,
+            "report",
+            _fc(NORTH, _feature('=HYPERLINK("http://example.com")', _square(-1.3, 54.3))),
+            "Proposed boundaries (gb_formula_name.geojson): 2 features read, 1 accepted, 1 "
+            "rejected.\n"
+            "feature 2: place_name '=HYPERLINK(\"http://example.com\")' starts with '=', "
+            "which spreadsheets read as a formula",
+        ),
+        # ------------------------------------------------------------- #18: text
+        (
+            "pg_line_separators.csv",
+            PG,
+            "report",
+            _names_csv("North", "Nor\u2028th", "Nor\u0085th"),
+            "Place groupings: 3 rows read, 1 accepted, 2 rejected, 1 warning.\n"
+            "row 3: place_name 'Nor\\u2028th' contains an invisible or control character "
+            "(U+2028 LINE SEPARATOR at position 4)\n"
+            "row 4: place_name 'Nor\\x85th' contains an invisible or control character "
+            "(U+0085 NEXT LINE at position 4)\n"
+            "warning: 2 of the 3 known practices are not in the file: A81002, A81003",
+        ),
+        (
+            "pg_delete_and_bidi.csv",
+            PG,
+            "report",
+            _names_csv("North", "Nor\u007fth", "Nor\u202eth"),
+            "Place groupings: 3 rows read, 1 accepted, 2 rejected, 1 warning.\n"
+            "row 3: place_name 'Nor\\x7fth' contains an invisible or control character "
+            "(U+007F DELETE at position 4)\n"
+            "row 4: place_name 'Nor\\u202eth' contains an invisible or control character "
+            "(U+202E RIGHT-TO-LEFT OVERRIDE at position 4)\n"
+            "warning: 2 of the 3 known practices are not in the file: A81002, A81003",
+        ),
+        (
+            "pg_invisible_characters.csv",
+            PG,
+            "report",
+            _names_csv("North", "North\u200b", "Nor\ue000th"),
+            "Place groupings: 3 rows read, 1 accepted, 2 rejected, 1 warning.\n"
+            "row 3: place_name 'North\\u200b' contains an invisible or control character "
+            "(U+200B ZERO WIDTH SPACE at position 6)\n"
+            "row 4: place_name 'Nor\\ue000th' contains an invisible or control character "
+            "(U+E000 private-use character at position 4)\n"
+            "warning: 2 of the 3 known practices are not in the file: A81002, A81003",
+        ),
+        (
+            "pg_lookalike_names.csv",
+            PG,
+            "report",
+            _names_csv("Cafe\u0301 Royal", "Caf\u00e9\u00a0 Royal ", "Z").replace(
+                b"A81003", b"Z99999"
+            ),
+            "Place groupings: 3 rows read, 2 accepted, 1 rejected, 1 warning.\n"
+            "row 4: practice_code 'Z99999' is not a known practice\n"
+            "warning: 1 of the 3 known practices is not in the file: A81003",
+        ),
+        (
+            "gb_bad_names.geojson",
+            GB,
+            "report",
+            _fc(
+                NORTH,
+                _feature("a\nb\x01c", _square(-1.3, 54.3)),
+                _feature("x" * 5_000, _square(-1.3, 54.1)),
+                _feature("North\u200b", _square(-1.5, 54.3)),
+            ),
+            "Proposed boundaries (gb_bad_names.geojson): 4 features read, 1 accepted, 3 "
+            "rejected.\n"
+            "feature 2: place_name 'a\\nb\\x01c' contains an invisible or control character "
+            "(U+000A LINE FEED at position 2)\n"
+            "feature 3: place_name is longer than 100 characters (5,000)\n"
+            "feature 4: place_name 'North\\u200b' contains an invisible or control character "
+            "(U+200B ZERO WIDTH SPACE at position 6)",
+        ),
+        (
+            "gb_crs_garbage.geojson",
+            GB,
+            "error",
+            _fc(NORTH, crs="garbage " * 300),
+            "The 'crs' member of the file is 2,402 characters long, which is not a "
+            'coordinate reference system (one looks like {"type": "name", "properties": '
+            '{"name": "urn:ogc:def:crs:EPSG::27700"}}). Correct it, or remove it for WGS 84 '
+            "longitude/latitude.",
+        ),
+        (
+            "gb_crs_not_an_object.geojson",
+            GB,
+            "error",
+            _fc(NORTH, crs="EPSG:27700"),
+            "The 'crs' member of the file is not a coordinate reference system (one looks "
+            'like {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}). '
+            "Correct it, or remove it for WGS 84 longitude/latitude.",
+        ),
+        (
+            "gb_crs_unknown.geojson",
+            GB,
+            "error",
+            _fc(NORTH, crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::99999"}}),
+            "The 'crs' member of the file names 'urn:ogc:def:crs:EPSG::99999', which is not "
+            "a known coordinate reference system. Use e.g. urn:ogc:def:crs:EPSG::27700, or "
+            "remove it for WGS 84 longitude/latitude.",
+        ),
+        # ------------------------------------------------------------- #18: GeoPackage SQL
+        (
+            "gb_gpkg_recursive_view.gpkg",
+            GB,
+            "error",
+            None,
+            "The GeoPackage holds a view "
+            "('places'). Only plain tables "
+            "are read: save the layer as a "
+            "table (e.g. export it again from "
+            "QGIS) and upload again.",
+        ),
+        (
+            "gb_gpkg_virtual_table.gpkg",
+            GB,
+            "error",
+            None,
+            "The GeoPackage holds a virtual "
+            "table ('notes') that is not a "
+            "spatial index. Export the layer "
+            "to a new GeoPackage and upload it.",
+        ),
+        (
+            "gb_gpkg_trigger.gpkg",
+            GB,
+            "error",
+            None,
+            "The GeoPackage holds a trigger "
+            "('recount') that is not part of the "
+            "GeoPackage standard. Export the layer "
+            "to a new GeoPackage and upload it.",
+        ),
+        (
+            "gb_gpkg_generated_column.gpkg",
+            GB,
+            "error",
+            None,
+            "The GeoPackage layer 'places' "
+            "has computed (generated) "
+            "columns: 'padding'. Export the "
+            "layer to a new GeoPackage and "
+            "upload it.",
+        ),
+        (
+            "gb_gpkg_plain_sqlite.gpkg",
+            GB,
+            "error",
+            None,
+            "This is an SQLite database but not a GeoPackage: it has no gpkg_contents table.",
+        ),
+        # ------------------------------------------------------------- #18: rows counted as read
+        (
+            "pg_blank_lines_after_data.csv",
+            PG,
+            "report",
+            b"practice_code,place_name\nA81001,North\n" + b"\n" * 20_000,
+            "Place groupings: 1 row read, 1 accepted, 0 rejected, 1 warning.\n"
+            "warning: 2 of the 3 known practices are not in the file: A81002, A81003",
+        ),
+        (
+            "pg_too_many_blank_rows.csv",
+            PG,
+            "error",
+            b"practice_code,place_name\nA81001,North\n" + b",\n" * 10_001 + b"A81002,South\n",
+            "The file has more than 10,000 blank rows (the first 10,000 were read). Delete "
+            "the blank rows and upload again.",
+        ),
     ]
 
 
@@ -848,6 +1172,16 @@ def binary_cases() -> dict[str, bytes]:
         ),
         "gb_gpkg_no_crs.gpkg": _gpkg([("places", None)]),
         "gb_gpkg_mixed_crs.gpkg": _gpkg([("national_grid", 27700), ("lon_lat", 4326)]),
+        "gb_gpkg_recursive_view.gpkg": _gpkg_with(RECURSIVE_VIEW_SQL),
+        "gb_gpkg_virtual_table.gpkg": _gpkg_with("CREATE VIRTUAL TABLE notes USING fts4(body);"),
+        "gb_gpkg_trigger.gpkg": _gpkg_with(
+            "CREATE TRIGGER recount AFTER UPDATE ON places BEGIN SELECT 1; END;"
+        ),
+        "gb_gpkg_generated_column.gpkg": _gpkg_with(
+            "ALTER TABLE places ADD COLUMN padding TEXT "
+            "GENERATED ALWAYS AS (printf('%.*c', 100000000, 'x')) VIRTUAL;"
+        ),
+        "gb_gpkg_plain_sqlite.gpkg": _sqlite_only(),
     }
 
 
