@@ -110,7 +110,7 @@ def _client(scheduler: object, workers: int, memory_limit: str):
         threads_per_worker=1,
         processes=True,
         memory_limit=memory_limit,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: never clash with another cluster
         silence_logs=logging.ERROR,
     )
     return Client(cluster), cluster, True

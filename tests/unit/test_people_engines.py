@@ -35,7 +35,7 @@ def cluster():
         n_workers=2,
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: never clash with another cluster
         silence_logs=logging.ERROR,
     ) as started:
         yield started
