@@ -34,6 +34,10 @@ TABBED = {
         "section",
         ["Residence", "Overlap", "Area", "Flows", "Lineage", "Place cards"],
     ),
+    "tiers.py": (
+        "view",
+        ["The five layers", "Units outside their band", "Age structure", "People at risk"],
+    ),
 }
 
 

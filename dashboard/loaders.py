@@ -22,6 +22,8 @@ import streamlit as st
 import layers
 from dashboard.state import SystemKey
 from layers import england, tiers
+from layers.figures import tiers as tier_figures
+from layers.figures.tiers import MapGeometry
 from layers.maps import system_map, write_lsoa_geojson
 from layers.streams import DEFAULT_SEED, generator
 
@@ -451,6 +453,23 @@ def allocation_run(key: SystemKey, scenario_json: str) -> pd.DataFrame:
     return Scenario.from_json(scenario_json).run(allocation_frame(key))
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def allocation_units(key: SystemKey, scenario_json: str, level: str) -> pd.DataFrame:
+    """£ and £ per head by place, PCN or practice under one scenario (JSON text)."""
+    from layers.allocation import allocation_summary
+
+    return allocation_summary(allocation_run(key, scenario_json), allocation_frame(key), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def allocation_change(key: SystemKey, base_json: str, other_json: str, level: str) -> pd.DataFrame:
+    """Each unit's money under one scenario against another (both JSON text)."""
+    from layers.allocation import compare_allocations
+
+    base, other = allocation_run(key, base_json), allocation_run(key, other_json)
+    return compare_allocations(base, other, allocation_frame(key), level)
+
+
 @st.cache_resource(show_spinner=False, max_entries=96)
 def allocation_geojson(key: SystemKey, level: str) -> dict:
     """Place or PCN footprint GeoJSON (ids and geometry only; shared, read-only)."""
@@ -474,17 +493,21 @@ def tier_tables(key: SystemKey) -> tiers.TierTables:
     return tiers.tier_tables(system(key))
 
 
-@st.cache_resource(show_spinner="Generating synthetic individuals…", max_entries=3)
-def risk_individuals(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
+def risk_individuals(key: SystemKey, seed: int = TIERS_SEED) -> pd.DataFrame:
     """Synthetic individuals of an ICS with risk tiers (shared, read-only; never shown).
 
-    Generated as ``System.individuals`` is (national LSOA table, the ``individuals``
-    stream); risk tiers are drawn from the ``risk`` stream (:mod:`layers.streams`).
+    They depend on the ICS's registrations only, so every place definition shares them.
     """
-    from layers.individuals import generate_individuals
-    from layers.risk import assign_risk
+    return _risk_individuals(_base_key(key.code, key.vintage), seed)
 
-    registrations = system(_base_key(code)).registrations
+
+@st.cache_resource(show_spinner="Generating synthetic individuals…", max_entries=3)
+def _risk_individuals(key: SystemKey, seed: int) -> pd.DataFrame:
+    # Generated as System.individuals is (national LSOA table, the individuals stream),
+    # without keeping them on the shared System.
+    from layers.individuals import generate_individuals
+
+    registrations = system(key).registrations
     with _BUILD_SLOTS:
         lsoas = layers.read_table("lsoas")
         people = generate_individuals(
@@ -493,48 +516,42 @@ def risk_individuals(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
             lsoas.set_index("lsoa_code")["imd_decile"],
             rng=generator(seed, "individuals"),
         )
-        return assign_risk(people, generator(seed, "risk"))
+        return tiers.individuals_with_risk(people, seed)
+
+
+def practice_risk_counts(key: SystemKey, seed: int = TIERS_SEED) -> pd.DataFrame:
+    """Unrounded practice × risk tier × IMD decile counts; pass through disclosure to show."""
+    return _practice_risk_counts(_base_key(key.code, key.vintage), seed)
 
 
 @st.cache_data(show_spinner="Counting risk tiers…", max_entries=48)
-def practice_risk_counts(code: str, seed: int = TIERS_SEED) -> pd.DataFrame:
-    """Unrounded practice × risk tier × IMD decile counts; pass through disclosure to show."""
+def _practice_risk_counts(key: SystemKey, seed: int) -> pd.DataFrame:
     from layers.individuals import aggregate_individuals
 
     counts = aggregate_individuals(
-        risk_individuals(code, seed), ["practice_code", "risk_tier", "imd_decile"]
+        _risk_individuals(key, seed), ["practice_code", "risk_tier", "imd_decile"]
     )
     counts["practice_code"] = counts["practice_code"].astype(str)
     return counts
 
 
-@st.cache_data(show_spinner="Modelling age structures…", max_entries=48)
-def practice_age_structure(code: str) -> pd.DataFrame:
+def practice_age_structure(key: SystemKey) -> pd.DataFrame:
     """Modelled single-year ages of each practice's patients (registrations × LSOA mix)."""
-    registrations = system(_base_key(code)).registrations
+    return _practice_age_structure(_base_key(key.code, key.vintage))
+
+
+@st.cache_data(show_spinner="Modelling age structures…", max_entries=48)
+def _practice_age_structure(key: SystemKey) -> pd.DataFrame:
+    registrations = system(key).registrations
     with _BUILD_SLOTS:
         return tiers.practice_age_structure(registrations, layers.read_table("lsoas"))
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
-def tier_geometry(key: SystemKey) -> dict:
-    """GeoJSON, anchors, outlines and view for the tiers map (shared, read-only)."""
-    from layers.maps import feature_collection, geo_view, outline_coordinates
-
+def tier_map_geometry(key: SystemKey) -> MapGeometry:
+    """Footprints, places, outlines and view of the tiers map (shared, read-only)."""
     loaded = system(key)
-    pcns = loaded.pcns[~loaded.pcns.geometry.is_empty & loaded.pcns.geometry.notna()]
-    bounds = loaded.ics.total_bounds
-    return {
-        "pcn_geojson": feature_collection(pcns, "pcn_code"),
-        "pcn_codes": pcns["pcn_code"].tolist(),
-        "pcn_names": dict(zip(pcns["pcn_code"], pcns["pcn_name"], strict=True)),
-        "place_geojson": feature_collection(loaded.places, "place_code"),
-        "place_codes": loaded.places["place_code"].tolist(),
-        "pcn_outline": outline_coordinates(pcns.geometry),
-        "place_outline": outline_coordinates(loaded.places.geometry),
-        "view": geo_view(bounds),
-        "spacing": max(bounds[2] - bounds[0], bounds[3] - bounds[1]) / 90,
-    }
+    return tier_figures.map_geometry(loaded.pcns, loaded.places, loaded.ics.total_bounds)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -542,13 +559,7 @@ def tier_pattern(
     key: SystemKey, layer: str, kind: str, codes: tuple[str, ...]
 ) -> tuple[list[float], list[float]]:
     """Hatching (``kind="hatch"``) or dots (``"dots"``) over PCN footprints or places."""
-    loaded = system(key)
-    frame = loaded.pcns if layer == "pcn" else loaded.places
-    column = "pcn_code" if layer == "pcn" else "place_code"
-    geometries = frame.loc[frame[column].isin(codes), "geometry"].tolist()
-    pattern = tiers.hatch_coordinates if kind == "hatch" else tiers.dot_coordinates
-    lon, lat = pattern(geometries, tier_geometry(key)["spacing"])
-    return lon.tolist(), lat.tolist()
+    return tier_figures.pattern_coordinates(tier_map_geometry(key), layer, kind, codes)
 
 
 # --- inequality page ---
@@ -595,7 +606,7 @@ def _inequality_indicator(key: SystemKey, indicator: str, scenario_json: str) ->
         return inequality_lsoa_indicator(indicator)
     deprivation = inequality_practice_deprivation(code)
     if indicator == "at_risk":
-        counts = indicators.at_risk_counts(practice_risk_counts(code))
+        counts = indicators.at_risk_counts(practice_risk_counts(key))
         return indicators.at_risk_prevalence(counts, deprivation)
     if indicator == "pounds_per_head":
         funding = inequality_funding(key, scenario_json)
@@ -736,6 +747,6 @@ def presentation_slide(key: SystemKey, slide: str, scenario_json: str):
     """
     from layers import slides
 
-    people = risk_individuals(key.code) if slide in ("tiers", "inequality") else None
+    people = risk_individuals(key) if slide in ("tiers", "inequality") else None
     builders = slides.slide_builders(scenario_json or None, people)
     return builders[slide](system(key))

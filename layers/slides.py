@@ -32,23 +32,20 @@ from typing import Final
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from layers import format as fmt
 from layers.alignment import home_authorities, ics_flow_summary
-from layers.allocation import Scenario, allocation_summary, example_practices
+from layers.allocation import METHOD_NAMES, Scenario, allocation_summary, example_practices
 from layers.allocation.frame import practice_frame
 from layers.allocation.funding import default_scenario, run_scenario
 from layers.deprivation import is_core20, practice_deprivation
 from layers.disclosure import shares_from_rounded, total_then_suppress
+from layers.figures import allocation as allocation_figures
 from layers.geodata import DATA_VINTAGE, SOURCES, read_table
 from layers.individuals import aggregate_individuals
 from layers.maps import system_map
-from layers.risk import assign_risk, risk_tier_counts
 from layers.streams import generator
 from layers.style import (
-    FLAG_COLOURS,
-    FLAG_PATTERNS,
     FONT_FAMILY,
     GRID_COLOUR,
     IMD_DECILE_COLOURS,
@@ -102,7 +99,6 @@ DISCLOSURE_NOTE: Final = (
 DEFAULT_SCENARIO_NAME: Final = default_scenario(example_practices()).name
 #: Above this many PCNs a slide shows counts in bands instead of one bar per PCN.
 _MAX_BARS = 16
-#: Below / within / above a planning band, as on the tiers page (Okabe-Ito and grey).
 
 
 @dataclass(frozen=True)
@@ -415,12 +411,14 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
 def risk_individuals(system: System) -> pd.DataFrame:
     """The system's synthetic individuals with drawn risk tiers, as every page draws them.
 
-    Individuals are :attr:`System.individuals`; risk tiers are drawn from the
-    system's ``risk`` stream (:func:`layers.streams.generator`), as the tiers and
+    Individuals are :attr:`System.individuals`; risk tiers are drawn by
+    :func:`layers.tiers.individuals_with_risk` from the system's seed, as the tiers and
     inequality pages draw them, so a slide's numbers match the page's.
     """
+    from layers import tiers
+
     system = _check_system(system)
-    return assign_risk(system.individuals, generator(system.seed, "risk"))
+    return tiers.individuals_with_risk(system.individuals, system.seed)
 
 
 def tiers_slide(
@@ -433,7 +431,9 @@ def tiers_slide(
     The left panel counts practices, PCNs and places below, within and above the
     design bands of :data:`layers.tiers.DEFAULT_BANDS` (published registered lists);
     the right panel shows disclosure-controlled counts of people at rising and high
-    risk in each place (from the synthetic individuals).
+    risk in each place (from the synthetic individuals). Both are the Population tiers
+    page's own figures (:func:`layers.figures.tiers.band_counts` and
+    :func:`~layers.figures.tiers.people_at_risk`), restyled for a projector.
 
     Parameters
     ----------
@@ -458,12 +458,14 @@ def tiers_slide(
     '7 of 15 PCNs are above 50,000 patients and 2 below 30,000'
     """
     from layers import tiers
+    from layers.figures import tiers as tier_figures
 
     system = _check_system(system)
     info = system.vintage_info
     name = _check_name(scenario_name)
     people = risk_individuals(system) if individuals is None else individuals
-    flags = tiers.flag_units(tiers.tier_tables(system), tiers.DEFAULT_BANDS)
+    tables = tiers.tier_tables(system)
+    flags = tiers.flag_units(tables, tiers.DEFAULT_BANDS)
     pcn_flags = flags[flags["layer"] == "pcn"]
     low, high = tiers.DEFAULT_BANDS["pcn"]
     above = int((pcn_flags["flag"] == "above").sum())
@@ -471,83 +473,19 @@ def tiers_slide(
     takeaway = f"{above} of {len(pcn_flags)} PCNs are above {high:,} patients"
     if below:
         takeaway += f" and {below} below {low:,}"
-
-    mapping = system.practices[["practice_code", "place_code"]].assign(icb_code=system.code)
-    ics_counts = risk_tier_counts(people, "icb_code", mapping)
-    ics_counts = ics_counts[ics_counts["icb_code"] == system.code].iloc[0]
+    # As the page counts them: unrounded practice counts, re-aggregated per unit.
+    counts = aggregate_individuals(people, ["practice_code", "risk_tier", "imd_decile"])
+    counts["practice_code"] = counts["practice_code"].astype(str)
+    ics_counts = tiers.risk_tiers_by_unit(counts, tables, "ics").iloc[0]
     takeaway += f"; {_people(ics_counts['high'])} at high risk"
 
-    figure = make_subplots(
-        rows=1,
-        cols=2,
-        column_widths=[0.42, 0.58],
-        horizontal_spacing=0.2,
-        subplot_titles=("Units against their planning band", "People at risk, by place"),
+    by_place = tiers.risk_tiers_by_unit(counts, tables, "place")
+    figure = tier_figures.briefing(
+        tier_figures.band_counts(flags, tiers.DEFAULT_BANDS),
+        tier_figures.people_at_risk(by_place),
     )
-    layers_shown = [layer for layer in ("place", "pcn", "practice") if layer in set(flags["layer"])]
-    counts = pd.crosstab(flags["layer"], flags["flag"].astype(str)).reindex(
-        index=layers_shown, columns=list(tiers.FLAGS), fill_value=0
-    )
-    band_text = {
-        layer: f"{tiers.LAYER_LABELS[layer]}<br>({_compact(lo)}–{_compact(hi)})"
-        for layer, (lo, hi) in tiers.DEFAULT_BANDS.items()
-    }
-    shares = 100 * counts.div(counts.sum(axis=1).replace(0, 1), axis=0)
-    for flag in tiers.FLAGS:
-        figure.add_trace(
-            go.Bar(
-                y=[band_text[layer] for layer in layers_shown],
-                x=shares[flag],
-                orientation="h",
-                name=tiers.FLAG_LABELS[flag],
-                legendgroup="bands",
-                offsetgroup="bands",
-                marker={
-                    "color": FLAG_COLOURS[flag],
-                    "pattern": {"shape": FLAG_PATTERNS[flag], "fgcolor": "#000000"},
-                    "line": {"color": TEXT_COLOUR, "width": 1},
-                },
-                text=[str(v) if v else "" for v in counts[flag]],
-                textposition="inside",
-                insidetextanchor="middle",
-                textfont={"color": "#FFFFFF" if flag == "above" else "#000000"},
-                customdata=counts[flag],
-                hovertemplate="%{y}: %{customdata} units " + flag + " the band<extra></extra>",
-            ),
-            row=1,
-            col=1,
-        )
-
-    shown = risk_tier_counts(people, "place_code", mapping)
-    numeric = risk_tier_counts(people, "place_code", mapping, numeric=True)
-    names = system.places.set_index("place_code")["place_name"]
-    labels = shown["place_code"].map(names).fillna("Practices outside the places")
-    order = np.argsort(numeric["high"].fillna(0).to_numpy(), kind="stable")
-    for tier, colour, pattern, label in (
-        ("rising", "#E69F00", "/", "Rising risk (2+ long-term conditions)"),
-        ("high", "#D55E00", "x", "High risk (moderate or severe frailty)"),
-    ):
-        figure.add_trace(
-            go.Bar(
-                y=labels.iloc[order],
-                x=numeric[tier].fillna(0).iloc[order],
-                orientation="h",
-                name=label,
-                legendgroup="risk",
-                offsetgroup=tier,
-                marker={"color": colour, "pattern": {"shape": pattern, "fgcolor": "#000000"}},
-                text=[fmt.count(v) for v in shown[tier].iloc[order]],
-                textposition="outside",
-                cliponaxis=False,
-                hovertemplate="%{y}: %{text} people<extra>" + label + "</extra>",
-            ),
-            row=1,
-            col=2,
-        )
     _style(figure)
-    small = len(labels) > 10
     figure.update_layout(
-        barmode="stack",
         legend={
             "orientation": "h",
             "y": -0.16,
@@ -555,21 +493,10 @@ def tiers_slide(
             "font": {"size": 17},
             "traceorder": "normal",
         },
-        font={"size": 16 if small else 20},
+        font={"size": 16 if len(by_place) > 10 else 20},
         uniformtext={"minsize": 14, "mode": "hide"},
     )
     figure.update_annotations(font={"size": 22})
-    figure.update_xaxes(
-        title_text="Share of units (%), labelled with the number", range=[0, 100], row=1, col=1
-    )
-    # Counts of people carry no axis ticks: the rounded counts are written on the bars.
-    figure.update_xaxes(
-        title_text="People (rounded to the nearest 5)",
-        showticklabels=False,
-        range=[0, 1.25 * float(np.nanmax([numeric["rising"].max(), numeric["high"].max(), 1]))],
-        row=1,
-        col=2,
-    )
     return Slide(
         key="tiers",
         title="Population tiers: unit sizes and people at risk",
@@ -591,21 +518,6 @@ def tiers_slide(
         attribution=info.sources,
         notes=(DISCLOSURE_NOTE,),
     )
-
-
-def _compact(n: int) -> str:
-    """``1,000`` → ``"1k"``, ``1,500,000`` → ``"1.5m"``.
-
-    Examples
-    --------
-    >>> _compact(1_000), _compact(30_000), _compact(1_500_000), _compact(500)
-    ('1k', '30k', '1.5m', '500')
-    """
-    if n >= 1_000_000:
-        return f"{n / 1e6:g}m"
-    if n >= 1_000:
-        return f"{n / 1e3:g}k"
-    return str(n)
 
 
 # --------------------------------------------------------------------------- allocation
@@ -633,7 +545,11 @@ def allocation_slide(
     scenario_json: str | None = None,
     practices: pd.DataFrame | None = None,
 ) -> Slide:
-    """How the scenario shares the budget between places, in £ and £ per weighted head.
+    """How the scenario shares the budget between places: £ per head by commissioning tier.
+
+    The figure is the allocation page's own (:func:`layers.figures.allocation.tier_bars`),
+    restyled for a projector; the takeaway gives the largest place's £ and the spread of
+    £ per weighted head.
 
     Parameters
     ----------
@@ -689,29 +605,8 @@ def allocation_slide(
         f"({fmt.percent(100 * top.pounds / budget if budget else 0)} of "
         f"{fmt.compact_pounds(budget)}); {spread}"
     )
-    figure = go.Figure(
-        go.Bar(
-            y=summary["place_name"],
-            x=summary["pounds"] / 1e6,
-            orientation="h",
-            marker={"color": OKABE_ITO[0]},
-            text=[
-                f"{fmt.compact_pounds(p)} · {fmt.compact_pounds(h)} per weighted head"
-                for p, h in zip(summary["pounds"], summary["pounds_per_weighted_head"], strict=True)
-            ],
-            textposition="outside",
-            cliponaxis=False,
-            name="Allocation",
-            hovertemplate="%{y}: £%{x:,.1f}m<extra></extra>",
-        )
-    )
-    _style(figure)
-    figure.update_layout(showlegend=False, margin={"r": 40})
-    figure.update_xaxes(
-        title_text="Allocation (£ million)",
-        tickformat=",",
-        range=[0, 1.75 * float(summary["pounds"].max()) / 1e6 or 1],
-    )
+    # The page's chart, restyled for a projector: one definition of the figure.
+    figure = _style(allocation_figures.tier_bars(summary, title=""))
     return Slide(
         key="allocation",
         title=f"Sharing the budget: {scenario.name}",
@@ -719,11 +614,11 @@ def allocation_slide(
         figure=figure,
         source=f"NHS England {info.default_allocation_year} practice weighted populations; "
         "the scenario's service "
-        f"catalogue and method ({scenario.method.replace('_', ' ')}); the budget is an input",
+        f"catalogue and method ({METHOD_NAMES[scenario.method]}); the budget is an input",
         scenario_name=scenario.name,
         alt_text=(
-            f"Bar chart of each place's allocation in £ million under the scenario "
-            f"'{scenario.name}', labelled with £ per weighted head. {takeaway}."
+            f"Bar chart of each place's £ per head under the scenario '{scenario.name}', "
+            f"split by the tier that commissions it and labelled with each total. {takeaway}."
         ),
         disclosure="published",
         ics_code=system.code,

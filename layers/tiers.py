@@ -34,10 +34,11 @@ for the structure, and its pyramids are drawn in the six bands
 
 from __future__ import annotations
 
+import json
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
@@ -49,7 +50,8 @@ from layers._checks import require_frame, require_unique
 from layers.ages import AGE_COLUMNS, MAX_AGE, check_age_bands, pyramid_bands, single_year_ages
 from layers.format import excerpt
 from layers.individuals import age_band_labels, male_share
-from layers.risk import RISK_TIERS, risk_tier_table
+from layers.risk import RISK_TIERS, assign_risk, risk_tier_table
+from layers.streams import DEFAULT_SEED, generator
 from layers.system import NO_PCN_LABEL
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
@@ -67,8 +69,10 @@ __all__ = [
     "MAX_BAND_BOUND",
     "NO_PCN_CODE",
     "NO_PRACTICE",
+    "OPERATION_TYPES",
     "POPULATION_BASIS",
     "STATUS_LABELS",
+    "UNIT_NAMES",
     "MergePCNs",
     "MovePCNToPlace",
     "MovePractice",
@@ -78,10 +82,11 @@ __all__ = [
     "age_pyramid",
     "apply_regrouping",
     "describe_regrouping",
-    "dot_coordinates",
+    "example_tables",
     "flag_units",
+    "format_band",
     "format_bands",
-    "hatch_coordinates",
+    "individuals_with_risk",
     "located_elsewhere",
     "parse_bands",
     "population_basis",
@@ -135,6 +140,16 @@ def population_basis(vintage: str = DEFAULT_VINTAGE) -> MappingProxyType:
 
 #: What each layer's population counts (2022 vintage; see :func:`population_basis`).
 POPULATION_BASIS: Final = population_basis("2022")
+#: One unit of each layer, in words ("a PCN", "a place").
+UNIT_NAMES: Final = MappingProxyType(
+    {
+        "individual": "individual",
+        "practice": "practice",
+        "pcn": "PCN",
+        "place": "place",
+        "ics": "ICS",
+    }
+)
 #: Design bands ``(low, high)`` of registered patients, from the H&W layers of planning
 #: (2019). "The ICS c. 1 million" is read as 500,000-1,500,000.
 DEFAULT_BANDS: Final[Mapping[str, tuple[int, int]]] = MappingProxyType(
@@ -283,6 +298,22 @@ def _compact(n: int) -> str:
     return str(n)
 
 
+def format_band(low: int, high: int, separator: str = "-") -> str:
+    """One band in its compact form, as links and slides write it.
+
+    Thousands and millions are written ``k`` and ``m`` where that is exact to one
+    decimal place, so :func:`parse_bands` reads the text back to the same numbers.
+
+    Examples
+    --------
+    >>> format_band(30_000, 50_000), format_band(500_000, 1_500_000, "–")
+    ('30k-50k', '500k–1.5m')
+    >>> format_band(1_234, 10_000)
+    '1234-10k'
+    """
+    return f"{_compact(int(low))}{separator}{_compact(int(high))}"
+
+
 def parse_bands(text: str) -> dict[str, tuple[int, int]]:
     """Read bands from their URL form, e.g. ``"1k-10k,30k-50k,100k-500k,500k-1.5m"``.
 
@@ -344,7 +375,7 @@ def format_bands(bands: Mapping[str, Sequence[int]]) -> str:
     (1234, 10000)
     """
     checked = validate_bands(bands)
-    return ",".join(f"{_compact(lo)}-{_compact(hi)}" for lo, hi in checked.values())
+    return ",".join(format_band(lo, hi) for lo, hi in checked.values())
 
 
 # --------------------------------------------------------------------------- tables
@@ -539,7 +570,7 @@ def unit_mapping(tables: TierTables, layer: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> toy = _toy()
+    >>> toy = example_tables()
     >>> unit_mapping(toy, "pcn")
       practice_code    code                       name
     0            P1       A                      PCN A
@@ -586,7 +617,8 @@ def unit_table(tables: TierTables, layer: str) -> pd.DataFrame:
 
     Examples
     --------
-    >>> unit_table(_toy(), "place")[["code", "registered_patients", "n_pcns", "n_practices"]]
+    >>> places = unit_table(example_tables(), "place")
+    >>> places[["code", "registered_patients", "n_pcns", "n_practices"]]
       code  registered_patients  n_pcns  n_practices
     0   U1                  125       1            3
     1   U2                  115       1            1
@@ -704,7 +736,7 @@ def flag_units(
 
     Examples
     --------
-    >>> flags = flag_units(_toy(), {"practice": (30, 100), "pcn": (100, 200)})
+    >>> flags = flag_units(example_tables(), {"practice": (30, 100), "pcn": (100, 200)})
     >>> flags[["layer", "code", "registered_patients", "flag", "gap"]].head(6)
           layer code  registered_patients    flag  gap
     0  practice   P1                   60  within    0
@@ -760,7 +792,7 @@ def located_elsewhere(tables: TierTables) -> pd.DataFrame:
 
     Examples
     --------
-    >>> located_elsewhere(_toy()).empty
+    >>> located_elsewhere(example_tables()).empty
     True
     """
     columns = [
@@ -851,7 +883,7 @@ def tier_summary(
 
     Examples
     --------
-    >>> summary = tier_summary(_toy(), {"practice": (30, 100), "pcn": (100, 200)})
+    >>> summary = tier_summary(example_tables(), {"practice": (30, 100), "pcn": (100, 200)})
     >>> summary[["layer", "n_units", "median", "n_below", "n_within", "n_above"]]
             layer  n_units  median  n_below  n_within  n_above
     0  individual      240     1.0     <NA>      <NA>     <NA>
@@ -1012,7 +1044,14 @@ class MovePCNToPlace:
 
 
 Operation = MovePractice | MergePCNs | MovePCNToPlace
-_OPERATION_TYPES = (MovePractice, MergePCNs, MovePCNToPlace)
+#: Each kind of operation by its name in a saved scenario (see :meth:`Regrouping.to_json`).
+OPERATION_TYPES: Final = MappingProxyType(
+    {"move_practice": MovePractice, "merge_pcns": MergePCNs, "move_pcn": MovePCNToPlace}
+)
+_OPERATION_TYPES = tuple(OPERATION_TYPES.values())
+_KIND_OF = {operation: kind for kind, operation in OPERATION_TYPES.items()}
+#: The longest saved scenario read back (characters): a few hundred steps.
+_MAX_JSON = 100_000
 
 
 def _check_text(operation: object, names: Sequence[str]) -> None:
@@ -1080,6 +1119,60 @@ class Regrouping:
     def undo(self) -> Regrouping:
         """A new scenario without the last operation (empty stays empty)."""
         return Regrouping(self.operations[:-1])
+
+    def to_json(self) -> str:
+        """The scenario as JSON text: its operations in order, each with its kind.
+
+        Examples
+        --------
+        >>> Regrouping().merge_pcns("A", "B", "AB").to_json()
+        '{"operations": [{"kind": "merge_pcns", "kept": "A", "absorbed": "B", "name": "AB"}]}'
+        """
+        steps = [{"kind": _KIND_OF[type(op)], **asdict(op)} for op in self.operations]
+        return json.dumps({"operations": steps}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Regrouping:
+        """Read a scenario written by :meth:`to_json`.
+
+        Raises
+        ------
+        ValueError
+            If the text is not such a scenario (it names the step and what is wrong).
+
+        Examples
+        --------
+        >>> scenario = Regrouping().move_practice("P4", "A").move_pcn_to_place("A", "U2")
+        >>> Regrouping.from_json(scenario.to_json()) == scenario
+        True
+        >>> Regrouping.from_json('{"operations": [{"kind": "split_pcn"}]}')
+        Traceback (most recent call last):
+        ...
+        ValueError: Step 1 of the saved scenario: unknown kind 'split_pcn'; \
+use move_practice, merge_pcns, move_pcn.
+        """
+        if not isinstance(text, str) or len(text) > _MAX_JSON:
+            raise ValueError(f"A saved scenario is JSON text of at most {_MAX_JSON:,} characters.")
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise ValueError(f"The saved scenario is not valid JSON: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("operations"), list):
+            raise ValueError('A saved scenario is {"operations": [...]}.')
+        operations = []
+        for step, item in enumerate(data["operations"], start=1):
+            kind = item.get("kind") if isinstance(item, dict) else None
+            if kind not in OPERATION_TYPES:
+                raise ValueError(
+                    f"Step {step} of the saved scenario: unknown kind {kind!r}; "
+                    f"use {', '.join(OPERATION_TYPES)}."
+                )
+            fields = {key: value for key, value in item.items() if key != "kind"}
+            try:
+                operations.append(OPERATION_TYPES[kind](**fields))
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"Step {step} of the saved scenario: {exc}") from None
+        return cls(tuple(operations))
 
 
 class RegroupingError(ValueError):
@@ -1239,7 +1332,7 @@ def apply_regrouping(tables: TierTables, regrouping: Regrouping) -> TierTables:
 
     Examples
     --------
-    >>> toy = _toy()
+    >>> toy = example_tables()
     >>> merged = apply_regrouping(toy, Regrouping().merge_pcns("A", "B"))
     >>> merged.pcns[["pcn_code", "pcn_name", "place_code"]]
       pcn_code       pcn_name place_code
@@ -1286,7 +1379,7 @@ def describe_regrouping(tables: TierTables, regrouping: Regrouping) -> list[str]
     Examples
     --------
     >>> scenario = Regrouping().move_practice("P4", "B").merge_pcns("A", "B")
-    >>> for line in describe_regrouping(_toy(), scenario):
+    >>> for line in describe_regrouping(example_tables(), scenario):
     ...     print(line)
     Move practice Four (P4) from No PCN in ePCN (May 2022) to PCN B (B)
     Merge PCN B (B) into PCN A (A)
@@ -1295,6 +1388,36 @@ def describe_regrouping(tables: TierTables, regrouping: Regrouping) -> list[str]
 
 
 # --------------------------------------------------------------------------- risk tiers
+
+
+def individuals_with_risk(individuals: pd.DataFrame, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+    """A run's synthetic individuals with their risk tiers, drawn from its ``risk`` stream.
+
+    The one place the risk tiers of a run are drawn: the tiers page, the inequality
+    page and the slides all call this, so their counts agree.
+
+    Parameters
+    ----------
+    individuals : DataFrame
+        Synthetic individuals (:attr:`layers.System.individuals`, or generated with the
+        ``individuals`` stream of the same ``seed``).
+    seed : int, default :data:`layers.streams.DEFAULT_SEED`
+        The run's seed.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`layers.risk.assign_risk` with ``generator(seed, "risk")``.
+
+    Examples
+    --------
+    >>> people = pd.DataFrame({"practice_code": ["P1"] * 3, "age": [5, 70, 90],
+    ...                        "imd_decile": [1, 1, 1]})
+    >>> a = individuals_with_risk(people)["risk_tier"].tolist()
+    >>> a == individuals_with_risk(people)["risk_tier"].tolist()
+    True
+    """
+    return assign_risk(individuals, generator(seed, "risk"))
 
 
 def risk_tiers_by_unit(
@@ -1337,7 +1460,8 @@ def risk_tiers_by_unit(
     >>> counts = pd.DataFrame({"practice_code": ["P1", "P2", "P3", "P4"],
     ...                        "risk_tier": ["low", "high", "low", "rising"],
     ...                        "imd_decile": [1, 1, 6, 2], "people": [60, 25, 115, 40]})
-    >>> risk_tiers_by_unit(counts, _toy(), "pcn")[["code", "low", "rising", "high", "total"]]
+    >>> by_pcn = risk_tiers_by_unit(counts, example_tables(), "pcn")
+    >>> by_pcn[["code", "low", "rising", "high", "total"]]
          code  low rising high total
     0       A   60      0   25    85
     1       B  115      0    0   115
@@ -1618,110 +1742,20 @@ def age_pyramid(
     return pyramid_from_structure(structure, mapping, unit_column, age_bands, vintage)
 
 
-# --------------------------------------------------------------------------- map cues
+# --------------------------------------------------------------------------- example
 
 
-def _spacing(geometries: Sequence, spacing: float | None) -> float:
-    if spacing is not None:
-        if not spacing > 0:
-            raise ValueError(f"spacing must be > 0, got {spacing}")
-        return float(spacing)
-    minx, miny, maxx, maxy = shapely.total_bounds(np.asarray(geometries))
-    return max(maxx - minx, maxy - miny) / 70 or 0.01
+def example_tables() -> TierTables:
+    """A hand-made ICS for examples and tests: 4 practices, PCNs A and B, places U1 and U2.
 
-
-def hatch_coordinates(
-    geometries: Iterable, spacing: float | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Diagonal hatching lines clipped to polygons: a pattern, so colour is not the only cue.
-
-    Parameters
-    ----------
-    geometries : iterable of shapely geometries
-        Polygons in lon/lat.
-    spacing : float, optional
-        Distance between lines in degrees; default 1/70 of the extent.
-
-    Returns
-    -------
-    lon, lat : numpy.ndarray
-        Line vertices with NaN between lines (plotly reads NaN as a break).
+    Practices P1 (60 patients) and P2 (25) are in PCN A, P3 (115) in PCN B, and P4 (40)
+    in no PCN; PCN A and P4 are in place U1 ("North"), PCN B in U2 ("South").
 
     Examples
     --------
-    >>> from shapely.geometry import box
-    >>> lon, lat = hatch_coordinates([box(0, 0, 1, 1)], spacing=0.25)
-    >>> int(np.isnan(lon).sum()), bool(np.nanmax(lon) <= 1 and np.nanmin(lat) >= 0)
-    (7, True)
+    >>> example_tables().registered_patients
+    240
     """
-    geoms = [g for g in geometries if g is not None and not g.is_empty]
-    if not geoms:
-        return np.array([]), np.array([])
-    step = _spacing(geoms, spacing)
-    lon: list[np.ndarray] = []
-    lat: list[np.ndarray] = []
-    for geom in geoms:
-        minx, miny, maxx, maxy = geom.bounds
-        offsets = np.arange(miny - (maxx - minx), maxy + step, step)
-        lines = shapely.linestrings(
-            np.stack(
-                [
-                    np.column_stack([np.full(len(offsets), minx), offsets]),
-                    np.column_stack([np.full(len(offsets), maxx), offsets + (maxx - minx)]),
-                ],
-                axis=1,
-            )
-        )
-        clipped = shapely.intersection(lines, geom)
-        for part in shapely.get_parts(clipped[~shapely.is_empty(clipped)]):
-            xy = shapely.get_coordinates(part)
-            if len(xy) >= 2:
-                lon += [xy[:, 0], np.array([np.nan])]
-                lat += [xy[:, 1], np.array([np.nan])]
-    if not lon:
-        return np.array([]), np.array([])
-    return np.concatenate(lon), np.concatenate(lat)
-
-
-def dot_coordinates(
-    geometries: Iterable, spacing: float | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """A regular grid of dots inside polygons: a second pattern for maps.
-
-    Each polygon gets at least one dot (its representative point).
-
-    Examples
-    --------
-    >>> from shapely.geometry import box
-    >>> lon, lat = dot_coordinates([box(0, 0, 1, 1)], spacing=0.25)
-    >>> len(lon), bool(((lon > 0) & (lon < 1) & (lat > 0) & (lat < 1)).all())
-    (20, True)
-    """
-    geoms = [g for g in geometries if g is not None and not g.is_empty]
-    if not geoms:
-        return np.array([]), np.array([])
-    step = _spacing(geoms, spacing)
-    lon: list[np.ndarray] = []
-    lat: list[np.ndarray] = []
-    for geom in geoms:
-        minx, miny, maxx, maxy = geom.bounds
-        xs = np.arange(minx + step / 2, maxx, step)
-        ys = np.arange(miny + step / 2, maxy, step * 0.7)
-        gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
-        inside = shapely.contains_xy(geom, gx, gy)
-        if not inside.any():
-            point = geom.representative_point()
-            gx, gy, inside = np.array([point.x]), np.array([point.y]), np.array([True])
-        lon.append(gx[inside])
-        lat.append(gy[inside])
-    return np.concatenate(lon), np.concatenate(lat)
-
-
-# --------------------------------------------------------------------------- doctest toy
-
-
-def _toy() -> TierTables:
-    """A hand-made ICS for the examples: 4 practices, PCNs A and B, places U1 and U2."""
     return TierTables(
         code="QXX",
         name="Toyshire",

@@ -4,6 +4,7 @@ The suite has three tiers, each in its own folder and marked by it:
 
 * ``tests/unit``: the library, on hand-made geometries, real-data facts and the
   reference suites (marker ``unit``);
+* ``tests/store``: the scenario library on SQLite and a real PostgreSQL (marker ``store``);
 * ``tests/app``: every page under Streamlit's AppTest (marker ``app``);
 * ``tests/browser``: the running dashboard in headless Chromium (marker ``browser``).
 
@@ -28,7 +29,7 @@ ARTIFACTS = REPO_ROOT / "tests" / "artifacts"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-_TIERS = ("unit", "app", "browser")
+_TIERS = ("unit", "store", "app", "browser")
 
 
 def pytest_collection_modifyitems(config, items):

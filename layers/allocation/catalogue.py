@@ -16,9 +16,13 @@ A catalogue is a DataFrame with one row per service and the columns
 
 An optional ``note`` column is carried through untouched.
 
-Two presets ship with the library (:func:`default_catalogue`). Their tiers follow the
-seed papers; their money shares come from NHS England's own 2022/23 formula (see
-:func:`default_catalogue` for the derivation).
+Three catalogues ship with the library (:func:`default_catalogue`): the neutral
+default, whose services are commissioned by the ICB itself as the law sets it out, and
+two presets whose tiers follow the seed papers (NW London; Coventry & Warwickshire).
+All three share their money the same way, by NHS England's own 2022/23 formula (see
+:func:`default_catalogue` for the derivation), so they differ only in who commissions.
+:data:`PRESET_NAMES`, :data:`TIER_NAMES` and :data:`COMPONENT_NAMES` say each code in
+words.
 """
 
 from __future__ import annotations
@@ -37,10 +41,14 @@ __all__ = [
     "CATALOGUE_COLUMNS",
     "COMPONENTS",
     "COMPONENT_COLUMNS",
+    "COMPONENT_NAMES",
+    "DEFAULT_PRESET",
     "OVERALL_COLUMN",
     "POPULATION_COLUMN",
     "PRESETS",
+    "PRESET_NAMES",
     "TIERS",
+    "TIER_NAMES",
     "CatalogueError",
     "default_catalogue",
     "tier_shares",
@@ -49,6 +57,8 @@ __all__ = [
 
 #: Commissioning tiers, from the whole system down to the single practice.
 TIERS: tuple[str, ...] = ("ics", "place", "pcn", "practice")
+#: The tiers in words.
+TIER_NAMES: dict[str, str] = {"ics": "ICS", "place": "Place", "pcn": "PCN", "practice": "Practice"}
 
 #: NHS England need components, as named in the catalogue.
 COMPONENTS: tuple[str, ...] = (
@@ -60,6 +70,17 @@ COMPONENTS: tuple[str, ...] = (
     "primary_medical_care",
     "health_inequalities",
 )
+
+#: The need components in words.
+COMPONENT_NAMES: dict[str, str] = {
+    "general_acute": "General & acute",
+    "community": "Community",
+    "mental_health": "Mental health",
+    "maternity": "Maternity",
+    "prescribing": "Prescribing",
+    "primary_medical_care": "Primary medical care",
+    "health_inequalities": "Health inequalities",
+}
 
 #: Weighted-population column (``weighted_populations`` table) behind each component.
 #: Primary medical care uses NHS England's final PMC weighted population, the one its
@@ -85,6 +106,10 @@ CATALOGUE_COLUMNS: tuple[str, ...] = ("service", "tier", "component", "share_per
 # Shares must add to 100 % within this many percentage points (float noise only).
 _SHARE_TOLERANCE = 1e-6
 
+_ICB = (
+    "Neutral default: commissioned by the ICB, which holds the commissioning duty since the "
+    "Health and Care Act 2022; nothing is delegated to places"
+)
 _NWL = (
     "NW London (seed 000): acute and specialist care commissioned once for the ICS; "
     "locally focused health commissioned at borough (place) level"
@@ -121,18 +146,46 @@ _ROWS: dict[str, list[tuple[str, str, str, float, str]]] = {
     ],
 }
 
-#: Names of the shipped catalogues.
+# The neutral catalogue: NW London's services and money, all but primary care and
+# prescribing commissioned by the ICB itself (nothing delegated to places).
+_ROWS = {
+    "neutral": [
+        (service, "ics", need, share, _ICB)
+        if tier in ("ics", "place")
+        else (service, tier, need, share, note)
+        for service, tier, need, share, note in _ROWS["nw_london"]
+    ],
+    **_ROWS,
+}
+
+#: Names of the shipped catalogues; the first is the default.
 PRESETS: tuple[str, ...] = tuple(_ROWS)
+#: The catalogue every ICS starts from: no ICS's own arrangements.
+DEFAULT_PRESET = "neutral"
+#: The shipped catalogues in words: the neutral default, then the seed papers' presets.
+PRESET_NAMES: dict[str, str] = {
+    "neutral": "Neutral (no ICS's own arrangements): the ICB commissions all but primary "
+    "care and prescribing",
+    "nw_london": "Preset from NW London's papers: acute and specialist care once for the "
+    "ICS, local care by place",
+    "coventry_warwickshire": "Preset from Coventry & Warwickshire's papers: 20% of the "
+    "money at ICS, the rest by place",
+}
 
 
 class CatalogueError(ValueError):
     """A service catalogue breaks the schema: the message says which row and why."""
 
 
-def default_catalogue(preset: str = "nw_london") -> pd.DataFrame:
+def default_catalogue(preset: str = DEFAULT_PRESET) -> pd.DataFrame:
     """Return a shipped service catalogue.
 
-    Tiers follow the seed papers. ``"nw_london"`` follows NW London's commissioning
+    ``"neutral"``, the default, assumes no ICS's own arrangements: the ICB, which holds
+    the commissioning duty since the Health and Care Act 2022, commissions hospital,
+    community, mental health and maternity care and the health inequalities fund
+    itself; primary care sits with PCNs (the network contract) and practices (their
+    contracts and prescribing budgets). The presets' tiers follow the
+    seed papers. ``"nw_london"`` follows NW London's commissioning
     reform (seed 000): acute and specialist care is commissioned once for the whole ICS,
     and locally focused health (community, mental health, maternity) at borough, i.e.
     place, level; primary care sits with PCNs and practices (seeds 001, 004).
@@ -152,7 +205,7 @@ def default_catalogue(preset: str = "nw_london") -> pd.DataFrame:
 
     Parameters
     ----------
-    preset : str, default "nw_london"
+    preset : str, default "neutral"
         One of :data:`PRESETS`.
 
     Returns
@@ -170,6 +223,8 @@ def default_catalogue(preset: str = "nw_london") -> pd.DataFrame:
     >>> from layers.allocation.catalogue import default_catalogue, tier_shares
     >>> default_catalogue()["share_percent"].sum()
     np.float64(100.0)
+    >>> tier_shares(default_catalogue())["share_percent"].tolist()
+    [83.0, 0.0, 2.0, 15.0]
     >>> tier_shares(default_catalogue("coventry_warwickshire"))["share_percent"].tolist()
     [20.0, 63.0, 2.0, 15.0]
     """
@@ -276,7 +331,7 @@ def tier_shares(catalogue: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> from layers.allocation.catalogue import default_catalogue, tier_shares
-    >>> tier_shares(default_catalogue())
+    >>> tier_shares(default_catalogue("nw_london"))
            tier  share_percent
     0       ics           56.0
     1     place           27.0

@@ -40,6 +40,7 @@ from layers.vintages import DEFAULT_VINTAGE, get_vintage
 from .catalogue import COMPONENT_COLUMNS, OVERALL_COLUMN, POPULATION_COLUMN, _quoted
 
 __all__ = [
+    "DEPRIVATION_MEASURES",
     "FORMER_CCG_SPLITS",
     "FRAME_COLUMNS",
     "WEIGHTED_COLUMNS",
@@ -78,6 +79,13 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "former_ccg_name",
     "former_ccg_share",
 )
+
+#: The frame's deprivation columns an inequality method can read: column → (its
+#: ``deprivation_scale``, what it is in words).
+DEPRIVATION_MEASURES: dict[str, tuple[str, str]] = {
+    "core20_share": ("share", "Core20 share (patients in England's most deprived 20% of LSOAs)"),
+    "imd_decile": ("imd_decile", "Patient-weighted IMD 2019 decile"),
+}
 
 _UNKNOWN_CCG = ("unknown", "Not known (no patients in English LSOAs)")
 

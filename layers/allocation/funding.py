@@ -19,7 +19,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .catalogue import POPULATION_COLUMN, default_catalogue
+from .catalogue import DEFAULT_PRESET, POPULATION_COLUMN, default_catalogue
 from .scenario import Scenario, ScenarioError
 from .views import (
     allocation_summary,
@@ -90,14 +90,14 @@ def illustrative_budget(
     return int(float(f"{population * pounds_per_head:.3g}"))
 
 
-def default_scenario(practices: pd.DataFrame, preset: str = "nw_london") -> Scenario:
+def default_scenario(practices: pd.DataFrame, preset: str = DEFAULT_PRESET) -> Scenario:
     """The scenario a page starts from: weighted capitation of an illustrative budget.
 
     Parameters
     ----------
     practices : DataFrame
         Practice frame of the ICS (sets the illustrative budget).
-    preset : str, default "nw_london"
+    preset : str, default "neutral"
         Shipped catalogue (see :func:`~layers.allocation.catalogue.default_catalogue`).
 
     Returns

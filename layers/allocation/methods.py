@@ -39,8 +39,10 @@ __all__ = [
     "ALLOCATION_COLUMNS",
     "DEPRIVATION_SCALES",
     "LEVELS",
+    "LEVEL_NAMES",
     "MAX_POUNDS",
     "METHODS",
+    "METHOD_NAMES",
     "allocate",
     "budget_to_pence",
     "equal_per_head",
@@ -57,6 +59,8 @@ __all__ = [
 
 #: Levels at which allocations are reported, from coarse to fine.
 LEVELS: tuple[str, ...] = ("place", "pcn", "practice")
+#: The levels in words.
+LEVEL_NAMES: dict[str, str] = {"place": "Place", "pcn": "PCN", "practice": "Practice"}
 
 #: How a practice-level deprivation column is read: ``"share"`` is a share of patients
 #: in 0-1 where 1 is most deprived (e.g. the Core20 share), ``"imd_decile"`` is a
@@ -829,6 +833,14 @@ METHODS: dict[str, Callable[..., pd.DataFrame]] = {
     "weighted_capitation": weighted_capitation,
     "inequality_level_up": inequality_level_up,
     "inequality_zero_sum": inequality_zero_sum,
+}
+
+#: The methods in words.
+METHOD_NAMES: dict[str, str] = {
+    "equal_per_head": "Equal per head",
+    "weighted_capitation": "NHS England weighted capitation",
+    "inequality_level_up": "Weighted capitation + inequality adjustment (level up)",
+    "inequality_zero_sum": "Weighted capitation + inequality adjustment (zero-sum)",
 }
 
 

@@ -6,12 +6,17 @@ frame), never from the page itself.
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
-from layers import load_system, read_table
+from dashboard.sections.allocation.common import TABS
+from layers import format as fmt
+from layers import load_system, read_table, slides
 from layers.allocation import (
     Scenario,
     allocation_summary,
@@ -20,6 +25,8 @@ from layers.allocation import (
     practice_frame,
     practice_funding,
 )
+from layers.figures import allocation as figures
+from layers.uploads import validate_budgets
 from tests.app.apptest import assert_clean, run_page
 
 PAGE = "allocation.py"
@@ -79,15 +86,19 @@ def test_default_scenario_and_budget_label(qrv_frame):
 def test_editing_the_catalogue_reallocates(qrv_frame):
     at = run_page(PAGE, "QRV")
     before = table_with(at, "Place", "£ per head").set_index("Code")["£"]
+    assert any("ICS 83% · Place 0% · PCN 2% · Practice 15%" in c.value for c in at.caption)
+    # 10 points of acute care (ICS) move to general practice contracts (practices).
+    edits = {0: {"share_percent": 46.0}, 6: {"share_percent": 17.0}}
     at.session_state["alloc_editor_0"] = {
-        "edited_rows": {0: {"share_percent": 46.0}, 1: {"share_percent": 15.0}},
+        "edited_rows": edits,
         "added_rows": [],
         "deleted_rows": [],
     }
     at.run()
     assert_clean(at)
     scenario = scenario_of(at)
-    assert scenario.catalogue["share_percent"].tolist()[:2] == [46.0, 15.0]
+    shares = scenario.catalogue["share_percent"].tolist()
+    assert (shares[0], shares[6]) == (46.0, 17.0)
     after = table_with(at, "Place", "£ per head").set_index("Code")["£"]
     expected = allocation_summary(scenario.run(qrv_frame), qrv_frame, "place")
     assert (
@@ -95,10 +106,10 @@ def test_editing_the_catalogue_reallocates(qrv_frame):
         == expected.set_index("place_code")["pounds"].sort_index().round(2).tolist()
     )
     assert not after.sort_index().equals(before.sort_index())
-    assert any("ICS 46% · Place 37%" in c.value for c in at.caption)
+    assert any("ICS 73% · Place 0% · PCN 2% · Practice 25%" in c.value for c in at.caption)
     # A new row that keeps the total at 100% is taken in.
     at.session_state["alloc_editor_0"] = {
-        "edited_rows": {0: {"share_percent": 46.0}, 1: {"share_percent": 15.0}},
+        "edited_rows": edits,
         "added_rows": [
             {
                 "service": "Community pharmacy",
@@ -249,12 +260,21 @@ def test_compare_a_kept_scenario_with_the_current_one():
     at = run_page(PAGE, "QRV", view="Compare scenarios")
     at.button[0].click().run()  # keep the weighted-capitation scenario
     assert_clean(at)
-    kept = at.selectbox(key="alloc_compare_b").value
-    assert kept.startswith("library:")
-    by_place = table_with(at, "Place", "A − B £")
-    assert (by_place["A − B £"] == 0).all()
+    kept = "library:NHS England weighted capitation"
+    assert any("Added “NHS England weighted capitation”" in s.value for s in at.success)
+    # Adding does not turn the comparison into the scenario against its own copy.
+    assert at.selectbox(key="alloc_compare_a").value == "working"
+    assert at.selectbox(key="alloc_compare_b").value == "builtin:equal_per_head"
+    assert (table_with(at, "Place", "A − B £")["A − B £"] != 0).any()
+    # Chosen while nothing has changed, the copy is said to be the same: no table of zeros.
+    at.selectbox(key="alloc_compare_b").set_value(kept).run()
+    assert_clean(at)
+    assert any("share the money in exactly the same way" in i.value for i in at.info)
+    with pytest.raises(AssertionError, match="no table"):
+        table_with(at, "Place", "A − B £")
     at.selectbox(key="alloc_method").set_value("equal_per_head").run()
     assert_clean(at)
+    assert at.selectbox(key="alloc_compare_b").value == kept
     by_place = table_with(at, "Place", "A − B £")
     assert (by_place["A − B £"] != 0).any()
     assert by_place["A − B £"].sum() == pytest.approx(0, abs=0.01)
@@ -330,3 +350,199 @@ def test_shipped_catalogue_from_link():
     at.run()
     assert_clean(at)
     assert "catalogue" not in at.query_params  # an edited catalogue is not a preset
+
+
+# --------------------------------------------------------------------------- issue 14
+
+
+def _decoded(value):
+    """plotly's JSON with its typed arrays (``{"dtype", "bdata"}``) made lists again."""
+    if isinstance(value, dict):
+        if set(value) >= {"dtype", "bdata"}:
+            array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+            return array.reshape(value["shape"]).tolist() if "shape" in value else array.tolist()
+        return {key: _decoded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
+    return value
+
+
+def charts(at) -> dict[str, go.Figure]:
+    """The page's plotly figures (decoded from what is sent to the browser), by title."""
+    specs = [_decoded(json.loads(chart.proto.spec)) for chart in at.get("plotly_chart")]
+    figures_ = [go.Figure(spec, skip_invalid=True) for spec in specs]
+    return {figure.layout.title.text: figure for figure in figures_}
+
+
+def read_only_tables(at) -> list[pd.DataFrame]:
+    return [frame.value for frame in at.dataframe if frame.editing_mode == "read_only"]
+
+
+@pytest.fixture(scope="module")
+def qgh_frame() -> pd.DataFrame:
+    return practice_frame(
+        load_system("QGH"), read_table("weighted_populations"), read_table("lsoas")
+    )
+
+
+def test_every_input_is_in_the_link_and_the_link_reopens_the_same_numbers():
+    at = run_page(PAGE, "QRV", view="Compare scenarios")
+    at.text_input(key="alloc_budget_QRV").set_value("3,250,000,000.50").run()
+    at.selectbox(key="alloc_preset").set_value("coventry_warwickshire").run()
+    at.selectbox(key="alloc_method").set_value("inequality_level_up").run()
+    at.slider(key="alloc_share").set_value(7.5).run()
+    at.radio(key="alloc_deprivation").set_value("imd_decile").run()
+    at.number_input(key="alloc_threshold").set_value(0.35).run()
+    at.segmented_control(key="alloc_level").set_value("pcn").run()
+    at.selectbox(key="alloc_compare_b").set_value("builtin:weighted_capitation").run()
+    assert_clean(at)
+    link = {key: at.query_params[key] for key in at.query_params}
+    assert link == {
+        "ics": "QRV",
+        "view": "Compare scenarios",
+        "budget": "3250000000.50",
+        "method": "inequality_level_up",
+        "share": "7.5",
+        "deprivation": "imd_decile",
+        "threshold": "0.35",
+        "catalogue": "coventry_warwickshire",
+        "level": "pcn",
+        "compare_b": "weighted_capitation",
+    }
+    link.pop("ics")
+    again = run_page(PAGE, "QRV", **link)
+    assert_clean(again)
+    assert again.session_state["allocation_scenario"] == at.session_state["allocation_scenario"]
+    before, after = read_only_tables(at), read_only_tables(again)
+    assert len(before) == 3  # side by side, differences by place and by PCN
+    assert all(a.equals(b) for a, b in zip(before, after, strict=True))
+
+
+def test_a_bad_link_value_is_named_and_the_default_shown(qrv_frame):
+    bad = {
+        "method": "lottery",
+        "share": "80",
+        "deprivation": "income",
+        "threshold": "2",
+        "budget": "lots",
+        "catalogue": "atlantis",
+        "level": "ward",
+        "compare_b": "mine",
+    }
+    at = run_page(PAGE, "QRV", **bad)
+    assert not at.exception
+    assert not at.error
+    warnings = [w.value for w in at.warning]
+    for value in bad.values():
+        assert sum(f"“{value}”" in w for w in warnings) == 1, (value, warnings)
+    scenario = scenario_of(at)
+    assert scenario.method == "weighted_capitation"
+    assert float(scenario.budget) == illustrative_budget(qrv_frame)
+    assert scenario.catalogue.equals(Scenario("x", 1, default_catalogue("neutral")).catalogue)
+    assert at.query_params["method"] == "weighted_capitation"
+    assert at.query_params["budget"] == str(illustrative_budget(qrv_frame))
+    assert at.query_params["catalogue"] == "neutral"
+    assert at.query_params["level"] == "place"
+    assert "share" not in at.query_params and "compare_b" not in at.query_params
+
+
+def test_every_ics_starts_on_the_neutral_catalogue_shown_in_words():
+    at = run_page(PAGE, "QGH")
+    assert_clean(at)
+    preset = at.selectbox(key="alloc_preset")
+    assert preset.value == "neutral"
+    assert preset.options[0].startswith("Neutral")
+    assert all(option.startswith("Preset from") for option in preset.options[1:])
+    assert at.query_params["catalogue"] == "neutral"
+    assert not any("NW London" in c.value for c in at.caption if c.value.startswith("Catalogue"))
+    # The editor keeps codes underneath but shows names for tiers and components.
+    editor = next(d for d in at.dataframe if d.editing_mode != "read_only")
+    columns = json.loads(editor.proto.columns)
+    tier_options = columns["tier"]["type_config"]["options"]
+    assert {"value": "ics", "label": "ICS"} in tier_options
+    component_options = columns["component"]["type_config"]["options"]
+    assert {"value": "general_acute", "label": "General & acute"} in component_options
+
+
+def test_headline_money_reads_one_way_and_the_spread_shows_the_difference(qgh_frame):
+    at = run_page(PAGE, "QGH")
+    assert_clean(at)
+    scenario = scenario_of(at)
+    metrics = {m.label: m.value for m in at.metric}
+    budget = metrics["ICS budget (your input)"]
+    assert budget == fmt.compact_pounds(float(scenario.budget))
+    assert budget.endswith("bn") and " " not in budget
+    places = allocation_summary(scenario.run(qgh_frame), qgh_frame, "place")
+    gap = places["pounds_per_head"].max() - places["pounds_per_head"].min()
+    assert gap > 30  # Herefordshire and Worcestershire differ by about £37 per head
+    assert metrics["Spread across places (£ per head)"] == fmt.per_head(gap)
+
+
+def test_map_is_centred_on_the_ics_average(qgh_frame):
+    at = run_page(PAGE, "QGH")
+    scenario = scenario_of(at)
+    figure = next(f for t, f in charts(at).items() if t.endswith("£ per head by place"))
+    trace = figure.data[0]
+    centre = float(scenario.budget) / qgh_frame["wp_population"].sum()
+    assert (trace.zmin + trace.zmax) / 2 == pytest.approx(centre)
+    assert trace.zmax - centre >= 0.05 * centre - 1e-6
+    # The two places, £37 apart, sit inside the scale, not at its two ends.
+    assert len(trace.z) == 2 and max(trace.z) - min(trace.z) > 30
+    for value in trace.z:
+        assert trace.zmin < value < trace.zmax
+        assert abs(value - centre) < 0.5 * (trace.zmax - centre)
+
+
+def test_former_ccg_axis_never_spans_noise():
+    at = run_page(PAGE, "QRV", view="Former CCGs", method="equal_per_head")
+    assert_clean(at)
+    figure = next(f for t, f in charts(at).items() if "by former CCG" in t)
+    points = [*figure.data[0].x, *figure.data[1].x]
+    assert max(points) - min(points) < 0.01  # equal per head against itself
+    low, high = figure.layout.xaxis.range
+    assert high - low >= 1.0
+    assert low < min(points) and max(points) < high
+
+
+def test_current_allocation_goes_through_the_validated_budgets_path(qrv_frame):
+    at = run_page(PAGE, "QRV", view="Distance from target")
+    workbook = b"PK\x03\x04" + b"\x00" * 40
+    upload(at, "alloc_current_upload", "budgets.xlsx.csv", workbook, "text/csv")
+    assert any("an Excel workbook (.xlsx), not CSV text" in e for e in errors(at)), errors(at)
+    places = sorted(qrv_frame["place_code"].unique())
+    csv = ("place_code,pounds,notes\n" + "".join(f"{p},1000,x\n" for p in places)).encode()
+    upload(at, "alloc_current_upload", "current.csv", csv, "text/csv")
+    assert_clean(at)
+    expected = validate_budgets(csv, qrv_frame, filename="current.csv")
+    kept = at.session_state["alloc_current"]["totals"]
+    assert kept.equals(expected.accepted.reset_index(drop=True))
+    assert any("'notes' is not used" in s.value for s in at.success)  # the report's warning
+
+
+def test_the_slide_draws_the_page_figure():
+    at = run_page(PAGE, "QGH")
+    scenario_json = at.session_state["allocation_scenario"]
+    page = next(f for t, f in charts(at).items() if t.endswith("by place and commissioning tier"))
+    slide = slides.allocation_slide(load_system("QGH"), scenario_json).figure
+
+    def bars(figure: go.Figure) -> list[tuple]:
+        return [
+            (t.name, list(t.y), [round(x, 6) for x in t.x], list(t.text))
+            for t in figure.data
+            if t.type == "bar"
+        ]
+
+    assert bars(page) and bars(page) == bars(slide)
+    assert figures.tier_bars.__module__ == "layers.figures.allocation"
+
+
+@pytest.mark.parametrize("tab", TABS)
+def test_every_tab_offers_downloads_for_its_charts_and_tables(tab):
+    # Only the open tab is drawn, so each tab is opened from the link in turn.
+    at = run_page(PAGE, "QGH", view=tab, method="inequality_zero_sum")
+    assert_clean(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    charts_, tables = len(at.get("plotly_chart")), len(at.dataframe)
+    assert tables >= 2  # the catalogue editor and at least one of the tab's tables
+    assert labels.count("PNG") == labels.count("SVG") == charts_
+    assert labels.count("CSV") == labels.count("XLSX") == tables

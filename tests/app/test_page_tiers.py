@@ -1,16 +1,52 @@
-"""The Population tiers page under AppTest: URL bands, what-if, bad input, disclosure."""
+"""The Population tiers page under AppTest: URL bands, what-if, tabs, links, disclosure."""
 
 from __future__ import annotations
 
+import base64
+import json
+
+import numpy as np
 import pandas as pd
 import pytest
 
 import layers
 from dashboard.state import SystemKey
-from layers import tiers
+from layers import format as fmt
+from layers import slides, tiers
+from layers.figures import tiers as tier_figures
 from tests.app.apptest import assert_clean, run_page
 
 PAGE = "tiers.py"
+LAYERS_TAB = "The five layers"
+UNITS_TAB = "Units outside their band"
+AGE_TAB = "Age structure"
+RISK_TAB = "People at risk"
+
+
+def open_link(ics: str, **params: str):
+    """Open the page straight from a link, as a browser does (the router reads it here)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.apptest import APP
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ics"] = ics
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"views/{PAGE}")
+    return at.run()
+
+
+def open_tab(at, label: str):
+    """Open a tab as a click does (its value is kept in the session and the link)."""
+    at.session_state["view"] = label
+    return at.run()
+
+
+def charts(at) -> dict[str, dict]:
+    """The page's figures by title."""
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+    return {spec["layout"].get("title", {}).get("text", ""): spec for spec in specs}
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +91,20 @@ def test_default_view_matches_the_library(qgh_tables):
     assert "bands" not in at.query_params  # defaults keep the URL clean
     captions = " ".join(c.value for c in at.caption)
     assert "registered patients" in captions and "synthetic individuals" in captions
-    assert "Modelled, not counted" in captions
-    assert len(at.get("plotly_chart")) == 4  # ladder, map, pyramid, risk chart
+    # Only the open tab is drawn: the ladder and the units against their band.
+    assert set(charts(at)) == {
+        "Population tiers: Herefordshire and Worcestershire ICS",
+        "Units against their band: Herefordshire and Worcestershire (real configuration)",
+    }
+    assert "Modelled, not counted" not in captions
+    open_tab(at, AGE_TAB)
+    assert_clean(at)
+    assert any("Modelled, not counted" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 1  # the pyramid
+    open_tab(at, UNITS_TAB)
+    assert len(at.get("plotly_chart")) == 1  # the map
+    open_tab(at, RISK_TAB)
+    assert len(at.get("plotly_chart")) == 2  # shares and people at risk, by PCN
 
 
 def test_bands_from_the_link(qgh_tables):
@@ -75,7 +123,7 @@ def test_bands_from_the_link(qgh_tables):
     "bad", ["1k-10k,30k-50k", "1k-10k,50k-30k,100k-500k,500k-1.5m", "lots", "1k-10k,x-y,1-2,3-4"]
 )
 def test_malformed_bands_link_warns_and_uses_defaults(bad, qgh_tables):
-    at = run_page(PAGE, "QGH", bands=bad)
+    at = open_link("QGH", bands=bad)
     assert not at.exception and not at.error
     assert any("could not be read" in w.value for w in at.warning)
     assert at.number_input(key="tiers_band_pcn_low").value == 30_000
@@ -116,6 +164,7 @@ def test_merge_undo_and_reset(qgh_tables):
     assert metric(at, "Registered patients (Jul 2022)") == "817,738"  # nobody lost
     assert metric(at, "Units outside their band") == f"{outside_count(expected)} of 96"
     assert any("1 change(s)" in i.value and "Joined PCN" in i.value for i in at.info)
+    open_tab(at, RISK_TAB)
     risk = frame(at, "PCNs")
     assert len(risk) == 14 and "Joined PCN" in set(risk["PCNs"])
     # the real configuration is untouched in the shared cache
@@ -124,6 +173,8 @@ def test_merge_undo_and_reset(qgh_tables):
     assert len(loaders.tier_tables(SystemKey("QGH", "preset", "2022")).pcns) == 15
     at.button(key="tiers_undo").click().run()
     assert_clean(at)
+    assert len(frame(at, "PCNs")) == 15
+    open_tab(at, LAYERS_TAB)
     assert summary_table(at).loc["PCNs", "Units"] == "15"
     assert not any("what-if scenario" in i.value for i in at.info)
 
@@ -143,6 +194,7 @@ def test_move_practice_and_pcn_then_reset(qgh_tables):
         qgh_tables, tiers.Regrouping().move_practice(practice, target).move_pcn_to_place(pcn, place)
     )
     assert any("2 change(s)" in i.value for i in at.info)
+    open_tab(at, UNITS_TAB)
     at.toggle(key="tiers_show_all").set_value(True).run()
     units = frame(at, "Layer", having="Part of")
     units = units[units["Layer"] == "Places"].set_index("Code")
@@ -180,7 +232,7 @@ def test_stale_scenario_is_reset_with_a_message():
     at.query_params["ics"] = "QGH"
     at.run()
     at.session_state["tiers_scenarios"] = {
-        "QGH|preset": tiers.Regrouping().merge_pcns("NOPE1", "NOPE2")
+        SystemKey("QGH", "preset", "2022"): tiers.Regrouping().merge_pcns("NOPE1", "NOPE2")
     }
     at.switch_page("views/tiers.py").run()
     assert not at.exception and not at.error
@@ -193,13 +245,14 @@ def test_practices_in_no_pcn_are_shown_not_dropped():
     assert_clean(at)
     captions = " ".join(c.value for c in at.caption)
     assert "8 practice(s)" in captions and layers.NO_PCN_LABEL in captions
+    open_tab(at, RISK_TAB)
     risk = frame(at, "PCNs")
     assert layers.NO_PCN_LABEL in set(risk["PCNs"])
     assert len(risk) == 46  # 45 PCNs and the practices in none
 
 
 def test_risk_tables_are_disclosure_controlled():
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", view=RISK_TAB)
     at.radio(key="tiers_risk_layer").set_value("practice").run()
     assert_clean(at)
     risk = frame(at, "GP practices")
@@ -212,14 +265,14 @@ def test_risk_tables_are_disclosure_controlled():
             number = int(value.replace(",", ""))
             assert number == 0 or (number % 5 == 0 and number >= 10), (column, value)
     for column in [c for c in risk.columns if c.startswith("% of")]:
-        assert all(v == "*" or v == "–" or v.endswith("%") for v in risk[column])
+        assert all(v == "*" or v == fmt.MISSING or v.endswith("%") for v in risk[column])
 
 
 def test_age_pyramid_for_any_unit():
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", view=AGE_TAB)
     at.selectbox(key="tiers_age_layer").set_value("practice").run()
     assert_clean(at)
-    options = at.selectbox(key="tiers_age_unit").options
+    options = at.selectbox(key="tiers_age_practice").options
     assert len(options) == 79
     at.selectbox(key="tiers_age_layer").set_value("ics").run()
     assert_clean(at)
@@ -233,3 +286,133 @@ def test_place_definition_switch_gives_seven_districts():
     at = run_page(PAGE, "QGH", places="ltla")
     assert_clean(at)
     assert summary_table(at).loc["Places", "Units"] == "7"
+
+
+# --------------------------------------------------------------------------- the link
+
+
+def test_the_link_reopens_every_choice():
+    """A shared link opens the same tab, layers, map and unit, hence the same numbers."""
+    at = open_link("QRV", view=RISK_TAB, tiers_risk_layer="Places")
+    assert_clean(at)
+    assert not at.warning
+    places = frame(at, "Places")
+    assert len(places) == len(layers.load_system("QRV").places)
+    at = open_link(
+        "QGH",
+        view=UNITS_TAB,
+        tiers_map_layer="GP practices",
+        tiers_show_all="true",
+        tiers_flag_layers="Places",
+    )
+    assert_clean(at)
+    assert not at.warning
+    units = frame(at, "Layer", having="Part of")
+    assert set(units["Layer"]) == {"Places"} and len(units) == 2  # within band too
+    assert any(title.startswith("GP practices against their band") for title in charts(at))
+    at = open_link(
+        "QGH",
+        view=AGE_TAB,
+        tiers_age_layer="GP practices",
+        tiers_age_practice="Elgar House (M81002)",
+    )
+    assert_clean(at)
+    assert not at.warning
+    assert at.selectbox(key="tiers_age_practice").value == "M81002"
+    assert any(title.startswith("Age structure: Elgar House (") for title in charts(at))
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "view"),
+    [
+        ("view", "Nowhere", None),
+        ("tiers_map_layer", "Moon", UNITS_TAB),
+        ("tiers_show_all", "maybe", UNITS_TAB),
+        ("tiers_flag_layers", "Wards", UNITS_TAB),
+        ("tiers_risk_layer", "pcn", RISK_TAB),  # the code, not the words on the page
+        ("tiers_age_layer", "Streets", AGE_TAB),
+        ("tiers_age_pcn", "Nobody", AGE_TAB),
+    ],
+)
+def test_a_bad_link_value_is_named_and_the_default_shown(param, value, view):
+    params = {param: value} | ({"view": view} if view else {})
+    at = open_link("QGH", **params)
+    assert_clean(at)
+    warnings = [w.value for w in at.warning]
+    assert any(f"“{value}”" in w and "Showing" in w for w in warnings), warnings
+
+
+def test_each_age_layer_keeps_its_own_unit():
+    at = open_link(
+        "QGH",
+        view=AGE_TAB,
+        tiers_age_layer="GP practices",
+        tiers_age_practice="Elgar House (M81002)",
+    )
+    assert at.selectbox(key="tiers_age_practice").value == "M81002"
+    at.selectbox(key="tiers_age_layer").set_value("pcn").run()
+    assert_clean(at)
+    assert not at.warning  # the practice's choice is not read as a PCN
+    unit = at.selectbox(key="tiers_age_pcn")
+    assert len(unit.options) == 15 and unit.value == "U12199"  # the first PCN by name
+    unit.set_value("U96198").run()
+    assert any("Redditch & Bromsgrove Kingfisher PCN" in title for title in charts(at))
+
+
+# --------------------------------------------------------------------------- page and slide
+
+
+def _values(values) -> list:
+    """A plotly JSON array, plain or typed (``{"dtype", "bdata"}``), as a list."""
+    if isinstance(values, dict):
+        raw = base64.b64decode(values["bdata"])
+        return np.frombuffer(raw, dtype=np.dtype(values["dtype"])).tolist()
+    return list(values or [])
+
+
+def _traces(figure: dict, axis: str = "x") -> list[tuple]:
+    """Name, categories, values and labels of the bar traces on one x axis."""
+    return [
+        (
+            trace.get("name"),
+            _values(trace.get("y")),
+            [float(v) for v in _values(trace.get("x"))],
+            _values(trace.get("text")),
+        )
+        for trace in figure["data"]
+        if trace.get("xaxis", "x") == axis
+    ]
+
+
+def test_page_and_slide_draw_the_same_figures():
+    """The slide is the page's own figures side by side: one definition of each chart."""
+    slide = slides.tiers_slide(layers.load_system("QGH"))
+    slide_figure = json.loads(slide.figure.to_json())
+    at = run_page(PAGE, "QGH")
+    page = charts(at)[
+        "Units against their band: Herefordshire and Worcestershire (real configuration)"
+    ]
+    assert _traces(page) == _traces(slide_figure, "x")
+    # The counts on the bars are the summary table's.
+    summary = summary_table(at)
+    below = dict(zip(_traces(page)[0][1], _traces(page)[0][3], strict=True))
+    assert below["PCNs<br>(30k–50k)"] == summary.loc["PCNs", "Below band"]
+    at = run_page(PAGE, "QGH", view=RISK_TAB, tiers_risk_layer="Places")
+    people = next(spec for title, spec in charts(at).items() if title.startswith("People at"))
+    assert _traces(people) == _traces(slide_figure, "x2")
+    # ... and the rounded counts are the risk table's (the one risk stream).
+    table = frame(at, "Places").set_index("Places")
+    high = dict(zip(_traces(people)[1][1], _traces(people)[1][3], strict=True))
+    assert high == table["High"].to_dict()
+    assert tier_figures.people_at_risk.__module__ == tier_figures.band_counts.__module__
+
+
+@pytest.mark.parametrize("tab", [LAYERS_TAB, UNITS_TAB, AGE_TAB, RISK_TAB])
+def test_every_tab_offers_downloads(tab):
+    at = open_link("QGH", view=tab)
+    assert_clean(at)
+    labels = [b.proto.label for b in at.get("download_button")]
+    charts_, frames = len(at.get("plotly_chart")), len(at.dataframe)
+    assert charts_ >= 1
+    assert labels.count("PNG") == labels.count("SVG") == charts_
+    assert labels.count("CSV") == labels.count("XLSX") >= max(frames, 1)

@@ -94,12 +94,31 @@ def test_page_draws_offline_with_map(server, page):
 
 def test_edit_the_catalogue(server, page):
     open_page(page, server)
+    # The neutral catalogue, in words: nothing delegated to places.
+    assert page.locator("text=ICS 83% · Place 0% · PCN 2% · Practice 15%").count() == 1
     # 46 + 5 + ... = 90%: refused with the reason, the last good catalogue stays in use.
     edit_share(page, 0, "46", "catalogue shares sum to 90%")
-    assert page.locator("text=ICS 56% · Place 27%").count() == 1
-    edit_share(page, 1, "15", "ICS 46% · Place 37%")
+    assert page.locator("text=ICS 83% · Place 0%").count() == 1
+    edit_share(page, 6, "17", "ICS 73% · Place 0% · PCN 2% · Practice 25%")
     assert page.locator('[data-testid="stAlert"]').count() == 0
     assert page.locator("text=(edited)").count() == 1
+    assert not page.errors
+
+
+def test_a_link_reopens_every_input(server, page):
+    query = (
+        "ics=QRV&budget=3250000000.50&method=inequality_level_up&share=7.5"
+        "&deprivation=imd_decile&threshold=0.35&catalogue=coventry_warwickshire&level=pcn"
+    )
+    open_page(page, server, query)
+    assert page.locator('[data-testid="stAlert"]').count() == 0  # no bad-link warning
+    budget = page.get_by_role("textbox", name="ICS budget in £ (your input, not a published")
+    assert budget.input_value() == "3,250,000,000.50"
+    assert page.locator("text=Patient-weighted IMD 2019 decile").count() >= 1
+    assert page.locator("text=ICS 20% · Place 63%").count() == 1
+    page.wait_for_selector("text=Who gains and who loses", timeout=60_000)
+    for pair in query.split("&"):
+        assert pair in page.url, (pair, page.url)
     assert not page.errors
 
 

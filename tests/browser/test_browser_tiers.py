@@ -24,11 +24,25 @@ def settle(page) -> None:
     page.wait_for_timeout(1000)
 
 
+def open_tab(page, label: str) -> None:
+    page.get_by_role("tab", name=label).click()
+    page.wait_for_function(
+        f"() => new URLSearchParams(window.location.search).get('view') === {label!r}",
+        timeout=30_000,
+    )
+    settle(page)
+
+
+def titles(page) -> list[str]:
+    return page.locator(".js-plotly-plot .gtitle").all_text_contents()
+
+
 def test_tiers_page_draws_offline(server, page):
     page.goto(f"{server}/tiers?ics=QGH")
     settle(page)
     assert "Population tiers" in page.locator("h1").first.inner_text()
-    assert page.locator(".js-plotly-plot").count() == 4
+    assert page.locator(".js-plotly-plot").count() == 2  # the ladder and the band counts
+    open_tab(page, "Units outside their band")
     # the map is drawn (one SVG path per PCN footprint) and wide
     tier_map = page.locator(".js-plotly-plot", has=page.locator(".trace.choropleth")).first
     assert tier_map.locator(".geo").first.bounding_box()["width"] > 400
@@ -36,6 +50,11 @@ def test_tiers_page_draws_offline(server, page):
     assert page.locator("h3", has_text="Units outside their band").count() == 1
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "tiers_QGH.png", full_page=True)
+    open_tab(page, "Age structure")
+    assert page.locator(".js-plotly-plot").count() == 1
+    open_tab(page, "People at risk")
+    assert page.locator(".js-plotly-plot").count() == 2
+    assert any(t.startswith("People at rising and high risk by PCN") for t in titles(page))
     assert not page.errors
     assert page.external == [], f"the page asked the internet for {page.external[:3]}"
 
@@ -50,8 +69,11 @@ def test_merge_with_the_keyboard_then_reset(server, page):
     page.keyboard.press("Enter")
     page.wait_for_selector("text=Showing a what-if scenario with 1 change(s)", timeout=60_000)
     settle(page)
+    assert any(t.endswith("(scenario)") for t in titles(page))  # the band counts
+    assert any(t.endswith("what-if scenario") for t in titles(page))  # the ladder
+    open_tab(page, "Units outside their band")
     assert page.locator("text=PCNs against their band").first.is_visible()
-    assert page.locator(".js-plotly-plot .gtitle", has_text="(scenario)").count() >= 2
+    assert any(t.endswith("(scenario)") for t in titles(page))  # the map
     page.screenshot(path=ARTIFACTS / "tiers_QGH_merge.png", full_page=True)
     page.get_by_role("button", name="Reset to the real configuration").click()
     page.wait_for_selector("text=No changes: the figures show the real configuration")
@@ -60,15 +82,26 @@ def test_merge_with_the_keyboard_then_reset(server, page):
 
 
 def test_bands_in_the_link_and_practice_map(server, page):
-    page.goto(f"{server}/tiers?ics=QRV&bands=1k-12k,30k-60k,100k-500k,500k-3m")
+    page.goto(
+        f"{server}/tiers?ics=QRV&bands=1k-12k,30k-60k,100k-500k,500k-3m"
+        "&view=Units+outside+their+band"
+    )
     settle(page)
     page.wait_for_selector("text=GP practices 1,000–12,000 · PCNs 30,000–60,000")
     map_choice = page.locator('[data-testid="stRadio"]').filter(has_text="PCN footprints")
     map_choice.get_by_text("GP practices", exact=True).click()
     settle(page)
     assert "GP practices against their band" in page.content()
+    page.wait_for_function("() => window.location.search.includes('tiers_map_layer=GP')")
     assert "bands=1k-12k" in page.url
     page.screenshot(path=ARTIFACTS / "tiers_QRV_practices.png", full_page=True)
+    # The link reopens the same tab, bands and map.
+    link = page.url
+    page.goto("about:blank")
+    page.goto(link)
+    settle(page)
+    assert "GP practices against their band" in page.content()
+    page.wait_for_selector("text=GP practices 1,000–12,000 · PCNs 30,000–60,000")
     assert not page.errors
     assert page.external == []
 

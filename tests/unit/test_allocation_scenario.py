@@ -9,6 +9,9 @@ import pandas as pd
 import pytest
 
 from layers.allocation import (
+    DEFAULT_PRESET,
+    PRESET_NAMES,
+    PRESETS,
     SCENARIO_VERSION,
     CatalogueError,
     Scenario,
@@ -48,7 +51,7 @@ def document(**changes) -> str:
 
 
 def test_default_catalogues_follow_the_seeds():
-    nwl = default_catalogue()
+    nwl = default_catalogue("nw_london")
     assert nwl.loc[nwl["tier"] == "ics", "component"].tolist() == ["general_acute"]
     place = set(nwl.loc[nwl["tier"] == "place", "component"])
     assert {"community", "mental_health", "maternity"} <= place
@@ -62,6 +65,29 @@ def test_default_catalogues_follow_the_seeds():
     assert nwl["note"].str.contains("seed 000").any()
     with pytest.raises(ValueError, match="unknown catalogue preset 'leeds'"):
         default_catalogue("leeds")
+
+
+def test_the_default_catalogue_is_neutral_and_shares_money_as_the_presets_do():
+    neutral = default_catalogue()
+    assert PRESETS[0] == DEFAULT_PRESET == "neutral"
+    # No ICS's own arrangements: nothing delegated to places, primary care as everywhere.
+    shares = tier_shares(neutral).set_index("tier")["share_percent"]
+    assert shares.to_dict() == {"ics": 83.0, "place": 0.0, "pcn": 2.0, "practice": 15.0}
+    assert not neutral["note"].str.contains("seed 000|seed 002|NW London").any()
+    # Same services, components and money as the NW London preset: only the tiers differ,
+    # so every unit's £ is the same under either.
+    nwl = default_catalogue("nw_london")
+    columns = ["service", "component", "share_percent"]
+    assert neutral[columns].equals(nwl[columns])
+    practices = example_practices()
+    by_practice = [
+        allocate(practices, table, 1_000_000).groupby("practice_code")["pence"].sum()
+        for table in (neutral, nwl)
+    ]
+    assert by_practice[0].equals(by_practice[1])
+    # Every shipped catalogue has a name in words; the seed papers' are called presets.
+    assert list(PRESET_NAMES) == list(PRESETS)
+    assert all(PRESET_NAMES[p].startswith("Preset from") for p in PRESETS[1:])
 
 
 @pytest.mark.parametrize(

@@ -191,9 +191,13 @@ def test_risk_slides_show_only_rounded_counts(qgh_slides):
         assert slide.disclosure == "individual"
         counts = re.findall(r"[Aa]bout ([\d,]+) (?:people|patients)", slide.takeaway)
         assert counts and all(_safe(c) for c in counts)
-    for trace in qgh_slides["tiers"].figure.data:
-        if trace.legendgroup == "risk":
-            assert all(_safe(t) for t in trace.text), trace.text
+    risk = [t for t in qgh_slides["tiers"].figure.data if t.legendgroup == "risk"]
+    assert [t.name for t in risk] == [
+        "Rising risk (2+ long-term conditions)",
+        "High risk (moderate or severe frailty)",
+    ]  # a renamed group fails here instead of checking nothing
+    for trace in risk:
+        assert all(_safe(t) for t in trace.text), trace.text
 
 
 def test_inequality_share_is_from_rounded_counts(qgh, qgh_slides):

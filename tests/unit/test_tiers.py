@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapely.geometry import Point, Polygon, box
 
 import layers
 from layers import tiers
@@ -306,6 +305,35 @@ def test_regrouping_is_immutable():
         tiers.Regrouping(("merge", "A", "B"))  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="non-empty code"):
         tiers.MovePractice("", "A")
+
+
+def test_regrouping_json_round_trips_and_applies_the_same():
+    tables = hand_tables()
+    scenario = tiers.Regrouping().move_practice("P4", "B").merge_pcns("A", "B", "Nörth & South")
+    scenario = scenario.move_pcn_to_place("A", "S")
+    text = scenario.to_json()
+    back = tiers.Regrouping.from_json(text)
+    assert back == scenario
+    assert tiers.unit_table(tiers.apply_regrouping(tables, back), "pcn").equals(
+        tiers.unit_table(tiers.apply_regrouping(tables, scenario), "pcn")
+    )
+    assert tiers.Regrouping.from_json(tiers.Regrouping().to_json()) == tiers.Regrouping()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("not json", "not valid JSON"),
+        ("[]", "operations"),
+        ('{"operations": [{"kind": "merge_pcns", "kept": "A"}]}', "Step 1 .*absorbed"),
+        ('{"operations": [{"kind": "move_pcn", "pcn_code": "", "to_place": "S"}]}', "Step 1"),
+        ('{"operations": [1]}', "unknown kind"),
+        ("[" * 200_000, "at most"),
+    ],
+)
+def test_a_bad_saved_regrouping_is_refused_with_a_reason(text, message):
+    with pytest.raises(ValueError, match=message):
+        tiers.Regrouping.from_json(text)
 
 
 def test_apply_never_mutates_inputs():
@@ -718,27 +746,6 @@ def test_regrouped_risk_equals_counting_the_individuals_again(qgh, qgh_people):
         for value in table[name]:
             assert value == SUPPRESSED or value == 0 or (value % 5 == 0 and value >= 10)
     assert len(table) == 79  # aggregates per practice, never individual rows
-
-
-# --------------------------------------------------------------------------- map cues
-
-
-def test_patterns_stay_inside_their_polygons():
-    triangle = Polygon([(0, 0), (1, 0), (0, 1)])
-    lon, lat = tiers.hatch_coordinates([triangle, box(2, 0, 3, 1)], spacing=0.1)
-    points = ~np.isnan(lon)
-    assert points.sum() > 20
-    shapes = triangle.union(box(2, 0, 3, 1)).buffer(1e-9)
-    inside = [shapes.contains(Point(x, y)) for x, y in zip(lon[points], lat[points], strict=True)]
-    assert all(inside)
-    dots_lon, dots_lat = tiers.dot_coordinates([triangle], spacing=0.1)
-    assert len(dots_lon) > 10
-    assert ((dots_lon + dots_lat) < 1).all()
-    tiny = box(0, 0, 0.001, 0.001)
-    assert len(tiers.dot_coordinates([tiny], spacing=0.1)[0]) == 1
-    assert len(tiers.hatch_coordinates([])[0]) == 0
-    with pytest.raises(ValueError, match="spacing"):
-        tiers.dot_coordinates([triangle], spacing=0)
 
 
 # ------------------------------------------------------------------ places with no practice

@@ -1,0 +1,133 @@
+"""The Former CCGs tab: the ICS through its former CCGs, current against unified."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import loaders
+from dashboard.exports import MONEY, MONEY_PER_HEAD, show_figure, show_table
+from dashboard.scaffold import PageContext
+from dashboard.sections.allocation import files
+from dashboard.sections.allocation.common import Run
+from layers import format as fmt
+from layers.allocation import former_ccg_funding, funding_spread
+from layers.figures import allocation as figures
+
+POPULATION = "Population (NHS England 2022/23)"
+
+_HOW = """
+Each practice goes to the former CCG where most of its registered patients live
+(plurality of July 2022 registrations by LSOA, counting patients who live inside the ICS;
+ties go to the lower code). LSOAs are mapped to CCGs with the ONS April 2021 LSOA → CCG
+lookup. That lookup already shows **NHS North West London CCG** (8 CCGs merged in April
+2021), **NHS Coventry and Warwickshire CCG** (3, April 2021) and **NHS Herefordshire and
+Worcestershire CCG** (4, April 2020) as single CCGs, as does NHS England's 2022/23 file.
+For those three the page splits each merged CCG back into its former CCGs by local
+authority district, because each former CCG was made of whole districts (NW London's were
+its boroughs). The one exception is NHS West London CCG, which also covered the Queen's
+Park and Paddington wards of Westminster; here they count with Central London
+(Westminster).
+"""
+
+
+def _spread_words(merger: pd.DataFrame, current_label: str, unified_label: str) -> str:
+    """The range and CV of £ per weighted head across former CCGs, before and after."""
+    spreads = [
+        funding_spread(
+            pd.DataFrame(
+                {
+                    "former_ccg_code": merger["former_ccg_code"],
+                    "pounds_per_weighted_head": merger[column],
+                }
+            )
+        ).iloc[0]
+        for column in ("current_per_weighted_head", "unified_per_weighted_head")
+    ]
+    before, after = (
+        f"**{fmt.per_head(s['lowest'])}–{fmt.per_head(s['highest'])}** "
+        f"(CV {fmt.number(s['cv'], 3)})"
+        for s in spreads
+    )
+    return (
+        f"£ per weighted head across former CCGs ranges {before} under {current_label} and "
+        f"{after} under {unified_label}."
+    )
+
+
+def _table(ctx: PageContext, merger: pd.DataFrame) -> None:
+    table = pd.DataFrame(
+        {
+            "Former CCG": merger["former_ccg_name"],
+            "Code": merger["former_ccg_code"],
+            "Practices": merger["n_practices"],
+            POPULATION: merger["population"],
+            "Current £": merger["current_pounds"],
+            "Unified £": merger["unified_pounds"],
+            "Current £ per head": merger["current_per_head"],
+            "Unified £ per head": merger["unified_per_head"],
+            "Difference £ per head": merger["difference_per_head"],
+            "Difference %": merger["difference_percent"],
+            "Current £ per weighted head": merger["current_per_weighted_head"],
+            "Unified £ per weighted head": merger["unified_per_weighted_head"],
+        }
+    )
+    money_per_head = (
+        "Current £ per head",
+        "Unified £ per head",
+        "Difference £ per head",
+        "Current £ per weighted head",
+        "Unified £ per weighted head",
+    )
+    show_table(
+        table,
+        f"{ctx.name} funding by former CCG",
+        "alloc_merger",
+        {
+            POPULATION: "%,.0f",
+            "Current £": MONEY,
+            "Unified £": MONEY,
+            "Difference %": "%.2f%%",
+            **dict.fromkeys(money_per_head, MONEY_PER_HEAD),
+        },
+    )
+
+
+def draw(ctx: PageContext, run: Run) -> None:
+    """The Former CCGs tab."""
+    frame = run.frame
+    n_ccgs = frame["former_ccg_code"].nunique()
+    current = files.current_allocation(ctx, run)
+    st.markdown(
+        f"The same ICS seen through its **{n_ccgs} former CCGs**: how much per head each "
+        f"would get under the current allocation ({current.label}) and under the unified "
+        f"formula ({run.scenario.name}). Merging CCGs was meant to end “postcode "
+        "lotteries”: a single formula funds the same need the same way wherever a patient "
+        "lives."
+    )
+    with st.expander("How practices are given a former CCG", expanded=False):
+        st.markdown(_HOW)
+    if n_ccgs == 1:
+        st.info(
+            f"In the April 2021 lookup {ctx.name} was already a single CCG "
+            f"({frame['former_ccg_name'].iloc[0]}), and this page splits only the merged "
+            "CCGs of NW London, Coventry & Warwickshire and Herefordshire & Worcestershire "
+            "back into their former CCGs, so there is one unit to show."
+        )
+    money, label = current.money, current.label
+    if current.level != "practice":
+        st.info(
+            f"Your current allocation is by {current.level}; grouping by former CCG needs "
+            "one by practice, so this view uses equal per head."
+        )
+        money, label = loaders.allocation_run(ctx.key, current.equal_json), "Equal per head"
+    merger = former_ccg_funding(money, run.allocations, frame).sort_values("unified_per_head")
+    title = f"{ctx.name}: £ per head by former CCG, {label} vs {run.scenario.name}"
+    show_figure(
+        figures.former_ccg_dumbbell(merger, label, run.scenario.name, title),
+        title,
+        "alloc_merger_chart",
+    )
+    st.caption("Labels: change from current to unified, % of current £ per head.")
+    st.markdown(_spread_words(merger, label, run.scenario.name))
+    _table(ctx, merger)
