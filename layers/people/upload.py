@@ -1,0 +1,263 @@
+"""The dashboard's side: accept an uploaded aggregates file, and shape it for the pages.
+
+The dashboard reads aggregates, never rows. :func:`validate_aggregates_upload` takes the
+uploaded bytes and either returns an :class:`AggregatesUpload` or raises
+:class:`layers.uploads.UploadError` with a message for the user: a person-level file,
+a file that fails :func:`layers.people.check.check_table`, or anything that is not an
+aggregates file is refused.
+
+:func:`upload_risk_tiers` and :func:`upload_at_risk` turn accepted aggregates into the
+frames the tiers and inequality pages already draw (:func:`layers.tiers.risk_tiers_by_unit`
+and :func:`layers.indicators.at_risk_counts`), from the **published** cells: nothing is
+re-derived from rows, and every figure is one the file already shows (or a sum of
+them). They describe the real configuration of units; a what-if regrouping of practices
+would need sums of rounded practice cells, which these functions do not make.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from layers.disclosure import SUPPRESSED, shares_from_rounded
+from layers.people.check import check_source
+from layers.people.cube import ALL, CELL_KEYS
+from layers.people.errors import PeopleError
+from layers.risk import RISK_TIERS
+from layers.tiers import NO_PCN_CODE
+from layers.uploads.errors import UploadError
+from layers.uploads.text import as_bytes, check_size
+
+__all__ = [
+    "UNIT_LAYERS",
+    "AggregatesUpload",
+    "upload_at_risk",
+    "upload_risk_tiers",
+    "validate_aggregates_upload",
+]
+
+#: Layers of the tiers page → levels of the aggregates file.
+UNIT_LAYERS: Final = {"practice": "practice", "pcn": "pcn", "place": "place", "ics": "ics"}
+_PARQUET_MAGIC: Final = b"PAR1"
+_CORE20: Final = ("1", "2")
+
+
+@dataclass(frozen=True)
+class AggregatesUpload:
+    """An accepted aggregates file.
+
+    Attributes
+    ----------
+    cells : pandas.DataFrame
+        :data:`layers.people.cube.CELL_KEYS` and ``people`` (Int64, NA = suppressed).
+    metadata : dict
+        The file's metadata (rule, engine, vintage, created, rounded summary).
+    """
+
+    cells: pd.DataFrame
+    metadata: dict
+
+    @property
+    def icb_codes(self) -> tuple[str, ...]:
+        """The systems the file covers."""
+        return tuple(sorted(self.cells.loc[self.cells["level"] == "ics", "icb_code"].unique()))
+
+    @property
+    def vintage(self) -> str:
+        """The data vintage the file was made with (``"2022"`` or ``"2026"``)."""
+        return str(self.metadata.get("vintage", ""))
+
+    @property
+    def label(self) -> str:
+        """How pages label these figures: the user's own data, for this session."""
+        made = str(self.metadata.get("created", ""))[:10]
+        return (
+            f"Your data: aggregates uploaded for this session (made {made} with "
+            f"{self.metadata.get('engine', '?')}, {self.vintage} vintage). Counts are "
+            "rounded to 5; * is suppressed."
+        )
+
+
+def validate_aggregates_upload(raw_bytes: bytes) -> AggregatesUpload:
+    r"""Accept an uploaded aggregates file, or refuse it with a message for the user.
+
+    Parameters
+    ----------
+    raw_bytes : bytes
+        The uploaded file (``UploadedFile.getvalue()``).
+
+    Returns
+    -------
+    AggregatesUpload
+
+    Raises
+    ------
+    UploadError
+        If the file is empty or too large, not Parquet, holds person-level rows, is not
+        an aggregates file, or fails the disclosure check (the message lists why).
+    TypeError
+        If ``raw_bytes`` is not bytes.
+
+    Examples
+    --------
+    >>> try:
+    ...     validate_aggregates_upload(b"person_id,age\n1,40\n")
+    ... except UploadError as err:
+    ...     print(str(err).split(":")[0])
+    This is not an aggregates file
+    """
+    raw = as_bytes(raw_bytes)
+    check_size(raw)
+    if not (raw.startswith(_PARQUET_MAGIC) and raw.endswith(_PARQUET_MAGIC)):
+        raise UploadError(
+            "This is not an aggregates file: it is not Parquet. Upload the .parquet file "
+            "that `python -m layers.people aggregate` wrote."
+        )
+    try:
+        checked = check_source(raw)
+    except PeopleError as exc:
+        raise UploadError(str(exc)) from None
+    problems = list(checked.problems)
+    if problems:
+        head = problems[0] if len(problems) == 1 else f"{len(problems)} problems:"
+        lines = [] if len(problems) == 1 else [f"- {p}" for p in problems]
+        raise UploadError("\n".join(["The file was refused. " + head, *lines]))
+    cells, metadata = checked.cells[[*CELL_KEYS, "people"]], checked.metadata
+    return AggregatesUpload(cells=cells.reset_index(drop=True), metadata=dict(metadata or {}))
+
+
+def _unit_cells(upload: AggregatesUpload, layer: str, icb_code: str) -> pd.DataFrame:
+    if layer not in UNIT_LAYERS:
+        raise ValueError(f"layer must be one of {', '.join(UNIT_LAYERS)}, got {layer!r}")
+    cells = upload.cells
+    chosen = cells[(cells["level"] == UNIT_LAYERS[layer]) & (cells["icb_code"] == icb_code)]
+    if chosen.empty:
+        raise UploadError(
+            f"The uploaded aggregates have no {layer} figures for {icb_code}; they cover "
+            f"{', '.join(upload.icb_codes) or 'no system'}."
+        )
+    return chosen
+
+
+def _pivot(cells: pd.DataFrame, mask: pd.Series, column: str) -> pd.DataFrame:
+    """unit_code × risk_tier of published values (NaN where suppressed)."""
+    part = cells[mask]
+    values = part["people"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    frame = pd.DataFrame(
+        {"unit_code": part["unit_code"].to_numpy(), column: part[column].to_numpy(), "v": values}
+    )
+    return frame.pivot(index="unit_code", columns=column, values="v")
+
+
+def upload_risk_tiers(
+    upload: AggregatesUpload,
+    layer: str,
+    icb_code: str,
+    *,
+    names: pd.Series | dict | None = None,
+    numeric: bool = False,
+) -> pd.DataFrame:
+    """Risk tiers by unit from uploaded aggregates, as :func:`layers.tiers.risk_tiers_by_unit`.
+
+    Parameters
+    ----------
+    upload : AggregatesUpload
+    layer : {"practice", "pcn", "place", "ics"}
+    icb_code : str
+        The system shown.
+    names : mapping of code to name, optional
+        Unit names (e.g. from :func:`layers.tiers.unit_mapping`); default the codes.
+    numeric : bool, default False
+        False: ``"*"`` and ints (as the pages show); True: floats with NaN.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code``, ``name``, ``low``, ``rising``, ``high``, ``total``,
+        ``<tier>_imd_1_2`` (published deciles 1 and 2 added; ``*`` if either is
+        suppressed) and ``<tier>_imd_1_2_pct`` (from those published figures); sorted
+        by name, the no-PCN unit last.
+
+    Raises
+    ------
+    UploadError
+        If the file has no figures for that system and layer.
+    """
+    cells = _unit_cells(upload, layer, icb_code)
+    margins = cells["imd_decile"].eq(ALL) & cells["age_band"].eq(ALL)
+    tiers = _pivot(cells, margins, "risk_tier").reindex(columns=[*RISK_TIERS, ALL])
+    deciles = cells["age_band"].eq(ALL) & cells["imd_decile"].isin(_CORE20)
+    core = cells[deciles & cells["risk_tier"].isin(RISK_TIERS)]
+    core_values = core["people"].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    core20 = (
+        pd.DataFrame(
+            {
+                "unit_code": core["unit_code"].to_numpy(),
+                "risk_tier": core["risk_tier"].to_numpy(),
+                "v": core_values,
+            }
+        )
+        .groupby(["unit_code", "risk_tier"])["v"]
+        .sum(min_count=2)
+        .unstack()
+        .reindex(index=tiers.index, columns=list(RISK_TIERS))
+    )
+    out = pd.DataFrame({"code": tiers.index.to_numpy()})
+    lookup = pd.Series(names) if names is not None else pd.Series(dtype=object)
+    out["name"] = out["code"].map(lookup).fillna(out["code"]).to_numpy()
+    for tier in RISK_TIERS:
+        out[tier] = tiers[tier].to_numpy()
+    out["total"] = tiers[ALL].to_numpy()
+    for tier in RISK_TIERS:
+        out[f"{tier}_imd_1_2"] = core20[tier].to_numpy()
+    for tier in RISK_TIERS:
+        num = out[f"{tier}_imd_1_2"].to_numpy()
+        den = out[tier].to_numpy()
+        known = ~np.isnan(num) & ~np.isnan(den)
+        pct = np.full(len(out), np.nan)
+        if known.any():
+            pct[known] = shares_from_rounded(
+                num[known].astype(np.int64), den[known].astype(np.int64), numeric=True
+            ).to_numpy()
+        out[f"{tier}_imd_1_2_pct"] = pct
+    if not numeric:
+        for column in [c for c in out.columns if c not in ("code", "name")]:
+            values = out[column].to_numpy()
+            keep = column.endswith("_pct")
+            shown = [SUPPRESSED if np.isnan(v) else (v if keep else int(v)) for v in values]
+            out[column] = pd.Series(shown, dtype=object)
+    out["_last"] = out["code"] == NO_PCN_CODE
+    out = out.sort_values(["_last", "name", "code"]).drop(columns="_last")
+    return out.reset_index(drop=True)
+
+
+def upload_at_risk(upload: AggregatesUpload, icb_code: str) -> pd.DataFrame:
+    """People, and people at rising or high risk, per practice (as ``at_risk_counts``).
+
+    Parameters
+    ----------
+    upload : AggregatesUpload
+    icb_code : str
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``practice_code``, ``people``, ``at_risk`` (published rising + high) and
+        ``high``, as floats: published figures, NaN where a figure is suppressed.
+        Practices with no people are left out.
+    """
+    cells = _unit_cells(upload, "practice", icb_code)
+    margins = cells["imd_decile"].eq(ALL) & cells["age_band"].eq(ALL)
+    tiers = _pivot(cells, margins, "risk_tier").reindex(columns=[*RISK_TIERS, ALL])
+    out = pd.DataFrame(
+        {
+            "practice_code": tiers.index.to_numpy(),
+            "people": tiers[ALL].to_numpy(),
+            "at_risk": (tiers["rising"] + tiers["high"]).to_numpy(),
+            "high": tiers["high"].to_numpy(),
+        }
+    )
+    return out[~(out["people"] == 0)].reset_index(drop=True)
