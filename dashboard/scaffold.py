@@ -35,6 +35,7 @@ __all__ = [
     "PageContext",
     "SystemKey",
     "context",
+    "escape",
     "finish",
     "lazy_tabs",
     "link_choice",
@@ -122,8 +123,22 @@ def quote(value: object) -> str:
     if len(text) > _MAX_QUOTED:
         text = text[: _MAX_QUOTED - 1] + "…"
     text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    escaped = _MARKDOWN.sub(r"\\\1", text)
-    return f"“{escaped}”"
+    return f"“{escape(text)}”"
+
+
+def escape(value: object) -> str:
+    r"""Text that may hold a file's or a link's content, shown as plain text in markdown.
+
+    As :func:`quote`, without quotation marks or a length limit; each line is kept.
+
+    Examples
+    --------
+    >>> escape("Bad: [x](http://e)\n- next").splitlines()
+    ['Bad\\: \\[x\\]\\(http\\://e\\)  ', '\\- next']
+    """
+    lines = str(value).splitlines() or [""]
+    printable = ("".join(ch if ch.isprintable() else "?" for ch in line) for line in lines)
+    return "  \n".join(_MARKDOWN.sub(r"\\\1", line) for line in printable)
 
 
 def warn_link(what: str, value: object, shown: str) -> None:

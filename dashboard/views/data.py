@@ -6,7 +6,7 @@ Uploads live only in this browser session; the built-in data is never modified.
 import streamlit as st
 
 from dashboard import scaffold
-from dashboard.sections.data import upload
+from dashboard.sections.data import aggregates, upload
 from dashboard.state import UPLOADS_ICS_KEY
 from layers.uploads import SCHEMAS
 
@@ -20,7 +20,8 @@ if made_for not in (None, ctx.code) and upload.session_data().kinds:
 st.title("Your data")
 scaffold.place_note(ctx)
 st.markdown(
-    "Bring your own place groupings, practice list, budgets or proposed boundaries. "
+    "Bring your own place groupings, practice list, budgets or proposed boundaries, and "
+    "the risk-tier aggregates of your own records. "
     "Each file is checked against the schema below and you see exactly what was "
     "accepted and rejected (with spreadsheet row numbers, header = row 1) **before** "
     "anything is applied. Uploads stay in this browser session only and can be cleared "
@@ -30,4 +31,5 @@ st.markdown(
 upload.show_message()
 for kind in SCHEMAS:
     upload.draw(ctx, kind)
+aggregates.draw()
 scaffold.finish(ctx)
