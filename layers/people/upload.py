@@ -25,13 +25,14 @@ import pandas as pd
 
 from layers.disclosure import SUPPRESSED, shares_from_rounded
 from layers.indicators import Indicator, at_risk_prevalence, indicator_spec
-from layers.people.check import check_source
+from layers.people.check import CheckResult, check_source
 from layers.people.cube import ALL, CELL_KEYS
 from layers.people.engines import ENGINES
 from layers.people.errors import PeopleError
 from layers.risk import RISK_TIERS
 from layers.tiers import NO_PCN_CODE
 from layers.uploads.errors import UploadError
+from layers.uploads.sandbox import run_bounded
 from layers.uploads.text import as_bytes, check_size
 from layers.vintages import DEFAULT_VINTAGE, VINTAGES
 
@@ -138,10 +139,9 @@ def validate_aggregates_upload(raw_bytes: bytes) -> AggregatesUpload:
             "This is not an aggregates file: it is not Parquet. Upload the .parquet file "
             "that `python -m layers.people aggregate` wrote."
         )
-    try:
-        checked = check_source(raw)
-    except PeopleError as exc:
-        raise UploadError(str(exc)) from None
+    # Reading runs in a bounded child process, as every upload's parse does: a small
+    # file can decompress to gigabytes.
+    checked = run_bounded(_check_bytes, raw)
     problems = list(checked.problems)
     if problems:
         head = problems[0] if len(problems) == 1 else f"{len(problems)} problems:"
@@ -155,6 +155,14 @@ def validate_aggregates_upload(raw_bytes: bytes) -> AggregatesUpload:
             "aggregate`."
         )
     return AggregatesUpload(cells=cells.reset_index(drop=True), metadata=metadata)
+
+
+def _check_bytes(raw: bytes) -> CheckResult:
+    """Read and check an aggregates file's bytes (in the bounded child process)."""
+    try:
+        return check_source(raw)
+    except PeopleError as exc:
+        raise UploadError(str(exc)) from None
 
 
 def _unit_cells(upload: AggregatesUpload, layer: str, icb_code: str) -> pd.DataFrame:
