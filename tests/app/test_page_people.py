@@ -106,6 +106,13 @@ def test_accepted_file_is_described_before_it_is_applied(files, accepted):
     assert AGGREGATES_KEY not in at.session_state  # nothing is used before "Apply"
 
 
+def test_the_file_in_use_is_not_offered_again(applied):
+    assert any("Applied: your aggregates" in m.value for m in applied.success)
+    assert "is the file in use" in texts(applied.caption)
+    assert not any(b.proto.id.endswith("apply_aggregates") for b in applied.button)
+    assert "In use this session" in texts(applied.info)
+
+
 def test_uploaded_aggregates_change_the_tiers_page(applied, accepted):
     before = open_page("tiers.py", view=RISK_TAB)
     synthetic_high = metrics(before)["High risk (ICS)"]

@@ -108,16 +108,23 @@ def draw() -> None:
         st.session_state.pop(_PENDING, None)
         return
     raw = upload.getvalue()
-    with st.spinner(f"Checking {quote(upload.name)}…"):
-        try:
-            accepted = validate_aggregates_upload(raw)
-        except UploadError as problem:
-            st.session_state.pop(_PENDING, None)
-            # The reasons may name a file's own values: shown as plain text.
-            st.error(f"{quote(upload.name)} was not used.  \n{escape(problem)}")
-            return
     digest = hashlib.sha256(raw).hexdigest()[:16]
-    st.session_state[_PENDING] = HeldAggregates(accepted, digest, upload.name)
+    if kept is not None and kept.digest == digest:
+        st.caption(f"{quote(upload.name)} is the file in use.")
+        return
+    pending: HeldAggregates | None = st.session_state.get(_PENDING)
+    if pending is None or pending.digest != digest:  # a rerun does not check it again
+        with st.spinner(f"Checking {quote(upload.name)}…"):
+            try:
+                accepted = validate_aggregates_upload(raw)
+            except UploadError as problem:
+                st.session_state.pop(_PENDING, None)
+                # The reasons may name a file's own values: shown as plain text.
+                st.error(f"{quote(upload.name)} was not used.  \n{escape(problem)}")
+                return
+        pending = HeldAggregates(accepted, digest, upload.name)
+        st.session_state[_PENDING] = pending
+    accepted = pending.upload
     st.success(
         f"{quote(upload.name)} passed the disclosure check: aggregates for "
         f"{covered(accepted)} ({accepted.vintage} vintage)."
