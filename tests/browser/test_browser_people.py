@@ -34,7 +34,7 @@ def high_risk(page, label: str) -> str:
 
 def open_risk_tab(page) -> None:
     """Open the risk tab once the page has settled (a click on a moving page can miss)."""
-    wait_for_script(page, 120_000)
+    wait_for_charts(page, 120_000)
     page.get_by_role("tab", name="People at risk").click()
     page.wait_for_function(
         "() => new URLSearchParams(window.location.search).get('view') === 'People at risk'",
@@ -47,6 +47,7 @@ def open_risk_tab(page) -> None:
 def go_to(page, link: str, path: str) -> None:
     """Follow a sidebar link once the page has settled, and wait for the next page."""
     wait_for_script(page, 120_000)
+    page.wait_for_timeout(500)
     page.get_by_role("link", name=link).click()
     page.wait_for_url(re.compile(rf"/{path}\?"), timeout=60_000)
     wait_for_script(page, 120_000)
