@@ -8,8 +8,8 @@ opened once per server process (:func:`dashboard.loaders.scenario_store`).
 import streamlit as st
 
 from dashboard import loaders, scaffold, store
-from dashboard.scaffold import plain
 from dashboard.sections.scenarios import account, actions, browse, transfer, versions
+from dashboard.sections.scenarios.documents import said
 
 ctx = scaffold.context()
 st.title("Scenario library")
@@ -26,13 +26,13 @@ try:
 except store.CorruptStore as problem:
     library = None
     st.error(
-        f"{plain(problem)} Every other page works as before; scenarios cannot be saved "
+        f"{said(problem)} Every other page works as before; scenarios cannot be saved "
         "or opened until the file is replaced."
     )
 except store.StoreUnavailable as problem:
     library = None
     st.warning(
-        f"The scenario library is unavailable: {plain(problem)} Every other page works "
+        f"The scenario library is unavailable: {said(problem)} Every other page works "
         "as before, and what you have open stays in this session."
     )
     st.button("Try the library again", on_click=loaders.forget_store_failure)
@@ -49,6 +49,6 @@ if library is not None:
         st.divider()
         transfer.draw(ctx, library, user)
     except store.StoreUnavailable as problem:  # the database went away while drawing
-        st.warning(f"The scenario library stopped answering: {plain(problem)}")
+        st.warning(f"The scenario library stopped answering: {said(problem)}")
 
 scaffold.finish(ctx)

@@ -27,7 +27,7 @@ def _run(action, success: str) -> None:
     try:
         result = action()
     except store.StoreError as problem:
-        leave_message(MESSAGE, "error", f"Nothing was changed: {plain(problem)}")
+        leave_message(MESSAGE, "error", f"Nothing was changed: {documents.said(problem)}")
         return
     if isinstance(result, store.ScenarioSummary):
         st.session_state[browse.CHOSEN] = result.id
@@ -44,7 +44,7 @@ def open_scenario(summary: store.ScenarioSummary, user: store.User, version: int
         found = loaders.scenario_store().get_version(summary.id, user, version)
         documents.check_fits(found.document)
     except (store.StoreError, documents.CannotOpenError) as problem:
-        st.error(f"{quote(summary.name)} cannot be opened here: {plain(problem)}.")
+        st.error(f"{quote(summary.name)} cannot be opened here: {documents.said(problem)}")
         return
     restore.close()  # a fresh start: the link opens it again, whatever was open before
     params = {"scenario": summary.id, "ics": summary.ics}
@@ -118,7 +118,7 @@ def _author_only(summary: store.ScenarioSummary, user: store.User, library) -> N
         return
     with st.expander("Rename, describe, share or archive"):
         name_key, text_key = f"library_name_{summary.id}", f"library_text_{summary.id}"
-        st.text_input("Name", value=summary.name, key=name_key, max_chars=store.MAX_NAME_LENGTH)
+        st.text_input("Name", value=summary.name, key=name_key)
         st.text_area("Description", value=summary.description, key=text_key)
         state = st.session_state
         columns = st.columns(3)

@@ -18,7 +18,7 @@ import pandas as pd
 
 import layers
 from dashboard import loaders, store
-from dashboard.scaffold import PageContext, quote
+from dashboard.scaffold import PageContext, plain, quote
 from dashboard.state import DEFAULT_VINTAGE, SystemKey, uploaded
 from layers.allocation import ScenarioError
 
@@ -38,7 +38,25 @@ MERGE_CHECKS: list[Callable[[store.ScenarioDocument], None]] = []
 
 
 class CannotOpenError(ValueError):
-    """A valid scenario that this dashboard cannot open here; the message says why."""
+    """A valid scenario that this dashboard cannot open here; the message says why.
+
+    Its message is markdown-safe already (values in it are quoted with ``quote``).
+    """
+
+
+def said(problem: Exception) -> str:
+    r"""An error's message as a sentence, safe to show inside markdown.
+
+    Examples
+    --------
+    >>> said(ValueError("A scenario name is blank"))
+    'A scenario name is blank.'
+    >>> said(ValueError("*bold*"))
+    '\\*bold\\*.'
+    """
+    text = str(problem).strip()
+    text = text if isinstance(problem, CannotOpenError) else plain(text)
+    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def base_places(ctx: PageContext) -> str:

@@ -129,7 +129,7 @@ def open_from_link(
         apply(found, pinned=version is not None)
     except (documents.CannotOpenError, store.DocumentError) as problem:
         _drop_params()
-        return f"The link's scenario {quote(requested)} was not opened: {problem}."
+        return f"The link's scenario {quote(requested)} was not opened: {documents.said(problem)}"
     except store.ScenarioNotFoundError:
         _drop_params()
         return (
@@ -140,7 +140,7 @@ def open_from_link(
     except store.StoreError as problem:
         _drop_params()
         return (
-            f"The link's scenario {quote(requested)} was not opened: {plain(problem)} "
+            f"The link's scenario {quote(requested)} was not opened: {documents.said(problem)} "
             "The page shows the real configuration."
         )
     return None

@@ -15,8 +15,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from dashboard import loaders, store
-from dashboard.scaffold import PageContext, plain, quote
+from dashboard.scaffold import PageContext, quote
 from dashboard.sections.scenarios import account, restore
+from dashboard.sections.scenarios.documents import said
 
 _VISIBILITY_WORDS = {
     "shared": "Shared with everyone on this server",
@@ -53,7 +54,7 @@ def _save_new(key: str, document: store.ScenarioDocument, system_key) -> None:
             visibility=state.get(keys["who"], "shared"),
         )
     except store.StoreError as problem:
-        _leave(key, "error", f"Not saved: {plain(problem)} Your changes are still here.")
+        _leave(key, "error", f"Not saved: {said(problem)} Your changes are still here.")
         return
     restore.mark(saved, 1, user.name, saved.updated_at, document, system_key)
     _leave(key, "success", _saved_words(saved.name, 1, saved.id))
@@ -71,7 +72,7 @@ def _save_version(key: str, document: store.ScenarioDocument, system_key) -> Non
         )
     except store.StoreError as problem:
         # A conflict names who saved the newer version and when; nothing was written.
-        _leave(key, "error", plain(problem))
+        _leave(key, "error", said(problem))
         return
     restore.mark(
         saved.scenario, saved.version, saved.saved_by_name, saved.saved_at, document, system_key
@@ -91,7 +92,6 @@ def _inputs(key: str, user: store.User) -> None:
     left.text_input(
         "Scenario name",
         key=keys["name"],
-        max_chars=store.MAX_NAME_LENGTH,
         placeholder="e.g. Option B: merge the two Malvern PCNs",
     )
     right.text_area("Description (optional)", key=keys["text"], height=68)
@@ -148,13 +148,13 @@ def draw(ctx: PageContext, build: Callable[[], store.ScenarioDocument], key: str
         try:
             document = build()
         except store.DocumentError as problem:
-            st.warning(f"This page's state cannot be saved as a scenario: {plain(problem)}")
+            st.warning(f"This page's state cannot be saved as a scenario: {said(problem)}")
             return
         try:
             loaders.scenario_store()
         except store.StoreError as problem:
             st.warning(
-                f"Saving is unavailable: {plain(problem)} The analysis works as before, and "
+                f"Saving is unavailable: {said(problem)} The analysis works as before, and "
                 "everything on this page stays in this session."
             )
             st.button(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import store
-from dashboard.scaffold import PageContext, plain, quote
+from dashboard.scaffold import PageContext, quote
 from dashboard.sections.allocation.common import leave_message, show_message
 from dashboard.sections.allocation.files import MAX_SCENARIO_BYTES
 from dashboard.sections.scenarios import account, browse, documents
@@ -55,7 +55,8 @@ def _import(ctx: PageContext, library: store.ScenarioStore, user: store.User) ->
             visibility=state.get(WHO, "shared"),
         )
     except (store.StoreError, documents.CannotOpenError) as problem:
-        leave_message(MESSAGE, "error", f"{quote(upload.name)} was not imported: {plain(problem)}")
+        reason = documents.said(problem)
+        leave_message(MESSAGE, "error", f"{quote(upload.name)} was not imported: {reason}")
         return
     state[browse.CHOSEN] = saved.id
     state["library_show"] = "current"
@@ -82,7 +83,7 @@ def draw(ctx: PageContext, library: store.ScenarioStore, user: store.User) -> No
     )
     left, right = st.columns([3, 2])
     left.file_uploader("Scenario file (JSON)", type=["json"], max_upload_size=2, key=FILE)
-    right.text_input("Name (blank: the file's own)", key=NAME, max_chars=store.MAX_NAME_LENGTH)
+    right.text_input("Name (blank: the file's own)", key=NAME)
     if user.signed_in:
         st.radio(
             "Who can see it",

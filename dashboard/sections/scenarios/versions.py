@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import loaders, store
 from dashboard.exports import COUNT, show_figure, show_table
-from dashboard.scaffold import PageContext, plain
+from dashboard.scaffold import PageContext
 from dashboard.sections.allocation import compare as allocation_compare
 from dashboard.sections.allocation.common import Run
 from dashboard.sections.scenarios import actions, documents
@@ -106,7 +106,7 @@ def _compare(ctx: PageContext, first: store.ScenarioVersion, second: store.Scena
         documents.check_fits(a)
         key = _system_key(a, first.scenario.name)
     except (documents.CannotOpenError, store.DocumentError) as problem:
-        st.info(f"These versions cannot be compared here: {plain(problem)}.")
+        st.info(f"These versions cannot be compared here: {documents.said(problem)}")
         return
     if a.kind == "allocation":
         _allocations(ctx, a, b, key)
