@@ -12,7 +12,7 @@ from dashboard.sections.scenarios import account, actions, browse, transfer, ver
 from dashboard.sections.scenarios.documents import said
 
 ctx = scaffold.context()
-st.title("Scenario library")
+scaffold.start(ctx, "Scenario library")
 st.markdown(
     "What-ifs saved from the Population tiers, Service allocation and Your data pages "
     "(“Save as a scenario”), kept on this server for the whole team. Each save of a "
