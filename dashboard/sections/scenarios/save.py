@@ -90,7 +90,7 @@ def _inputs(key: str, user: store.User) -> None:
     keys = _keys(key)
     left, right = st.columns([2, 3])
     left.text_input(
-        "Scenario name",
+        "Name to save it under",
         key=keys["name"],
         placeholder="e.g. Option B: merge the two Malvern PCNs",
     )
