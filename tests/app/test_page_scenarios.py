@@ -150,7 +150,7 @@ def test_compare_two_allocation_versions_in_pounds_by_place_and_pcn(sqlite_url):
     )
     at = open_page(PAGE, sqlite_url)
     assert_clean(at)
-    assert at.selectbox(key=f"library_a_{saved.id}").value == 2
+    assert at.selectbox(key=f"library_version_a_{saved.id}").value == 2
     headers = [h.value for h in at.subheader]
     assert "Differences by place: A − B" in headers and "Differences by PCN: A − B" in headers
     by_place = next(f.value for f in at.dataframe if "A − B £" in f.value.columns)
@@ -309,3 +309,27 @@ def test_with_sign_in_configured_saving_needs_a_signed_in_user(sqlite_url):
     assert any("Sign in (in the sidebar) to save" in i for i in texts(at.info))
     assert "account_sign_in_default" in {button.key for button in at.sidebar.button}
     assert not any(b.key == "scenario_save_tiers_new" for b in at.button)
+
+
+def test_the_link_keeps_the_chosen_scenario_and_the_versions_compared(sqlite_url):
+    library = store.open_store(sqlite_url)
+    first = library.save_new(tiers_document(pcn=(1, 2)), "First", store.ANONYMOUS)
+    for pcn in ((3, 4), (5, 6)):
+        library.save_version(
+            first.id,
+            tiers_document(pcn=pcn),
+            store.ANONYMOUS,
+            base_version=(library.get(first.id, store.ANONYMOUS).latest_version),
+        )
+    library.save_new(tiers_document(), "Second, newer", store.ANONYMOUS)
+    at = open_page(PAGE, sqlite_url, item=first.id, version_a="1", version_b="3")
+    assert_clean(at)
+    assert at.selectbox(key="library_chosen").value == first.id
+    assert at.selectbox(key=f"library_version_a_{first.id}").value == 1
+    assert at.selectbox(key=f"library_version_b_{first.id}").value == 3
+    at.selectbox(key=f"library_version_b_{first.id}").set_value(2).run()
+    assert (at.query_params["item"], at.query_params["version_b"]) == (first.id, "2")
+    stale = open_page(PAGE, sqlite_url, item="gone", version_a="7")
+    warnings = texts(stale.warning)
+    assert any("The link asked for the scenario “gone”" in w for w in warnings)
+    assert stale.selectbox(key="library_chosen").value != first.id  # the newest instead

@@ -11,9 +11,12 @@ import streamlit as st
 
 from dashboard import loaders, store
 from dashboard.exports import show_table
+from dashboard.scaffold import warn_link
 
 #: Session key of the chosen scenario's id (set by actions that make a new one).
 CHOSEN = "library_chosen"
+#: The chosen scenario in the link (``scenario=`` is the one open in the session).
+LINK = "item"
 _SHOW = {"current": "Current", "archived": "Archived (restore them here)"}
 
 
@@ -64,6 +67,7 @@ def draw(library: store.ScenarioStore, user: store.User) -> store.ScenarioSummar
     filters = _filters(library, user)
     summaries = library.list_scenarios(user, **filters)
     if not summaries:
+        st.query_params.pop(LINK, None)
         filtered = any(v for k, v in filters.items() if k != "archived_only")
         st.info(
             "No scenario matches these filters."
@@ -81,10 +85,17 @@ def draw(library: store.ScenarioStore, user: store.User) -> store.ScenarioSummar
     )
     by_id = {summary.id: summary for summary in summaries}
     _offered(CHOSEN, list(by_id))
+    linked = st.query_params.get(LINK)
+    if CHOSEN not in st.session_state and linked is not None:  # the link, on a first visit
+        if linked in by_id:
+            st.session_state[CHOSEN] = linked
+        else:
+            warn_link("the scenario", linked, "the most recently saved one")
     chosen = st.selectbox(
         f"Scenario ({len(summaries)} listed)",
         list(by_id),
         format_func=lambda scenario_id: _label(by_id[scenario_id]),
         key=CHOSEN,
     )
+    st.query_params[LINK] = chosen
     return by_id[chosen]

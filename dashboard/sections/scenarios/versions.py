@@ -14,7 +14,7 @@ import streamlit as st
 
 from dashboard import loaders, store
 from dashboard.exports import COUNT, show_figure, show_table
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, warn_link
 from dashboard.sections.allocation import compare as allocation_compare
 from dashboard.sections.allocation.common import Run
 from dashboard.sections.scenarios import actions, documents
@@ -118,6 +118,25 @@ def _compare(ctx: PageContext, first: store.ScenarioVersion, second: store.Scena
         st.info("What-if merges are compared on the Mergers page.")
 
 
+#: The two versions compared, in the link.
+COMPARED = ("version_a", "version_b")
+
+
+def _compared(scenario_id: str, param: str, numbers: list[int], default: int) -> str:
+    """The session key of one compared version, set from the link on a first visit."""
+    key = f"library_{param}_{scenario_id}"
+    linked = st.query_params.get(param)
+    if key not in st.session_state:
+        chosen = numbers[default]
+        if linked is not None:
+            if linked.isdigit() and int(linked) in numbers:
+                chosen = int(linked)
+            else:
+                warn_link("version", linked, f"version {chosen}")
+        st.session_state[key] = chosen
+    return key
+
+
 def draw(
     ctx: PageContext, library: store.ScenarioStore, user: store.User, summary: store.ScenarioSummary
 ) -> None:
@@ -138,12 +157,17 @@ def draw(
     if right.button("Open this version", key="library_open_version", disabled=summary.archived):
         actions.open_scenario(summary, user, chosen)
     if len(numbers) < 2:
+        for param in COMPARED:
+            st.query_params.pop(param, None)
         st.caption("Compare versions once there are two: save the scenario again from its page.")
         return
     st.subheader("Compare two versions")
-    left, right = st.columns(2)
-    a = left.selectbox("Version A", numbers, index=0, key=f"library_a_{summary.id}")
-    b = right.selectbox("Version B", numbers, index=1, key=f"library_b_{summary.id}")
+    a, b = (
+        column.selectbox(f"Version {label}", numbers, key=_compared(summary.id, param, numbers, i))
+        for column, label, param, i in zip(st.columns(2), "AB", COMPARED, (0, 1), strict=True)
+    )
+    for param, value in zip(COMPARED, (a, b), strict=True):
+        st.query_params[param] = str(value)
     if a == b:
         st.info("Choose two different versions to compare.")
         return
