@@ -201,6 +201,15 @@ def test_a_scenario_of_a_vintage_the_pages_lack_says_so(sqlite_url):
     assert opened(at) is None and at.query_params["ics"] == "QGH"
 
 
+def test_a_what_if_merge_waits_for_the_mergers_page(sqlite_url):
+    library = store.open_store(sqlite_url)
+    document = store.ScenarioDocument("merge", "QGH", "2022", "preset", merge=("QGH", "QUA"))
+    saved = library.save_new(document, "Merged", store.ANONYMOUS)
+    at = open_page("overview.py", sqlite_url, scenario=saved.id)
+    assert not at.exception and opened(at) is None
+    assert any("what-if merges open on the Mergers page" in w for w in texts(at.warning))
+
+
 def test_an_archived_scenario_is_not_opened_by_its_link(sqlite_url):
     library = store.open_store(sqlite_url)
     document = store.ScenarioDocument("tiers", "QGH", "2022", "preset", bands={"pcn": (1, 2)})

@@ -13,6 +13,7 @@ vintage it offers, a place definition the ICS offers, a page that can show it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -32,9 +33,26 @@ PAGE_OF_KIND = {
     "place_grouping": "views/data.py",
     "merge": "views/mergers.py",
 }
-#: Checks of what-if merges, registered by the Mergers page when it exists: each takes a
-#: document and raises :class:`CannotOpenError` if that page cannot show it.
-MERGE_CHECKS: list[Callable[[store.ScenarioDocument], None]] = []
+
+
+@dataclass(frozen=True)
+class KindHooks:
+    """How a page opens its own kind of scenario (the Mergers page: ``"merge"``).
+
+    ``check`` raises :class:`CannotOpenError` if the page cannot show the document;
+    ``apply`` sets the page's session state to it (after every check passed); ``close``
+    undoes that ("back to the real configuration").
+    """
+
+    check: Callable[[store.ScenarioDocument], None]
+    apply: Callable[[store.ScenarioDocument], None]
+    close: Callable[[store.ScenarioDocument], None]
+
+
+#: Hooks by kind, registered by the page that shows that kind. What-if merges open only
+#: once the Mergers page registers ``KIND_HOOKS["merge"]`` (from a module that
+#: ``restore`` imports, so the hooks exist before the router reads a link).
+KIND_HOOKS: dict[str, KindHooks] = {}
 
 
 class CannotOpenError(ValueError):
@@ -133,11 +151,10 @@ def check_fits(
             f"it uses places “{layers.PLACE_DEFINITIONS[document.place_definition]}”, which "
             f"{where} does not offer"
         )
-    if document.kind == "merge":
-        if not MERGE_CHECKS:
-            raise CannotOpenError("what-if merges open on the Mergers page, not yet built")
-        for check in MERGE_CHECKS:
-            check(document)
+    if document.kind == "merge" and "merge" not in KIND_HOOKS:
+        raise CannotOpenError("what-if merges open on the Mergers page, not yet built")
+    if document.kind in KIND_HOOKS:
+        KIND_HOOKS[document.kind].check(document)
     if document.allocation is not None:
         from dashboard.sections.allocation.files import check_page_can_show
 

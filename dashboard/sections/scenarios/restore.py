@@ -195,6 +195,8 @@ def apply(found: store.ScenarioVersion, pinned: bool) -> None:
         session.setdefault(whatif.SCENARIOS, {})[key] = document.regrouping
     if document.allocation is not None:
         _set_allocation(document.allocation, key, summary.name)
+    if document.kind in documents.KIND_HOOKS:
+        documents.KIND_HOOKS[document.kind].apply(document)
     mark(summary, found.version, found.saved_by_name, found.saved_at, document, key, pinned)
 
 
@@ -266,6 +268,8 @@ def close() -> None:
         allocation_state.reset(marker.ics)
         if session.get(allocation_state.SCENARIO_ICS_KEY) == marker.ics:
             session.pop(allocation_state.SCENARIO_KEY, None)
+    if document.kind in documents.KIND_HOOKS:
+        documents.KIND_HOOKS[document.kind].close(document)
     if document.place_groupings is not None and session.get(UPLOADS_ICS_KEY) == marker.ics:
         held = session.get(UPLOADS_KEY) or SessionData()
         session[UPLOADS_KEY] = held.clear("place_groupings")
