@@ -150,12 +150,14 @@ def test_compare_two_allocation_versions_in_pounds_by_place_and_pcn(sqlite_url):
     )
     at = open_page(PAGE, sqlite_url)
     assert_clean(at)
-    assert at.selectbox(key=f"library_version_a_{saved.id}").value == 2
+    assert at.selectbox(key=f"library_version_a_{saved.id}").value == 1
     headers = [h.value for h in at.subheader]
     assert "Differences by place: A − B" in headers and "Differences by PCN: A − B" in headers
     by_place = next(f.value for f in at.dataframe if "A − B £" in f.value.columns)
     assert by_place["A − B £"].sum() == pytest.approx(0, abs=0.01)  # same budget
     assert by_place["A £"].sum() == pytest.approx(1e9, abs=0.01)
+    side = next(f.value for f in at.dataframe if list(f.value.columns) == ["", "A", "B"])
+    assert side.set_index("")["B"]["Method"] == "Equal per head"  # B: the newest
     assert (by_place["A − B £"].abs() > 1).any()
     assert len(at.get("plotly_chart")) == 1  # the allocation page's difference bars
 
@@ -177,9 +179,9 @@ def test_compare_two_tiers_versions_in_band_flags(sqlite_url):
     assert_clean(at)
     changes = next(f.value for f in at.dataframe if "Change" in f.value.columns)
     pcns = changes[changes["Layer"] == tiers.LAYER_LABELS["pcn"]]
-    # B (v1, real) against A (v2, merged): the absorbed PCN exists only in B.
+    # A (v1, real) against B (v2, merged): the absorbed PCN exists only in A.
     assert set(pcns["Code"]) >= {"U10834", "U21359"}
-    assert (pcns.loc[pcns["Code"] == "U21359", "Change"].str.startswith("(no unit) →")).all()
+    assert (pcns.loc[pcns["Code"] == "U21359", "Change"].str.endswith("→ (no unit)")).all()
     assert len(at.get("plotly_chart")) == 2  # the tiers page's band counts, A and B
 
 

@@ -164,7 +164,8 @@ def draw(
     st.subheader("Compare two versions")
     a, b = (
         column.selectbox(f"Version {label}", numbers, key=_compared(summary.id, param, numbers, i))
-        for column, label, param, i in zip(st.columns(2), "AB", COMPARED, (0, 1), strict=True)
+        # A the version before, B the newest: A → B reads as what the last save changed.
+        for column, label, param, i in zip(st.columns(2), "AB", COMPARED, (1, 0), strict=True)
     )
     for param, value in zip(COMPARED, (a, b), strict=True):
         st.query_params[param] = str(value)
