@@ -38,6 +38,7 @@ __all__ = [
     "finish",
     "lazy_tabs",
     "link_choice",
+    "plain",
     "quote",
     "start",
     "warn_link",
@@ -121,9 +122,22 @@ def quote(value: object) -> str:
     text = str(value)
     if len(text) > _MAX_QUOTED:
         text = text[: _MAX_QUOTED - 1] + "…"
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    escaped = _MARKDOWN.sub(r"\\\1", text)
-    return f"“{escaped}”"
+    return f"“{plain(text)}”"
+
+
+def plain(value: object) -> str:
+    r"""Text (a saved name, a message naming one) shown as it is inside markdown.
+
+    Like :func:`quote` without the quotation marks and the cut: markdown punctuation is
+    escaped and unprintable characters become ``?``.
+
+    Examples
+    --------
+    >>> plain("<b>Option *B*</b>")
+    '\\<b\\>Option \\*B\\*\\</b\\>'
+    """
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def warn_link(what: str, value: object, shown: str) -> None:
