@@ -12,6 +12,14 @@ in the tests; as root it runs as the ``postgres`` user).
    the document back into a ``Scenario``; then the same plus re-running the allocation
    over QRV's practices, which is what the page draws.
 4. List 1,000 scenarios (the library page's default view), and search them by name.
+5. In the browser: the Service allocation page for QRV opened by the scenario's link
+   (``/allocation?ics=QRV&scenario=<id>``) against the same page with no scenario, each
+   in a fresh browser session on a dashboard server using that database, from the
+   address to the last chart drawn (caches warm: one untimed visit of each first). The
+   bar: the scenario's link draws within 1 s of the page without it.
+
+``python benchmarks/bench_store.py 20 --no-browser`` skips part 5. Run it on a quiet
+machine: part 5 drives Chromium and a dashboard server.
 """
 
 from __future__ import annotations
@@ -27,13 +35,19 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import layers  # noqa: E402
-from dashboard.store import ScenarioDocument, ScenarioStore, User  # noqa: E402
+from dashboard.store import (  # noqa: E402
+    DATABASE_URL_VARIABLE,
+    ScenarioDocument,
+    ScenarioStore,
+    User,
+)
 from layers.allocation import (  # noqa: E402
     Scenario,
     default_catalogue,
     illustrative_budget,
     practice_frame,
 )
+from tests.browser_harness import dashboard_server, launch_chromium, wait_for_charts  # noqa: E402
 from tests.postgres_server import PostgresServer  # noqa: E402
 
 LIBRARY_SIZE = 1_000
@@ -107,14 +121,63 @@ def measure(url: str, document: ScenarioDocument, frame, repeats: int) -> dict[s
     return {k: f"{median:,.1f} ({worst:,.1f})" for k, (median, worst) in rows.items()}
 
 
-def main(repeats: int = 20) -> None:
-    """Print the table."""
+def _draw_seconds(browser, address: str) -> float:
+    """Seconds from opening ``address`` in a fresh session to its last chart drawn."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    start = time.perf_counter()
+    page.goto(address)
+    wait_for_charts(page)
+    seconds = time.perf_counter() - start
+    if "scenario=" in address:
+        assert page.get_by_text("Scenario open:").count() == 1, "the scenario did not open"
+    context.close()
+    return seconds
+
+
+def measure_browser(url: str, document: ScenarioDocument, repeats: int) -> dict[str, float]:
+    """The allocation page with and without the scenario's link, in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    saved = ScenarioStore.open(url).save_new(document, "QRV fair shares", USER)
+    with (
+        dashboard_server(env={DATABASE_URL_VARIABLE: url}) as (server, _),
+        sync_playwright() as playwright,
+    ):
+        browser = launch_chromium(playwright)
+        plain = f"{server}/allocation?ics=QRV"
+        linked = f"{plain}&scenario={saved.id}"
+        _draw_seconds(browser, plain)  # warm the server's caches: the bar is about the link
+        _draw_seconds(browser, linked)
+        without, with_link = [], []
+        for _ in range(repeats):
+            without.append(_draw_seconds(browser, plain))
+            with_link.append(_draw_seconds(browser, linked))
+        browser.close()
+    return {
+        "without": statistics.median(without),
+        "with": statistics.median(with_link),
+        "worst with": max(with_link),
+    }
+
+
+def main(repeats: int = 20, browser: bool = True) -> None:
+    """Print the tables."""
     document, frame = qrv_document()
     size = len(document.to_dict()["allocation"]["catalogue"])
+    opened: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
         sqlite = measure(f"sqlite:///{folder}/scenarios.sqlite3", document, frame, repeats)
+        if browser:
+            opened["SQLite"] = measure_browser(
+                f"sqlite:///{folder}/browser.sqlite3", document, max(3, repeats // 4)
+            )
     with PostgresServer() as server:
         postgres = measure(server.create_database("bench"), document, frame, repeats)
+        if browser:
+            opened["PostgreSQL"] = measure_browser(
+                server.create_database("browser"), document, max(3, repeats // 4)
+            )
     print(
         f"\nScenario library, {repeats} repeats: median (worst) ms; "
         f"QRV allocation document {size} catalogue rows\n"
@@ -123,7 +186,22 @@ def main(repeats: int = 20) -> None:
     print("|---|---:|---:|")
     for operation in sqlite:
         print(f"| {operation} | {sqlite[operation]} | {postgres[operation]} |")
+    if not opened:
+        return
+    print(
+        f"\nQRV Service allocation page drawn in Chromium, fresh session each, "
+        f"{max(3, repeats // 4)} repeats: median seconds\n"
+    )
+    print("| database | no scenario | by its link | difference | worst by link | within 1 s |")
+    print("|---|---:|---:|---:|---:|---|")
+    for name, times in opened.items():
+        difference = times["with"] - times["without"]
+        print(
+            f"| {name} | {times['without']:.2f} | {times['with']:.2f} | {difference:+.2f} | "
+            f"{times['worst with']:.2f} | {'yes' if difference <= 1.0 else 'NO'} |"
+        )
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20)
+    arguments = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(arguments[0]) if arguments else 20, browser="--no-browser" not in sys.argv)

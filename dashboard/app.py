@@ -46,6 +46,7 @@ def _settings_check() -> tuple[str, ...]:
 
 
 _settings_differences = _settings_check()
+loaders.open_store_at_start()  # once per process: the scenario library's migrations
 
 # Every promised page must exist: a missing file fails here, it never drops out quietly.
 pages = [st.Page(path, title=t, url_path=u) for path, t, u in page_paths()]
@@ -87,6 +88,11 @@ sidebar_body = st.sidebar.container()
 if page.title != "Home":
     for message in pop_warnings():
         st.warning(message)
+
+if page.title != "Home" and not ctx.presenting:
+    from dashboard.sections.scenarios import restore
+
+    restore.draw_banner(ctx)
 
 if grouping_gone:
     st.warning(

@@ -17,7 +17,7 @@ from dashboard.state import BANDS_KEY, DEFAULT_ICS, ICS_KEY, PLACES_KEY
 from layers import tiers
 
 #: Query parameters every page shares; the sidebar's links carry them.
-SHARED_PARAMS = ("ics", "places", "present", "bands")
+SHARED_PARAMS = ("ics", "places", "present", "bands", "scenario", "version")
 #: Warnings waiting for a page to show them (they survive the "/" redirect).
 _PENDING = "link_warnings"
 #: The bands text last read from the link, so a rerun does not re-read it.
@@ -95,8 +95,28 @@ def write_bands(bands: dict[str, tuple[int, int]]) -> None:
         st.session_state[_BANDS_TEXT] = text
 
 
+def _read_scenario() -> None:
+    """``?scenario=<id>`` (``&version=<n>``): open it if it is not the one open already.
+
+    Before the ICS and places: a scenario sets them. A link that also names another ICS
+    or vintage than the scenario's is refused with a warning, never guessed.
+    """
+    from dashboard.sections.scenarios import restore  # the library loads only when needed
+
+    requested, version = st.query_params.get("scenario"), st.query_params.get("version")
+    if requested is None or restore.is_open(requested, version):
+        restore.keep_in_link()
+        return
+    problem = restore.open_from_link(
+        requested, version, st.query_params.get("ics"), st.query_params.get("vintage")
+    )
+    if problem:
+        _warn(problem)
+
+
 def read_link() -> None:
     """Read the shared parameters into session state and write them back to the link."""
+    _read_scenario()
     code = _read_ics()
     _read_places(code)
     _read_bands()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import threading
 import time
@@ -18,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
 
 import layers
 from dashboard.state import SystemKey
@@ -39,6 +41,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 #: Hold a slot only around pure computation, never while calling another cached loader:
 #: that loader's key lock may be held by a thread waiting for this very slot.
 _BUILD_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 2)
+log = logging.getLogger("ics_planner")
 
 
 @st.cache_data(show_spinner=False)
@@ -735,3 +738,77 @@ def presentation_slide(
     people = risk_individuals(key) if slide in ("tiers", "inequality") and not aggregates else None
     builders = slides.slide_builders(scenario_json or None, people, aggregates)
     return builders[slide](system(key))
+
+
+# --- scenario library ---
+#: After the library's database failed to open, wait this long before trying again, so
+#: a database that is down costs analysis pages nothing (a reconnect can take seconds).
+STORE_RETRY_SECONDS = 30.0
+_store_failures: dict[str, tuple[float, Exception]] = {}
+
+
+def _secret(name: str):
+    """One Streamlit secret, or None when there is no secrets file or no such entry."""
+    try:
+        return st.secrets.get(name)
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return None
+
+
+def scenario_database_url() -> str:
+    """The scenario library's database URL (see :func:`dashboard.store.database_url`).
+
+    ``database_url`` in the Streamlit secrets, else the environment's
+    ``ICS_PLANNER_DATABASE_URL``, else the default SQLite file.
+    """
+    from dashboard import store
+
+    return store.database_url(_secret("database_url")).render_as_string(hide_password=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _scenario_store(url: str):
+    from dashboard import store
+
+    return store.open_store(url)
+
+
+def scenario_store():
+    """The scenario library, opened and migrated once per process (shared by sessions).
+
+    Raises
+    ------
+    dashboard.store.StoreUnavailable, dashboard.store.CorruptStore
+        The database cannot be used (remembered for :data:`STORE_RETRY_SECONDS`).
+    """
+    from dashboard import store
+
+    url = scenario_database_url()
+    failed = _store_failures.get(url)
+    if failed is not None and time.monotonic() - failed[0] < STORE_RETRY_SECONDS:
+        raise failed[1]
+    try:
+        opened = _scenario_store(url)
+    except (store.StoreUnavailable, store.CorruptStore) as problem:
+        _store_failures[url] = (time.monotonic(), problem)
+        raise
+    _store_failures.pop(url, None)
+    return opened
+
+
+def forget_store_failure() -> None:
+    """Try the database again on the next call (after the user asks to retry)."""
+    _store_failures.clear()
+
+
+@st.cache_resource(show_spinner=False)
+def open_store_at_start() -> str | None:
+    """Once per process, at start-up: open the library and migrate it; None, or why not."""
+    from dashboard import store
+
+    try:
+        scenario_store()
+    except (store.StoreUnavailable, store.CorruptStore) as problem:
+        log.warning("The scenario library is unavailable: %s", problem)
+        return str(problem)
+    return None

@@ -15,6 +15,7 @@ PAGE_SPECS = [
     ("inequality.py", "Inequality", None, "inequality"),
     ("boundaries.py", "Boundary alignment", None, "boundaries"),
     ("data.py", "Your data", None, "data"),
+    ("scenarios.py", "Scenario library", None, "scenarios"),
 ]
 
 

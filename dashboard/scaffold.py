@@ -35,10 +35,10 @@ __all__ = [
     "PageContext",
     "SystemKey",
     "context",
-    "escape",
     "finish",
     "lazy_tabs",
     "link_choice",
+    "plain",
     "quote",
     "start",
     "warn_link",
@@ -122,23 +122,22 @@ def quote(value: object) -> str:
     text = str(value)
     if len(text) > _MAX_QUOTED:
         text = text[: _MAX_QUOTED - 1] + "…"
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    return f"“{escape(text)}”"
+    return f"“{plain(text)}”"
 
 
-def escape(value: object) -> str:
-    r"""Text that may hold a file's or a link's content, shown as plain text in markdown.
+def plain(value: object) -> str:
+    r"""Text (a saved name, a message naming one) shown as it is inside markdown.
 
-    As :func:`quote`, without quotation marks or a length limit; each line is kept.
+    Like :func:`quote` without the quotation marks and the cut: markdown punctuation is
+    escaped and unprintable characters become ``?``.
 
     Examples
     --------
-    >>> escape("Bad: [x](http://e)\n- next").splitlines()
-    ['Bad\\: \\[x\\]\\(http\\://e\\)  ', '\\- next']
+    >>> plain("<b>Option *B*</b>")
+    '\\<b\\>Option \\*B\\*\\</b\\>'
     """
-    lines = str(value).splitlines() or [""]
-    printable = ("".join(ch if ch.isprintable() else "?" for ch in line) for line in lines)
-    return "  \n".join(_MARKDOWN.sub(r"\\\1", line) for line in printable)
+    text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def warn_link(what: str, value: object, shown: str) -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 
 import layers
 from dashboard.link import SHARED_PARAMS, place_options
+from dashboard.sections.scenarios import account
 from dashboard.state import ICS_KEY, PLACES_KEY
 
 _PLACE_WORDS = {
@@ -40,3 +41,4 @@ def draw(container, pages: list, systems: pd.DataFrame) -> None:
             help="Which local units count as 'places'. Every page says which is in use.",
         )
         st.caption(f"Data: {layers.DATA_VINTAGE}.")
+        account.draw_sidebar()

@@ -41,6 +41,7 @@ __all__ = [
     "short_icb_name",
     "simplified_lsoa_geometry",
     "tidy_name",
+    "tidy_pcn_name",
     "write_tables",
 ]
 
@@ -82,13 +83,23 @@ _WEIGHTED_COLUMNS = {
 }
 
 
-def tidy_name(name: str | float | None) -> str | None:
+def tidy_name(name: str | float | None, *, initials: bool = False) -> str | None:
     """Title-case an upper-case NHS organisation name, keeping acronyms.
+
+    A name that is already in mixed case is the source's own casing and is kept as it
+    is. In an upper-case name, known acronyms stay upper case, small words are lower
+    case, and every other word is capitalised at its first letter, also after a bracket
+    or quote. With ``initials`` (PCN names, which are often built from initials), words
+    with no vowels (``HH``, ``KWH``, ``WBC``) and one short word in brackets (``(ACF)``)
+    stay upper case too; practice names use abbreviations such as ``CTR`` and surnames
+    such as ``NG`` that this rule would misread.
 
     Parameters
     ----------
     name : str or None
         A name such as ``"SOUTH WORCESTERSHIRE PCN"``.
+    initials : bool, default False
+        Keep words that read as initials upper case.
 
     Returns
     -------
@@ -101,22 +112,58 @@ def tidy_name(name: str | float | None) -> str | None:
     'Evesham and Pershore PCN'
     >>> tidy_name("ST. JOHN'S HOUSE GP SURGERY")
     "St. John's House GP Surgery"
+    >>> tidy_name("THE WBC (HEREFORD CITY) PCN", initials=True)
+    'The WBC (Hereford City) PCN'
+    >>> tidy_name("BRENT WEST KWH PCN", initials=True), tidy_name("SOUTH (IW) PCN", initials=True)
+    ('Brent West KWH PCN', 'South (IW) PCN')
+    >>> tidy_name("HH COLLABORATIVE PCN", initials=True), tidy_name("Dr Knowles' Surgery")
+    ('HH Collaborative PCN', "Dr Knowles' Surgery")
+    >>> tidy_name("HONITON/OTTERY/SID VALLEY")
+    'Honiton/Ottery/Sid Valley'
+    >>> tidy_name("DRS LAMBERT & NG"), tidy_name("ULVERSTON HEALTH CENTRE (MURRAY)")
+    ('Drs Lambert & Ng', 'Ulverston Health Centre (Murray)')
     """
     if name is None or (isinstance(name, float) and np.isnan(name)):
         return None
-    words = str(name).strip().split()
+    text = str(name).strip()
+    if any(ch.islower() for ch in text):
+        return text  # mixed case: the source's own casing
     out = []
-    for i, word in enumerate(words):
+    for i, word in enumerate(text.split()):
         bare = re.sub(r"[^A-Za-z]", "", word).upper()
-        if bare in _ACRONYMS:
+        bracketed = word.startswith("(") and word.endswith(")") and len(bare) <= 3
+        if bare in _ACRONYMS or (initials and (_is_initials(bare) or bracketed)):
             out.append(word.upper())
         elif i > 0 and word.lower() in _SMALL_WORDS:
             out.append(word.lower())
         else:
-            # capitalize() would lower the letter after an apostrophe's "S" correctly,
-            # but title() would give "John'S".
-            out.append("-".join(part.capitalize() for part in word.split("-")))
+            out.append("".join(_capitalise(part) for part in re.split(r"([-/])", word)))
     return " ".join(out)
+
+
+def tidy_pcn_name(name: str | float | None) -> str | None:
+    """A PCN's name, tidied with initials kept (see :func:`tidy_name`)."""
+    return tidy_name(name, initials=True)
+
+
+#: Short words with no vowels that are abbreviations read as words, not initials.
+_NOT_INITIALS = {"ST", "DR", "MR", "MRS", "MS", "SQ", "RD", "ND", "TH", "LTD", "Y"}
+
+
+def _is_initials(bare: str) -> bool:
+    """Whether an upper-case word is a run of initials (letters, no vowels: "HH", "KWH")."""
+    return len(bare) >= 2 and bare not in _NOT_INITIALS and not re.search(r"[AEIOUY]", bare)
+
+
+def _capitalise(word: str) -> str:
+    """Lower case, the first letter upper after any opening punctuation.
+
+    Examples
+    --------
+    >>> _capitalise("(HEREFORD"), _capitalise("1ST"), _capitalise("O'NEILL")
+    ('(Hereford', '1st', "O'neill")
+    """
+    return re.sub(r"^([^A-Za-z0-9]*)([a-z])", lambda m: m[1] + m[2].upper(), word.lower())
 
 
 def short_icb_name(name: str) -> str:
@@ -250,7 +297,7 @@ def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
     practices["in_epcn"] = in_epcn.to_numpy()
     code = practices["practice_code"]
     practices["pcn_code"] = code.map(links["PCN_CODE"])
-    practices["pcn_name"] = code.map(links["PCN_NAME"]).map(tidy_name)
+    practices["pcn_name"] = code.map(links["PCN_NAME"]).map(tidy_pcn_name)
     # A practice in no PCN is placed by its commissioner, as the data README asks.
     practices["icb_code"] = code.map(links["ICB_CODE"]).fillna(
         code.map(epraccur["HIGH_LEVEL_HEALTH_GEOGRAPHY"])
@@ -303,7 +350,7 @@ def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
         .sort_values("pcn_code")
         .reset_index(drop=True)
     )
-    pcns["pcn_name"] = pcns["pcn_name"].map(tidy_name)
+    pcns["pcn_name"] = pcns["pcn_name"].map(tidy_pcn_name)
     return practices, pcns, registrations
 
 

@@ -42,6 +42,7 @@ from layers.build import (
     short_icb_name,
     simplified_lsoa_geometry,
     tidy_name,
+    tidy_pcn_name,
 )
 
 __all__ = [
@@ -435,7 +436,11 @@ def _practice_tables(
             "list_size_2026_27": list_size,
         }
     )
-    practices["pcn_name"] = practices["pcn_code"].map(names["pcn_name"]).map(tidy_name)
+    practices["pcn_name"] = (
+        practices["pcn_code"]
+        .map(names["pcn_name"])
+        .map(lambda name: tidy_name(name, initials=True))
+    )
     if practices[["icb_code", "icb24_code"]].isna().any().any():
         raise ValueError("Practices of the 2026/27 file missing from practice_to_icb26.")
     nhse_of_ons = lsoas.drop_duplicates("icb_code").set_index("icb_code")["icb_code_nhse"]
@@ -469,7 +474,7 @@ def _practice_tables(
     pcns = pd.DataFrame(
         {
             "pcn_code": by_icb["pcn_code"].to_numpy(),
-            "pcn_name": by_icb["pcn_code"].map(names["pcn_name"]).map(tidy_name).to_numpy(),
+            "pcn_name": by_icb["pcn_code"].map(names["pcn_name"]).map(tidy_pcn_name).to_numpy(),
             "icb_code": by_icb["icb_code"].to_numpy(),
             "sicbl_code": by_icb["pcn_code"].map(names["sub"]).to_numpy(),
         }

@@ -113,9 +113,15 @@ def wait_for_health(port: int, timeout: float = 60.0) -> float:
 
 @contextlib.contextmanager
 def dashboard_server(
-    port: int | None = None, app: Path | None = None, extra: list[str] | None = None
+    port: int | None = None,
+    app: Path | None = None,
+    extra: list[str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run the dashboard (or another app, with the same config) on loopback."""
+    """Run the dashboard (or another app, with the same config) on loopback.
+
+    ``env`` adds environment variables (for example the scenario library's database URL).
+    """
     port = port or free_port()
     command = [
         sys.executable,
@@ -141,7 +147,12 @@ def dashboard_server(
             *(extra or []),
         ]
     process = subprocess.Popen(
-        command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command,
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, **(env or {})},
     )
     try:
         wait_for_health(port)

@@ -32,12 +32,54 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 _TIERS = ("unit", "store", "app", "browser")
 
 
+def pytest_configure(config):
+    """Keep the scenario library's default SQLite file out of the user's home.
+
+    Pages and dashboard servers started by the tests (which inherit the environment)
+    use a throwaway folder unless a test gives its own database URL.
+    """
+    if "ICS_PLANNER_DATA_DIR" not in os.environ:
+        import tempfile
+
+        config.library_folder = tempfile.mkdtemp(prefix="ics-planner-tests-")
+        os.environ["ICS_PLANNER_DATA_DIR"] = config.library_folder
+
+
+def pytest_unconfigure(config):
+    folder = getattr(config, "library_folder", None)
+    if folder:
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("ICS_PLANNER_DATA_DIR", None)
+
+
 def pytest_collection_modifyitems(config, items):
     """Mark every test with its tier, from the folder it lives in."""
     for item in items:
         parts = Path(str(item.fspath)).relative_to(REPO_ROOT).parts
         if len(parts) > 2 and parts[0] == "tests" and parts[1] in _TIERS:
             item.add_marker(parts[1])
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One throwaway PostgreSQL cluster per test process; each test makes its own database.
+
+    Started from Debian's binaries (``tests/postgres_server.py``). Without them the
+    tests that need it skip on a developer machine and fail in CI.
+    """
+    from tests.postgres_server import PostgresServer, PostgresUnavailable
+
+    try:
+        server = PostgresServer()
+    except PostgresUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"CI must test PostgreSQL: {exc}")
+        pytest.skip(str(exc))
+    server.start()
+    yield server
+    server.stop()
 
 
 def require_shared(path: Path = SHARED) -> Path:

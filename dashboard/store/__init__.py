@@ -36,6 +36,7 @@ from dashboard.store.document import (
     check_place_groupings,
     document_json,
     parse_document,
+    place_groupings_report,
     read_document,
 )
 from dashboard.store.errors import (
@@ -100,6 +101,7 @@ __all__ = [
     "library_table",
     "open_store",
     "parse_document",
+    "place_groupings_report",
     "read_document",
     "user_from_claims",
 ]

@@ -61,7 +61,7 @@ from layers import tiers
 from layers.allocation import Scenario
 from layers.allocation.scenario import SCENARIO_FORMAT, ScenarioError, ScenarioVersionError
 from layers.export import neutralise
-from layers.uploads import UploadError, validate_place_groupings
+from layers.uploads import UploadError, UploadReport, validate_place_groupings
 
 __all__ = [
     "DOCUMENT_FORMAT",
@@ -70,8 +70,11 @@ __all__ = [
     "PLACE_DEFINITIONS",
     "VINTAGES",
     "ScenarioDocument",
+    "check_place_groupings",
     "document_json",
     "parse_document",
+    "place_groupings_report",
+    "read_document",
 ]
 
 DOCUMENT_FORMAT: Final = "ics-planner-scenario"
@@ -325,12 +328,37 @@ def check_place_groupings(
     ...
     dashboard.store.errors.DocumentError: place_groupings: row 3: place_name is blank
     """
+    return place_groupings_report(rows, known_practice_codes).accepted.reset_index(drop=True)
+
+
+def place_groupings_report(
+    rows: Sequence[tuple[str, str]],
+    known_practice_codes: Iterable[str],
+    filename: str | None = None,
+) -> UploadReport:
+    """The upload report of saved groupings, as the Your data page would have made it.
+
+    The dashboard applies it to a session exactly as an upload (``SessionData.apply``).
+
+    Raises
+    ------
+    DocumentError
+        If the validator rejects the file or any row of it.
+
+    Examples
+    --------
+    >>> report = place_groupings_report([("A81001", "North")], ["A81001"], "Option B")
+    >>> report.kind, len(report.accepted), report.filename
+    ('place_groupings', 1, 'Option B')
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["practice_code", "place_name"])
     writer.writerows(rows)
     try:
-        report = validate_place_groupings(buffer.getvalue().encode(), known_practice_codes)
+        report = validate_place_groupings(
+            buffer.getvalue().encode(), known_practice_codes, filename=filename
+        )
     except UploadError as exc:
         raise DocumentError(f"place_groupings: {exc}") from None
     if len(report.rejected):
@@ -338,7 +366,7 @@ def check_place_groupings(
             f"row {row}: {reason}" for row, reason in report.rejected.itertuples(index=False)
         )
         raise DocumentError(f"place_groupings: {problems}")
-    return report.accepted.reset_index(drop=True)
+    return report
 
 
 def _regrouping_from_json(steps: object) -> tiers.Regrouping:

@@ -20,6 +20,8 @@ from dashboard.sections.allocation import (
     summary,
 )
 from dashboard.sections.allocation.common import TABS
+from dashboard.sections.scenarios import save
+from dashboard.sections.scenarios.documents import page_document
 from layers.figures.allocation import PRICES
 
 ctx = scaffold.context()
@@ -33,6 +35,7 @@ scaffold.start(
 )
 state.init(ctx, frame)
 run = controls.draw(ctx, frame)
+save.draw(ctx, lambda: page_document(ctx, "allocation", allocation=run.scenario), "allocation")
 
 tabs = scaffold.lazy_tabs(TABS, "view")
 for tab, section in zip(tabs, (summary, need, distance, former_ccgs, compare), strict=True):

@@ -7,6 +7,8 @@ import streamlit as st
 
 from dashboard import scaffold
 from dashboard.sections.data import aggregates, upload
+from dashboard.sections.scenarios import save
+from dashboard.sections.scenarios.documents import page_document, page_groupings
 from dashboard.state import UPLOADS_ICS_KEY
 from layers.uploads import SCHEMAS
 
@@ -31,5 +33,7 @@ st.markdown(
 upload.show_message()
 for kind in SCHEMAS:
     upload.draw(ctx, kind)
+    if kind == "place_groupings" and page_groupings(ctx) is not None:
+        save.draw(ctx, lambda: page_document(ctx, "place_grouping"), "data")
 aggregates.draw()
 scaffold.finish(ctx)

@@ -6,6 +6,8 @@ The bands and the regrouping sit above the tabs; each tab is one section.
 """
 
 from dashboard import scaffold
+from dashboard.sections.scenarios import save
+from dashboard.sections.scenarios.documents import page_document
 from dashboard.sections.tiers import age, bands, five_layers, risk, units, whatif
 
 #: The tabs, in the link as ``?view=``.
@@ -23,6 +25,9 @@ scaffold.start(
 )
 chosen_bands = bands.draw(ctx)
 view = whatif.draw(ctx, chosen_bands)
+save.draw(
+    ctx, lambda: page_document(ctx, "tiers", bands=view.bands, regrouping=view.regrouping), "tiers"
+)
 for tab, section in zip(scaffold.lazy_tabs(TABS, "view"), SECTIONS, strict=True):
     if tab.open:
         with tab:

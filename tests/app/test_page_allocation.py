@@ -258,7 +258,8 @@ def test_link_opens_method_level_and_tab():
 
 def test_compare_a_kept_scenario_with_the_current_one():
     at = run_page(PAGE, "QRV", view="Compare scenarios")
-    at.button[0].click().run()  # keep the weighted-capitation scenario
+    keep = next(b for b in at.button if b.label == "Add this scenario to the list")
+    keep.click().run()  # keep the weighted-capitation scenario
     assert_clean(at)
     kept = "library:NHS England weighted capitation"
     assert any("Added “NHS England weighted capitation”" in s.value for s in at.success)

@@ -148,20 +148,20 @@ def test_pounds_per_head_follows_the_allocation_scenario():
     assert metrics(at)["Gini coefficient"] == "0.000"
     assert abs(float(metrics(at)["SII (£ per head)"])) < 0.1
     # The link names the scenario by reference, so a link always means one scenario.
-    assert at.query_params["scenario"] == scenario_reference(scenario_text(equal))
+    assert at.query_params["allocation"] == scenario_reference(scenario_text(equal))
 
 
 def test_a_link_to_a_scenario_this_session_lacks_warns_and_uses_the_default():
     equal = Scenario("Same for all", 800_000_000, default_catalogue(), "equal_per_head")
     reference = scenario_reference(scenario_text(equal))
     default = run_page(PAGE, "QGH", indicator="pounds_per_head")
-    at = run_page(PAGE, "QGH", indicator="pounds_per_head", scenario=reference)
+    at = run_page(PAGE, "QGH", indicator="pounds_per_head", allocation=reference)
     assert not at.exception and not at.error
     assert any(f"the allocation scenario “{reference}”" in w.value for w in at.warning)
     assert metrics(at)["Gini coefficient"] == metrics(default)["Gini coefficient"] != "0.000"
     # Once the session has that scenario, the same link shows its numbers.
     at.session_state["allocation_scenario"] = equal.to_json()
-    at.query_params["scenario"] = reference
+    at.query_params["allocation"] = reference
     at.run()
     assert_clean(at)
     assert metrics(at)["Gini coefficient"] == "0.000"

@@ -1,7 +1,7 @@
 """The store tier: the scenario library on SQLite and on a real PostgreSQL server.
 
 Every repository test runs twice, on a fresh SQLite file and on a fresh database of a
-throwaway PostgreSQL cluster that this tier starts (see ``tests/postgres_server.py``).
+throwaway PostgreSQL cluster (the session's ``postgres`` fixture, ``tests/conftest.py``).
 Without PostgreSQL's binaries the PostgreSQL half skips on a developer machine and
 fails in CI.
 """
@@ -13,25 +13,9 @@ import pytest
 from dashboard.store import ScenarioDocument, ScenarioStore, User
 from layers import tiers
 from layers.allocation import Scenario, default_catalogue
-from tests.conftest import IN_CI
-from tests.postgres_server import PostgresServer, PostgresUnavailable
 
 ANN = User("ann@example.nhs.uk", "Ann Analyst")
 BOB = User("bob@example.nhs.uk", "Bob Placelead")
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    """One PostgreSQL cluster per test process; each test gets its own database."""
-    try:
-        server = PostgresServer()
-    except PostgresUnavailable as exc:
-        if IN_CI:
-            pytest.fail(f"CI must test PostgreSQL: {exc}")
-        pytest.skip(str(exc))
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

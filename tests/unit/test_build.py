@@ -2,7 +2,7 @@
 
 import pytest
 
-from layers.build import build_tables, short_icb_name, tidy_name
+from layers.build import build_tables, short_icb_name, tidy_name, tidy_pcn_name
 from tests.conftest import SHARED_DATA, require_shared
 from tests.unit.rebuild import assert_rebuild_matches
 
@@ -48,6 +48,10 @@ def test_missing_source_folder(tmp_path):
 
 
 def test_names():
-    assert tidy_name("CW UNITY PCN") == "Cw Unity PCN"
+    assert tidy_pcn_name("CW UNITY PCN") == "CW Unity PCN"
+    # the names the issue found title-cased badly, from the ePCN's upper-case source
+    assert tidy_pcn_name("HH COLLABORATIVE PCN") == "HH Collaborative PCN"
+    assert tidy_pcn_name("BRENT WEST KWH PCN") == "Brent West KWH PCN"
+    assert tidy_pcn_name("THE WBC (HEREFORD CITY) PCN") == "The WBC (Hereford City) PCN"
     assert tidy_name(None) is None
     assert short_icb_name("NHS North West London Integrated Care Board") == "North West London"

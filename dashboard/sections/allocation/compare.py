@@ -88,7 +88,7 @@ def _choose(ctx: PageContext, run: Run) -> tuple[str, str]:
     return chosen[0], chosen[1]
 
 
-def _differences(ctx: PageContext, run: Run, first: Scenario, second: Scenario) -> None:
+def differences(ctx: PageContext, run: Run, first: Scenario, second: Scenario) -> None:
     """A − B by place (chart and table) and by PCN (table)."""
     first_json, second_json = first.to_json(), second.to_json()
     for level in ("place", "pcn"):
@@ -147,6 +147,14 @@ def draw(ctx: PageContext, run: Run) -> None:
     except (ScenarioError, ValueError) as exc:
         st.error(f"These scenarios cannot be compared for {ctx.name}: {exc}.")
         return
+    side_by_side(ctx, run, first, second)
+
+
+def side_by_side(ctx: PageContext, run: Run, first: Scenario, second: Scenario) -> None:
+    """Two scenarios' facts side by side, then their differences (or that there are none).
+
+    The scenario library compares two versions of a saved scenario with it too.
+    """
     side = pd.DataFrame(
         {"A": describe(first, run.population), "B": describe(second, run.population)}
     )
@@ -164,4 +172,4 @@ def draw(ctx: PageContext, run: Run) -> None:
             "scenario, or change the settings above after adding this one to the list."
         )
         return
-    _differences(ctx, run, first, second)
+    differences(ctx, run, first, second)

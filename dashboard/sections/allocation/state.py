@@ -155,12 +155,35 @@ def _read_link(code: str, frame: pd.DataFrame) -> None:
             warn_link("a budget of", requested, f"the illustrative {default}")
 
 
+def read_link_once(code: str, frame: pd.DataFrame) -> None:
+    """Set the controls from the link, the first time in a session (then never again)."""
+    if not st.session_state.get(_LINK_READ):
+        _read_link(code, frame)
+        st.session_state[_LINK_READ] = True
+
+
+def reset(code: str) -> None:
+    """Every control back to its default, as on a first visit without a link."""
+    state = st.session_state
+    state.update(
+        {
+            NAME: "",
+            METHOD: DEFAULT_METHOD,
+            SHARE: DEFAULT_SHARE,
+            DEPRIVATION: DEFAULT_DEPRIVATION,
+            THRESHOLD: None,
+            POPULATION: POPULATION_COLUMN,
+            PRESET: DEFAULT_PRESET,
+        }
+    )
+    state.pop(budget_key(code), None)
+    set_catalogue(default_catalogue(DEFAULT_PRESET), PRESET_NAMES[DEFAULT_PRESET], DEFAULT_PRESET)
+
+
 def init(ctx: PageContext, frame: pd.DataFrame) -> None:
     """Every control's starting value: from the link on the first visit, else defaults."""
     state = st.session_state
-    if not state.get(_LINK_READ):
-        _read_link(ctx.code, frame)
-        state[_LINK_READ] = True
+    read_link_once(ctx.code, frame)
     state.setdefault(NAME, "")
     state.setdefault(LAST_GOOD, {})
     state.setdefault(LIBRARY, {})

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.risk_source import HeldAggregates, covered, held
-from dashboard.scaffold import escape, quote
+from dashboard.scaffold import plain, quote
 from dashboard.sections.data.upload import MESSAGE_KEY
 from dashboard.state import AGGREGATES_KEY
 from layers import format as fmt
@@ -120,7 +120,8 @@ def draw() -> None:
             except UploadError as problem:
                 st.session_state.pop(_PENDING, None)
                 # The reasons may name a file's own values: shown as plain text.
-                st.error(f"{quote(upload.name)} was not used.  \n{escape(problem)}")
+                lines = [plain(line) for line in str(problem).splitlines()]
+                st.error("  \n".join([f"{quote(upload.name)} was not used.", *lines]))
                 return
         pending = HeldAggregates(accepted, digest, upload.name)
         st.session_state[_PENDING] = pending

@@ -27,6 +27,8 @@ SII_UNITS = {"%": "percentage points", "km": "km", "£": "£ per head", "patient
 DEFAULT_INDICATOR = "aged_65_plus"
 #: The allocation page's current scenario (JSON text), set by that page.
 SCENARIO_KEY = "allocation_scenario"
+#: The link names the allocation scenario as ``allocation=`` (``scenario=`` is the library's).
+SCENARIO_PARAM = "allocation"
 #: The ICS and places the ``unit`` in the link was last set for, so that a switch of ICS
 #: resets it quietly while a bad link is explained.
 _UNIT_VIEW_KEY = "inequality_unit_view"
@@ -155,14 +157,14 @@ def _current_scenario() -> str | None:
 def scenario(indicator: str) -> str:
     """The scenario £ per head uses (``DEFAULT_SCENARIO`` for the default), kept in the link.
 
-    No ``scenario`` in the link means the allocation page's current scenario, if any; a
+    No ``allocation`` in the link means the allocation page's current scenario, if any; a
     link made with one names it by reference. ``default`` keeps the default scenario,
     as after a link whose scenario this session does not have.
     """
     if indicator != "pounds_per_head":
-        st.query_params.pop("scenario", None)
+        st.query_params.pop(SCENARIO_PARAM, None)
         return loaders.DEFAULT_SCENARIO
-    requested = st.query_params.get("scenario")
+    requested = st.query_params.get(SCENARIO_PARAM)
     current = _current_scenario()
     reference = indicators.scenario_reference(current) if current else None
     if requested not in (None, "default", reference):
@@ -171,11 +173,11 @@ def scenario(indicator: str) -> str:
     if current is None or requested == "default":
         if requested == "default":
             st.caption("£ per head uses the default scenario, as the link asks.")
-            st.query_params["scenario"] = "default"
+            st.query_params[SCENARIO_PARAM] = "default"
         return loaders.DEFAULT_SCENARIO
     name = layers.allocation.Scenario.from_json(current).name
     st.caption(f"£ per head from the allocation page's current scenario, “{name}”.")
-    st.query_params["scenario"] = reference
+    st.query_params[SCENARIO_PARAM] = reference
     return current
 
 

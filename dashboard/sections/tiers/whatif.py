@@ -164,8 +164,9 @@ def draw(ctx: PageContext, bands: dict[str, tuple[int, int]]) -> TierView:
         shown = real
     st.subheader("What-if regrouping")
     st.caption(
-        "Try changes and see every figure on this page update. Scenarios live only in this "
-        "browser session; the real configuration is never changed."
+        "Try changes and see every figure on this page update. They live in this browser "
+        "session until you save them as a scenario (below); the real configuration is never "
+        "changed."
     )
     message = st.session_state.pop(MESSAGE, None)
     if message:
