@@ -560,10 +560,20 @@ def inequality_funding(key: SystemKey, scenario_json: str) -> pd.DataFrame:
     return practice_funding(frame, scenario_json or None)
 
 
-def _indicator_frame(key: SystemKey, indicator: str, scenario_json: str) -> pd.DataFrame:
-    """The indicator's tidy frame, built by the library from the cached tables it needs."""
+def _indicator_frame(
+    key: SystemKey, indicator: str, scenario_json: str, aggregates=None
+) -> pd.DataFrame:
+    """The indicator's tidy frame, built by the library from the cached tables it needs.
+
+    With the user's uploaded ``aggregates``, at-risk prevalence is their published counts.
+    """
     from layers import indicators
 
+    if aggregates is not None and indicator == "at_risk":
+        from layers.people import upload_at_risk_prevalence
+
+        deprivation = inequality_practice_deprivation(key.code)
+        return upload_at_risk_prevalence(aggregates, key.code, deprivation)
     spec = indicators.indicator_spec(indicator)
     if spec.inputs == ("lsoas",):
         return national_indicator(indicator)
@@ -578,13 +588,19 @@ def _indicator_frame(key: SystemKey, indicator: str, scenario_json: str) -> pd.D
 
 
 @st.cache_data(show_spinner="Summing the indicator by decile…", max_entries=64)
-def inequality_rows(key: SystemKey, indicator: str, scenario_json: str) -> pd.DataFrame:
-    """An indicator's LSOA or practice rows in every unit (``level``: ics, place, pcn)."""
+def inequality_rows(
+    key: SystemKey, indicator: str, scenario_json: str, risk_digest: str = "", _aggregates=None
+) -> pd.DataFrame:
+    """An indicator's LSOA or practice rows in every unit (``level``: ics, place, pcn).
+
+    ``risk_digest`` names the user's uploaded aggregates ``_aggregates`` (not hashed; ""
+    for the synthetic individuals), which the at-risk indicator then uses.
+    """
     code = key.code
     from layers import indicators
 
     loaded = system(key)
-    frame = _indicator_frame(key, indicator, scenario_json)
+    frame = _indicator_frame(key, indicator, scenario_json, _aggregates if risk_digest else None)
     basis = indicators.INDICATORS[indicator].basis
     parts = []
     for level in indicators.UNIT_LEVELS:
@@ -602,12 +618,18 @@ def inequality_rows(key: SystemKey, indicator: str, scenario_json: str) -> pd.Da
 
 @st.cache_data(show_spinner="Measuring inequality…", max_entries=256)
 def inequality_summary(
-    key: SystemKey, indicator: str, scenario_json: str, level: str, unit: str
+    key: SystemKey,
+    indicator: str,
+    scenario_json: str,
+    level: str,
+    unit: str,
+    risk_digest: str = "",
+    _aggregates=None,
 ) -> tuple[pd.DataFrame, dict]:
     """Deciles and every summary measure (SII/RII with 100,000 simulations) of one unit."""
     from layers import indicators
 
-    rows = inequality_rows(key, indicator, scenario_json)
+    rows = inequality_rows(key, indicator, scenario_json, risk_digest, _aggregates)
     rows = rows[(rows["level"] == level) & (rows["unit_code"] == unit)].drop(columns="level")
     if rows.empty:
         return pd.DataFrame(), {}
@@ -620,13 +642,18 @@ def inequality_summary(
 
 @st.cache_data(show_spinner="Ranking places and PCNs…", max_entries=128)
 def inequality_ranking(
-    key: SystemKey, indicator: str, scenario_json: str, measure: str
+    key: SystemKey,
+    indicator: str,
+    scenario_json: str,
+    measure: str,
+    risk_digest: str = "",
+    _aggregates=None,
 ) -> pd.DataFrame:
     """Places and PCNs ranked by the size of the SII or concentration index."""
     from layers import indicators
 
     loaded = system(key)
-    rows = inequality_rows(key, indicator, scenario_json)
+    rows = inequality_rows(key, indicator, scenario_json, risk_digest, _aggregates)
     names = pd.concat(
         [
             pd.DataFrame(
@@ -696,15 +723,20 @@ def inequality_core20_map(key: SystemKey, level: str) -> go.Figure:
 
 # --- presentation ---
 @st.cache_resource(show_spinner=False, max_entries=64)
-def presentation_slide(key: SystemKey, slide: str, scenario_json: str):
+def presentation_slide(
+    key: SystemKey, slide: str, scenario_json: str, risk_digest: str = "", _aggregates=None
+):
     """One slide of presentation mode and the deck (shared, read-only).
 
-    ``scenario_json`` is the allocation scenario as JSON text, "" for the default.
+    ``scenario_json`` is the allocation scenario as JSON text, "" for the default;
+    ``risk_digest`` names the user's uploaded aggregates ``_aggregates`` (not hashed),
+    which the tiers and inequality slides then show ("" for the synthetic individuals).
     """
     from layers import slides
 
-    people = risk_individuals(key) if slide in ("tiers", "inequality") else None
-    builders = slides.slide_builders(scenario_json or None, people)
+    aggregates = _aggregates if risk_digest and slide in ("tiers", "inequality") else None
+    people = risk_individuals(key) if slide in ("tiers", "inequality") and not aggregates else None
+    builders = slides.slide_builders(scenario_json or None, people, aggregates)
     return builders[slide](system(key))
 
 

@@ -28,7 +28,7 @@ import time
 import streamlit as st
 
 import layers
-from dashboard import loaders, scaffold
+from dashboard import loaders, risk_source, scaffold
 from layers.allocation import ScenarioError
 from layers.indicators import scenario_text
 from layers.maps import OFFLINE_TOPOJSON_URL
@@ -108,6 +108,13 @@ def _scenario(code: str) -> str:
         return ""
 
 
+def _risk(ctx: scaffold.PageContext, slide_key: str) -> risk_source.RiskSource:
+    """Whose risk tiers a slide shows: the tiers and inequality slides follow the pages."""
+    if slide_key not in ("tiers", "inequality"):
+        return risk_source.RiskSource()
+    return risk_source.choose(ctx, by_place=slide_key == "tiers")
+
+
 def _file_stem(name: str, code: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", f"{name}_{code}_briefing").strip("_").lower()
 
@@ -126,13 +133,18 @@ def run_presentation(start: str = "overview") -> None:
     key = _requested_slide(start)
     scenario_json = _scenario(code)
     position = SLIDE_KEYS.index(key)
+    risk = _risk(ctx, key)
     with st.spinner("Preparing the slide…"):
         try:
-            slide = loaders.presentation_slide(ctx.key, key, scenario_json)
+            slide = loaders.presentation_slide(
+                ctx.key, key, scenario_json, risk.digest, risk.upload
+            )
         except ScenarioError as exc:
             st.warning(f"{exc}. Showing the default scenario instead.")
             scenario_json = ""
-            slide = loaders.presentation_slide(ctx.key, key, scenario_json)
+            slide = loaders.presentation_slide(
+                ctx.key, key, scenario_json, risk.digest, risk.upload
+            )
 
     with st.container(key="slide_meta"):
         st.markdown(
@@ -156,6 +168,8 @@ def run_presentation(start: str = "overview") -> None:
     with st.container(key="slide_footer"):
         for note in slide.notes:
             st.markdown(note)
+        if risk.note:
+            st.markdown(risk.note)
         st.markdown(
             f"Places: {ctx.place_label}.  \n"
             f"Source: {slide.source}.  \nData: {slide.data_date}.  \n{layers.SOURCES}"
@@ -189,14 +203,16 @@ def run_presentation(start: str = "overview") -> None:
             key="slide_exit",
             help="Back to the page, with the sidebar and controls",
         )
-    _deck_export(ctx.key, scenario_json)
+    _deck_export(ctx, scenario_json)
 
 
-def _deck_export(system_key: scaffold.SystemKey, scenario_json: str) -> None:
+def _deck_export(ctx: scaffold.PageContext, scenario_json: str) -> None:
     """One click builds the PowerPoint and PDF of the six slides, with progress."""
     from layers.deck import build_deck
 
-    wanted = (*system_key, scenario_json)
+    system_key = ctx.key
+    risks = {slide_key: _risk(ctx, slide_key) for slide_key in SLIDE_KEYS}
+    wanted = (*system_key, scenario_json, *(r.digest for r in risks.values()))
     built = st.session_state.get("presentation_deck")
     if st.button(
         "Build the slide deck (PowerPoint and PDF)",
@@ -211,7 +227,12 @@ def _deck_export(system_key: scaffold.SystemKey, scenario_json: str) -> None:
                 bar.progress(
                     0.25 * i / len(SLIDE_KEYS), text=f"Preparing: {SLIDE_TITLES[slide_key]}"
                 )
-                slides.append(loaders.presentation_slide(system_key, slide_key, scenario_json))
+                risk = risks[slide_key]
+                slides.append(
+                    loaders.presentation_slide(
+                        system_key, slide_key, scenario_json, risk.digest, risk.upload
+                    )
+                )
             deck = build_deck(
                 slides,
                 progress=lambda done, message: bar.progress(0.25 + 0.75 * done, text=message),

@@ -23,6 +23,9 @@ UPLOADS_KEY = "uploads"
 UPLOADS_ICS_KEY = "uploads_ics"
 #: Digest of an applied, uploaded practice → place grouping (see loaders.register_grouping).
 GROUPING_DIGEST_KEY = "grouping_digest"
+#: The applied aggregates of the user's own records (``dashboard.risk_source.HeldAggregates``);
+#: they name their own ICSs and vintage, so they are kept apart from ``UPLOADS_KEY``.
+AGGREGATES_KEY = "people_aggregates"
 
 #: The data vintage until the 2026 vintage is wired in.
 DEFAULT_VINTAGE = "2022"

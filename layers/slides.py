@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
@@ -54,6 +54,10 @@ from layers.style import (
 from layers.system import System
 from layers.vintages import get_vintage
 
+if TYPE_CHECKING:
+    from layers.indicators import Indicator
+    from layers.people.upload import AggregatesUpload
+
 __all__ = [
     "DEFAULT_SCENARIO_NAME",
     "DISCLOSURE_KINDS",
@@ -61,6 +65,7 @@ __all__ = [
     "OKABE_ITO",
     "SLIDE_KEYS",
     "SLIDE_TITLES",
+    "UPLOADED_NOTE",
     "Slide",
     "alignment_slide",
     "allocation_slide",
@@ -94,6 +99,12 @@ DISCLOSURE_KINDS: Final = ("published", "individual")
 DISCLOSURE_NOTE: Final = (
     "Counts of people from synthetic individual records: 0 stays 0, counts of 1 to 7 "
     "show as *, others are rounded to the nearest 5; percentages use the rounded counts."
+)
+#: Said instead on a slide whose counts of people come from the user's uploaded aggregates.
+UPLOADED_NOTE: Final = (
+    "Your data: counts of people as published in the aggregates uploaded for this "
+    "session (0 stays 0, counts of 1 to 7 show as *, others are rounded to the nearest 5); "
+    "percentages use the rounded counts."
 )
 #: Name of the allocation scenario used when none is given (the allocation page's default).
 DEFAULT_SCENARIO_NAME: Final = default_scenario(example_practices()).name
@@ -421,10 +432,43 @@ def risk_individuals(system: System) -> pd.DataFrame:
     return tiers.individuals_with_risk(system.individuals, system.seed)
 
 
+def _risk_by_place(
+    system: System,
+    tables,
+    individuals: pd.DataFrame | None,
+    aggregates: AggregatesUpload | None,
+) -> tuple[pd.Series, pd.DataFrame, str, str]:
+    """The ICS's and each place's risk tiers, where they come from, and the slide's note."""
+    from layers import tiers
+
+    if aggregates is not None:
+        from layers.people.upload import upload_risk_tiers
+
+        names = tiers.unit_mapping(tables, "place").drop_duplicates("code")
+        by_place = upload_risk_tiers(
+            aggregates, "place", system.code, names=names.set_index("code")["name"]
+        )
+        if set(by_place["code"]) != set(names["code"]):
+            raise ValueError(
+                "The uploaded aggregates count other places than this system's; show them "
+                "with the place definition they were made with."
+            )
+        ics = upload_risk_tiers(aggregates, "ics", system.code).iloc[0]
+        return ics, by_place, "your uploaded aggregates (published counts)", UPLOADED_NOTE
+    people = risk_individuals(system) if individuals is None else individuals
+    # As the page counts them: unrounded practice counts, re-aggregated per unit.
+    counts = aggregate_individuals(people, ["practice_code", "risk_tier", "imd_decile"])
+    counts["practice_code"] = counts["practice_code"].astype(str)
+    ics = tiers.risk_tiers_by_unit(counts, tables, "ics").iloc[0]
+    by_place = tiers.risk_tiers_by_unit(counts, tables, "place")
+    return ics, by_place, "synthetic individuals and the layers.risk model", DISCLOSURE_NOTE
+
+
 def tiers_slide(
     system: System,
     scenario_name: str = DEFAULT_SCENARIO_NAME,
     individuals: pd.DataFrame | None = None,
+    aggregates: AggregatesUpload | None = None,
 ) -> Slide:
     """Units against their planning bands, and people at rising and high risk by place.
 
@@ -443,12 +487,23 @@ def tiers_slide(
         Name of the allocation scenario of the briefing.
     individuals : DataFrame, optional
         Individuals with ``risk_tier`` (default :func:`risk_individuals`).
+    aggregates : AggregatesUpload, optional
+        The user's uploaded aggregates (:mod:`layers.people.upload`): the people at risk
+        are then their published counts, and the slide says so. They must count the
+        system's places (the place definition they were made with).
 
     Returns
     -------
     Slide
         ``disclosure == "individual"``: its counts of people follow
         :mod:`layers.disclosure`.
+
+    Raises
+    ------
+    UploadError
+        If ``aggregates`` has no figures for the system.
+    ValueError
+        If ``aggregates`` counts other places than the system's.
 
     Examples
     --------
@@ -463,7 +518,6 @@ def tiers_slide(
     system = _check_system(system)
     info = system.vintage_info
     name = _check_name(scenario_name)
-    people = risk_individuals(system) if individuals is None else individuals
     tables = tiers.tier_tables(system)
     flags = tiers.flag_units(tables, tiers.DEFAULT_BANDS)
     pcn_flags = flags[flags["layer"] == "pcn"]
@@ -473,13 +527,10 @@ def tiers_slide(
     takeaway = f"{above} of {len(pcn_flags)} PCNs are above {high:,} patients"
     if below:
         takeaway += f" and {below} below {low:,}"
-    # As the page counts them: unrounded practice counts, re-aggregated per unit.
-    counts = aggregate_individuals(people, ["practice_code", "risk_tier", "imd_decile"])
-    counts["practice_code"] = counts["practice_code"].astype(str)
-    ics_counts = tiers.risk_tiers_by_unit(counts, tables, "ics").iloc[0]
+    ics_counts, by_place, people_source, note = _risk_by_place(
+        system, tables, individuals, aggregates
+    )
     takeaway += f"; {_people(ics_counts['high'])} at high risk"
-
-    by_place = tiers.risk_tiers_by_unit(counts, tables, "place")
     figure = tier_figures.briefing(
         tier_figures.band_counts(flags, tiers.DEFAULT_BANDS),
         tier_figures.people_at_risk(by_place),
@@ -503,8 +554,7 @@ def tiers_slide(
         takeaway=takeaway,
         figure=figure,
         source=f"{info.registrations_source}; ePCN {info.epcn_date}; planning bands from "
-        "Herefordshire and Worcestershire's Layers of Planning (2019); synthetic "
-        "individuals and the layers.risk model",
+        f"Herefordshire and Worcestershire's Layers of Planning (2019); {people_source}",
         scenario_name=name,
         alt_text=(
             "Two bar charts. Left: how many GP practices, PCNs and places are below, within "
@@ -516,7 +566,7 @@ def tiers_slide(
         ics_name=system.name,
         data_date=info.data_line,
         attribution=info.sources,
-        notes=(DISCLOSURE_NOTE,),
+        notes=(note,),
     )
 
 
@@ -635,8 +685,9 @@ def inequality_slide(
     system: System,
     scenario_name: str = DEFAULT_SCENARIO_NAME,
     individuals: pd.DataFrame | None = None,
+    aggregates: AggregatesUpload | None = None,
 ) -> Slide:
-    """Modelled at-risk prevalence by deprivation decile, with its slope index (SII).
+    """At-risk prevalence by deprivation decile, with its slope index (SII).
 
     The inequality page's at-risk indicator (:mod:`layers.indicators`): people at rising
     or high risk per practice, each practice in the national IMD 2019 decile of where
@@ -653,11 +704,20 @@ def inequality_slide(
         Name of the allocation scenario of the briefing.
     individuals : DataFrame, optional
         Individuals with ``risk_tier`` (default :func:`risk_individuals`).
+    aggregates : AggregatesUpload, optional
+        The user's uploaded aggregates: the prevalence is then from their published
+        counts (:func:`layers.people.upload.upload_at_risk_prevalence`), and the slide
+        says so.
 
     Returns
     -------
     Slide
         ``disclosure == "individual"``.
+
+    Raises
+    ------
+    UploadError
+        If ``aggregates`` has no figures for the system.
 
     Examples
     --------
@@ -673,55 +733,98 @@ def inequality_slide(
     system = _check_system(system)
     info = system.vintage_info
     name = _check_name(scenario_name)
-    people = risk_individuals(system) if individuals is None else individuals
-    tier_counts = aggregate_individuals(people, ["practice_code", "risk_tier"])
-    counts = indicators.at_risk_counts(tier_counts)
     deprivation = practice_deprivation(system.registrations, _read("lsoas", system), info.key)
-    prevalence = indicators.build_indicator(
-        "at_risk", risk_counts=tier_counts, deprivation=deprivation
-    )
+    spec, prevalence, at_risk, share = _at_risk_inputs(system, deprivation, individuals, aggregates)
     members = indicators.unit_membership(
         "ics", "practice", practices=system.practices, ics_code=system.code
     )
-    deciles = indicators.by_decile(indicators.unit_rows(prevalence, members), "at_risk")
-    sii = indicators.decile_sii(
-        deciles, "at_risk", repetitions=1000, rng=generator(system.seed, "sii")
+    deciles = indicators.by_decile(indicators.unit_rows(prevalence, members), spec)
+    sii = indicators.decile_sii(deciles, spec, repetitions=1000, rng=generator(system.seed, "sii"))
+    own = aggregates is not None
+    takeaway = _at_risk_takeaway(at_risk, share, sii, "are at risk in your data" if own else None)
+    figure = _at_risk_figure(deciles, sii, system.name, info.key, spec)
+    people_source = (
+        "Your uploaded aggregates (published counts, this session only)"
+        if own
+        else "Synthetic individuals and the layers.risk model (modelled, not observed)"
     )
-    takeaway = _at_risk_takeaway(counts, sii)
-    figure = _at_risk_figure(deciles, sii, system.name, info.key)
     return Slide(
         key="inequality",
         title="The deprivation gap in people at risk",
         takeaway=takeaway,
         figure=figure,
-        source="Synthetic individuals and the layers.risk model (modelled, not observed); "
-        f"MHCLG {info.imd_name}; slope index of inequality by the PHE method",
+        source=f"{people_source}; MHCLG {info.imd_name}; slope index of inequality by the "
+        "PHE method",
         scenario_name=name,
         alt_text=(
-            "Bar chart of the modelled share of patients at rising or high risk in each "
-            f"national {info.imd_name} decile, most deprived on the left, each bar as wide as "
-            "its decile's share of patients and labelled with its percentage, and the dashed "
-            f"line fitted through them whose rise is the slope index of inequality. {takeaway}."
+            f"Bar chart of the {'' if own else 'modelled '}share of patients at rising or "
+            f"high risk in each national {info.imd_name} decile, most deprived on the left, "
+            "each bar as wide as its decile's share of patients and labelled with its "
+            "percentage, and the dashed line fitted through them whose rise is the slope "
+            f"index of inequality. {takeaway}."
         ),
         disclosure="individual",
         ics_code=system.code,
         ics_name=system.name,
         data_date=info.data_line,
         attribution=info.sources,
-        notes=(DISCLOSURE_NOTE,),
+        notes=(UPLOADED_NOTE if own else DISCLOSURE_NOTE,),
     )
 
 
-def _at_risk_takeaway(counts: pd.DataFrame, sii: dict) -> str:
-    """How many are modelled at risk (rounded) and the gap across deprivation (the SII)."""
+def _at_risk_inputs(
+    system: System,
+    deprivation: pd.DataFrame,
+    individuals: pd.DataFrame | None,
+    aggregates: AggregatesUpload | None,
+) -> tuple[Indicator, pd.DataFrame, object, float | str]:
+    """The indicator, its practice frame, the ICS's people at risk (rounded) and their share.
+
+    From the uploaded aggregates when given (their published ICS figures), else from the
+    synthetic individuals (totals rounded after summing).
+    """
+    from layers import indicators
+
+    if aggregates is not None:
+        from layers.people.upload import (
+            upload_at_risk_indicator,
+            upload_at_risk_prevalence,
+            upload_risk_tiers,
+        )
+
+        ics = upload_risk_tiers(aggregates, "ics", system.code, numeric=True).iloc[0]
+        at_risk = ics["rising"] + ics["high"]
+        shown = "*" if np.isnan(at_risk) else int(at_risk)
+        share = (
+            "*"
+            if np.isnan(at_risk) or np.isnan(ics["total"])
+            else shares_from_rounded([int(at_risk)], int(ics["total"]))[0]
+        )
+        prevalence = upload_at_risk_prevalence(aggregates, system.code, deprivation)
+        return upload_at_risk_indicator(system.vintage_info.key), prevalence, shown, share
+    people = risk_individuals(system) if individuals is None else individuals
+    tier_counts = aggregate_individuals(people, ["practice_code", "risk_tier"])
+    counts = indicators.at_risk_counts(tier_counts)
+    prevalence = indicators.build_indicator(
+        "at_risk", risk_counts=tier_counts, deprivation=deprivation
+    )
     at_risk = total_then_suppress(counts["at_risk"])
     share = shares_from_rounded([int(counts["at_risk"].sum())], int(counts["people"].sum()))[0]
+    return indicators.indicator_spec("at_risk"), prevalence, at_risk, share
+
+
+def _at_risk_takeaway(at_risk: object, share: object, sii: dict, verb: str | None) -> str:
+    """How many are at risk (rounded) and the gap across deprivation (the SII).
+
+    ``verb`` says how they are known ("are modelled at risk" by default).
+    """
+    verb = verb or "are modelled at risk"
     if isinstance(at_risk, str):
-        takeaway = f"A few patients ({at_risk}) are modelled at risk"
+        takeaway = f"A few patients ({at_risk}) {verb}"
     elif int(at_risk) == 0:
-        takeaway = "No patients are modelled at risk"
+        takeaway = f"No patients {verb}"
     else:
-        takeaway = f"About {int(at_risk):,} patients ({fmt.percent(share)}) are modelled at risk"
+        takeaway = f"About {int(at_risk):,} patients ({fmt.percent(share)}) {verb}"
     if np.isfinite(sii["sii"]):
         direction = "higher" if sii["sii"] < 0 else "lower"
         return takeaway + (
@@ -731,7 +834,9 @@ def _at_risk_takeaway(counts: pd.DataFrame, sii: dict) -> str:
     return takeaway + f"; no slope index of inequality ({sii['note']})"
 
 
-def _at_risk_figure(deciles: pd.DataFrame, sii: dict, ics_name: str, vintage: str) -> go.Figure:
+def _at_risk_figure(
+    deciles: pd.DataFrame, sii: dict, ics_name: str, vintage: str, spec: object = "at_risk"
+) -> go.Figure:
     """The page's decile figure, its bars from disclosure-controlled counts, for a projector.
 
     Each decile's prevalence is computed from rounded counts (suppressed deciles show
@@ -740,14 +845,12 @@ def _at_risk_figure(deciles: pd.DataFrame, sii: dict, ics_name: str, vintage: st
     from layers import indicators
     from layers.figures import inequality as figures
 
-    table = indicators.decile_display_table(deciles, "at_risk", vintage)
+    table = indicators.decile_display_table(deciles, spec, vintage)
     shares = table[next(c for c in table.columns if c.endswith("(%)"))]
     values = pd.to_numeric(shares, errors="coerce")
     shown = deciles.sort_values("imd_decile").assign(value=values.to_numpy() / 100)
     text = [fmt.percent(v) for v in shares]
-    figure = _style(
-        figures.decile_figure(shown, sii, "at_risk", ics_name, text=text, vintage=vintage)
-    )
+    figure = _style(figures.decile_figure(shown, sii, spec, ics_name, text=text, vintage=vintage))
     figure.update_traces(textposition="outside", cliponaxis=False, selector={"type": "bar"})
     line_ends = [sii.get("intercept", np.nan), sii.get("intercept", np.nan) + sii["sii"]]
     top = float(np.nanmax([values.max(), *line_ends, 1]))
@@ -869,7 +972,9 @@ def scenario_name_of(scenario_json: str | None) -> str:
 
 
 def slide_builders(
-    scenario_json: str | None = None, individuals: pd.DataFrame | None = None
+    scenario_json: str | None = None,
+    individuals: pd.DataFrame | None = None,
+    aggregates: AggregatesUpload | None = None,
 ) -> dict[str, Callable[[System], Slide]]:
     """One function per slide key, each taking the system, for the given scenario.
 
@@ -879,6 +984,9 @@ def slide_builders(
         Allocation scenario as JSON text; the default scenario when None.
     individuals : DataFrame, optional
         Individuals with risk tiers, shared by the tiers and inequality slides.
+    aggregates : AggregatesUpload, optional
+        The user's uploaded aggregates, for the tiers and inequality slides instead of
+        the synthetic individuals (see :func:`tiers_slide`).
 
     Raises
     ------
@@ -894,9 +1002,9 @@ def slide_builders(
     return {
         "overview": lambda s: overview_slide(s, name),
         "map": lambda s: map_slide(s, name),
-        "tiers": lambda s: tiers_slide(s, name, individuals),
+        "tiers": lambda s: tiers_slide(s, name, individuals, aggregates),
         "allocation": lambda s: allocation_slide(s, scenario_json),
-        "inequality": lambda s: inequality_slide(s, name, individuals),
+        "inequality": lambda s: inequality_slide(s, name, individuals, aggregates),
         "alignment": lambda s: alignment_slide(s, name),
     }
 

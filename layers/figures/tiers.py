@@ -874,9 +874,14 @@ def pyramid(
 
 
 def risk_shares(
-    table: pd.DataFrame, unit_label: str, title: str, *, vintage: str = DATA_VINTAGE
+    table: pd.DataFrame,
+    unit_label: str,
+    title: str,
+    *,
+    vintage: str = DATA_VINTAGE,
+    own_data: bool = False,
 ) -> go.Figure:
-    """Share of each unit's synthetic individuals in each risk tier, from rounded counts.
+    """Share of each unit's people in each risk tier, from rounded counts.
 
     Parameters
     ----------
@@ -888,6 +893,9 @@ def risk_shares(
     title : str
     vintage : str
         The data vintage, for the source note.
+    own_data : bool, default False
+        The counts are the user's uploaded aggregates (:mod:`layers.people.upload`),
+        not synthetic individuals; the axis and the note say so.
 
     Returns
     -------
@@ -926,7 +934,8 @@ def risk_shares(
         height=max(340, 24 * len(table) + 190),
         margin={"l": 10, "r": 10, "t": 80, "b": 100},
         xaxis={
-            "title": "% of synthetic individuals (from counts rounded to 5)",
+            "title": f"% of {'people in your aggregates' if own_data else 'synthetic individuals'}"
+            " (from counts rounded to 5)",
             "range": [0, 100],
             "gridcolor": _LIGHT_GRID,
         },
@@ -935,8 +944,14 @@ def risk_shares(
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 0},
         annotations=[
             _note(
-                "Synthetic individuals, modelled risk (multimorbidity, frailty); "
-                "disclosure-controlled.<br>" + source_note(vintage)
+                (
+                    "Your data: aggregates uploaded for this session, as published "
+                    "(disclosure-controlled).<br>"
+                    if own_data
+                    else "Synthetic individuals, modelled risk (multimorbidity, frailty); "
+                    "disclosure-controlled.<br>"
+                )
+                + source_note(vintage)
             )
         ],
     )

@@ -29,6 +29,8 @@ from layers.people.synthetic import write_synthetic_extract
 from layers.people.upload import (
     AggregatesUpload,
     upload_at_risk,
+    upload_at_risk_indicator,
+    upload_at_risk_prevalence,
     upload_risk_tiers,
     validate_aggregates_upload,
 )
@@ -45,6 +47,8 @@ __all__ = [
     "check_file",
     "describe_schema",
     "upload_at_risk",
+    "upload_at_risk_indicator",
+    "upload_at_risk_prevalence",
     "upload_risk_tiers",
     "validate_aggregates_upload",
     "write_synthetic_extract",

@@ -16,25 +16,32 @@ would need sums of rounded practice cells, which these functions do not make.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from layers.disclosure import SUPPRESSED, shares_from_rounded
-from layers.people.check import check_source
+from layers.indicators import Indicator, at_risk_prevalence, indicator_spec
+from layers.people.check import CheckResult, check_source
 from layers.people.cube import ALL, CELL_KEYS
+from layers.people.engines import ENGINES
 from layers.people.errors import PeopleError
 from layers.risk import RISK_TIERS
 from layers.tiers import NO_PCN_CODE
 from layers.uploads.errors import UploadError
+from layers.uploads.sandbox import run_bounded
 from layers.uploads.text import as_bytes, check_size
+from layers.vintages import DEFAULT_VINTAGE, VINTAGES
 
 __all__ = [
     "UNIT_LAYERS",
     "AggregatesUpload",
     "upload_at_risk",
+    "upload_at_risk_indicator",
+    "upload_at_risk_prevalence",
     "upload_risk_tiers",
     "validate_aggregates_upload",
 ]
@@ -43,6 +50,7 @@ __all__ = [
 UNIT_LAYERS: Final = {"practice": "practice", "pcn": "pcn", "place": "place", "ics": "ics"}
 _PARQUET_MAGIC: Final = b"PAR1"
 _CORE20: Final = ("1", "2")
+_DAY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @dataclass(frozen=True)
@@ -71,13 +79,28 @@ class AggregatesUpload:
         return str(self.metadata.get("vintage", ""))
 
     @property
+    def engine(self) -> str:
+        """The engine that made the file, if it is one of :data:`ENGINES` (else "unknown")."""
+        engine = str(self.metadata.get("engine", ""))
+        return engine if engine in ENGINES else "unknown"
+
+    @property
+    def created(self) -> str:
+        """The day the file was made (``YYYY-MM-DD``), or "unknown"."""
+        day = str(self.metadata.get("created", ""))[:10]
+        return day if _DAY.fullmatch(day) else "unknown"
+
+    @property
     def label(self) -> str:
-        """How pages label these figures: the user's own data, for this session."""
-        made = str(self.metadata.get("created", ""))[:10]
+        """How pages label these figures: the user's own data, for this session.
+
+        Only checked values of the metadata are quoted (a file's free text could hold
+        markup), so the label is safe to show as it is.
+        """
         return (
-            f"Your data: aggregates uploaded for this session (made {made} with "
-            f"{self.metadata.get('engine', '?')}, {self.vintage} vintage). Counts are "
-            "rounded to 5; * is suppressed."
+            f"Your data: aggregates uploaded for this session (made {self.created} with "
+            f"the {self.engine} engine, {self.vintage} vintage). Counts are rounded to 5; "
+            "* is suppressed."
         )
 
 
@@ -116,17 +139,37 @@ def validate_aggregates_upload(raw_bytes: bytes) -> AggregatesUpload:
             "This is not an aggregates file: it is not Parquet. Upload the .parquet file "
             "that `python -m layers.people aggregate` wrote."
         )
-    try:
-        checked = check_source(raw)
-    except PeopleError as exc:
-        raise UploadError(str(exc)) from None
+    # Reading runs in a bounded child process, as every upload's parse does: a small
+    # file can decompress to gigabytes.
+    checked = run_bounded(_check_bytes, raw)
     problems = list(checked.problems)
     if problems:
         head = problems[0] if len(problems) == 1 else f"{len(problems)} problems:"
         lines = [] if len(problems) == 1 else [f"- {p}" for p in problems]
         raise UploadError("\n".join(["The file was refused. " + head, *lines]))
-    cells, metadata = checked.cells[[*CELL_KEYS, "people"]], checked.metadata
-    return AggregatesUpload(cells=cells.reset_index(drop=True), metadata=dict(metadata or {}))
+    cells, metadata = checked.cells[[*CELL_KEYS, "people"]], dict(checked.metadata or {})
+    if str(metadata.get("vintage")) not in VINTAGES:
+        raise UploadError(
+            "The file was refused: its metadata does not name a data vintage this product "
+            f"knows ({' or '.join(VINTAGES)}). Make it again with `python -m layers.people "
+            "aggregate`."
+        )
+    return AggregatesUpload(cells=cells.reset_index(drop=True), metadata=metadata)
+
+
+def _check_bytes(raw: bytes) -> CheckResult:
+    """Read and check an aggregates file's bytes (in the bounded child process).
+
+    The keys of a file that passes come back as categories: a session holds an
+    England file in about 14 MB instead of 80.
+    """
+    try:
+        checked = check_source(raw)
+    except PeopleError as exc:
+        raise UploadError(str(exc)) from None
+    if checked.problems or checked.cells is None:
+        return checked
+    return replace(checked, cells=checked.cells.astype(dict.fromkeys(CELL_KEYS, "category")))
 
 
 def _unit_cells(upload: AggregatesUpload, layer: str, icb_code: str) -> pd.DataFrame:
@@ -207,7 +250,8 @@ def upload_risk_tiers(
     )
     out = pd.DataFrame({"code": tiers.index.to_numpy()})
     lookup = pd.Series(names) if names is not None else pd.Series(dtype=object)
-    out["name"] = out["code"].map(lookup).fillna(out["code"]).to_numpy()
+    named = out["code"].map(lookup).astype(object)
+    out["name"] = named.where(named.notna(), out["code"]).to_numpy()
     for tier in RISK_TIERS:
         out[tier] = tiers[tier].to_numpy()
     out["total"] = tiers[ALL].to_numpy()
@@ -261,3 +305,65 @@ def upload_at_risk(upload: AggregatesUpload, icb_code: str) -> pd.DataFrame:
         }
     )
     return out[~(out["people"] == 0)].reset_index(drop=True)
+
+
+def upload_at_risk_prevalence(
+    upload: AggregatesUpload, icb_code: str, deprivation: pd.DataFrame
+) -> pd.DataFrame:
+    """At-risk prevalence per practice from published counts (the inequality indicator).
+
+    The tidy frame of :func:`layers.indicators.at_risk_prevalence`, made from
+    :func:`upload_at_risk`: a practice whose people or at-risk figure is suppressed is
+    left out (its share cannot be known), and an at-risk figure that rounding has put
+    above the practice's people (two rounded tiers against one rounded total) is taken
+    as all of them, so every share stays between 0 and 1.
+
+    Parameters
+    ----------
+    upload : AggregatesUpload
+    icb_code : str
+    deprivation : pandas.DataFrame
+        ``practice_code``, ``mean_imd_rank``, ``imd_decile``
+        (:func:`layers.deprivation.practice_deprivation`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`layers.indicators.at_risk_prevalence`; ``count`` and ``population``
+        are published figures (or a sum of two).
+
+    Raises
+    ------
+    UploadError
+        If the file has no practice figures for that system.
+    """
+    counts = upload_at_risk(upload, icb_code)
+    counts = counts[counts["people"].notna() & counts["at_risk"].notna()]
+    counts = counts.assign(at_risk=np.minimum(counts["at_risk"], counts["people"]))
+    return at_risk_prevalence(counts, deprivation)
+
+
+def upload_at_risk_indicator(vintage: str = DEFAULT_VINTAGE) -> Indicator:
+    """The inequality page's at-risk indicator, described as the user's own data.
+
+    The same key, unit and kind as ``"at_risk"`` (so links and decile sums are the
+    same), but named as observed figures from the uploaded aggregates, not modelled
+    ones. Build its frame with :func:`upload_at_risk_prevalence`.
+
+    Examples
+    --------
+    >>> spec = upload_at_risk_indicator()
+    >>> spec.key, spec.modelled, spec.label
+    ('at_risk', False, 'At-risk prevalence in your data (rising or high risk)')
+    """
+    return replace(
+        indicator_spec("at_risk", vintage),
+        label="At-risk prevalence in your data (rising or high risk)",
+        axis="At rising or high risk (% of people in your aggregates)",
+        source="your uploaded aggregates: published, disclosure-controlled counts of "
+        "your own records (risk tiers as your extract recorded them, or the documented "
+        "risk model)",
+        modelled=False,
+        inputs=(),
+        builder=None,
+    )

@@ -54,6 +54,7 @@ PRELOAD: Final = (
     "layers.uploads.boundaries",
     "layers.uploads.csv_uploads",
     "layers.uploads._warmup",
+    "layers.people.check",
 )
 
 T = TypeVar("T")

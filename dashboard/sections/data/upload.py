@@ -43,7 +43,8 @@ EFFECT = {
 }
 #: The allocation page's "current allocation" (distance from target) made from budgets.
 CURRENT_ALLOCATION_KEY = "alloc_current"
-_MESSAGE = "data_message"
+#: The outcome of the last apply or clear, shown once (every upload section sets it).
+MESSAGE_KEY = "data_message"
 
 
 def session_data() -> SessionData:
@@ -77,7 +78,7 @@ def _apply(kind: str, ctx: PageContext) -> None:
             "name": report.filename or "your budgets",
             "totals": report.accepted.reset_index(drop=True),
         }
-    st.session_state[_MESSAGE] = f"Applied: {report.summary}"
+    st.session_state[MESSAGE_KEY] = f"Applied: {report.summary}"
 
 
 def _clear(kind: str) -> None:
@@ -86,12 +87,12 @@ def _clear(kind: str) -> None:
         st.session_state.pop(GROUPING_DIGEST_KEY, None)
     if kind == "budgets":
         st.session_state.pop(CURRENT_ALLOCATION_KEY, None)
-    st.session_state[_MESSAGE] = f"Cleared your {SCHEMAS[kind].title.lower()}."
+    st.session_state[MESSAGE_KEY] = f"Cleared your {SCHEMAS[kind].title.lower()}."
 
 
 def show_message() -> None:
     """The outcome of the last apply or clear, once."""
-    if message := st.session_state.pop(_MESSAGE, None):
+    if message := st.session_state.pop(MESSAGE_KEY, None):
         st.success(message)
 
 

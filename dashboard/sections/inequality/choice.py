@@ -10,15 +10,17 @@ the one bad-link warning and the default scenario.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import streamlit as st
 
 import layers
-from dashboard import loaders
+from dashboard import loaders, risk_source
+from dashboard.risk_source import RiskSource
 from dashboard.scaffold import PageContext, link_choice, warn_link
 from layers import indicators
 from layers.allocation import ILLUSTRATIVE_POUNDS_PER_HEAD, ScenarioError
+from layers.people import upload_at_risk_indicator
 
 #: Words for the SII's units, by indicator unit.
 SII_UNITS = {"%": "percentage points", "km": "km", "£": "£ per head", "patients": "patients"}
@@ -40,18 +42,27 @@ _DEFAULT_WORDS = (
 
 @dataclass(frozen=True)
 class Choice:
-    """One indicator for one unit, under one allocation scenario."""
+    """One indicator for one unit, under one allocation scenario (and whose risk tiers)."""
 
     indicator: str
     level: str
     unit: str
     unit_name: str
     scenario_json: str
+    #: The at-risk indicator's source: the user's uploaded aggregates, or synthetic.
+    risk: RiskSource = field(default_factory=RiskSource)
 
     @property
     def spec(self) -> indicators.Indicator:
-        """The indicator's definition."""
+        """The indicator's definition (the at-risk one named as your data when it is)."""
+        if self.risk.own:
+            return upload_at_risk_indicator(self.risk.upload.vintage)
         return indicators.INDICATORS[self.indicator]
+
+    @property
+    def loader_args(self) -> tuple:
+        """What the cached inequality loaders take after the scenario: whose risk tiers."""
+        return (self.risk.digest, self.risk.upload)
 
     @property
     def unit_words(self) -> str:
@@ -70,7 +81,7 @@ class Choice:
 
     def with_scenario(self, scenario_json: str) -> Choice:
         """The same choice under another scenario."""
-        return Choice(self.indicator, self.level, self.unit, self.unit_name, scenario_json)
+        return replace(self, scenario_json=scenario_json)
 
 
 def unit_names(ctx: PageContext) -> dict[str, dict[str, str]]:
@@ -197,5 +208,7 @@ def read(ctx: PageContext) -> Choice:
         "practice": "Each practice sits in its **patient-weighted** IMD decile (where its "
         "registered patients live).",
     }[spec.basis]
-    st.caption(f"Source: {spec.source}. {basis_words}")
-    return Choice(indicator, level, unit, unit_name, scenario(indicator))
+    risk = risk_source.choose(ctx) if indicator == "at_risk" else RiskSource()
+    chosen = Choice(indicator, level, unit, unit_name, loaders.DEFAULT_SCENARIO, risk)
+    st.caption(f"Source: {chosen.spec.source}. {basis_words}")
+    return chosen.with_scenario(scenario(indicator))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import loaders
+from dashboard import loaders, risk_source
 from dashboard.exports import COUNT, show_figure, show_table
 from dashboard.scaffold import PageContext
 from dashboard.sections.inequality.choice import Choice
@@ -20,19 +20,35 @@ _MODELLED = (
     "risk = moderate or severe frailty. The chart uses the unrounded modelled rates; the "
     "table's counts are rounded to 5 and small numbers suppressed."
 )
+_OWN = (
+    "Each practice's share is its published at-risk count (rising plus high) over its "
+    "published people; practices with a suppressed figure are left out. Decile counts are "
+    "sums of published counts, so they stay multiples of 5. Confidence intervals treat "
+    "them as observed counts."
+)
 
 
 def summarise(ctx: PageContext, choice: Choice) -> tuple[Choice, pd.DataFrame, dict]:
     """The unit's deciles and summary measures; the default scenario if the chosen fails."""
     try:
         deciles, summary = loaders.inequality_summary(
-            ctx.key, choice.indicator, choice.scenario_json, choice.level, choice.unit
+            ctx.key,
+            choice.indicator,
+            choice.scenario_json,
+            choice.level,
+            choice.unit,
+            *choice.loader_args,
         )
     except ScenarioError as exc:
         st.warning(f"{exc}. £ per head uses the allocation page's default scenario instead.")
         choice = choice.with_scenario(loaders.DEFAULT_SCENARIO)
         deciles, summary = loaders.inequality_summary(
-            ctx.key, choice.indicator, choice.scenario_json, choice.level, choice.unit
+            ctx.key,
+            choice.indicator,
+            choice.scenario_json,
+            choice.level,
+            choice.unit,
+            *choice.loader_args,
         )
     return choice, deciles, summary
 
@@ -50,7 +66,12 @@ def table_formats(table: pd.DataFrame, choice: Choice) -> dict[str, str]:
 def draw(ctx: PageContext, choice: Choice, deciles: pd.DataFrame, summary: dict) -> None:
     """The decile chart (bars and SII line) and the decile table."""
     spec = choice.spec
-    if spec.modelled:
+    if choice.risk.own:
+        risk_source.show(choice.risk)
+        st.caption(_OWN)
+    elif spec.modelled:
+        if choice.risk.note:
+            st.info(choice.risk.note)
         st.info(_MODELLED)
     ci_words = (
         "Wilson score 95% confidence intervals"
@@ -59,7 +80,7 @@ def draw(ctx: PageContext, choice: Choice, deciles: pd.DataFrame, summary: dict)
     )
     title = f"{spec.label} by IMD decile {choice.unit_name}"
     show_figure(
-        figures.decile_figure(deciles, summary, choice.indicator, choice.unit_name),
+        figures.decile_figure(deciles, summary, spec, choice.unit_name),
         title,
         "ineq_decile",
     )
@@ -69,5 +90,5 @@ def draw(ctx: PageContext, choice: Choice, deciles: pd.DataFrame, summary: dict)
         "of the population. Dashed line: the population-weighted regression line whose "
         "rise from the most to the least deprived end is the slope index of inequality."
     )
-    shown = indicators.decile_display_table(deciles, choice.indicator)
+    shown = indicators.decile_display_table(deciles, spec)
     show_table(shown, title, "ineq_decile_table", formats=table_formats(shown, choice))

@@ -72,7 +72,9 @@ def draw(ctx: PageContext, choice: Choice) -> None:
         key="ineq_measure",
     )
     st.query_params["measure"] = measure
-    ranking = loaders.inequality_ranking(ctx.key, choice.indicator, choice.scenario_json, measure)
+    ranking = loaders.inequality_ranking(
+        ctx.key, choice.indicator, choice.scenario_json, measure, *choice.loader_args
+    )
     table = ranking_table(ranking, choice)
     title = f"Inequality ranking {choice.spec.label} {ctx.code}"
     show_table(table, title, "ineq_ranking_table", formats=_formats(table, choice))
