@@ -107,6 +107,10 @@ def main() -> None:
     # their own malloc arenas, which fragment and hold freed memory; two arenas keep
     # the server's memory close to what it really uses. An explicit value wins.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    # Arrow's jemalloc pool keeps freed memory; the system allocator returns it.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    # Big freed blocks go back to the system (see dashboard.serve.tune_allocators).
+    os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(128 * 1024))
     os.execv(argv[0], argv)
 
 

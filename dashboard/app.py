@@ -14,6 +14,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard.serve import middleware
+from dashboard.serve import middleware, tune_allocators
 
+tune_allocators()  # before any session thread or table exists
 app = st.App("router.py", middleware=middleware())
