@@ -17,4 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dashboard.serve import middleware, tune_allocators
 
 tune_allocators()  # before any session thread or table exists
+# Streamlit looks for the static folder when it starts, and warns if it is missing.
+(Path(__file__).resolve().parent / "static").mkdir(exist_ok=True)
 app = st.App("router.py", middleware=middleware())

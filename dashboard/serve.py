@@ -206,6 +206,8 @@ class PrecompressedStatic:
         self.mount = mount
         self.on_demand = on_demand
         self.immutable = immutable or (lambda _path: True)
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
 
     def _original(self, path: str) -> tuple[str, Path] | None:
         if not path.startswith(self.mount):
@@ -231,12 +233,24 @@ class PrecompressedStatic:
         copy = self.cache / f"{relative}.{stat.st_size}-{stat.st_mtime_ns}{suffix}"
         if copy.is_file():
             return copy
-        data = original.read_bytes()
-        packed = _compress_fast(data, encoding)
-        if packed is None or len(packed) >= len(data):
-            return None
-        _write_atomic(copy, packed)
+        # One compression per file: a burst of sessions opening one map waits for it.
+        with self._lock_for(copy.name):
+            if copy.is_file():
+                return copy
+            data = original.read_bytes()
+            packed = _compress_fast(data, encoding)
+            if packed is None or len(packed) >= len(data):
+                return None
+            _write_atomic(copy, packed)
+            # Copies of earlier versions of the file are no longer reachable.
+            for stale in copy.parent.glob(f"{Path(relative).name}.*{suffix}"):
+                if stale != copy:
+                    stale.unlink(missing_ok=True)
         return copy
+
+    def _lock_for(self, name: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(name, threading.Lock())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve a compressed copy when there is one and the browser accepts it."""

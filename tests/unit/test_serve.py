@@ -196,6 +196,9 @@ def test_app_static_file_rewritten_gets_a_new_copy_and_a_removed_one_is_gone(app
     target.write_bytes(changed)
     os.utime(target, ns=(1, 10**18))  # a different modification time, as a rewrite has
     assert client.get("/app/static/notes.json").content == changed
+    # The copy of the earlier version is gone: the cache holds one copy per encoding.
+    cache = folder.parent / "cache"
+    assert len(list(cache.glob("notes.json.*.br"))) == 1
     target.unlink()
     assert client.get("/app/static/notes.json").status_code == 404
 
