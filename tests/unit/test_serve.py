@@ -216,3 +216,17 @@ def test_middleware_covers_streamlits_bundles_and_the_app_folder(tmp_path, monke
     prefixes = [m.kwargs["prefix"] for m in stack]
     assert prefixes == ["/planner/static/", "/planner/app/static/"]
     assert stack[1].kwargs["on_demand"] and not stack[0].kwargs.get("on_demand")
+
+
+def test_streamlit_run_finds_the_app_and_its_router():
+    """`streamlit run dashboard/app.py` serves the st.App (with this middleware), not a script."""
+    from pathlib import Path
+
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    app_file = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+    found = discover_asgi_app(app_file)
+    assert found.is_asgi_app and found.import_string == "app:app"
+    source = app_file.read_text()
+    assert 'st.App("router.py", middleware=middleware())' in source
+    assert (app_file.parent / "router.py").is_file()
