@@ -58,6 +58,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from layers import format as fmt
 from layers._checks import require_frame
 from layers.ages import BAND_COLUMNS, has_bands, has_single_years
 from layers.allocation import Scenario, ScenarioError
@@ -190,7 +191,7 @@ class Indicator:
         if self.unit == "%":
             return f"{shown:,.{self.decimals}f}%"
         if self.unit == "£":
-            return f"£{shown:,.{self.decimals}f}"
+            return fmt.pounds(shown) if self.decimals == 0 else fmt.per_head(shown)
         return f"{shown:,.{self.decimals}f} {self.unit}"
 
 

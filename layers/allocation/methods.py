@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from layers._checks import require_frame
-from layers.format import excerpt
+from layers.format import excerpt, pounds
 
 from .catalogue import (
     COMPONENT_COLUMNS,
@@ -247,7 +247,7 @@ def pounds_amount(value: object) -> Decimal:
     if amount < 0:
         raise ValueError("is negative; expected £0 or more")
     if amount > MAX_POUNDS:
-        raise ValueError(f"is more than £{MAX_POUNDS:,}, the largest amount accepted")
+        raise ValueError(f"is more than {pounds(MAX_POUNDS)}, the largest amount accepted")
     return amount
 
 

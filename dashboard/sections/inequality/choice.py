@@ -18,6 +18,7 @@ import layers
 from dashboard import loaders, risk_source
 from dashboard.risk_source import RiskSource
 from dashboard.scaffold import PageContext, link_choice, warn_link
+from layers import format as fmt
 from layers import indicators
 from layers.allocation import ILLUSTRATIVE_POUNDS_PER_HEAD, ScenarioError
 from layers.people import upload_at_risk_indicator
@@ -34,7 +35,7 @@ SCENARIO_PARAM = "allocation"
 _UNIT_VIEW_KEY = "inequality_unit_view"
 _DEFAULT_WORDS = (
     "its default scenario: weighted capitation of an illustrative budget "
-    f"(£{ILLUSTRATIVE_POUNDS_PER_HEAD:,} per registered patient) over the default service "
+    f"({fmt.pounds(ILLUSTRATIVE_POUNDS_PER_HEAD)} per registered patient) over the default service "
     "catalogue. The budget sets the scale of £ figures and of the SII, not the shape of the "
     "gradient (RII, concentration index and Gini do not depend on it)"
 )
