@@ -29,7 +29,9 @@ import streamlit as st
 
 import layers
 from dashboard import loaders, risk_source, scaffold
+from dashboard.exports import figure_exports_note
 from layers.allocation import ScenarioError
+from layers.export import export_unavailable_reason
 from layers.indicators import scenario_text
 from layers.maps import OFFLINE_TOPOJSON_URL
 from layers.slides import SLIDE_KEYS, SLIDE_TITLES
@@ -214,10 +216,12 @@ def _deck_export(ctx: scaffold.PageContext, scenario_json: str) -> None:
     risks = {slide_key: _risk(ctx, slide_key) for slide_key in SLIDE_KEYS}
     wanted = (*system_key, scenario_json, *(r.digest for r in risks.values()))
     built = st.session_state.get("presentation_deck")
+    missing = export_unavailable_reason()
     if st.button(
         "Build the slide deck (PowerPoint and PDF)",
         key="deck_build",
-        help="Six slides with titles, takeaways, figures, sources and the scenario name",
+        help=missing or "Six slides with titles, takeaways, figures, sources and the scenario name",
+        disabled=missing is not None,
     ):
         started = time.perf_counter()
         with st.status("Building the slide deck…", expanded=True) as status:
@@ -246,6 +250,8 @@ def _deck_export(ctx: scaffold.PageContext, scenario_json: str) -> None:
             "stem": _file_stem(slides[0].ics_name, system_key.code),
         }
         st.session_state["presentation_deck"] = built
+    if missing:
+        figure_exports_note(missing)
     if built and built.get("key") == wanted:
         with st.container(horizontal=True, key="deck_downloads", gap="medium"):
             st.download_button(
