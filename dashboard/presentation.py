@@ -86,10 +86,8 @@ def _requested_slide(start: str) -> str:
         return PAGE_SLIDES.get(start, "overview")
     if requested in SLIDE_KEYS:
         return requested
-    st.warning(
-        f"The link asked for slide {requested!r}, which is not one of "
-        f"{', '.join(SLIDE_KEYS)}; showing the {PAGE_SLIDES.get(start, 'overview')} slide."
-    )
+    # The one bad-link rule: the value is quoted, so a link can never inject markdown.
+    scaffold.warn_link("the slide", requested, f"the {PAGE_SLIDES.get(start, 'overview')} slide")
     return PAGE_SLIDES.get(start, "overview")
 
 
@@ -106,7 +104,9 @@ def _scenario(code: str) -> str:
     try:
         return scenario_text(stored)
     except ScenarioError as exc:
-        st.warning(f"The allocation scenario could not be read ({exc}); using the default.")
+        st.warning(
+            f"The allocation scenario could not be read ({scaffold.plain(exc)}); using the default."
+        )
         return ""
 
 
@@ -142,7 +142,7 @@ def run_presentation(start: str = "overview") -> None:
                 ctx.key, key, scenario_json, risk.digest, risk.upload
             )
         except ScenarioError as exc:
-            st.warning(f"{exc}. Showing the default scenario instead.")
+            st.warning(f"{scaffold.plain(exc)}. Showing the default scenario instead.")
             scenario_json = ""
             slide = loaders.presentation_slide(
                 ctx.key, key, scenario_json, risk.digest, risk.upload
