@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 import time
 
+import plotly.graph_objects as go
 import streamlit as st
 
 import layers
@@ -66,6 +67,22 @@ PRESENTATION_CSS = """
 }
 [data-testid="stMain"] button:focus-visible, [data-testid="stMain"] a:focus-visible {
     outline: 6px solid #FFB81C !important; outline-offset: 3px; box-shadow: 0 0 0 9px #000000;
+}
+/* One screen per slide: the page is a column exactly as high as the window, and the
+   figure's box takes what the title, takeaway, notes and buttons leave. Nothing
+   scrolls, so Next and Previous always land at the top of the new slide. */
+[data-testid="stMainBlockContainer"] {
+    height: 100vh; box-sizing: border-box; padding: 0.75rem 2vw 0.5rem !important;
+}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {
+    height: 100%; flex-wrap: nowrap; gap: 0.5rem;
+}
+[data-testid="stMain"] h1 { padding: 0 !important; line-height: 1.15; }
+.st-key-slide_figure_box {
+    flex: 1 1 0 !important; min-height: 200px; height: auto !important; overflow: hidden;
+}
+.st-key-slide_figure_box > div, .st-key-slide_figure_box [data-testid="stPlotlyChart"] {
+    height: 100% !important;
 }
 </style>
 """
@@ -156,18 +173,24 @@ def run_presentation(start: str = "overview") -> None:
     st.title(slide.title, anchor=False)
     with st.container(key="takeaway"):
         st.markdown(slide.takeaway)
-    st.plotly_chart(
-        slide.figure,
-        theme=None,  # the slide's own large, dark type, as in the deck
-        config={
-            "displaylogo": False,
-            "displayModeBar": False,
-            "scrollZoom": False,
-            "topojsonURL": OFFLINE_TOPOJSON_URL,  # the map slide is an SVG geo map
-        },
-        key=f"slide_figure_{key}",
-    )
-    with st.container(key="slide_footer"):
+    # The figure fills its box (the window's height less the text around it), however
+    # tall the screen; the deck renders the same figure at its own fixed size.
+    on_screen = go.Figure(slide.figure).update_layout(height=None, autosize=True)
+    with st.container(key="slide_figure_box", height="stretch"):
+        st.plotly_chart(
+            on_screen,
+            height="stretch",
+            theme=None,  # the slide's own large, dark type, as in the deck
+            config={
+                "displaylogo": False,
+                "displayModeBar": False,
+                "scrollZoom": False,
+                "topojsonURL": OFFLINE_TOPOJSON_URL,  # the map slide is an SVG geo map
+            },
+            key=f"slide_figure_{key}",
+        )
+    # Notes and sources fold away, so the slide fits one screen; the deck prints them.
+    with st.expander("Notes and sources", key="slide_footer"):
         for note in slide.notes:
             st.markdown(note)
         if risk.note:
@@ -205,7 +228,8 @@ def run_presentation(start: str = "overview") -> None:
             key="slide_exit",
             help="Back to the page, with the sidebar and controls",
         )
-    _deck_export(ctx, scenario_json)
+    with st.expander("Slide deck (PowerPoint and PDF)", key="slide_deck"):
+        _deck_export(ctx, scenario_json)
 
 
 def _deck_export(ctx: scaffold.PageContext, scenario_json: str) -> None:
