@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from dashboard.scaffold import plain, quote
+from dashboard.scaffold import WORD_JOINER, plain, quote
 from tests.app.apptest import run_page
 
 HOST = "127.0.0.1:1"
@@ -90,6 +90,7 @@ def test_quote_escapes_every_kind_of_payload():
     for payload in PAYLOADS.values():
         quoted = quote(payload)
         assert HOST not in quoted and "http://" not in quoted
+        assert f"http{WORD_JOINER}" in quoted  # the bare URL is no autolink
         # Every markdown punctuation character is escaped: none is left bare.
         assert not re.search(r"(?<!\\)[`\[\]()!<>]", quoted), quoted
     assert plain("`x`") == "\\`x\\`"
@@ -109,7 +110,9 @@ def test_a_hostile_link_value_is_echoed_as_text(page, opened, params, payload):
     # The bad value is named (escaped) ...
     echoed = [text for text in texts if plain(HOST) in text]
     assert echoed, [w.value for w in at.warning]
-    # ... and never in a form markdown turns into a link, an image or a code span.
+    # ... and never in a form markdown turns into a link, an image or a code span, nor
+    # a bare URL that GitHub-flavoured markdown links by itself (test_browser_links).
     for text in texts:
         assert HOST not in text, text
         assert "](http" not in text and "![" not in text, text
+        assert not re.search(r"(?i)\bhttps?\\?:", text), text
