@@ -438,3 +438,13 @@ def test_a_place_with_no_practice_is_not_flagged_undersized_and_says_why():
     flags = tiers.flag_units(tiers.tier_tables(layers.load_system("QT6", "ltla")))
     outside = int(flags["flag"].isin(["below", "above"]).sum())
     assert metric(at, "Units outside their band").startswith(f"{outside} of ")
+
+
+def test_the_overview_says_why_scilly_has_no_patients():
+    """The places table shows 0 patients for Scilly; a note beside it says why (#18)."""
+    at = run_page("overview.py", "QT6", places="ltla")
+    assert_clean(at)
+    notes = [c.value for c in at.caption if "Isles of Scilly" in c.value]
+    assert len(notes) == 1, [c.value for c in at.caption]
+    assert "residents registered in neighbouring places" in notes[0]
+    assert "St Mary's Health Centre (L82017) stands here on the map" in notes[0].replace("\\", "")
