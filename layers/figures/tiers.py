@@ -636,6 +636,8 @@ def tier_map(
         draw = patterns or partial(pattern_coordinates, geometry)
         for trace in _area_traces(layer, tables, units, geometry, draw):
             figure.add_trace(trace)
+    for trace in _labels(layer, tables, geometry):
+        figure.add_trace(trace)
     figure.update_layout(
         geo=geometry.view,
         height=600,
@@ -730,7 +732,6 @@ def _area_traces(
         traces.append(trace)
     lon, lat = geometry.place_outline
     traces.append(_outline(lon, lat, "#000000", 2, "Places"))
-    traces.extend(_labels(layer, tables, geometry))
     return traces
 
 
