@@ -118,7 +118,8 @@ def test_bad_slide_in_link_warns_and_exit_returns_to_the_page(server, page):
 def test_deck_builds_with_progress_and_downloads(server, page):
     page.goto(f"{server}/overview?ics=QWU&present=1")
     settle(page)
-    page.get_by_text("Slide deck (PowerPoint and PDF)").click()  # it folds away on screen
+    # The deck folds away on screen: open it first.
+    page.get_by_text("Slide deck (PowerPoint and PDF)", exact=True).click()
     page.get_by_role("button", name="Build the slide deck (PowerPoint and PDF)").click()
     page.wait_for_selector('[data-testid="stProgress"]', timeout=60_000)
     page.wait_for_selector("text=Slide deck ready", timeout=240_000)
