@@ -65,6 +65,12 @@ PRESENTATION_CSS = """
 [data-testid="stMain"] button {
     min-height: 64px; padding: 0.4rem 1.4rem; border: 3px solid #000000;
 }
+/* The key hint (PageDown) in a button: black on white, now that the buttons are on
+   screen and read with the slide. */
+[data-testid="stMain"] button kbd {
+    color: #000000 !important; background: #FFFFFF !important; opacity: 1 !important;
+    font-size: 16px !important; padding: 0 0.3rem; border-radius: 4px;
+}
 [data-testid="stMain"] button:focus-visible, [data-testid="stMain"] a:focus-visible {
     outline: 6px solid #FFB81C !important; outline-offset: 3px; box-shadow: 0 0 0 9px #000000;
 }
