@@ -323,7 +323,7 @@ def outline_coordinates(geometries: Iterable) -> tuple[np.ndarray, np.ndarray]:
 MAX_PCN_LABELS = 25
 _MIN_LABEL_SHARE = 0.01
 _LABEL_STYLE = {
-    "places": {"size": 13, "color": "#000000"},
+    "places": {"size": 14, "color": "#000000", "weight": "bold"},
     "pcns": {"size": 10, "color": "#6b2f00"},
 }
 
@@ -394,7 +394,13 @@ def name_labels(
         lat=[point.y for point in points],
         text=[name for _, name in pairs],
         mode="text",
-        textfont={**_LABEL_STYLE[kind], "family": "Arial, sans-serif"},
+        # A white halo keeps each name legible over the choropleth and the practices.
+        textfont={
+            **_LABEL_STYLE[kind],
+            "family": "Arial, sans-serif",
+            "shadow": "1px 1px 1px #FFFFFF, -1px -1px 1px #FFFFFF, 1px -1px 1px #FFFFFF, "
+            "-1px 1px 1px #FFFFFF",
+        },
         textposition="middle center",
         hoverinfo="skip",
         name="Place names" if kind == "places" else "PCN names",
@@ -591,14 +597,6 @@ def system_map(
             )
         )
 
-    # Names on top of the outlines, under the practices (whose hover stays reachable).
-    if "pcns" in chosen:
-        pcns = system.pcns
-        fig.add_trace(pcn_labels(pcns.geometry, pcns["pcn_name"], showlegend=True))
-    if "places" in chosen:
-        places = system.places
-        fig.add_trace(name_labels(places.geometry, places["place_name"], showlegend=True))
-
     if "practices" in chosen:
         practices = system.practices
         size = np.sqrt(practices["registered_patients"].clip(lower=1).to_numpy())
@@ -631,6 +629,14 @@ def system_map(
                 name=MAP_LAYERS["practices"],
             )
         )
+
+    # Names on top of everything (they take no hover, so the practices' stays reachable).
+    if "pcns" in chosen:
+        pcns = system.pcns
+        fig.add_trace(pcn_labels(pcns.geometry, pcns["pcn_name"], showlegend=True))
+    if "places" in chosen:
+        places = system.places
+        fig.add_trace(name_labels(places.geometry, places["place_name"], showlegend=True))
 
     fig.update_layout(
         geo=geo_view(system.ics.total_bounds),
