@@ -647,7 +647,10 @@ def server_report(phases: list[Phase]) -> None:
                 p95 <= SERVER_BAR * base95,
             ),
             (f"errors {n_errors}", n_errors == 0),
-            (f"peak server RSS {phase.peak_rss / 1e9:.2f} GB (≤ 2)", phase.peak_rss <= RSS_BAR_BYTES),
+            (
+                f"peak server RSS {phase.peak_rss / 1e9:.2f} GB (≤ {RSS_BAR_BYTES / 1e9:g})",
+                phase.peak_rss <= RSS_BAR_BYTES,
+            ),
         ]
         if phase.name == "committee":
             drawn = {v.session for v in phase.visits if v.ok and v.has_map and v.session >= 0}
