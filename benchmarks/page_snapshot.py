@@ -52,7 +52,7 @@ def take(out: Path, pages: list[str] | None, icss: tuple[str, ...]) -> None:
 
     from dashboard.page_specs import PAGE_SPECS
 
-    app = str(REPO_ROOT / "dashboard" / "app.py")
+    app = str(REPO_ROOT / "dashboard" / "router.py")
     snapshot: dict[str, dict] = {}
     for file, *_ in PAGE_SPECS:
         if pages and file not in pages:

@@ -6,7 +6,8 @@ from command-line flags), so
 
 * ``.streamlit/config.toml`` is a committed symbolic link to it, for the launch every
   Streamlit user tries first (``streamlit run dashboard/app.py`` from the repository
-  root) and for hosts that read that file;
+  root) and for hosts that read that file, and so is ``dashboard/.streamlit/config.toml``
+  (Streamlit also reads the folder next to the script: the same launch from anywhere);
 * this launcher turns every setting into a ``--section.key=value`` flag, so it works
   from any directory;
 * the router checks at start-up that the settings in force are these
@@ -98,7 +99,11 @@ def command(extra: list[str] | None = None) -> list[str]:
 
 
 def main() -> None:
-    """Replace this process with ``streamlit run`` on the dashboard."""
+    """Replace this process with ``streamlit run`` on the dashboard.
+
+    ``dashboard/app.py`` is an ``st.App`` (the router behind compressed static files), so
+    this and a plain ``streamlit run dashboard/app.py`` serve the same way.
+    """
     argv = command(sys.argv[1:])
     os.chdir(REPO_ROOT)
     # Streamlit looks for the static folder when it starts, and warns if it is missing.
@@ -107,6 +112,10 @@ def main() -> None:
     # their own malloc arenas, which fragment and hold freed memory; two arenas keep
     # the server's memory close to what it really uses. An explicit value wins.
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    # Arrow's jemalloc pool keeps freed memory; the system allocator returns it.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    # Big freed blocks go back to the system (see dashboard.serve.tune_allocators).
+    os.environ.setdefault("MALLOC_MMAP_THRESHOLD_", str(128 * 1024))
     os.execv(argv[0], argv)
 
 

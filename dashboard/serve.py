@@ -23,11 +23,13 @@ True
 
 from __future__ import annotations
 
+import ctypes
 import gzip
 import hashlib
 import logging
 import mimetypes
 import os
+import re
 import threading
 from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
@@ -36,9 +38,13 @@ from typing import Any, Final
 __all__ = [
     "COMPRESSIBLE_SUFFIXES",
     "PrecompressedStatic",
+    "acceptable",
     "build_cache",
     "default_cache_dir",
+    "hashed_name",
+    "middleware",
     "negotiate",
+    "tune_allocators",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,8 +75,16 @@ def default_cache_dir(version: str) -> Path:
     return Path(base) / f"streamlit-static-{version}"
 
 
-def negotiate(accept_encoding: str) -> str | None:
-    """The best encoding the browser accepts: ``"br"``, ``"gzip"`` or ``None``."""
+def acceptable(accept_encoding: str) -> list[str]:
+    """The encodings the browser accepts, best first: from ``["br", "gzip"]``.
+
+    Examples
+    --------
+    >>> acceptable("gzip, br")
+    ['br', 'gzip']
+    >>> acceptable("br;q=0, gzip")
+    ['gzip']
+    """
     accepted: dict[str, float] = {}
     for part in accept_encoding.split(","):
         name, _, params = part.strip().partition(";")
@@ -81,10 +95,17 @@ def negotiate(accept_encoding: str) -> str | None:
             except ValueError:
                 quality = 0.0
         accepted[name.strip().lower()] = quality
-    for encoding, _suffix in _ENCODINGS:
-        if accepted.get(encoding, accepted.get("*", 0.0)) > 0:
-            return encoding
-    return None
+    return [
+        encoding
+        for encoding, _suffix in _ENCODINGS
+        if accepted.get(encoding, accepted.get("*", 0.0)) > 0
+    ]
+
+
+def negotiate(accept_encoding: str) -> str | None:
+    """The best encoding the browser accepts: ``"br"``, ``"gzip"`` or ``None``."""
+    encodings = acceptable(accept_encoding)
+    return encodings[0] if encodings else None
 
 
 def _compress_brotli(data: bytes) -> bytes | None:
@@ -143,34 +164,93 @@ def build_cache(source: Path, cache: Path, encodings: tuple[str, ...] = ("gzip",
 
 
 class PrecompressedStatic:
-    """ASGI middleware: answer ``/static/…`` from compressed copies made once.
+    """ASGI middleware: answer ``prefix…`` requests from compressed copies.
 
     Parameters
     ----------
     app : ASGI app
         The app behind (Streamlit's).
     source : Path
-        The folder Streamlit serves at ``/`` (its ``static`` folder).
+        The folder the URLs under ``mount`` map to.
     cache : Path
-        The compressed copies (see :func:`build_cache`).
+        The compressed copies (see :func:`build_cache`), mirroring ``source``.
     prefix : str, default "/static/"
-        The URL paths handled: Streamlit's content-hashed bundles.
+        The URL paths handled (by default Streamlit's content-hashed bundles).
+    mount : str, default "/"
+        The URL path that ``source`` is served at (``/app/static/`` for an app's
+        static folder, whose files Streamlit serves from ``<script folder>/static``).
+    on_demand : bool, default False
+        Compress a file on its first request (and keep the copy) when the cache has
+        none: for a folder the app writes into while it runs. Copies are named after
+        the file's size and modification time, so a rewritten file gets a new copy.
+    immutable : callable, optional
+        Whether a URL path may be cached for a year (its name changes when its content
+        does). Default: every path (true of Streamlit's hashed bundles). Other paths
+        get ``no-cache``: the browser revalidates with the ETag and gets a 304.
     """
 
-    def __init__(self, app: ASGIApp, source: Path, cache: Path, prefix: str = "/static/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        source: Path,
+        cache: Path,
+        prefix: str = "/static/",
+        mount: str = "/",
+        on_demand: bool = False,
+        immutable: Callable[[str], bool] | None = None,
+    ) -> None:
         self.app = app
         self.source = Path(source).resolve()
         self.cache = Path(cache)
         self.prefix = prefix
+        self.mount = mount
+        self.on_demand = on_demand
+        self.immutable = immutable or (lambda _path: True)
+        self._locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
 
-    def _copy(self, path: str, encoding: str) -> Path | None:
-        relative = path.removeprefix("/")
+    def _original(self, path: str) -> tuple[str, Path] | None:
+        if not path.startswith(self.mount):
+            return None
+        relative = path.removeprefix(self.mount)
         original = (self.source / relative).resolve()
         if not original.is_relative_to(self.source) or not original.is_file():
             return None
+        return relative, original
+
+    def _copy(self, path: str, encoding: str) -> Path | None:
+        found = self._original(path)
+        if found is None:
+            return None
+        relative, original = found
         suffix = dict(_ENCODINGS)[encoding]
-        copy = self.cache / f"{relative}{suffix}"
-        return copy if copy.is_file() else None
+        if not self.on_demand:
+            copy = self.cache / f"{relative}{suffix}"
+            return copy if copy.is_file() else None
+        stat = original.stat()
+        if stat.st_size < MIN_BYTES or original.suffix not in COMPRESSIBLE_SUFFIXES:
+            return None
+        copy = self.cache / f"{relative}.{stat.st_size}-{stat.st_mtime_ns}{suffix}"
+        if copy.is_file():
+            return copy
+        # One compression per file: a burst of sessions opening one map waits for it.
+        with self._lock_for(copy.name):
+            if copy.is_file():
+                return copy
+            data = original.read_bytes()
+            packed = _compress_fast(data, encoding)
+            if packed is None or len(packed) >= len(data):
+                return None
+            _write_atomic(copy, packed)
+            # Copies of earlier versions of the file are no longer reachable.
+            for stale in copy.parent.glob(f"{Path(relative).name}.*{suffix}"):
+                if stale != copy:
+                    stale.unlink(missing_ok=True)
+        return copy
+
+    def _lock_for(self, name: str) -> threading.Lock:
+        with self._locks_guard:
+            return self._locks.setdefault(name, threading.Lock())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Serve a compressed copy when there is one and the browser accepts it."""
@@ -182,17 +262,32 @@ class PrecompressedStatic:
             await self.app(scope, receive, send)
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        encoding = negotiate(headers.get("accept-encoding", ""))
-        copy = self._copy(scope["path"], encoding) if encoding and "range" not in headers else None
-        if copy is None:
+        copy, encoding = None, None
+        if "range" not in headers:
+            # The best copy there is: brotli may still be building while gzip is ready.
+            for encoding in acceptable(headers.get("accept-encoding", "")):
+                if self.on_demand:
+                    # Compressing takes a moment the first time: off the event loop.
+                    import anyio.to_thread
+
+                    copy = await anyio.to_thread.run_sync(self._copy, scope["path"], encoding)
+                else:
+                    copy = self._copy(scope["path"], encoding)
+                if copy is not None:
+                    break
+        if copy is None or encoding is None:
             await self.app(scope, receive, send)
             return
         body = copy.read_bytes()
         etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}-{encoding}"'
         common = [
-            (b"cache-control", IMMUTABLE.encode()),
+            (
+                b"cache-control",
+                (IMMUTABLE if self.immutable(scope["path"]) else "no-cache").encode(),
+            ),
             (b"vary", b"Accept-Encoding"),
             (b"etag", etag.encode()),
+            (b"x-content-type-options", b"nosniff"),
         ]
         if headers.get("if-none-match") == etag:
             await send({"type": "http.response.start", "status": 304, "headers": common})
@@ -216,3 +311,142 @@ class PrecompressedStatic:
         await send(
             {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
         )
+
+
+def _compress_fast(data: bytes, encoding: str) -> bytes | None:
+    """Compress while a request waits: brotli 5 and gzip 6 take tens of ms per MB."""
+    if encoding == "gzip":
+        return gzip.compress(data, 6, mtime=0)
+    try:
+        import brotli
+    except ImportError:
+        return None
+    return brotli.compress(data, quality=5)
+
+
+#: Files the dashboard writes into its static folder end in a content hash
+#: (``lsoas_QGH_0123456789.json``): safe to cache for a year.
+_HASHED_NAME: Final = re.compile(r"_[0-9a-f]{10}\.[a-z]+$")
+
+
+def hashed_name(path: str) -> bool:
+    """Whether a URL path names a content-hashed file (its name changes with its content).
+
+    Examples
+    --------
+    >>> hashed_name("/app/static/lsoas_QGH_0a1b2c3d4e.json")
+    True
+    >>> hashed_name("/app/static/notes.json")
+    False
+    """
+    return _HASHED_NAME.search(path) is not None
+
+
+def _build_in_background(source: Path, cache: Path) -> threading.Thread:
+    """Compress Streamlit's bundles without delaying start-up: gzip first, then brotli.
+
+    Until a copy exists its file is served as before (uncompressed), so nothing waits.
+    """
+
+    def build() -> None:
+        try:
+            for encodings in (("gzip",), ("br",)):
+                written = build_cache(source, cache, encodings)
+                if written:
+                    log.info("Compressed %d static files (%s) into %s", written, encodings, cache)
+        except OSError as error:  # a read-only home: serve uncompressed, say why
+            log.warning("Cannot write compressed static files to %s: %s", cache, error)
+
+    thread = threading.Thread(target=build, name="precompress-static", daemon=True)
+    thread.start()
+    return thread
+
+
+def middleware(
+    app_static: Path | None = None, base_url: str | None = None, build: bool = True
+) -> list:
+    """The dashboard's middleware for ``st.App``: compressed bundles and static files.
+
+    Parameters
+    ----------
+    app_static : Path, optional
+        The folder Streamlit serves at ``/app/static/`` (default ``dashboard/static``).
+    base_url : str, optional
+        Streamlit's ``server.baseUrlPath`` (default: read from Streamlit's config).
+    build : bool, default True
+        Start compressing Streamlit's bundles (in a background thread).
+
+    Returns
+    -------
+    list of starlette.middleware.Middleware
+        One for Streamlit's own ``/static/`` bundles (compressed once, in a background
+        thread, into :func:`default_cache_dir`) and one for the app's static folder
+        (each file compressed on its first request).
+    """
+    import streamlit
+    from starlette.middleware import Middleware
+    from streamlit import config
+
+    if base_url is None:
+        base_url = config.get_option("server.baseUrlPath") or ""
+    base = "/" + base_url.strip("/") if base_url.strip("/") else ""
+    app_static = app_static or Path(__file__).resolve().parent / "static"
+    bundles = Path(streamlit.__file__).resolve().parent / "static"
+    cache = default_cache_dir(streamlit.__version__)
+    if build:
+        _build_in_background(bundles, cache)
+    return [
+        Middleware(
+            PrecompressedStatic,
+            source=bundles,
+            cache=cache,
+            prefix=f"{base}/static/",
+            mount=f"{base}/",
+        ),
+        Middleware(
+            PrecompressedStatic,
+            source=app_static,
+            cache=cache.parent / "app-static",
+            prefix=f"{base}/app/static/",
+            mount=f"{base}/app/static/",
+            on_demand=True,
+            immutable=hashed_name,
+        ),
+    ]
+
+
+#: glibc's mallopt parameters (malloc.h): the most arenas, and the size from which a
+#: block gets its own mapping (returned to the system the moment it is freed).
+_M_ARENA_MAX: Final = -8
+_M_MMAP_THRESHOLD: Final = -3
+#: 128 KiB, glibc's own starting value. Left alone, glibc raises it to the largest block
+#: freed so far (up to 32 MiB), so every table read afterwards stays resident when freed.
+MMAP_THRESHOLD_BYTES: Final = 128 * 1024
+
+
+def tune_allocators() -> None:
+    """Keep the server's memory close to what it uses (issue #19: 500 MiB after a few visits).
+
+    * Arrow's default pool (jemalloc) keeps freed memory for reuse: reading a national
+      table once leaves tens of MiB resident. The system allocator gives it back.
+    * Each session runs in its own thread, and glibc gives busy threads their own
+      arenas, which fragment and hold freed memory; two arenas are plenty.
+    * Big blocks (a table's columns while it is read) get their own mapping, given back
+      when freed, at a fixed threshold (:data:`MMAP_THRESHOLD_BYTES`).
+
+    Together they take a warm server showing QGH from about 550 to under 300 MiB.
+    ``python -m dashboard`` sets all three through the environment as well; an explicit
+    ``ARROW_DEFAULT_MEMORY_POOL``, ``MALLOC_ARENA_MAX`` or ``MALLOC_MMAP_THRESHOLD_`` wins.
+    """
+    import pyarrow
+
+    if "ARROW_DEFAULT_MEMORY_POOL" not in os.environ:
+        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        if "MALLOC_ARENA_MAX" not in os.environ:
+            libc.mallopt(_M_ARENA_MAX, 2)
+        if "MALLOC_MMAP_THRESHOLD_" not in os.environ:
+            libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    except (OSError, AttributeError):  # not glibc: nothing to tune
+        pass

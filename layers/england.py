@@ -17,7 +17,6 @@ import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
-import mapclassify
 import numpy as np
 import pandas as pd
 import plotly.colors
@@ -116,6 +115,10 @@ def lsoa_classes(values: pd.Series, measure: str) -> tuple[pd.Series, list[str]]
         return values.astype(int), labels
     if (values < 0).any():
         raise ValueError("Resident counts cannot be negative.")
+    # Imported here: mapclassify brings scipy.stats, scikit-learn and matplotlib, about
+    # 100 MiB that a server showing only deciles never needs.
+    import mapclassify
+
     classifier = mapclassify.Quantiles(values.to_numpy(dtype=float), k=_N_CLASSES)
     upper = np.floor(classifier.bins).astype(int)
     lower = np.concatenate([[int(values.min())], upper[:-1] + 1])

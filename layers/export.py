@@ -25,7 +25,6 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
-import kaleido
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -141,6 +140,8 @@ def figure_bytes(
     os.environ.setdefault("BROWSER_PATH", str(browser))
     # kaleido directly rather than figure.to_image: that reads the topology from a
     # process-wide default, which concurrent sessions should not have to mutate.
+    import kaleido  # on first export: the server need not hold it until then
+
     return kaleido.calc_fig_sync(
         figure.to_dict(),
         opts={"format": fmt, "width": width, "height": height, "scale": scale},

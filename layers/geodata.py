@@ -1,17 +1,22 @@
 """Read the compact tables that ``python -m layers.build`` writes to ``geodata/<vintage>/``.
 
-Tables are read once per process and handed out as copies, so that callers can
-modify what they get without touching the shared copy. Each vintage (see
+Small tables are read once per process and handed out as copies, so that callers can
+modify what they get without touching the shared copy. The big ones (every practice's
+registrations by LSOA, and the LSOA geometry, about 70 MiB a vintage once in memory) are
+read from disk on each call, and only the rows asked for (``where``) are decoded: the
+callers that need them whole cache what they make of them. Each vintage (see
 :mod:`layers.vintages`) has its own folder: ``geodata/2022/`` and ``geodata/2026/``.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Mapping
 from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from layers.vintages import DEFAULT_VINTAGE, check_vintage, get_vintage
@@ -22,6 +27,7 @@ __all__ = [
     "GEOMETRY_TABLES",
     "SOURCES",
     "TABLES",
+    "UNCACHED_TABLES",
     "VINTAGE_TABLES",
     "read_manifest",
     "read_table",
@@ -70,20 +76,38 @@ def vintage_dir(vintage: str = DEFAULT_VINTAGE) -> Path:
     return GEODATA_DIR / check_vintage(vintage)
 
 
-@cache
-def _read(name: str, vintage: str) -> pd.DataFrame:
+#: Tables too big to keep in every server for the life of the process (see the module
+#: docstring); they are read again, filtered at the source, on each call.
+UNCACHED_TABLES = frozenset({"registrations", *GEOMETRY_TABLES} - {"icb_geometry_light"})
+
+Where = Mapping[str, Collection[object]] | None
+
+
+def _path(name: str, vintage: str) -> Path:
     path = vintage_dir(vintage) / f"{name}.parquet"
     if not path.exists():
         raise FileNotFoundError(
             f"{path} is missing. Rebuild the data with `python -m layers.build` "
             "(it reads ../shared/data)."
         )
+    return path
+
+
+def _load(name: str, vintage: str, where: Where = None) -> pd.DataFrame:
+    """Read a table from disk; with ``where``, only the rows whose values are listed."""
+    filters = [(column, "in", list(values)) for column, values in (where or {}).items()]
+    path = _path(name, vintage)
     if name in GEOMETRY_TABLES:
-        return gpd.read_parquet(path)
-    return pd.read_parquet(path)
+        return gpd.read_parquet(path, filters=filters or None)
+    return pd.read_parquet(path, filters=filters or None)
 
 
-def read_table(name: str, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+@cache
+def _read(name: str, vintage: str) -> pd.DataFrame:
+    return _load(name, vintage)
+
+
+def read_table(name: str, vintage: str = DEFAULT_VINTAGE, where: Where = None) -> pd.DataFrame:
     """Return one ``geodata/`` table of one vintage as a fresh copy.
 
     Parameters
@@ -92,6 +116,10 @@ def read_table(name: str, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
         One of :data:`VINTAGE_TABLES` for the vintage.
     vintage : {"2022", "2026"}
         The data vintage (:mod:`layers.vintages`).
+    where : mapping of column → values, optional
+        Only the rows whose value in each column is one of those listed (one ICS's
+        LSOAs, say). Cheaper than filtering the whole table afterwards: the rows left
+        out are never copied, and for :data:`UNCACHED_TABLES` never decoded.
 
     Returns
     -------
@@ -108,6 +136,8 @@ def read_table(name: str, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     --------
     >>> len(read_table("lsoas", vintage="2022")), len(read_table("lsoas", vintage="2026"))
     (32844, 33755)
+    >>> len(read_table("lsoas", where={"icb_code": ["QGH"]}))
+    480
     >>> read_table("lsoa", vintage="2022") # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     ValueError: Unknown geodata table 'lsoa'.
@@ -119,7 +149,17 @@ def read_table(name: str, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
             f"Unknown geodata table {name!r} in the {vintage} vintage. "
             f"Known tables: {', '.join(known)}."
         )
-    return _read(name, vintage).copy()
+    if where is not None:
+        where = {column: list(values) for column, values in where.items()}
+    if name in UNCACHED_TABLES:
+        return _load(name, vintage, where)
+    table = _read(name, vintage)
+    if where:
+        keep = np.ones(len(table), dtype=bool)
+        for column, values in where.items():
+            keep &= table[column].isin(values).to_numpy()
+        return table[keep].reset_index(drop=True)  # a new frame: the cached one is untouched
+    return table.copy()
 
 
 def read_manifest(vintage: str = DEFAULT_VINTAGE) -> dict:

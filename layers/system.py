@@ -27,7 +27,7 @@ successor(s), for old links.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -109,12 +109,22 @@ class NewCodeError(UnknownICSError):
         self.predecessors = predecessors
 
 
-def _table(name: str, tables: Tables, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+def _table(
+    name: str,
+    tables: Tables,
+    vintage: str = DEFAULT_VINTAGE,
+    where: Mapping[str, Collection[object]] | None = None,
+) -> pd.DataFrame:
+    """A table (only the rows ``where`` lists, if given) from ``tables`` or ``geodata/``."""
     if tables is None:
-        return read_table(name, vintage=vintage)
+        # Filtered as it is read: one ICS never copies (or decodes) England's rows.
+        return read_table(name, vintage=vintage, where=where)
     if name not in tables:
         raise KeyError(f"Table {name!r} is missing from the tables given.")
-    return tables[name].copy()
+    table = tables[name]
+    for column, values in (where or {}).items():
+        table = table[table[column].isin(list(values))]
+    return table.reset_index(drop=True) if where else table.copy()
 
 
 def _changes(name: str, tables: Tables) -> pd.DataFrame | None:
@@ -657,20 +667,20 @@ def load_system(
     place_definition = place_definition or default_place_definition(code, tables, vintage)
     places_by_ltla = place_lookup(code, place_definition, tables, vintage)
 
-    lsoa_table = _table("lsoas", tables, vintage)
-    lsoa_table = lsoa_table[lsoa_table["icb_code"] == code].merge(places_by_ltla, on="ltla_code")
-    geometry = _table(f"lsoa_geometry_{detail}", tables, vintage)
+    lsoa_table = _table("lsoas", tables, vintage, where={"icb_code": [code]})
+    lsoa_table = lsoa_table.merge(places_by_ltla, on="ltla_code")
+    geometry = _table(
+        f"lsoa_geometry_{detail}", tables, vintage, where={"lsoa_code": lsoa_table["lsoa_code"]}
+    )
     lsoas = gpd.GeoDataFrame(
         geometry.merge(lsoa_table, on="lsoa_code", how="inner"), geometry="geometry", crs=4326
     )
     name = str(lsoa_table["icb_name"].iloc[0])
 
-    practice_table = _table("practices", tables, vintage)
-    practice_table = practice_table[practice_table["icb_code"] == code].reset_index(drop=True)
-    registrations = _table("registrations", tables, vintage)
-    registrations = registrations[
-        registrations["practice_code"].isin(practice_table["practice_code"])
-    ].reset_index(drop=True)
+    practice_table = _table("practices", tables, vintage, where={"icb_code": [code]})
+    registrations = _table(
+        "registrations", tables, vintage, where={"practice_code": practice_table["practice_code"]}
+    )
 
     resident = registrations.merge(lsoas[["lsoa_code", "place_code"]], on="lsoa_code")
     resident = resident.merge(practice_table[["practice_code", "pcn_code"]], on="practice_code")

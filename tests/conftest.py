@@ -62,6 +62,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(parts[1])
 
 
+@pytest.fixture(autouse=True)
+def _restore_main_module():
+    """Put back the real ``__main__`` after each test.
+
+    Streamlit's script runner (AppTest runs it in this process) installs the page script
+    as ``sys.modules["__main__"]`` and leaves it there. A process started later with the
+    ``spawn`` method (a Dask worker) would then run the router script as its main and
+    die before starting: "Nanny failed to start".
+    """
+    import sys
+
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """One throwaway PostgreSQL cluster per test process; each test makes its own database.

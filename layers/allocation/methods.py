@@ -713,7 +713,9 @@ def inequality_zero_sum(
         b = totals[s] * column / weight
         mean = float(b @ x) / totals[s]
         moved = 0.5 * float(b @ np.abs(x - mean))
-        if moved <= 0:
+        # Compare deprivation levels, not ``moved``: floating-point noise in the mean of
+        # equal levels makes ``moved`` a tiny positive number, not zero.
+        if np.ptp(x[column > 0]) <= 1e-12:
             raise ValueError(
                 f"every practice is equally deprived for service {cat['service'].iloc[s]!r}, "
                 "so there is no one to move money towards; use weighted_capitation"

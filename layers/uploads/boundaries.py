@@ -68,7 +68,6 @@ from typing import Final
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 import shapely
 from pyproj import CRS
 
@@ -416,6 +415,8 @@ def _check_geojson(raw: bytes) -> tuple[bytes, CRS | None]:
 
 def _read(path: Path, layer: str | None = None) -> gpd.GeoDataFrame:
     """Read one layer with pyogrio; GDAL failures become UploadError."""
+    import pyogrio  # GDAL is about 30 MiB: loaded with the first upload, not at start-up
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
@@ -532,6 +533,8 @@ def check_gpkg_schema(path: Path | str) -> list[str]:
 
 
 def _read_gpkg(path: Path) -> gpd.GeoDataFrame:
+    import pyogrio  # see _read
+
     check_gpkg_schema(path)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

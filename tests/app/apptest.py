@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.page_specs import PAGE_SPECS
 
-APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "router.py")
 #: Every page the product promises (from the router's own list, not from the files that
 #: happen to exist), so a deleted page fails its tests instead of dropping out of them.
 PAGES = [spec[0] for spec in PAGE_SPECS]

@@ -63,7 +63,7 @@ def test_map_page_draws_offline(server, page, ics):
     lsoas = len(layers.load_system(ics).lsoas)
     assert page.locator(".js-plotly-plot .trace.choropleth path").count() == lsoas
     assert [r.status for r in geometry] == [200]
-    assert geometry[0].headers.get("content-encoding") == "gzip"
+    assert geometry[0].headers.get("content-encoding") in ("br", "gzip")
     plot = page.locator(".js-plotly-plot").first
     assert plot.bounding_box()["width"] > 400
     # Every place is named on the map, as SVG text (#18).

@@ -20,6 +20,7 @@ import time
 from urllib.parse import quote, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_harness import dashboard_server, free_port, wait_for_charts, wait_for_script
 
@@ -196,11 +197,13 @@ def test_signed_in_users_share_and_keep_private_scenarios(browser, tmp_path):
                 theirs = "Bob" if own == "Ann" else "Ann"
                 assert seen == sorted([f"{own} private", f"{own} shared", f"{theirs} shared"])
                 choose(page, f"{theirs} shared")
-                assert page.get_by_text(f"Only its author, {other}, can rename").count() == 1
-                assert page.get_by_role("button", name="Archive").count() == 0
+                # expect() retries: the rerun a choice starts may not have begun when
+                # wait_for_script first looks.
+                expect(page.get_by_text(f"Only its author, {other}, can rename")).to_have_count(1)
+                expect(page.get_by_role("button", name="Archive")).to_have_count(0)
                 choose(page, f"{own} shared")
                 page.get_by_text("Rename, describe, share or archive").click()
-                assert page.get_by_role("button", name="Archive").count() == 1
+                expect(page.get_by_role("button", name="Archive")).to_have_count(1)
             for page in (ann, bob):
                 assert not page.errors, page.errors[:3]
             ann_context.close()

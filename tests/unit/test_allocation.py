@@ -153,6 +153,14 @@ def test_toy_zero_sum_refuses_a_share_that_would_go_negative():
     assert by(ok, "practice_code") == {"A": 0, "B": 50_000, "C": 50_000}
 
 
+def test_zero_sum_refuses_equal_deprivation_despite_rounding_noise():
+    # One practice with Core20 share 0.960854: its mean differs from itself by float noise
+    # (found by hypothesis), which must not pass for "someone to move money towards".
+    one = example_practices().iloc[[0]].assign(core20_share=0.960854)
+    with pytest.raises(ValueError, match="every practice is equally deprived"):
+        allocate(one, one_service(), 0.79, "inequality_zero_sum", {"share_percent": 1.0})
+
+
 def test_toy_level_up_by_hand():
     # Fund 10 % = £100; everyone keeps 90 % of b = 225, 450, 225. Threshold = population-
     # weighted mean x = (1000·0 + 2000·0.5 + 1000·1)/4000 = 0.5, so only C (x = 1) gets it.

@@ -87,6 +87,22 @@ def test_plain_streamlit_run_reads_the_same_settings_file():
     assert "server.enableStaticServing is False, not True" in elsewhere.stdout
 
 
+def test_streamlit_run_from_another_folder_reads_the_settings_next_to_the_script():
+    """Streamlit reads <script folder>/.streamlit/config.toml: a link to ours too."""
+    link = REPO_ROOT / "dashboard" / ".streamlit" / "config.toml"
+    assert link.is_symlink() and link.resolve() == CONFIG_PATH.resolve()
+    check = (
+        "from streamlit import config; from dashboard.__main__ import differing_settings; "
+        f"config._main_script_path = {str(REPO_ROOT / 'dashboard' / 'app.py')!r}; "
+        "print(differing_settings(config.get_option))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    elsewhere = subprocess.run(
+        [sys.executable, "-c", check], cwd="/", env=env, capture_output=True, text=True
+    )
+    assert elsewhere.stdout.strip() == "[]", elsewhere.stderr
+
+
 def test_static_folder_is_tracked_so_fresh_starts_find_it():
     tracked = subprocess.run(
         ["git", "ls-files", "dashboard/static", ".streamlit"],

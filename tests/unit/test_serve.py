@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import brotli
 import pytest
 from starlette.applications import Starlette
@@ -9,7 +11,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
 
-from dashboard.serve import PrecompressedStatic, build_cache, negotiate
+from dashboard.serve import PrecompressedStatic, build_cache, hashed_name, middleware, negotiate
 
 BUNDLE = ("console.log('ICS Population Planner');\n" * 400).encode()
 
@@ -120,3 +122,111 @@ def test_negotiate(header, expected):
 def test_brotli_copy_is_real_brotli(served):
     _client, _w, cache = served
     assert brotli.decompress((cache / "static/js/main.abc123.js.br").read_bytes()) == BUNDLE
+
+
+def test_gzip_copy_serves_while_the_brotli_copy_is_still_being_built(tmp_path):
+    """Start-up compresses gzip first, then brotli: a browser accepting both gets gzip."""
+    source, cache = tmp_path / "static", tmp_path / "cache"
+    (source / "static" / "js").mkdir(parents=True)
+    (source / "static" / "js" / "main.abc123.js").write_bytes(BUNDLE)
+    build_cache(source, cache, encodings=("gzip",))
+    inner = Starlette(routes=[Mount("/", app=StaticFiles(directory=source))])
+    client = TestClient(PrecompressedStatic(inner, source, cache))
+    response = client.get("/static/js/main.abc123.js", headers={"Accept-Encoding": "gzip, br"})
+    assert response.headers["content-encoding"] == "gzip"
+    assert response.content == BUNDLE
+
+
+@pytest.fixture
+def app_static(tmp_path):
+    """An app's static folder at /app/static/, compressed on first request."""
+    folder, cache = tmp_path / "app_static", tmp_path / "cache"
+    folder.mkdir()
+    inner = Starlette(routes=[Mount("/app/static", app=StaticFiles(directory=folder))])
+    middleware = PrecompressedStatic(
+        inner,
+        folder,
+        cache,
+        prefix="/app/static/",
+        mount="/app/static/",
+        on_demand=True,
+        immutable=hashed_name,
+    )
+    return TestClient(middleware), folder
+
+
+GEOJSON = (
+    '{"type": "FeatureCollection", "features": ['
+    + ", ".join(
+        f'{{"type": "Feature", "id": "E0100{i:04d}", "properties": {{}}}}' for i in range(300)
+    )
+    + "]}"
+).encode()
+
+
+def test_app_static_file_is_compressed_on_first_request_and_cached_for_a_year(app_static):
+    client, folder = app_static
+    (folder / "lsoas_QGH_0123456789.json").write_bytes(GEOJSON)
+    first = client.get("/app/static/lsoas_QGH_0123456789.json", headers={"Accept-Encoding": "br"})
+    assert first.headers["content-encoding"] == "br"
+    assert first.headers["cache-control"] == "public, immutable, max-age=31536000"
+    assert first.content == GEOJSON
+    assert int(first.headers["content-length"]) < len(GEOJSON) / 5
+
+
+def test_app_static_file_without_a_hash_is_revalidated(app_static):
+    client, folder = app_static
+    (folder / "notes.json").write_bytes(GEOJSON)
+    first = client.get("/app/static/notes.json", headers={"Accept-Encoding": "gzip"})
+    assert first.headers["cache-control"] == "no-cache"
+    again = client.get(
+        "/app/static/notes.json",
+        headers={"Accept-Encoding": "gzip", "If-None-Match": first.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+
+def test_app_static_file_rewritten_gets_a_new_copy_and_a_removed_one_is_gone(app_static):
+    """The folder may be emptied and refilled while the server runs (#18 item 8)."""
+    client, folder = app_static
+    target = folder / "notes.json"
+    target.write_bytes(GEOJSON)
+    assert client.get("/app/static/notes.json").content == GEOJSON
+    changed = GEOJSON.replace(b"Feature", b"Fea7ure")
+    target.write_bytes(changed)
+    os.utime(target, ns=(1, 10**18))  # a different modification time, as a rewrite has
+    assert client.get("/app/static/notes.json").content == changed
+    # The copy of the earlier version is gone: the cache holds one copy per encoding.
+    cache = folder.parent / "cache"
+    assert len(list(cache.glob("notes.json.*.br"))) == 1
+    target.unlink()
+    assert client.get("/app/static/notes.json").status_code == 404
+
+
+def test_app_static_paths_outside_the_folder_are_refused(app_static, tmp_path):
+    client, _folder = app_static
+    (tmp_path / "secret.json").write_bytes(GEOJSON)
+    response = client.get("/app/static/../secret.json", headers={"Accept-Encoding": "br"})
+    assert "content-encoding" not in response.headers
+
+
+def test_middleware_covers_streamlits_bundles_and_the_app_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("ICS_PLANNER_CACHE", str(tmp_path))
+    stack = middleware(app_static=tmp_path / "static", base_url="/planner/", build=False)
+    prefixes = [m.kwargs["prefix"] for m in stack]
+    assert prefixes == ["/planner/static/", "/planner/app/static/"]
+    assert stack[1].kwargs["on_demand"] and not stack[0].kwargs.get("on_demand")
+
+
+def test_streamlit_run_finds_the_app_and_its_router():
+    """`streamlit run dashboard/app.py` serves the st.App (with this middleware), not a script."""
+    from pathlib import Path
+
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    app_file = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+    found = discover_asgi_app(app_file)
+    assert found.is_asgi_app and found.import_string == "app:app"
+    source = app_file.read_text()
+    assert 'st.App("router.py", middleware=middleware())' in source
+    assert (app_file.parent / "router.py").is_file()

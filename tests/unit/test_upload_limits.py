@@ -81,9 +81,9 @@ def test_time_limit_stops_hung_geopackage_read(tmp_path):
     )
     assert 3 <= elapsed < 8
     # The hung read really ran: a child kept using CPU until it was killed (the machine
-    # is shared, so not necessarily a whole core).
+    # is shared: with a load of 10 on 2 cores it got 0.26 s in 3 s, so ask for a little).
     alive = [b for b in busy if b > 0]
-    assert seen and alive[-1] > alive[0] + 0.4
+    assert seen and alive[-1] > alive[0] + 0.1
     # ... and it is gone: no process of ours is left besides the idle forkserver.
     assert not any(p.is_running() for p in seen.values())
     assert set(descendants()) <= before
