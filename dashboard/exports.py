@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from layers.export import figure_bytes, table_csv, table_xlsx
+from layers.export import export_unavailable_reason, figure_bytes, table_csv, table_xlsx
 from layers.maps import OFFLINE_TOPOJSON_URL
 
 #: Column formats for st.column_config.NumberColumn, one rule each (see layers.format).
@@ -35,6 +35,7 @@ def figure_downloads(figure: go.Figure | Callable[[], go.Figure], title: str, ke
     ``figure`` may be a callable, for figures worth building only when someone clicks.
     """
     left, right, _ = st.columns([1, 1, 6])
+    missing = export_unavailable_reason()
 
     def render(fmt: str) -> bytes:
         return figure_bytes(figure() if callable(figure) else figure, fmt)
@@ -46,9 +47,19 @@ def figure_downloads(figure: go.Figure | Callable[[], go.Figure], title: str, ke
             file_name=f"{_stem(title)}.{fmt}",
             mime=mime,
             key=f"{key}_{fmt}",
-            help=f"Download this figure as {fmt.upper()}",
+            help=missing or f"Download this figure as {fmt.upper()}",
             on_click="ignore",
+            disabled=missing is not None,
         )
+    if missing:
+        figure_exports_note(missing)
+
+
+def figure_exports_note(missing: str | None = None) -> None:
+    """Say at the buttons why image, PDF and deck downloads are off, and the fix."""
+    missing = missing or export_unavailable_reason()
+    if missing:
+        st.caption(missing)
 
 
 def table_downloads(table: pd.DataFrame, title: str, key: str) -> None:

@@ -25,11 +25,14 @@ from __future__ import annotations
 import re
 import time
 
+import plotly.graph_objects as go
 import streamlit as st
 
 import layers
 from dashboard import loaders, risk_source, scaffold
+from dashboard.exports import figure_exports_note
 from layers.allocation import ScenarioError
+from layers.export import export_unavailable_reason
 from layers.indicators import scenario_text
 from layers.maps import OFFLINE_TOPOJSON_URL
 from layers.slides import SLIDE_KEYS, SLIDE_TITLES
@@ -62,8 +65,30 @@ PRESENTATION_CSS = """
 [data-testid="stMain"] button {
     min-height: 64px; padding: 0.4rem 1.4rem; border: 3px solid #000000;
 }
+/* The key hint (PageDown) in a button: black on white, now that the buttons are on
+   screen and read with the slide. */
+[data-testid="stMain"] button kbd {
+    color: #000000 !important; background: #FFFFFF !important; opacity: 1 !important;
+    font-size: 16px !important; padding: 0 0.3rem; border-radius: 4px;
+}
 [data-testid="stMain"] button:focus-visible, [data-testid="stMain"] a:focus-visible {
     outline: 6px solid #FFB81C !important; outline-offset: 3px; box-shadow: 0 0 0 9px #000000;
+}
+/* One screen per slide: the page is a column exactly as high as the window, and the
+   figure's box takes what the title, takeaway, notes and buttons leave. Nothing
+   scrolls, so Next and Previous always land at the top of the new slide. */
+[data-testid="stMainBlockContainer"] {
+    height: 100vh; box-sizing: border-box; padding: 0.75rem 2vw 0.5rem !important;
+}
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] {
+    height: 100%; flex-wrap: nowrap; gap: 0.5rem;
+}
+[data-testid="stMain"] h1 { padding: 0 !important; line-height: 1.15; }
+.st-key-slide_figure_box {
+    flex: 1 1 0 !important; min-height: 200px; height: auto !important; overflow: hidden;
+}
+.st-key-slide_figure_box > div, .st-key-slide_figure_box [data-testid="stPlotlyChart"] {
+    height: 100% !important;
 }
 </style>
 """
@@ -84,10 +109,8 @@ def _requested_slide(start: str) -> str:
         return PAGE_SLIDES.get(start, "overview")
     if requested in SLIDE_KEYS:
         return requested
-    st.warning(
-        f"The link asked for slide {requested!r}, which is not one of "
-        f"{', '.join(SLIDE_KEYS)}; showing the {PAGE_SLIDES.get(start, 'overview')} slide."
-    )
+    # The one bad-link rule: the value is quoted, so a link can never inject markdown.
+    scaffold.warn_link("the slide", requested, f"the {PAGE_SLIDES.get(start, 'overview')} slide")
     return PAGE_SLIDES.get(start, "overview")
 
 
@@ -104,7 +127,9 @@ def _scenario(code: str) -> str:
     try:
         return scenario_text(stored)
     except ScenarioError as exc:
-        st.warning(f"The allocation scenario could not be read ({exc}); using the default.")
+        st.warning(
+            f"The allocation scenario could not be read ({scaffold.plain(exc)}); using the default."
+        )
         return ""
 
 
@@ -140,7 +165,7 @@ def run_presentation(start: str = "overview") -> None:
                 ctx.key, key, scenario_json, risk.digest, risk.upload
             )
         except ScenarioError as exc:
-            st.warning(f"{exc}. Showing the default scenario instead.")
+            st.warning(f"{scaffold.plain(exc)}. Showing the default scenario instead.")
             scenario_json = ""
             slide = loaders.presentation_slide(
                 ctx.key, key, scenario_json, risk.digest, risk.upload
@@ -154,18 +179,24 @@ def run_presentation(start: str = "overview") -> None:
     st.title(slide.title, anchor=False)
     with st.container(key="takeaway"):
         st.markdown(slide.takeaway)
-    st.plotly_chart(
-        slide.figure,
-        theme=None,  # the slide's own large, dark type, as in the deck
-        config={
-            "displaylogo": False,
-            "displayModeBar": False,
-            "scrollZoom": False,
-            "topojsonURL": OFFLINE_TOPOJSON_URL,  # the map slide is an SVG geo map
-        },
-        key=f"slide_figure_{key}",
-    )
-    with st.container(key="slide_footer"):
+    # The figure fills its box (the window's height less the text around it), however
+    # tall the screen; the deck renders the same figure at its own fixed size.
+    on_screen = go.Figure(slide.figure).update_layout(height=None, autosize=True)
+    with st.container(key="slide_figure_box", height="stretch"):
+        st.plotly_chart(
+            on_screen,
+            height="stretch",
+            theme=None,  # the slide's own large, dark type, as in the deck
+            config={
+                "displaylogo": False,
+                "displayModeBar": False,
+                "scrollZoom": False,
+                "topojsonURL": OFFLINE_TOPOJSON_URL,  # the map slide is an SVG geo map
+            },
+            key=f"slide_figure_{key}",
+        )
+    # Notes and sources fold away, so the slide fits one screen; the deck prints them.
+    with st.expander("Notes and sources", key="slide_footer"):
         for note in slide.notes:
             st.markdown(note)
         if risk.note:
@@ -203,7 +234,8 @@ def run_presentation(start: str = "overview") -> None:
             key="slide_exit",
             help="Back to the page, with the sidebar and controls",
         )
-    _deck_export(ctx, scenario_json)
+    with st.expander("Slide deck (PowerPoint and PDF)", key="slide_deck"):
+        _deck_export(ctx, scenario_json)
 
 
 def _deck_export(ctx: scaffold.PageContext, scenario_json: str) -> None:
@@ -214,10 +246,12 @@ def _deck_export(ctx: scaffold.PageContext, scenario_json: str) -> None:
     risks = {slide_key: _risk(ctx, slide_key) for slide_key in SLIDE_KEYS}
     wanted = (*system_key, scenario_json, *(r.digest for r in risks.values()))
     built = st.session_state.get("presentation_deck")
+    missing = export_unavailable_reason()
     if st.button(
         "Build the slide deck (PowerPoint and PDF)",
         key="deck_build",
-        help="Six slides with titles, takeaways, figures, sources and the scenario name",
+        help=missing or "Six slides with titles, takeaways, figures, sources and the scenario name",
+        disabled=missing is not None,
     ):
         started = time.perf_counter()
         with st.status("Building the slide deck…", expanded=True) as status:
@@ -246,6 +280,8 @@ def _deck_export(ctx: scaffold.PageContext, scenario_json: str) -> None:
             "stem": _file_stem(slides[0].ics_name, system_key.code),
         }
         st.session_state["presentation_deck"] = built
+    if missing:
+        figure_exports_note(missing)
     if built and built.get("key") == wanted:
         with st.container(horizontal=True, key="deck_downloads", gap="medium"):
             st.download_button(

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 # Streamlit puts the script's folder on sys.path; the repository root is needed too.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboard import loaders, scaffold, sidebar
+from dashboard import loaders, runlog, scaffold, sidebar
 from dashboard.__main__ import CONFIG_PATH, differing_settings
 from dashboard.link import pop_warnings, read_link
 from dashboard.page_specs import page_paths
 from dashboard.state import GROUPING_DIGEST_KEY, UPLOADS_ICS_KEY, UPLOADS_KEY
 
+# The server's own time for this run, for the opt-in run log (dashboard/runlog.py).
+_run_started = time.perf_counter()
 log = logging.getLogger("ics_planner")
 
 st.set_page_config(
@@ -126,6 +130,7 @@ if uploads is not None and uploads.kinds and not ctx.presenting:
         + ("." if made_for == ctx.code else f" (for {made_for}, not this ICS).")
         + " Manage or clear it on the Your data page.",
     )
+run_failed = False
 try:
     if ctx.presenting:
         # Presentation mode replaces the page with a slide sequence starting at it.
@@ -135,6 +140,7 @@ try:
     else:
         page.run()
 except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and pass through.
+    run_failed = True
     log.exception("Page %s failed for ICS %s", page.title, ctx.code)
     st.error(
         f"Sorry, the {page.title} page could not be drawn for {ctx.name} ({ctx.code}). "
@@ -144,3 +150,10 @@ finally:
     # Every run must draw the widgets, or Streamlit forgets their state. Drawn after the
     # page, so the page's content (above all its map) reaches the browser first.
     sidebar.draw(sidebar_body, pages, loaders.systems())
+    runlog.record(
+        page.url_path or "home",
+        time.perf_counter() - _run_started,
+        error=run_failed,
+        ics=ctx.code,
+        session=getattr(get_script_run_ctx(suppress_warning=True), "session_id", None),
+    )

@@ -106,18 +106,26 @@ def context() -> PageContext:
 #: Markdown punctuation: escaped when a link's text is echoed, so it stays plain text.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
 _MAX_QUOTED = 80
+#: What GitHub-flavoured markdown turns into a link even when every punctuation mark is
+#: escaped (its autolink literals: a scheme, "www." or an e-mail address). A word
+#: joiner (U+2060, invisible) after each breaks the match and changes nothing on screen.
+_AUTOLINK = re.compile(r"(?i)(\b(?:https?|ftp|mailto|xmpp)(?=\\?:)|\bwww(?=\\?\.)|@)")
+WORD_JOINER = "\u2060"
 
 
 def quote(value: object) -> str:
     r"""A user-supplied value, safe to show inside a message.
 
     Markdown punctuation is escaped, so ``[x](http://…)`` or ``![x](…)`` shows as text
-    and never becomes a link or an image the browser fetches; long values are cut.
+    and never becomes a link or an image the browser fetches, and a bare URL is kept
+    from becoming a link (see :func:`plain`); long values are cut.
 
     Examples
     --------
-    >>> quote("[Session expired](http://evil)")
-    '“\\[Session expired\\]\\(http\\://evil\\)”'
+    >>> quote("[Session expired](evil)")
+    '“\\[Session expired\\]\\(evil\\)”'
+    >>> quote("http://evil").replace(WORD_JOINER, "|")
+    '“http|\\://evil”'
     """
     text = str(value)
     if len(text) > _MAX_QUOTED:
@@ -129,15 +137,19 @@ def plain(value: object) -> str:
     r"""Text (a saved name, a message naming one) shown as it is inside markdown.
 
     Like :func:`quote` without the quotation marks and the cut: markdown punctuation is
-    escaped and unprintable characters become ``?``.
+    escaped, unprintable characters become ``?``, and a word joiner (invisible) follows
+    each URL scheme, ``www`` and ``@``, since Streamlit's markdown makes links of bare
+    URLs and e-mail addresses whatever is escaped.
 
     Examples
     --------
     >>> plain("<b>Option *B*</b>")
     '\\<b\\>Option \\*B\\*\\</b\\>'
+    >>> plain("www.evil.com or me@evil.com").replace(WORD_JOINER, "|")
+    'www|\\.evil\\.com or me@|evil\\.com'
     """
     text = "".join(ch if ch.isprintable() else "?" for ch in str(value))
-    return _MARKDOWN.sub(r"\\\1", text)
+    return _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, _MARKDOWN.sub(r"\\\1", text))
 
 
 def warn_link(what: str, value: object, shown: str) -> None:

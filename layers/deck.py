@@ -22,7 +22,6 @@ import textwrap
 import threading
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, TypeVar
 
 import plotly.graph_objects as go
@@ -51,7 +50,6 @@ SLIDE_HEIGHT_PX = 900
 FIGURE_WIDTH_PX = 1500
 FIGURE_HEIGHT_PX = 620
 _SCALE = 1.5
-_CHROMIUM = Path("/usr/bin/chromium")
 # PowerPoint geometry, in inches, on a 13.333 x 7.5 in (16:9) slide.
 _PPT_WIDTH, _PPT_HEIGHT = 13.333, 7.5
 _PPT_MARGIN = 0.45
@@ -162,9 +160,13 @@ class FigureRenderer:
     def __enter__(self) -> FigureRenderer:
         import kaleido
 
-        if _CHROMIUM.exists():
-            # kaleido would otherwise look for (or try to download) a Chrome of its own.
-            os.environ.setdefault("BROWSER_PATH", str(_CHROMIUM))
+        from layers.export import chromium_path, export_unavailable_reason
+
+        browser = chromium_path()
+        if browser is None:
+            raise RuntimeError(export_unavailable_reason())
+        # kaleido would otherwise look for (or try to download) a Chrome of its own.
+        os.environ.setdefault("BROWSER_PATH", str(browser))
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="deck-kaleido", daemon=True

@@ -37,6 +37,8 @@ from layers.vintages import DEFAULT_VINTAGE, get_vintage
 __all__ = [
     "CHROMIUM_INSTALL",
     "FIGURE_FORMATS",
+    "KALEIDO_CHROME",
+    "chromium_path",
     "export_frame",
     "export_unavailable_reason",
     "figure_bytes",
@@ -50,6 +52,8 @@ __all__ = [
 FIGURE_FORMATS = ("png", "svg", "pdf")
 #: The one command that installs what figure exports need on Debian or Ubuntu.
 CHROMIUM_INSTALL = "apt-get install -y chromium"
+#: kaleido's own download of Chrome for Testing, for machines without root.
+KALEIDO_CHROME = ".venv/bin/kaleido_get_chrome"
 _CHROMIUM = Path("/usr/bin/chromium")
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 # Text that is a plain number (a sign, £, thousands commas, decimals, %): a spreadsheet
@@ -60,8 +64,19 @@ _NUMBER_TEXT = re.compile(r"^[+-]?£?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-
 _XLSX_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False}
 
 
-def _browser() -> Path | None:
-    """The Chromium or Chrome that kaleido will drive, or None if there is none."""
+def _kaleido_download() -> Path:
+    """Where ``kaleido_get_chrome`` (kaleido 1.5, via choreographer) puts its Chrome."""
+    from choreographer.browsers.chromium import get_chrome_download_path
+
+    return Path(get_chrome_download_path())
+
+
+def chromium_path() -> Path | None:
+    """The Chromium or Chrome that kaleido will drive, or None if there is none.
+
+    Looked for, in order: ``BROWSER_PATH``, ``/usr/bin/chromium``, a Chromium or
+    Chrome on ``PATH``, and the Chrome that ``kaleido_get_chrome`` downloads.
+    """
     for candidate in (os.environ.get("BROWSER_PATH"), str(_CHROMIUM)):
         if candidate and Path(candidate).is_file():
             return Path(candidate)
@@ -69,7 +84,8 @@ def _browser() -> Path | None:
         found = shutil.which(name)
         if found:
             return Path(found)
-    return None
+    downloaded = _kaleido_download()
+    return downloaded if downloaded.is_file() else None
 
 
 def export_unavailable_reason() -> str | None:
@@ -82,7 +98,7 @@ def export_unavailable_reason() -> str | None:
     -------
     str or None
         The message, naming the one command that fixes it; None if Chromium is found
-        (``BROWSER_PATH``, ``/usr/bin/chromium`` or a browser on ``PATH``).
+        (see :func:`chromium_path`).
 
     Examples
     --------
@@ -90,11 +106,12 @@ def export_unavailable_reason() -> str | None:
     >>> message is None or CHROMIUM_INSTALL in message
     True
     """
-    if _browser() is not None:
+    if chromium_path() is not None:
         return None
     return (
         "Image, PDF and slide-deck downloads need the Chromium browser, which is not "
-        f"installed on this server. Install it with: {CHROMIUM_INSTALL}"
+        f"installed on this server. Install it with: {CHROMIUM_INSTALL} (or, without "
+        f"root: {KALEIDO_CHROME})."
     )
 
 
@@ -116,7 +133,7 @@ def figure_bytes(
     """
     if fmt not in FIGURE_FORMATS:
         raise ValueError(f"Unknown figure format {fmt!r}; choose 'png', 'svg' or 'pdf'.")
-    browser = _browser()
+    browser = chromium_path()
     if browser is None:
         raise RuntimeError(export_unavailable_reason())
     # kaleido would otherwise look for (or try to download) a Chrome of its own.

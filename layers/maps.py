@@ -41,7 +41,9 @@ __all__ = [
     "feature_collection",
     "geo_view",
     "geojson_text",
+    "name_labels",
     "outline_coordinates",
+    "pcn_labels",
     "stepped_colorscale",
     "system_map",
     "write_lsoa_geojson",
@@ -316,6 +318,117 @@ def outline_coordinates(geometries: Iterable) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(lon), np.concatenate(lat)
 
 
+#: PCN names are drawn only where legible: at most this many PCNs on the map, and only
+#: footprints of at least :data:`_MIN_LABEL_SHARE` of the map's area.
+MAX_PCN_LABELS = 25
+_MIN_LABEL_SHARE = 0.01
+_LABEL_STYLE = {
+    "places": {"size": 14, "color": "#000000", "weight": "bold"},
+    "pcns": {"size": 10, "color": "#6b2f00"},
+}
+
+
+def name_labels(
+    geometries: Iterable,
+    names: Iterable[str],
+    kind: str = "places",
+    *,
+    max_labels: int | None = None,
+    min_share: float = 0.0,
+    showlegend: bool = False,
+) -> go.Scattergeo:
+    """A text trace naming each area at a point inside it (offline SVG text).
+
+    The one labelling rule of every map (ICS map, tier map, alignment maps): names are
+    SVG text, so they need no glyph server and appear in PNG, SVG, PDF and deck exports.
+    Each name sits at the area's representative point, which is always inside it.
+
+    Parameters
+    ----------
+    geometries : iterable of shapely geometries
+        In longitude and latitude.
+    names : iterable of str
+        One per geometry.
+    kind : {"places", "pcns"}
+        Sets the text style and the trace's legend name.
+    max_labels : int, optional
+        If there are more named areas than this, none is named (too crowded to read).
+    min_share : float
+        Areas smaller than this share of the largest area's bounding box area are not
+        named (too small to hold a name).
+    showlegend : bool
+        Whether the legend lists the names as a layer to switch off.
+
+    Returns
+    -------
+    plotly.graph_objects.Scattergeo
+        ``mode="text"``; empty if nothing is legible.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> trace = name_labels([box(0, 0, 2, 2), box(2, 0, 4, 2)], ["North", "South"])
+    >>> list(trace.text), [round(v, 1) for v in trace.lon], trace.mode
+    (['North', 'South'], [1.0, 3.0], 'text')
+    >>> len(name_labels([box(0, 0, 1, 1)], ["A"], "pcns", max_labels=0).text)
+    0
+    """
+    if kind not in _LABEL_STYLE:
+        raise ValueError(f"Unknown label kind {kind!r}; choose 'places' or 'pcns'.")
+    pairs = [
+        (geometry, str(name))
+        for geometry, name in zip(geometries, names, strict=True)
+        if geometry is not None and not geometry.is_empty and isinstance(name, str) and name
+    ]
+    if max_labels is not None and len(pairs) > max_labels:
+        pairs = []
+    if pairs and min_share > 0:
+        geoms = np.array([geometry for geometry, _ in pairs])
+        minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+        whole = max((maxx - minx) * (maxy - miny), 1e-12)
+        areas = shapely.area(geoms)
+        pairs = [pair for pair, area in zip(pairs, areas, strict=True) if area >= min_share * whole]
+    points = [geometry.representative_point() for geometry, _ in pairs]
+    return go.Scattergeo(
+        lon=[point.x for point in points],
+        lat=[point.y for point in points],
+        text=[name for _, name in pairs],
+        mode="text",
+        # A white halo keeps each name legible over the choropleth and the practices.
+        textfont={
+            **_LABEL_STYLE[kind],
+            "family": "Arial, sans-serif",
+            "shadow": "1px 1px 1px #FFFFFF, -1px -1px 1px #FFFFFF, 1px -1px 1px #FFFFFF, "
+            "-1px 1px 1px #FFFFFF",
+        },
+        textposition="middle center",
+        hoverinfo="skip",
+        name="Place names" if kind == "places" else "PCN names",
+        showlegend=showlegend,
+    )
+
+
+def pcn_labels(
+    geometries: Iterable, names: Iterable[str], *, showlegend: bool = False
+) -> go.Scattergeo:
+    """PCN names where legible: few enough PCNs, and footprints big enough to hold one.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> list(pcn_labels([box(0, 0, 1, 1), box(1, 0, 1.001, 0.001)], ["Big", "Tiny"]).text)
+    ['Big']
+    """
+    return name_labels(
+        geometries,
+        names,
+        "pcns",
+        max_labels=MAX_PCN_LABELS,
+        min_share=_MIN_LABEL_SHARE,
+        showlegend=showlegend,
+    )
+
+
 def geo_view(bounds: Iterable[float], margin: float = 0.03) -> dict:
     """A plotly ``geo`` layout that shows lon/lat bounds on a blank Mercator map.
 
@@ -516,6 +629,14 @@ def system_map(
                 name=MAP_LAYERS["practices"],
             )
         )
+
+    # Names on top of everything (they take no hover, so the practices' stays reachable).
+    if "pcns" in chosen:
+        pcns = system.pcns
+        fig.add_trace(pcn_labels(pcns.geometry, pcns["pcn_name"], showlegend=True))
+    if "places" in chosen:
+        places = system.places
+        fig.add_trace(name_labels(places.geometry, places["place_name"], showlegend=True))
 
     fig.update_layout(
         geo=geo_view(system.ics.total_bounds),

@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from layers._checks import require_frame
 from layers.deprivation import CORE20_LABEL
 from layers.indicators import DECILE_LABELS, Indicator, indicator_spec
-from layers.maps import feature_collection, geo_view
+from layers.maps import feature_collection, geo_view, name_labels, pcn_labels
 from layers.style import IMD_DECILE_COLOURS, TEXT_COLOUR, note_annotation
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
@@ -309,7 +309,7 @@ def core20_map(
     ...     geometry=[box(0, 0, 1, 1)], crs=4326)
     >>> fig = core20_map(areas, "place")
     >>> len(fig.data), fig.data[0].colorbar.title.text, fig.data[0].z.tolist()
-    (1, '% residents in national IMD deciles 1–2', [25.0])
+    (2, '% residents in national IMD deciles 1–2', [25.0])
     >>> fig.layout.title.text
     'Residents in the most deprived 20% of England (Core20), by place'
     """
@@ -350,6 +350,9 @@ def core20_map(
             name="Core20 share",
         )
     )
+    # Names, so a printed map can be read: places always, PCNs where legible.
+    label = name_labels if level == "place" else pcn_labels
+    fig.add_trace(label(areas.geometry, areas["name"].astype(str)))
     fig.update_layout(
         geo=geo_view(areas.total_bounds),
         height=height,

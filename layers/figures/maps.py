@@ -1,6 +1,7 @@
 """Map figures: the five-layer ICS map and what is drawn over it.
 
-The ICS map itself is :func:`layers.maps.system_map`; this module adds overlays.
+The ICS map itself is :func:`layers.maps.system_map`; this module adds overlays. Every
+map names its areas with :func:`layers.maps.name_labels` (re-exported here).
 """
 
 from __future__ import annotations
@@ -9,9 +10,9 @@ import geopandas as gpd
 import plotly.graph_objects as go
 
 from layers._checks import require_geoframe
-from layers.maps import outline_coordinates
+from layers.maps import name_labels, outline_coordinates, pcn_labels
 
-__all__ = ["PROPOSED_COLOUR", "with_proposed_boundaries"]
+__all__ = ["PROPOSED_COLOUR", "name_labels", "pcn_labels", "with_proposed_boundaries"]
 
 #: Uploaded, proposed boundaries: a magenta that no layer of the map uses.
 PROPOSED_COLOUR = "#d5006d"

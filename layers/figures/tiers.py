@@ -30,7 +30,13 @@ from layers import format as fmt
 from layers import tiers
 from layers._checks import require_choice, require_frame
 from layers.geodata import DATA_VINTAGE
-from layers.maps import feature_collection, geo_view, outline_coordinates
+from layers.maps import (
+    feature_collection,
+    geo_view,
+    name_labels,
+    outline_coordinates,
+    pcn_labels,
+)
 from layers.risk import RISK_TIERS
 from layers.style import (
     FLAG_COLOURS,
@@ -47,6 +53,7 @@ __all__ = [
     "FLAG_MARKS",
     "FLAG_SYMBOLS",
     "MAP_LAYERS",
+    "NO_PRACTICE_MARK",
     "RISK_LABELS",
     "MapGeometry",
     "band_counts",
@@ -66,6 +73,8 @@ __all__ = [
 #: Marker shapes of the flags on the ladder, and the same marks in tables.
 FLAG_SYMBOLS: Final = {"below": "triangle-down", "within": "circle", "above": "triangle-up"}
 FLAG_MARKS: Final = {"below": "▼ Below band", "within": "● Within band", "above": "▲ Above band"}
+#: The mark of a unit with no practice (not measured against its band).
+NO_PRACTICE_MARK: Final = "○ " + tiers.STATUS_LABELS[tiers.NO_PRACTICE]
 #: The map's pattern of each flag, in words (for its key).
 _PATTERN_WORDS: Final = {"below": "dotted", "within": "plain", "above": "hatched"}
 #: The layers the tier map can show, in words.
@@ -627,6 +636,8 @@ def tier_map(
         draw = patterns or partial(pattern_coordinates, geometry)
         for trace in _area_traces(layer, tables, units, geometry, draw):
             figure.add_trace(trace)
+    for trace in _labels(layer, tables, geometry):
+        figure.add_trace(trace)
     figure.update_layout(
         geo=geometry.view,
         height=600,
@@ -691,7 +702,7 @@ def _area_traces(
                     rows["name"].fillna("No PCN (its practices moved)").to_numpy(),
                     [code if isinstance(code, str) else fmt.MISSING for code in current],
                     [fmt.count(value) for value in rows["registered_patients"]],
-                    [tiers.FLAG_LABELS.get(flag, fmt.MISSING) for flag in flags_here],
+                    _status_words(rows),
                     notes,
                 ]
             ),
@@ -722,6 +733,24 @@ def _area_traces(
     lon, lat = geometry.place_outline
     traces.append(_outline(lon, lat, "#000000", 2, "Places"))
     return traces
+
+
+def _labels(layer: str, tables: tiers.TierTables, geometry: MapGeometry) -> list:
+    """Place names (and PCN names where legible, on the PCN map): the one labelling rule."""
+    labels = []
+    if layer == "pcn":
+        shapes = geometry.shapes["pcn"]
+        labels.append(pcn_labels(shapes.values(), [geometry.pcn_names[c] for c in shapes]))
+    names = tables.places.set_index("place_code")["place_name"]
+    places = geometry.shapes["place"]
+    labels.append(name_labels(places.values(), [names.get(code, "") for code in places]))
+    return labels
+
+
+def _status_words(rows: pd.DataFrame) -> list[str]:
+    """Each unit's flag in words; a unit with no practice says where its residents are."""
+    status = rows["status"] if "status" in rows.columns else rows["flag"].astype(object)
+    return [tiers.STATUS_LABELS.get(value, fmt.MISSING) for value in status]
 
 
 def _outline(lon: np.ndarray, lat: np.ndarray, colour: str, width: float, name: str):

@@ -44,8 +44,9 @@ def banner(at: AppTest) -> str | None:
 
 
 def shown(markdown: str) -> str:
-    """Markdown as read on screen: escaped punctuation (see ``scaffold.plain``) unescaped."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown as read on screen: escaped punctuation (see ``scaffold.plain``) unescaped,
+    and the invisible word joiners that keep URLs from becoming links left out."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 def texts(elements) -> list[str]:

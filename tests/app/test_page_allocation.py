@@ -492,6 +492,9 @@ def test_map_is_centred_on_the_ics_average(qgh_frame):
     for value in trace.z:
         assert trace.zmin < value < trace.zmax
         assert abs(value - centre) < 0.5 * (trace.zmax - centre)
+    # The places are named on the map, so a printed copy can be read (#18).
+    names = [t for t in figure.data if t.name == "Place names"]
+    assert len(names) == 1 and sorted(names[0].text) == ["Herefordshire", "Worcestershire"]
 
 
 def test_former_ccg_axis_never_spans_noise():

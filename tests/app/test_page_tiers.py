@@ -416,3 +416,35 @@ def test_every_tab_offers_downloads(tab):
     assert charts_ >= 1
     assert labels.count("PNG") == labels.count("SVG") == charts_
     assert labels.count("CSV") == labels.count("XLSX") >= max(frames, 1)
+
+
+def test_a_place_with_no_practice_is_not_flagged_undersized_and_says_why():
+    """Isles of Scilly, district places: no practice placed there, its own status (#18)."""
+    at = open_link("QT6", places="ltla", view=UNITS_TAB, tiers_flag_layers="Places")
+    assert_clean(at)
+    units = frame(at, "Layer", having="Part of").set_index("Unit")
+    scilly = units.loc["Isles of Scilly"]
+    assert scilly["Flag"] == tier_figures.NO_PRACTICE_MARK
+    assert "Below" not in scilly["Flag"] and pd.isna(scilly["Patients beyond band"])
+    assert "residents registered in neighbouring places" in scilly["Note"]
+    # The practice the map draws on Scilly is named where the table counts it.
+    assert "St Mary's Health Centre (L82017) stands here on the map" in scilly["Note"]
+    assert any(
+        "St Mary's Health Centre stands in Isles of Scilly and counts in Cornwall" in c.value
+        for c in at.caption
+    ), [c.value for c in at.caption]
+    # The headline count of units outside their band leaves it out.
+    at = open_link("QT6", places="ltla", view=LAYERS_TAB)
+    flags = tiers.flag_units(tiers.tier_tables(layers.load_system("QT6", "ltla")))
+    outside = int(flags["flag"].isin(["below", "above"]).sum())
+    assert metric(at, "Units outside their band").startswith(f"{outside} of ")
+
+
+def test_the_overview_says_why_scilly_has_no_patients():
+    """The places table shows 0 patients for Scilly; a note beside it says why (#18)."""
+    at = run_page("overview.py", "QT6", places="ltla")
+    assert_clean(at)
+    notes = [c.value for c in at.caption if "Isles of Scilly" in c.value]
+    assert len(notes) == 1, [c.value for c in at.caption]
+    assert "residents registered in neighbouring places" in notes[0]
+    assert "St Mary's Health Centre (L82017) stands here on the map" in notes[0].replace("\\", "")

@@ -66,6 +66,9 @@ def test_map_page_draws_offline(server, page, ics):
     assert geometry[0].headers.get("content-encoding") in ("br", "gzip")
     plot = page.locator(".js-plotly-plot").first
     assert plot.bounding_box()["width"] > 400
+    # Every place is named on the map, as SVG text (#18).
+    shown = set(page.locator(".js-plotly-plot .trace.scattergeo text").all_text_contents())
+    assert set(layers.load_system(ics).places["place_name"]) <= shown, shown
     page.screenshot(path=ARTIFACTS / f"map_{ics}.png")
     assert not page.errors
     assert external == [], f"the map asked the internet for {external[:3]}"

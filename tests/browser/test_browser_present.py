@@ -5,6 +5,7 @@ the offline map slide, exit, and the deck download.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from urllib.parse import parse_qs, urlparse
 
@@ -100,7 +101,7 @@ def test_map_slide_draws_offline(server, page):
 def test_bad_slide_in_link_warns_and_exit_returns_to_the_page(server, page):
     page.goto(f"{server}/boundaries?ics=QWU&present=1&slide=nope")
     settle(page)
-    page.wait_for_selector("text=which is not one of", timeout=60_000)
+    page.wait_for_selector("text=which this page cannot show", timeout=60_000)
     page.wait_for_selector("h1:has-text('How PCNs fit council boundaries')")
     page.get_by_role("button", name="Exit presentation").click()
     page.wait_for_function("() => !location.search.includes('present')", timeout=60_000)
@@ -117,6 +118,8 @@ def test_bad_slide_in_link_warns_and_exit_returns_to_the_page(server, page):
 def test_deck_builds_with_progress_and_downloads(server, page):
     page.goto(f"{server}/overview?ics=QWU&present=1")
     settle(page)
+    # The deck folds away on screen: open it first.
+    page.get_by_text("Slide deck (PowerPoint and PDF)", exact=True).click()
     page.get_by_role("button", name="Build the slide deck (PowerPoint and PDF)").click()
     page.wait_for_selector('[data-testid="stProgress"]', timeout=60_000)
     page.wait_for_selector("text=Slide deck ready", timeout=240_000)
@@ -131,3 +134,54 @@ def test_deck_builds_with_progress_and_downloads(server, page):
         page.get_by_role("button", name="Download PDF").click()
     assert open(pdf_info.value.path(), "rb").read(5) == b"%PDF-"
     assert not page.errors
+
+
+#: The page's height beyond the window, in CSS pixels, that still counts as no scroll.
+SCROLL_TOLERANCE = 2
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [
+        pytest.param(1440, 900, marks=pytest.mark.viewport(1440, 900)),
+        pytest.param(1920, 1080, marks=pytest.mark.viewport(1920, 1080)),
+    ],
+)
+def test_every_slide_fits_the_screen_and_next_lands_at_the_top(server, page, width, height):
+    """Each of the six slides fits the window without scrolling; Next lands at the top."""
+    from layers.slides import SLIDE_KEYS, SLIDE_TITLES
+
+    shots = ARTIFACTS / f"present_fit_{width}x{height}"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.goto(f"{server}/overview?ics=QGH&present=1")
+    for number, key in enumerate(SLIDE_KEYS):
+        page.wait_for_selector(
+            f"text=Slide {number + 1} of {len(SLIDE_KEYS)}: {SLIDE_TITLES[key]}", timeout=120_000
+        )
+        settle(page)
+        page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
+        page.wait_for_timeout(500)  # the figure resizes to its box once drawn
+        page.screenshot(path=shots / f"{number + 1}_{key}.png")
+        size = page.evaluate(
+            """() => ({scroll: document.scrollingElement.scrollHeight,
+                       window: window.innerHeight, y: window.scrollY,
+                       main: document.querySelector('[data-testid="stMain"]').scrollHeight,
+                       figure: document.querySelector('.st-key-slide_figure_box')
+                                       .getBoundingClientRect().height})"""
+        )
+        assert size["window"] == height
+        assert size["scroll"] <= height + SCROLL_TOLERANCE, (key, size)
+        assert size["main"] <= height + SCROLL_TOLERANCE, (key, size)
+        assert size["y"] == 0, (key, size)
+        # The figure has real room, not a sliver squeezed out by the text around it.
+        assert size["figure"] >= 0.3 * height, (key, size)
+        # The Next button is on screen, above the fold.
+        box = page.get_by_role("button", name=re.compile("^Next")).bounding_box()
+        assert box is not None and box["y"] + box["height"] <= height, (key, box)
+        if number + 1 < len(SLIDE_KEYS):
+            page.get_by_role("button", name=re.compile("^Next")).click()
+            page.wait_for_function(
+                f"() => location.search.includes('slide={SLIDE_KEYS[number + 1]}')",
+                timeout=60_000,
+            )
+            assert page.evaluate("() => window.scrollY") == 0

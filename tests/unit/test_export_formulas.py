@@ -8,12 +8,15 @@ import re
 
 import openpyxl
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 import layers
 from layers.alignment import place_card_xlsx
 from layers.export import (
+    chromium_path,
     export_unavailable_reason,
+    figure_bytes,
     table_about,
     table_csv,
     table_xlsx,
@@ -135,13 +138,28 @@ def test_column_labels_are_words():
 
 
 def test_export_unavailable_reason_names_the_fix(monkeypatch, tmp_path):
+    """kaleido pointed at a browser that is not there: the message names the fix (#18)."""
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-such-browser"))
     monkeypatch.setattr("layers.export._CHROMIUM", tmp_path / "chromium")
+    downloaded = tmp_path / "deps" / "chrome-linux64" / "chrome"
+    monkeypatch.setattr("layers.export._kaleido_download", lambda: downloaded)
+    assert chromium_path() is None
     assert export_unavailable_reason() == (
         "Image, PDF and slide-deck downloads need the Chromium browser, which is not "
-        "installed on this server. Install it with: apt-get install -y chromium"
+        "installed on this server. Install it with: apt-get install -y chromium (or, "
+        "without root: .venv/bin/kaleido_get_chrome)."
     )
+    # ... and figure_bytes refuses with the same message instead of failing inside kaleido.
+    with pytest.raises(RuntimeError, match="apt-get install -y chromium"):
+        figure_bytes(go.Figure(), "png")
+    # The Chrome that kaleido_get_chrome downloads counts ...
+    downloaded.parent.mkdir(parents=True)
+    downloaded.write_text("#!/bin/sh\n")
+    assert chromium_path() == downloaded
+    assert export_unavailable_reason() is None
+    downloaded.unlink()
+    # ... and so does a Chromium where kaleido is pointed.
     browser = tmp_path / "chromium"
     browser.write_text("#!/bin/sh\n")
     browser.chmod(0o755)

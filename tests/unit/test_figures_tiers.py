@@ -121,7 +121,12 @@ def test_tier_map_patterns_only_the_flagged_areas(toy, toy_flags):
     assert asked == [("place", "hatch", (d1,))]  # D1 above; nothing below
     choropleth = places.data[0]
     assert dict(zip(choropleth.locations, choropleth.z, strict=True)) == {"D1": 2, "D2": 1}
-    assert [t.name for t in places.data[1:]] == ["Above band (hatched)", "Places"]
+    assert [t.name for t in places.data[1:]] == [
+        "Above band (hatched)",
+        "Places",
+        "Place names",
+    ]
+    assert list(places.data[-1].text) == toy.places["place_name"].tolist()
     asked.clear()
     pcns = figures.tier_map("pcn", tables, flags, geometry, "Toy", patterns=patterns)
     assert asked == [("pcn", "dots", ("A",))]  # A below, B within

@@ -491,7 +491,7 @@ def test_profile_figure_keeps_all_ten_deciles_on_a_category_axis():
     assert list(fig.data[0].x) == list(ind.DECILE_LABELS.values())
 
 
-def test_core20_map_is_one_trace_with_the_labelled_colour_bar():
+def test_core20_map_is_one_choropleth_with_the_labelled_colour_bar_and_names():
     lsoas = pd.DataFrame(
         {
             "footprint_pcn_code": ["P", "P", "Q", None],
@@ -509,7 +509,8 @@ def test_core20_map_is_one_trace_with_the_labelled_colour_bar():
     assert areas["core20_share"].tolist() == [0.25, 1.0]
     fig = figures.core20_map(areas, "pcn")
     assert fig.layout.title.text.endswith("by PCN footprint")
-    assert len(fig.data) == 1 and fig.data[0].type == "choropleth"
+    assert [t.type for t in fig.data] == ["choropleth", "scattergeo"]
+    assert list(fig.data[1].text) == ["Pea", "Queue"] and fig.data[1].mode == "text"
     assert fig.data[0].colorbar.title.text == "% residents in national IMD deciles 1–2"
     assert fig.data[0].z.tolist() == [25.0, 100.0]
     assert fig.layout.geo.visible is False  # SVG, no basemap to fetch

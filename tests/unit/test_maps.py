@@ -31,14 +31,9 @@ def toy_system(toy_tables):
 
 def test_every_layer_is_an_svg_geo_trace_with_no_basemap(toy_system):
     fig = system_map(toy_system)
-    assert [t.type for t in fig.data] == [
-        "choropleth",
-        "scattergeo",
-        "scattergeo",
-        "scattergeo",
-        "scattergeo",
-    ]
-    assert {t.name for t in fig.data} == set(MAP_LAYERS.values())
+    assert [t.type for t in fig.data] == ["choropleth"] + ["scattergeo"] * 6
+    # Each layer, plus the place and PCN names (SVG text, offline too).
+    assert {t.name for t in fig.data} == {*MAP_LAYERS.values(), "Place names", "PCN names"}
     assert fig.layout.geo.visible is False  # land and coastlines would need the web
     assert fig.layout.map.style is None  # nothing on MapLibre
     lsoas = fig.data[0]
@@ -135,3 +130,84 @@ def test_twenty_threads_writing_one_file_never_collide(tmp_path):
         assert not errors, errors
         assert path.read_text() == text
         assert [p.name for p in path.parent.iterdir()] == [path.name]  # no temp file left
+
+
+# --------------------------------------------------------------------------- names (#18)
+
+
+def _text_trace(figure, name):
+    found = [trace for trace in figure.data if trace.name == name]
+    assert len(found) == 1, [trace.name for trace in figure.data]
+    assert found[0].mode == "text"
+    return found[0]
+
+
+def test_the_ics_map_names_qghs_places_inside_them_and_its_pcns_where_legible():
+    import shapely
+
+    system = load_system("QGH", vintage="2022")
+    figure = system_map(system)
+    places = _text_trace(figure, "Place names")
+    assert sorted(places.text) == ["Herefordshire", "Worcestershire"]
+    shapes = system.places.set_index("place_name").geometry
+    for name, lon, lat in zip(places.text, places.lon, places.lat, strict=True):
+        assert shapes[name].contains(shapely.Point(lon, lat)), name
+    # 15 PCNs: few enough to name, but only those big enough to hold a name.
+    pcns = _text_trace(figure, "PCN names")
+    assert "East Herefordshire PCN" in pcns.text
+    assert 0 < len(pcns.text) < len(system.pcns) == 15
+    assert set(pcns.text) <= set(system.pcns["pcn_name"])
+    # Names switch off with their layers.
+    assert [t.type for t in system_map(system, layers=["lsoas"]).data] == ["choropleth"]
+
+
+def test_too_many_pcns_are_not_named_but_places_always_are():
+    from shapely.geometry import box
+
+    from layers.maps import MAX_PCN_LABELS, name_labels, pcn_labels
+
+    boxes = [box(i, 0, i + 1, 1) for i in range(MAX_PCN_LABELS + 1)]
+    names = [f"PCN {i}" for i in range(len(boxes))]
+    assert len(pcn_labels(boxes, names).text) == 0
+    assert len(pcn_labels(boxes[:-1], names[:-1]).text) == MAX_PCN_LABELS
+    assert len(name_labels(boxes, names).text) == len(boxes)
+    with pytest.raises(ValueError, match="Unknown label kind"):
+        name_labels(boxes, names, "lsoas")
+
+
+def test_the_tier_map_names_places_and_pcns():
+    from layers import tiers
+    from layers.figures import tiers as tier_figures
+
+    system = load_system("QGH", vintage="2022")
+    tables = tiers.tier_tables(system)
+    geometry = tier_figures.map_geometry(system.pcns, system.places, system.ics.total_bounds)
+    for layer in ("pcn", "place"):
+        figure = tier_figures.tier_map(layer, tables, tiers.flag_units(tables), geometry, "QGH")
+        assert sorted(_text_trace(figure, "Place names").text) == [
+            "Herefordshire",
+            "Worcestershire",
+        ]
+    assert (
+        "East Herefordshire PCN"
+        in _text_trace(
+            figure_pcn := tier_figures.tier_map(
+                "pcn", tables, tiers.flag_units(tables), geometry, "QGH"
+            ),
+            "PCN names",
+        ).text
+    )
+    assert figure_pcn.data[-1].name == "Place names"
+
+
+def test_exported_svg_of_the_map_carries_the_names_as_text():
+    if not CHROMIUM.exists():
+        if IN_CI:
+            raise RuntimeError("CI=true but Chromium is missing: kaleido needs it")
+        pytest.skip("Debian chromium is not installed")
+    system = load_system("QGH", vintage="2022")
+    svg = figure_bytes(system_map(system), "svg").decode()
+    texts = [t.split(">", 1)[1] for t in svg.split("<text")[1:]]
+    shown = " ".join(texts)
+    assert "Herefordshire" in shown and "Worcestershire" in shown
+    assert "East Herefordshire PCN" in shown

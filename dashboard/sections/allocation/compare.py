@@ -12,7 +12,7 @@ import streamlit as st
 
 from dashboard import loaders
 from dashboard.exports import MONEY, MONEY_PER_HEAD, show_figure, show_table
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, plain
 from dashboard.sections.allocation import files, state
 from dashboard.sections.allocation.common import (
     BUILTIN_COMPARISONS,
@@ -145,7 +145,7 @@ def draw(ctx: PageContext, run: Run) -> None:
         loaders.allocation_run(ctx.key, first.to_json())
         loaders.allocation_run(ctx.key, second.to_json())
     except (ScenarioError, ValueError) as exc:
-        st.error(f"These scenarios cannot be compared for {ctx.name}: {exc}.")
+        st.error(f"These scenarios cannot be compared for {ctx.name}: {plain(exc)}.")
         return
     side_by_side(ctx, run, first, second)
 

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import loaders
-from dashboard.scaffold import PageContext, SystemKey
+from dashboard.scaffold import PageContext, SystemKey, plain
 from dashboard.sections.allocation import state
 from dashboard.sections.allocation.common import (
     MAX_SHARE,
@@ -79,7 +79,9 @@ def load_scenario(key: SystemKey) -> None:
         check_page_can_show(scenario)
     except ScenarioError as exc:
         leave_message(
-            LOAD_MESSAGE, "error", f"Could not load **{file.name}**: {exc}. Nothing was changed."
+            LOAD_MESSAGE,
+            "error",
+            f"Could not load **{plain(file.name)}**: {plain(exc)}. Nothing was changed.",
         )
         return
     state.apply_scenario(scenario, key.code, f"scenario file {file.name}")
@@ -116,13 +118,13 @@ def add_files_to_library(key: SystemKey) -> None:
         try:
             scenario, _ = run_scenario(_scenario_bytes(file), frame)
         except ScenarioError as exc:
-            problems.append(f"{file.name}: {exc}")
+            problems.append(f"{plain(file.name)}: {plain(exc)}")
             continue
         st.session_state[state.LIBRARY][scenario.name] = scenario.to_json()
         added.append(scenario.name)
     if added:
         st.session_state[state.COMPARE_B] = f"library:{added[-1]}"
-    text = "Added " + ", ".join(f"“{n}”" for n in added) + "." if added else ""
+    text = "Added " + ", ".join(f"“{plain(n)}”" for n in added) + "." if added else ""
     if problems:
         leave_message(
             COMPARE_MESSAGE,

@@ -20,6 +20,7 @@ from dashboard.sections.allocation.common import (
 from layers import format as fmt
 from layers.allocation import TIER_NAMES, TIERS, funding_spread
 from layers.figures import allocation as figures
+from layers.figures.maps import name_labels, pcn_labels
 
 POPULATION = "Population (NHS England 2022/23)"
 
@@ -117,6 +118,11 @@ def _map(ctx: PageContext, run: Run, summary: pd.DataFrame) -> None:
         title=title,
         uirevision=f"{ctx.code}-{map_level}",
     )
+    # Names on the map (and in its PNG and SVG): places always, PCNs where legible.
+    places = loaders.system(ctx.key).places
+    if map_level == "pcn":
+        figure.add_trace(pcn_labels(pcns.geometry, pcns["pcn_name"]))
+    figure.add_trace(name_labels(places.geometry, places["place_name"]))
     show_figure(figure, title, "alloc_map")
     if map_level == "place":
         st.caption(

@@ -9,10 +9,11 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import layers
+from dashboard.exports import figure_exports_note
 from dashboard.scaffold import PageContext
 from dashboard.sections.boundaries.view import View, linked_select, show
 from layers.alignment import cards, tables
-from layers.export import figure_bytes
+from layers.export import export_unavailable_reason, figure_bytes
 from layers.figures import alignment as figures
 
 
@@ -22,6 +23,7 @@ def _card_downloads(
     """PDF, PNG and XLSX of the card (built only when clicked)."""
     size = {"width": figures.CARD_WIDTH, "height": figures.CARD_HEIGHT}
     buttons = st.columns([1, 1, 1, 5])
+    missing = export_unavailable_reason()
     for column, fmt, mime, scale in (
         (buttons[0], "pdf", "application/pdf", 1),
         (buttons[1], "png", "image/png", 2),
@@ -33,7 +35,8 @@ def _card_downloads(
             mime=mime,
             key=f"bnd_card_{fmt}",
             on_click="ignore",
-            help=f"The card as a one-page A4 landscape {fmt.upper()}",
+            help=missing or f"The card as a one-page A4 landscape {fmt.upper()}",
+            disabled=missing is not None,
         )
     buttons[2].download_button(
         "XLSX",
@@ -43,6 +46,8 @@ def _card_downloads(
         key="bnd_card_xlsx",
         on_click="ignore",
     )
+    if missing:
+        figure_exports_note(missing)
 
 
 def draw(ctx: PageContext, view: View) -> None:

@@ -15,7 +15,7 @@ from pandas.api.types import is_bool_dtype, is_numeric_dtype
 import layers
 from dashboard import loaders
 from dashboard.exports import COUNT, PERCENT, show_table, table_downloads
-from dashboard.scaffold import PageContext, SystemKey, link_choice
+from dashboard.scaffold import PageContext, SystemKey, link_choice, quote
 
 #: Local authority levels a user can compare with (the ``la`` link parameter).
 LA_LEVELS = {
@@ -80,7 +80,7 @@ def _geographic_places(ctx: PageContext) -> str:
     chosen = ctx.place_definition
     geographic = chosen.split(":")[1] if chosen.startswith("custom:") else chosen
     if geographic not in layers.PLACE_DEFINITIONS:
-        st.warning(f"Unknown place definition {chosen!r}; using upper-tier authorities.")
+        st.warning(f"Unknown place definition {quote(chosen)}; using upper-tier authorities.")
         return "utla"
     if geographic != chosen:
         st.info(

@@ -10,7 +10,7 @@ import streamlit as st
 import layers
 from dashboard import loaders
 from dashboard.exports import show_table
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, plain
 from dashboard.state import GROUPING_DIGEST_KEY, UPLOADS_ICS_KEY, UPLOADS_KEY
 from layers import format as fmt
 from layers.uploads import (
@@ -131,12 +131,12 @@ def draw(ctx: PageContext, kind: str) -> None:
         try:
             report = _validate(ctx, kind, upload)
         except UploadError as problem:
-            st.error(f"{upload.name} was not used: {problem}")
+            st.error(f"{plain(upload.name)} was not used: {plain(problem)}")
             return
     st.session_state[f"pending_{kind}"] = report
     (st.warning if len(report.rejected) else st.success)(report.summary)
     for warning in report.warnings:
-        st.caption(f"Note: {warning}")
+        st.caption(f"Note: {plain(warning)}")
     if len(report.rejected):
         rejected = report.rejected.rename(columns={"row": "Row", "reason": "Why rejected"})
         show_table(rejected, f"Rejected rows of {upload.name}", f"rejected_{kind}")

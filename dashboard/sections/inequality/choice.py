@@ -17,7 +17,7 @@ import streamlit as st
 import layers
 from dashboard import loaders, risk_source
 from dashboard.risk_source import RiskSource
-from dashboard.scaffold import PageContext, link_choice, warn_link
+from dashboard.scaffold import PageContext, link_choice, plain, warn_link
 from layers import format as fmt
 from layers import indicators
 from layers.allocation import ILLUSTRATIVE_POUNDS_PER_HEAD, ScenarioError
@@ -149,7 +149,7 @@ def _current_scenario() -> str | None:
         return indicators.scenario_text(stored)
     except ScenarioError as exc:
         st.warning(
-            f"The allocation page's current scenario could not be read ({exc}); "
+            f"The allocation page's current scenario could not be read ({plain(exc)}); "
             f"£ per head uses {_DEFAULT_WORDS}."
         )
         return None
@@ -177,7 +177,7 @@ def scenario(indicator: str) -> str:
             st.query_params[SCENARIO_PARAM] = "default"
         return loaders.DEFAULT_SCENARIO
     name = layers.allocation.Scenario.from_json(current).name
-    st.caption(f"£ per head from the allocation page's current scenario, “{name}”.")
+    st.caption(f"£ per head from the allocation page's current scenario, “{plain(name)}”.")
     st.query_params[SCENARIO_PARAM] = reference
     return current
 

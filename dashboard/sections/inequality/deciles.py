@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import loaders, risk_source
 from dashboard.exports import COUNT, show_figure, show_table
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, plain
 from dashboard.sections.inequality.choice import Choice
 from layers import indicators
 from layers.allocation import ScenarioError
@@ -40,7 +40,7 @@ def summarise(ctx: PageContext, choice: Choice) -> tuple[Choice, pd.DataFrame, d
             *choice.loader_args,
         )
     except ScenarioError as exc:
-        st.warning(f"{exc}. £ per head uses the allocation page's default scenario instead.")
+        st.warning(f"{plain(exc)}. £ per head uses the allocation page's default scenario instead.")
         choice = choice.with_scenario(loaders.DEFAULT_SCENARIO)
         deciles, summary = loaders.inequality_summary(
             ctx.key,

@@ -6,8 +6,10 @@ import pandas as pd
 import streamlit as st
 
 import layers
+from dashboard import loaders
 from dashboard.exports import COUNT, show_table
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, plain
+from layers import tiers
 
 _PATIENTS = "Registered patients (Jul 2022)"
 _LABELS = {
@@ -36,12 +38,21 @@ def _show(table: pd.DataFrame, title: str, key: str) -> None:
     show_table(table, title, key, column_config=config)
 
 
+def _places_with_no_practice(ctx: PageContext) -> None:
+    """Why a place shows no patients, and which practice the map draws there (#18)."""
+    flags = tiers.flag_units(loaders.tier_tables(ctx.key), ctx.band_dict, layers=["place"])
+    empty = flags[flags["status"] == tiers.NO_PRACTICE]
+    for row in empty.itertuples(index=False):
+        st.caption(f"**{plain(row.name)}**: {plain(row.note)}")
+
+
 def draw(ctx: PageContext, system: layers.System) -> None:
     """Places, PCNs (largest first) and practices (largest first)."""
     st.subheader("Places")
     _show(
         system.places.drop(columns="geometry"), f"Places of {ctx.title_suffix}", "overview_places"
     )
+    _places_with_no_practice(ctx)
     st.subheader("Primary Care Networks")
     pcns = system.pcns[["pcn_name", "pcn_code", "place_name", "registered_patients", "n_practices"]]
     _show(

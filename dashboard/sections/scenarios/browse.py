@@ -67,7 +67,9 @@ def draw(library: store.ScenarioStore, user: store.User) -> store.ScenarioSummar
     filters = _filters(library, user)
     summaries = library.list_scenarios(user, **filters)
     if not summaries:
-        st.query_params.pop(LINK, None)
+        linked = st.query_params.pop(LINK, None)
+        if linked is not None:
+            warn_link("the scenario", linked, "the library")
         filtered = any(v for k, v in filters.items() if k != "archived_only")
         st.info(
             "No scenario matches these filters."

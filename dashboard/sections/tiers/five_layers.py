@@ -39,7 +39,8 @@ def _metrics(view: TierView, summary: pd.DataFrame, real_summary: pd.DataFrame) 
         fmt.count(rows.loc["individual", "n_units"]),
         help="One synthetic individual per registered patient (layers.individuals).",
     )
-    outside = int((view.flags["flag"] != "within").sum())
+    # A place with no practice is not undersized: it has its own status, not a flag.
+    outside = int(view.flags["flag"].isin(("below", "above")).sum())
     change = outside - int(real_summary[["n_below", "n_above"]].sum().sum())
     metrics[3].metric(
         "Units outside their band",

@@ -9,7 +9,7 @@ import streamlit as st
 
 from dashboard import loaders
 from dashboard.exports import COUNT, show_figure, show_table
-from dashboard.scaffold import PageContext, link_choice, warn_link
+from dashboard.scaffold import PageContext, link_choice, plain, warn_link
 from dashboard.sections.tiers import TierView
 from layers import format as fmt
 from layers import tiers
@@ -44,11 +44,21 @@ def flag_table(flags: pd.DataFrame) -> pd.DataFrame:
                 f"{fmt.count(low)}–{fmt.count(high)}"
                 for low, high in zip(flags["band_low"], flags["band_high"], strict=True)
             ],
-            "Flag": flags["flag"].astype(str).map(figures.FLAG_MARKS),
-            "Patients beyond band": flags["gap"],
+            "Flag": _flag_words(flags),
+            # A unit with no practice is not measured against the band (see Note).
+            "Patients beyond band": flags["gap"].where(flags["flag"].notna()),
             "Residents (mid-2020)": flags["resident_population"],
+            "Note": flags["note"] if "note" in flags.columns else "",
         }
     )
+
+
+def _flag_words(flags: pd.DataFrame) -> pd.Series:
+    """The flag's mark and words; a unit with no practice has its own status."""
+    marks = flags["flag"].astype(str).map(figures.FLAG_MARKS)
+    if "status" not in flags.columns:
+        return marks
+    return marks.where(flags["status"] != tiers.NO_PRACTICE, figures.NO_PRACTICE_MARK)
 
 
 def _check_layers_link() -> None:
@@ -76,6 +86,7 @@ def _flagged_units(ctx: PageContext, view: TierView) -> None:
     )
     listed = view.flags[view.flags["layer"].isin(chosen)]
     if not show_all:
+        # Units with no practice stay listed: their note says where their residents are.
         listed = listed[listed["flag"] != "within"]
     if listed.empty:
         st.success("Every unit of the chosen layers is within its band.")
@@ -91,6 +102,23 @@ def _flagged_units(ctx: PageContext, view: TierView) -> None:
                 help="Negative: patients short of the lower bound; positive: above the upper.",
             )
         },
+    )
+
+
+def _located_elsewhere(view: TierView) -> None:
+    """Practices the map draws in one place but the tables count in another, named."""
+    moved = tiers.located_elsewhere(view.shown)
+    if moved.empty:
+        return
+    st.caption(
+        "Drawn in one place, counted in another (a practice counts with its PCN, in the "
+        "place where most of the PCN's patients live): "
+        + "; ".join(
+            f"{plain(row.practice_name)} stands in {plain(row.located_place_name)} and counts "
+            f"in {plain(row.place_name)} with {plain(row.pcn_name)}"
+            for row in moved.itertuples(index=False)
+        )
+        + "."
     )
 
 
@@ -124,4 +152,5 @@ def draw(ctx: PageContext, view: TierView) -> None:
     """The units outside their band (or all units), then the map of one layer."""
     st.subheader("Units outside their band")
     _flagged_units(ctx, view)
+    _located_elsewhere(view)
     _tier_map(ctx, view)
