@@ -29,6 +29,7 @@ from layers.allocation import (
     need_indices,
     validate_practices,
 )
+from layers.build import NEED_COMPONENT_COLUMNS, PRIMARY_CARE_COLUMNS
 from tests.conftest import SHARED_DATA
 
 SHARED = SHARED_DATA
@@ -41,15 +42,9 @@ CSV_COLUMNS = {
     "PCN_Code": "pcn_code",
     "CCG21": "ccg21_code",
     "pop 2022/23": "wp_population",
-    "G&A WP": "wp_general_acute",
-    "CS WP": "wp_community",
-    "MH WP": "wp_mental_health",
-    "Mat WP": "wp_maternity",
-    "Health Ineq WP": "wp_health_inequalities",
-    "Prescr WP": "wp_prescribing",
+    **NEED_COMPONENT_COLUMNS,
     "Final WP": "wp_core",
-    "Primary Medical Care WP": "wp_primary_medical_care",
-    "Final PMC WP": "wp_primary_medical_care_final",
+    **PRIMARY_CARE_COLUMNS,
 }
 # The same component → column mapping, written out again in NHS England's own names.
 CSV_COMPONENTS = {

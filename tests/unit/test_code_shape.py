@@ -41,7 +41,9 @@ def long_functions(
 def long_pages(limit: int = MAX_PAGE_LINES) -> list[tuple[str, int]]:
     """Every page file under dashboard/views longer than ``limit`` lines, as (file, lines)."""
     pages = sorted((ROOT / "dashboard" / "views").glob("*.py"))
-    lengths = [(str(p.relative_to(ROOT)), len(p.read_text(encoding="utf-8").splitlines())) for p in pages]
+    lengths = [
+        (str(p.relative_to(ROOT)), len(p.read_text(encoding="utf-8").splitlines())) for p in pages
+    ]
     return [(name, n) for name, n in lengths if n > limit]
 
 
