@@ -31,11 +31,13 @@ from layers.geometry import COORDINATE_GRID_DEG, dissolve
 from layers.vintages import VINTAGES, check_vintage
 
 __all__ = [
+    "COMMON_TABLES",
     "DETAIL_TOLERANCE_M",
     "LIGHT_TOLERANCE_M",
     "NEED_COMPONENT_COLUMNS",
     "PRIMARY_CARE_COLUMNS",
     "build_tables",
+    "finish_tables",
     "keep_icbs",
     "main",
     "short_icb_name",
@@ -56,6 +58,18 @@ LIGHT_TOLERANCE_M = 300.0
 
 _ACRONYMS = {"PCN", "GP", "NHS", "ICB", "CCG", "UK", "HC", "MC", "PMS", "APMS", "GPS", "II"}
 _SMALL_WORDS = {"and", "of", "the", "on", "upon", "in", "at", "by", "with", "for"}
+
+#: The tables every vintage has, in the order they are written.
+COMMON_TABLES = (
+    "lsoas",
+    "practices",
+    "pcns",
+    "registrations",
+    "weighted_populations",
+    "place_presets",
+    "lsoa_geometry_detail",
+    "lsoa_geometry_light",
+)
 
 #: NHS England need components named alike in every allocation file, in table order.
 NEED_COMPONENT_COLUMNS = {
@@ -454,16 +468,18 @@ def build_tables(
     detail = _simplified_geometry(source, DETAIL_TOLERANCE_M)
     light = _simplified_geometry(source, LIGHT_TOLERANCE_M)
 
-    tables = {
-        "lsoas": lsoas,
-        "practices": practices,
-        "pcns": pcns,
-        "registrations": registrations,
-        "weighted_populations": weighted,
-        "place_presets": presets,
-        "lsoa_geometry_detail": detail,
-        "lsoa_geometry_light": light,
-    }
+    common = (lsoas, practices, pcns, registrations, weighted, presets, detail, light)
+    return finish_tables(dict(zip(COMMON_TABLES, common, strict=True)), icb_codes)
+
+
+def finish_tables(
+    tables: dict[str, pd.DataFrame], icb_codes: Iterable[str] | None
+) -> dict[str, pd.DataFrame]:
+    """Keep only some ICBs (all when ``icb_codes`` is None) and add the ICB outlines.
+
+    Only the :data:`COMMON_TABLES` are cut to the ICBs (:func:`keep_icbs`); a vintage's
+    own tables pass through for its builder to filter.
+    """
     if icb_codes is not None:
         tables = keep_icbs(tables, icb_codes)
     tables["icb_geometry_light"] = _icb_geometry(tables["lsoas"], tables["lsoa_geometry_light"])

@@ -31,14 +31,14 @@ import pandas as pd
 
 from layers.ages import BAND_COLUMNS
 from layers.build import (
+    COMMON_TABLES,
     DETAIL_TOLERANCE_M,
     LIGHT_TOLERANCE_M,
     NEED_COMPONENT_COLUMNS,
     PRIMARY_CARE_COLUMNS,
-    _icb_geometry,
     _read_csv,
     _rows,
-    keep_icbs,
+    finish_tables,
     short_icb_name,
     simplified_lsoa_geometry,
     tidy_name,
@@ -690,22 +690,15 @@ def build_tables_2026(
     if set(detail["lsoa_code"]) != set(lsoas["lsoa_code"]):
         raise ValueError("LSOA 2021 boundaries and the LSOA lookup hold different codes.")
 
-    tables = {
-        "lsoas": lsoas,
-        "practices": practices,
-        "pcns": pcns,
-        "registrations": registrations,
-        "weighted_populations": weighted,
-        "place_presets": presets,
-        "lsoa_geometry_detail": detail,
-        "lsoa_geometry_light": light,
+    common = (lsoas, practices, pcns, registrations, weighted, presets, detail, light)
+    tables = dict(zip(COMMON_TABLES, common, strict=True)) | {
         "icb_codes": codes,
         "icb_pieces": pieces,
         "icb_terminated": terminated,
         "pattern_donors": donors,
     }
+    tables = finish_tables(tables, icb_codes)
     if icb_codes is not None:
-        tables = keep_icbs(tables, icb_codes)
         wanted = set(tables["lsoas"]["icb_code"])
         mine = tables["practices"]["practice_code"]
         tables["pattern_donors"] = _rows(donors, donors["practice_code"].isin(mine))
@@ -713,5 +706,4 @@ def build_tables_2026(
         tables["icb_pieces"] = _rows(pieces, pieces["icb_code"].isin(wanted))
         kept = tables["icb_pieces"]["icb24_code"]
         tables["icb_terminated"] = _rows(terminated, terminated["icb24_code"].isin(kept))
-    tables["icb_geometry_light"] = _icb_geometry(tables["lsoas"], tables["lsoa_geometry_light"])
     return tables
