@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.geodata import TABLES
 from layers.geometry import COORDINATE_GRID_DEG, dissolve
 from layers.vintages import VINTAGES, check_vintage
 
@@ -59,17 +60,9 @@ LIGHT_TOLERANCE_M = 300.0
 _ACRONYMS = {"PCN", "GP", "NHS", "ICB", "CCG", "UK", "HC", "MC", "PMS", "APMS", "GPS", "II"}
 _SMALL_WORDS = {"and", "of", "the", "on", "upon", "in", "at", "by", "with", "for"}
 
-#: The tables every vintage has, in the order they are written.
-COMMON_TABLES = (
-    "lsoas",
-    "practices",
-    "pcns",
-    "registrations",
-    "weighted_populations",
-    "place_presets",
-    "lsoa_geometry_detail",
-    "lsoa_geometry_light",
-)
+#: The tables every vintage has (:data:`layers.geodata.TABLES`) that are built from raw
+#: files; the ICB outlines are made from them (:func:`finish_tables`).
+COMMON_TABLES = tuple(t for t in TABLES if t != "icb_geometry_light")
 
 #: NHS England need components named alike in every allocation file, in table order.
 NEED_COMPONENT_COLUMNS = {
