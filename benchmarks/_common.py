@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,36 +25,26 @@ SHARED_DATA = ROOT.parent / "shared" / "data"
 
 @dataclass(frozen=True)
 class Timings:
-    """Wall and CPU times of repeated calls, in milliseconds, in call order."""
+    """How long repeated calls took, in milliseconds.
 
-    wall_ms: tuple[float, ...]
-    cpu_ms: tuple[float, ...]
+    ``p95_ms`` is the 95th percentile of wall time (the nearest run at or below it);
+    CPU time is immune to other load on a shared machine.
+    """
 
-    @property
-    def median_ms(self) -> float:
-        """Median wall time."""
-        return statistics.median(self.wall_ms)
+    median_ms: float
+    min_ms: float
+    max_ms: float
+    p95_ms: float
+    median_cpu_ms: float
 
-    @property
-    def min_ms(self) -> float:
-        """Best wall time."""
-        return min(self.wall_ms)
-
-    @property
-    def max_ms(self) -> float:
-        """Worst wall time."""
-        return max(self.wall_ms)
-
-    @property
-    def p95_ms(self) -> float:
-        """95th percentile of wall time (the nearest run at or below it)."""
-        ordered = sorted(self.wall_ms)
-        return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
-
-    @property
-    def median_cpu_ms(self) -> float:
-        """Median CPU time: immune to other load on a shared machine."""
-        return statistics.median(self.cpu_ms)
+    @classmethod
+    def of(cls, wall_ms: Sequence[float], cpu_ms: Sequence[float]) -> Timings:
+        """Summarise the wall and CPU times of each call."""
+        ordered = sorted(wall_ms)
+        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+        return cls(
+            statistics.median(ordered), ordered[0], ordered[-1], p95, statistics.median(cpu_ms)
+        )
 
 
 def time_calls(
@@ -90,4 +80,4 @@ def time_calls(
         call()
         wall.append((time.perf_counter() - start) * 1e3)
         cpu.append((cpu_clock() - start_cpu) * 1e3)
-    return Timings(tuple(wall), tuple(cpu))
+    return Timings.of(wall, cpu)

@@ -217,7 +217,7 @@ def page_path(icb: str = "QRV", repeats: int = 15) -> None:
         cpu.clear()
         for i in range(repeats):
             step(i + 1)
-        print(row(label, Timings(tuple(runs), tuple(cpu))))
+        print(row(label, Timings.of(runs, cpu)))
     script_runner.ScriptRunner._run_script = original_run
     script_cache.ScriptCache.get_bytecode = original_bytecode
 
