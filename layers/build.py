@@ -39,6 +39,7 @@ __all__ = [
     "PRIMARY_CARE_COLUMNS",
     "build_tables",
     "finish_tables",
+    "july_2022_registrations",
     "keep_icbs",
     "main",
     "short_icb_name",
@@ -272,16 +273,23 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
     return table.sort_values("lsoa_code").reset_index(drop=True)
 
 
-def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    registrations = pd.read_parquet(
-        source / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet"
-    ).rename(
+def july_2022_registrations(source: Path) -> pd.DataFrame:
+    """NHS Digital's patients registered at each practice by LSOA 2011, July 2022.
+
+    The raw file with ``practice_code``, ``lsoa_code`` and ``patients`` named so; both
+    vintages start from it (the 2026 vintage carries it to LSOA 2021).
+    """
+    return pd.read_parquet(source / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet").rename(
         columns={
             "OrganisationCode": "practice_code",
             "LSOA11CD": "lsoa_code",
             "Patient": "patients",
         }
-    )[["practice_code", "lsoa_code", "patients"]]
+    )
+
+
+def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    registrations = july_2022_registrations(source)[["practice_code", "lsoa_code", "patients"]]
     registrations["patients"] = registrations["patients"].astype("int32")
     registrations = registrations.sort_values(["practice_code", "lsoa_code"]).reset_index(drop=True)
 

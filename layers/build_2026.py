@@ -39,6 +39,7 @@ from layers.build import (
     _read_csv,
     _rows,
     finish_tables,
+    july_2022_registrations,
     short_icb_name,
     simplified_lsoa_geometry,
     tidy_name,
@@ -510,15 +511,7 @@ def _practice_tables(
 def _modelled_registrations(
     source: Path, practices: pd.DataFrame, lsoas: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    july2022 = pd.read_parquet(
-        source / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet"
-    ).rename(
-        columns={
-            "OrganisationCode": "practice_code",
-            "LSOA11CD": "lsoa_code",
-            "Patient": "patients",
-        }
-    )
+    july2022 = july_2022_registrations(source)
     lookup = _read_csv(source, "vintage2021/lookup_lsoa11_lsoa21_ltla22.csv", dtype=str)
     census = _read_csv(source, "vintage2026/population/census2021_lsoa21_age6_persons.csv")
     population21 = census.set_index("LSOA21CD")["total_sum_of_bands"]
