@@ -12,19 +12,17 @@ reported with the minimum, and CPU time next to wall time.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 # run as a plain script, the repository root is not on the import path
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layers import alignment as al  # noqa: E402
+from benchmarks._common import ROOT, SHARED_DATA, time_calls
+from layers import alignment as al
 
 BAR_MS = 1000.0
 ICBS = ("QRV", "QGH")
@@ -40,23 +38,12 @@ def _load() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, obj
     # Fallback: the raw files, shaped like the geodata tables (no geometry).
     from tests.unit.test_alignment_real import load_raw_tables
 
-    shared = ROOT.parent / "shared" / "data"
+    shared = SHARED_DATA
     registrations, lsoas, practices = load_raw_tables(shared)
     presets = pd.read_csv(shared / "places" / "seed_place_presets.csv", dtype=str).rename(
         columns={"icb22_code_h": "icb_code", "ltla22_code": "ltla_code"}
     )
     return registrations, lsoas, practices, presets, None, "../shared/data (geodata/ not built)"
-
-
-def _time(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
-    fn()  # warm-up: imports, allocator
-    wall, cpu = [], []
-    for _ in range(runs):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append((time.perf_counter() - w0) * 1e3)
-        cpu.append((time.process_time() - c0) * 1e3)
-    return statistics.median(wall), min(wall), statistics.median(cpu)
 
 
 def main() -> None:
@@ -106,7 +93,8 @@ def main() -> None:
 
             cases.append(("area-based: footprints, LA polygons, area %, comparison", area, False))
         for label, fn, has_bar in cases:
-            median, best, cpu = _time(fn, args.runs)
+            timings = time_calls(fn, args.runs)
+            median, best, cpu = timings.median_ms, timings.min_ms, timings.median_cpu_ms
             verdict = ("pass" if median <= BAR_MS else "FAIL") if has_bar else ""
             print(f"| {icb} | {label} | {median:.0f} | {best:.0f} | {cpu:.0f} | {verdict} |")
     print(f"\nBar: all alignment figures for an ICB in <= {BAR_MS:.0f} ms (median wall time).")

@@ -29,25 +29,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layers.individuals import (  # noqa: E402
+from benchmarks._common import ROOT, SHARED_DATA
+from layers.individuals import (
     aggregate_individuals_many,
     generate_individuals,
     generate_individuals_chunked,
     write_individuals_parquet,
 )
-from layers.risk import assign_risk, risk_tier_counts, risk_tier_table  # noqa: E402
+from layers.risk import assign_risk, risk_tier_counts, risk_tier_table
 
-RAW = REPO.parent / "shared" / "data"
-OUT = REPO / "benchmarks" / "out"
+RAW = SHARED_DATA
+OUT = ROOT / "benchmarks" / "out"
 TARGETS = {"QGH": 2.0, "QRV": 5.0, "England": 90.0}
 
 
 def load_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
     """Return lsoas, registrations, practices and a note on where they came from."""
-    if (REPO / "geodata" / "2022" / "registrations.parquet").exists():
+    if (ROOT / "geodata" / "2022" / "registrations.parquet").exists():
         from layers.geodata import read_table
 
         return (

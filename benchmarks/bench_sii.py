@@ -9,9 +9,7 @@ Timings on a shared machine are noisy: the median is reported with the minimum.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +18,7 @@ import numpy as np
 # run as a plain script, the repository root is not on the import path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks._common import time_calls
 from layers.inequality import (
     absolute_concentration_index,
     assign_quantiles,
@@ -30,16 +29,6 @@ from layers.inequality import (
 
 BAR_MS = 50.0
 N_LSOA = 33_755  # LSOAs in England (2021)
-
-
-def _time(fn: Callable[[], object], runs: int) -> tuple[float, float]:
-    fn()  # warm-up: imports, allocator
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1e3)
-    return statistics.median(times), min(times)
 
 
 def main() -> None:
@@ -83,7 +72,8 @@ def main() -> None:
     print("|---|---:|---:|---|")
     failed = False
     for name, fn, barred in cases:
-        median, best = _time(fn, args.runs)
+        timings = time_calls(fn, args.runs)
+        median, best = timings.median_ms, timings.min_ms
         verdict = ("pass" if median <= BAR_MS else "FAIL") if barred else "-"
         failed |= verdict == "FAIL"
         print(f"| {name} | {median:.1f} | {best:.1f} | {verdict} |")

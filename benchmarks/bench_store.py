@@ -31,24 +31,24 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import layers  # noqa: E402
-from dashboard.store import (  # noqa: E402
+import layers
+from benchmarks._common import time_calls
+from dashboard.store import (
     DATABASE_URL_VARIABLE,
     ScenarioDocument,
     ScenarioStore,
     User,
 )
-from layers.allocation import (  # noqa: E402
+from layers.allocation import (
     Scenario,
     default_catalogue,
     illustrative_budget,
     practice_frame,
 )
-from tests.browser_harness import dashboard_server, launch_chromium, wait_for_charts  # noqa: E402
-from tests.postgres_server import PostgresServer  # noqa: E402
+from tests.browser_harness import dashboard_server, launch_chromium, wait_for_charts
+from tests.postgres_server import PostgresServer
 
 LIBRARY_SIZE = 1_000
 USER = User("analyst@example.nhs.uk", "An Analyst")
@@ -74,13 +74,9 @@ def qrv_document() -> tuple[ScenarioDocument, object]:
 
 
 def timed(action: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Median and worst wall time in milliseconds."""
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), max(times)
+    """Median and worst wall time in milliseconds (no warm-up: the first call counts)."""
+    timings = time_calls(action, repeats, warm_up=False)
+    return timings.median_ms, timings.max_ms
 
 
 def measure(url: str, document: ScenarioDocument, frame, repeats: int) -> dict[str, str]:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -25,13 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import layers  # noqa: E402
-from layers import tiers  # noqa: E402
-from layers.individuals import aggregate_individuals, generate_individuals  # noqa: E402
-from layers.risk import assign_risk  # noqa: E402
+import layers
+from benchmarks._common import time_calls
+from layers import tiers
+from layers.individuals import aggregate_individuals, generate_individuals
+from layers.risk import assign_risk
 
 BAR_MS = 200.0
 ICBS = ("QGH", "QRV")
@@ -53,18 +52,6 @@ def scenario_for(tables: tiers.TierTables) -> tiers.Regrouping:
     if others:
         regrouping = regrouping.move_pcn_to_place(smallest[-1], others[0])
     return regrouping
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
-    """Median wall ms, minimum wall ms and median CPU ms (CPU is immune to other load)."""
-    fn()  # warm-up
-    wall, cpu = [], []
-    for _ in range(runs):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append((time.perf_counter() - w0) * 1e3)
-        cpu.append((time.process_time() - c0) * 1e3)
-    return statistics.median(wall), min(wall), statistics.median(cpu)
 
 
 def once(fn: Callable[[], object]) -> tuple[object, float]:
@@ -148,7 +135,8 @@ def main() -> None:
             ("all of the above", everything, False),
         ]
         for label, fn, has_bar in cases:
-            median, best, cpu = timed(fn, args.runs)
+            timings = time_calls(fn, args.runs)
+            median, best, cpu = timings.median_ms, timings.min_ms, timings.median_cpu_ms
             verdict = ("pass" if median <= BAR_MS else "FAIL") if has_bar else ""
             print(
                 f"| {code} | {shape} | {label} | {median:.1f} | {best:.1f} | {cpu:.1f} "

@@ -19,25 +19,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from layers.uploads import (  # noqa: E402
+from benchmarks._common import ROOT, time_calls
+from layers.uploads import (
     boundaries,
     csv_uploads,
     validate_boundaries,
     validate_place_groupings,
 )
-from layers.uploads.sandbox import run_bounded  # noqa: E402
+from layers.uploads.sandbox import run_bounded
 
-CORPUS = REPO_ROOT / "tests" / "unit" / "upload_corpus"
+CORPUS = ROOT / "tests" / "unit" / "upload_corpus"
 RUNS = 15
 
 _MEASURE = """
@@ -64,12 +63,7 @@ print(json.dumps({{"seconds": seconds, "peak_mb": after / 1024, "added_mb": (aft
 
 
 def median_seconds(call) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return time_calls(call, RUNS, warm_up=False).median_ms / 1000
 
 
 def overhead_table() -> None:
@@ -111,7 +105,7 @@ def big_files_table(before: Path | None) -> None:
     big.write_bytes(b"practice_code,place_name\n" + row * (50 * 1024 * 1024 // len(row) - 1))
     blank = folder / "blank.csv"
     blank.write_bytes(b"practice_code,place_name\nA81001,North\n" + b"\n" * 1_000_000)
-    checkouts = [("this branch", REPO_ROOT)] + ([("before", before)] if before else [])
+    checkouts = [("this branch", ROOT)] + ([("before", before)] if before else [])
     print(f"\n{'file':30} {'checkout':12} {'seconds':>8} {'peak MB':>8} {'added MB':>9}  outcome")
     for name, path in (("50 MB CSV", big), ("1 row + 1,000,000 blank lines", blank)):
         for label, repo in checkouts:

@@ -27,15 +27,19 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from layers.geodata import TABLES
 from layers.geometry import COORDINATE_GRID_DEG, dissolve
 from layers.vintages import VINTAGES, check_vintage
 
 __all__ = [
+    "COMMON_TABLES",
     "DETAIL_TOLERANCE_M",
     "LIGHT_TOLERANCE_M",
     "NEED_COMPONENT_COLUMNS",
     "PRIMARY_CARE_COLUMNS",
     "build_tables",
+    "finish_tables",
+    "july_2022_registrations",
     "keep_icbs",
     "main",
     "short_icb_name",
@@ -56,6 +60,10 @@ LIGHT_TOLERANCE_M = 300.0
 
 _ACRONYMS = {"PCN", "GP", "NHS", "ICB", "CCG", "UK", "HC", "MC", "PMS", "APMS", "GPS", "II"}
 _SMALL_WORDS = {"and", "of", "the", "on", "upon", "in", "at", "by", "with", "for"}
+
+#: The tables every vintage has (:data:`layers.geodata.TABLES`) that are built from raw
+#: files; the ICB outlines are made from them (:func:`finish_tables`).
+COMMON_TABLES = tuple(t for t in TABLES if t != "icb_geometry_light")
 
 #: NHS England need components named alike in every allocation file, in table order.
 NEED_COMPONENT_COLUMNS = {
@@ -265,16 +273,23 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
     return table.sort_values("lsoa_code").reset_index(drop=True)
 
 
-def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    registrations = pd.read_parquet(
-        source / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet"
-    ).rename(
+def july_2022_registrations(source: Path) -> pd.DataFrame:
+    """NHS Digital's patients registered at each practice by LSOA 2011, July 2022.
+
+    The raw file with ``practice_code``, ``lsoa_code`` and ``patients`` named so; both
+    vintages start from it (the 2026 vintage carries it to LSOA 2021).
+    """
+    return pd.read_parquet(source / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet").rename(
         columns={
             "OrganisationCode": "practice_code",
             "LSOA11CD": "lsoa_code",
             "Patient": "patients",
         }
-    )[["practice_code", "lsoa_code", "patients"]]
+    )
+
+
+def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    registrations = july_2022_registrations(source)[["practice_code", "lsoa_code", "patients"]]
     registrations["patients"] = registrations["patients"].astype("int32")
     registrations = registrations.sort_values(["practice_code", "lsoa_code"]).reset_index(drop=True)
 
@@ -454,16 +469,18 @@ def build_tables(
     detail = _simplified_geometry(source, DETAIL_TOLERANCE_M)
     light = _simplified_geometry(source, LIGHT_TOLERANCE_M)
 
-    tables = {
-        "lsoas": lsoas,
-        "practices": practices,
-        "pcns": pcns,
-        "registrations": registrations,
-        "weighted_populations": weighted,
-        "place_presets": presets,
-        "lsoa_geometry_detail": detail,
-        "lsoa_geometry_light": light,
-    }
+    common = (lsoas, practices, pcns, registrations, weighted, presets, detail, light)
+    return finish_tables(dict(zip(COMMON_TABLES, common, strict=True)), icb_codes)
+
+
+def finish_tables(
+    tables: dict[str, pd.DataFrame], icb_codes: Iterable[str] | None
+) -> dict[str, pd.DataFrame]:
+    """Keep only some ICBs (all when ``icb_codes`` is None) and add the ICB outlines.
+
+    Only the :data:`COMMON_TABLES` are cut to the ICBs (:func:`keep_icbs`); a vintage's
+    own tables pass through for its builder to filter.
+    """
     if icb_codes is not None:
         tables = keep_icbs(tables, icb_codes)
     tables["icb_geometry_light"] = _icb_geometry(tables["lsoas"], tables["lsoa_geometry_light"])

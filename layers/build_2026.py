@@ -31,14 +31,15 @@ import pandas as pd
 
 from layers.ages import BAND_COLUMNS
 from layers.build import (
+    COMMON_TABLES,
     DETAIL_TOLERANCE_M,
     LIGHT_TOLERANCE_M,
     NEED_COMPONENT_COLUMNS,
     PRIMARY_CARE_COLUMNS,
-    _icb_geometry,
     _read_csv,
     _rows,
-    keep_icbs,
+    finish_tables,
+    july_2022_registrations,
     short_icb_name,
     simplified_lsoa_geometry,
     tidy_name,
@@ -510,15 +511,7 @@ def _practice_tables(
 def _modelled_registrations(
     source: Path, practices: pd.DataFrame, lsoas: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    july2022 = pd.read_parquet(
-        source / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet"
-    ).rename(
-        columns={
-            "OrganisationCode": "practice_code",
-            "LSOA11CD": "lsoa_code",
-            "Patient": "patients",
-        }
-    )
+    july2022 = july_2022_registrations(source)
     lookup = _read_csv(source, "vintage2021/lookup_lsoa11_lsoa21_ltla22.csv", dtype=str)
     census = _read_csv(source, "vintage2026/population/census2021_lsoa21_age6_persons.csv")
     population21 = census.set_index("LSOA21CD")["total_sum_of_bands"]
@@ -690,22 +683,15 @@ def build_tables_2026(
     if set(detail["lsoa_code"]) != set(lsoas["lsoa_code"]):
         raise ValueError("LSOA 2021 boundaries and the LSOA lookup hold different codes.")
 
-    tables = {
-        "lsoas": lsoas,
-        "practices": practices,
-        "pcns": pcns,
-        "registrations": registrations,
-        "weighted_populations": weighted,
-        "place_presets": presets,
-        "lsoa_geometry_detail": detail,
-        "lsoa_geometry_light": light,
+    common = (lsoas, practices, pcns, registrations, weighted, presets, detail, light)
+    tables = dict(zip(COMMON_TABLES, common, strict=True)) | {
         "icb_codes": codes,
         "icb_pieces": pieces,
         "icb_terminated": terminated,
         "pattern_donors": donors,
     }
+    tables = finish_tables(tables, icb_codes)
     if icb_codes is not None:
-        tables = keep_icbs(tables, icb_codes)
         wanted = set(tables["lsoas"]["icb_code"])
         mine = tables["practices"]["practice_code"]
         tables["pattern_donors"] = _rows(donors, donors["practice_code"].isin(mine))
@@ -713,5 +699,4 @@ def build_tables_2026(
         tables["icb_pieces"] = _rows(pieces, pieces["icb_code"].isin(wanted))
         kept = tables["icb_pieces"]["icb24_code"]
         tables["icb_terminated"] = _rows(terminated, terminated["icb24_code"].isin(kept))
-    tables["icb_geometry_light"] = _icb_geometry(tables["lsoas"], tables["lsoa_geometry_light"])
     return tables

@@ -92,6 +92,14 @@ def _check_images(images: Sequence[bytes] | None, n: int) -> list[bytes] | None:
     return images
 
 
+def _check_inputs(
+    slides: Sequence[Slide], progress: Progress | None, images: Sequence[bytes] | None = None
+) -> tuple[list[Slide], Progress, list[bytes] | None]:
+    """The arguments every builder takes, checked: slides, a progress callback, images."""
+    slides = _check_slides(slides)
+    return slides, _check_progress(progress), _check_images(images, len(slides))
+
+
 def footer_lines(slide: Slide, number: int | None = None, total: int | None = None) -> list[str]:
     """The footer every slide carries: source, data date, scenario, then the licence.
 
@@ -330,9 +338,7 @@ def build_pptx(
     TypeError, ValueError
         If ``slides`` is not a non-empty list of slides, or ``images`` does not match.
     """
-    slides = _check_slides(slides)
-    report = _check_progress(progress)
-    images = _check_images(images, len(slides))
+    slides, report, images = _check_inputs(slides, progress, images)
     if images is None:
         with FigureRenderer() as renderer:
             images = _render_images(renderer, slides, report, 0.8)
@@ -545,9 +551,7 @@ def build_pdf(
     TypeError, ValueError
         If ``slides`` is not a non-empty list of slides, or ``images`` does not match.
     """
-    slides = _check_slides(slides)
-    report = _check_progress(progress)
-    images = _check_images(images, len(slides))
+    slides, report, images = _check_inputs(slides, progress, images)
     with FigureRenderer() as renderer:
         start = 0.0
         if images is None:
@@ -601,8 +605,7 @@ def build_deck(slides: Sequence[Slide], progress: Progress | None = None) -> Dec
     import time
 
     started = time.perf_counter()
-    slides = _check_slides(slides)
-    report = _check_progress(progress)
+    slides, report, _ = _check_inputs(slides, progress)
     with FigureRenderer() as renderer:
         images = _render_images(renderer, slides, report, 0.75)
         pages = _render_pages(renderer, slides, images, report, 0.75, 0.15)

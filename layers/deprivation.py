@@ -22,6 +22,7 @@ __all__ = [
     "is_core20",
     "practice_deprivation",
     "resident_deprivation",
+    "unit_deprivation",
 ]
 
 #: Core20: residents of national IMD deciles 1 and 2 (the most deprived 20%).
@@ -103,12 +104,48 @@ def practice_deprivation(
     joined = registrations.merge(
         lsoas[["lsoa_code", "imd_rank", "imd_decile"]], on="lsoa_code", how="inner"
     )
-    joined["core20"] = is_core20(joined["imd_decile"]) * joined["patients"]
-    joined["rank_x_patients"] = joined["imd_rank"] * joined["patients"]
-    out = joined.groupby("practice_code", as_index=False).agg(
-        patients_with_imd=("patients", "sum"),
-        core20_patients=("core20", "sum"),
-        rank_total=("rank_x_patients", "sum"),
+    joined = joined.assign(
+        patients_with_imd=joined["patients"],
+        core20_patients=is_core20(joined["imd_decile"]) * joined["patients"],
+        rank_total=joined["imd_rank"] * joined["patients"],
+    )
+    return unit_deprivation(joined, "practice_code", vintage)
+
+
+def unit_deprivation(parts: pd.DataFrame, by: str, vintage: str) -> pd.DataFrame:
+    """The patient-weighted deprivation of units, summed from their parts.
+
+    The one rule for a unit's Core20 share, mean IMD rank and decile, whether the
+    parts are a practice's LSOAs or a PCN's practices.
+
+    Parameters
+    ----------
+    parts : DataFrame
+        ``by``, ``patients_with_imd``, ``core20_patients`` and ``rank_total`` (IMD rank
+        times patients) of each part.
+    by : str
+        The column naming each part's unit.
+    vintage : {"2022", "2026"}
+        The IMD edition, for the decile of the mean rank.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit: ``by``, ``patients_with_imd``, ``core20_patients``,
+        ``core20_share`` (0–1), ``mean_imd_rank`` and ``imd_decile``.
+
+    Examples
+    --------
+    >>> parts = pd.DataFrame({"pcn": ["P", "P"], "patients_with_imd": [30, 10],
+    ...     "core20_patients": [30, 0], "rank_total": [30 * 100, 10 * 30000]})
+    >>> unit_deprivation(parts, "pcn", "2022")[["core20_share", "mean_imd_rank", "imd_decile"]]
+       core20_share  mean_imd_rank  imd_decile
+    0          0.75         7575.0           3
+    """
+    out = parts.groupby(by, as_index=False).agg(
+        patients_with_imd=("patients_with_imd", "sum"),
+        core20_patients=("core20_patients", "sum"),
+        rank_total=("rank_total", "sum"),
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         out["core20_share"] = out["core20_patients"] / out["patients_with_imd"]

@@ -33,6 +33,7 @@ from layers.maps import (
     stepped_colorscale,
     write_once,
 )
+from layers.style import note_annotation, source_note
 from layers.vintages import DEFAULT_VINTAGE, check_vintage, get_vintage
 
 __all__ = [
@@ -361,17 +362,7 @@ def england_map(
         },
         showlegend=False,
         annotations=[
-            {
-                "text": f"Data: {info.data_line}. Contains OS data © Crown copyright.",
-                "showarrow": False,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 1.0,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "font": {"size": 10, "color": "#425563"},
-            }
+            note_annotation(source_note(info.data_line, "Contains OS data © Crown copyright."))
         ],
         uirevision="england",
     )

@@ -62,7 +62,7 @@ from layers import format as fmt
 from layers._checks import require_frame
 from layers.ages import BAND_COLUMNS, has_bands, has_single_years
 from layers.allocation import Scenario, ScenarioError
-from layers.deprivation import decile_of_rank, resident_deprivation
+from layers.deprivation import resident_deprivation, unit_deprivation
 from layers.disclosure import shares_from_rounded, suppress_counts
 from layers.individuals import aggregate_individuals
 from layers.inequality import (
@@ -897,16 +897,7 @@ def pcn_deprivation(
     )
     frame = practices[["practice_code", "pcn_code"]].dropna().merge(deprivation, on="practice_code")
     frame = frame.assign(rank_total=frame["mean_imd_rank"].fillna(0) * frame["patients_with_imd"])
-    out = frame.groupby("pcn_code", as_index=False).agg(
-        patients_with_imd=("patients_with_imd", "sum"),
-        core20_patients=("core20_patients", "sum"),
-        rank_total=("rank_total", "sum"),
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["core20_share"] = out["core20_patients"] / out["patients_with_imd"]
-        out["mean_imd_rank"] = out["rank_total"] / out["patients_with_imd"]
-    out["imd_decile"] = decile_of_rank(out["mean_imd_rank"], vintage)
-    return out.drop(columns="rank_total")
+    return unit_deprivation(frame, "pcn_code", vintage)
 
 
 def patients_by_decile(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:

@@ -236,6 +236,18 @@ def _style(figure: go.Figure, height: int = 620) -> go.Figure:
     return figure
 
 
+def _ics_slide(system: System, **content: object) -> Slide:
+    """A slide about one ICS: its code, name, data date and attribution from ``system``."""
+    info = system.vintage_info
+    return Slide(
+        ics_code=system.code,
+        ics_name=system.name,
+        data_date=info.data_line,
+        attribution=info.sources,
+        **content,
+    )
+
+
 def _people(value: object) -> str:
     """A disclosure-controlled count of people, in words.
 
@@ -314,7 +326,8 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
         font={"size": 22 if len(places) <= 10 else 16},
     )
     figure.update_xaxes(title_text="People", tickformat=",", range=[0, 1.2 * top])
-    return Slide(
+    return _ics_slide(
+        system,
         key="overview",
         title=f"{system.name} ICS at a glance",
         takeaway=takeaway,
@@ -326,10 +339,6 @@ def overview_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -
             f"labelled. {takeaway}."
         ),
         disclosure="published",
-        ics_code=system.code,
-        ics_name=system.name,
-        data_date=info.data_line,
-        attribution=info.sources,
     )
 
 
@@ -395,7 +404,8 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
         },
     )
     place_names = ", ".join(system.places["place_name"])
-    return Slide(
+    return _ics_slide(
+        system,
         key="map",
         title=f"Where deprivation is in {system.name}",
         takeaway=takeaway,
@@ -409,10 +419,6 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
             f"places ({place_names}) and of the ICS. {takeaway}."
         ),
         disclosure="published",
-        ics_code=system.code,
-        ics_name=system.name,
-        data_date=info.data_line,
-        attribution=info.sources,
     )
 
 
@@ -548,7 +554,8 @@ def tiers_slide(
         uniformtext={"minsize": 14, "mode": "hide"},
     )
     figure.update_annotations(font={"size": 22})
-    return Slide(
+    return _ics_slide(
+        system,
         key="tiers",
         title="Population tiers: unit sizes and people at risk",
         takeaway=takeaway,
@@ -562,10 +569,6 @@ def tiers_slide(
             f"each place, rounded to the nearest 5. {takeaway}."
         ),
         disclosure="individual",
-        ics_code=system.code,
-        ics_name=system.name,
-        data_date=info.data_line,
-        attribution=info.sources,
         notes=(note,),
     )
 
@@ -657,7 +660,8 @@ def allocation_slide(
     )
     # The page's chart, restyled for a projector: one definition of the figure.
     figure = _style(allocation_figures.tier_bars(summary, title=""))
-    return Slide(
+    return _ics_slide(
+        system,
         key="allocation",
         title=f"Sharing the budget: {scenario.name}",
         takeaway=takeaway,
@@ -671,10 +675,6 @@ def allocation_slide(
             f"split by the tier that commissions it and labelled with each total. {takeaway}."
         ),
         disclosure="published",
-        ics_code=system.code,
-        ics_name=system.name,
-        data_date=info.data_line,
-        attribution=info.sources,
     )
 
 
@@ -748,7 +748,8 @@ def inequality_slide(
         if own
         else "Synthetic individuals and the layers.risk model (modelled, not observed)"
     )
-    return Slide(
+    return _ics_slide(
+        system,
         key="inequality",
         title="The deprivation gap in people at risk",
         takeaway=takeaway,
@@ -764,10 +765,6 @@ def inequality_slide(
             f"index of inequality. {takeaway}."
         ),
         disclosure="individual",
-        ics_code=system.code,
-        ics_name=system.name,
-        data_date=info.data_line,
-        attribution=info.sources,
         notes=(UPLOADED_NOTE if own else DISCLOSURE_NOTE,),
     )
 
@@ -934,7 +931,8 @@ def alignment_slide(
             "Bar chart of the number of PCNs by the share of their registered patients who "
             "live in their home district."
         )
-    return Slide(
+    return _ics_slide(
+        system,
         key="alignment",
         title="How PCNs fit council boundaries",
         takeaway=takeaway,
@@ -943,10 +941,6 @@ def alignment_slide(
         scenario_name=name,
         alt_text=f"{alt} {takeaway}.",
         disclosure="published",
-        ics_code=system.code,
-        ics_name=system.name,
-        data_date=info.data_line,
-        attribution=info.sources,
     )
 
 

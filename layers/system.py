@@ -667,59 +667,17 @@ def load_system(
     place_definition = place_definition or default_place_definition(code, tables, vintage)
     places_by_ltla = place_lookup(code, place_definition, tables, vintage)
 
-    lsoa_table = _table("lsoas", tables, vintage, where={"icb_code": [code]})
-    lsoa_table = lsoa_table.merge(places_by_ltla, on="ltla_code")
-    geometry = _table(
-        f"lsoa_geometry_{detail}", tables, vintage, where={"lsoa_code": lsoa_table["lsoa_code"]}
+    name, lsoas, practice_table, registrations = _ics_rows(
+        code, detail, places_by_ltla, tables, vintage
     )
-    lsoas = gpd.GeoDataFrame(
-        geometry.merge(lsoa_table, on="lsoa_code", how="inner"), geometry="geometry", crs=4326
-    )
-    name = str(lsoa_table["icb_name"].iloc[0])
-
-    practice_table = _table("practices", tables, vintage, where={"icb_code": [code]})
-    registrations = _table(
-        "registrations", tables, vintage, where={"practice_code": practice_table["practice_code"]}
-    )
-
     resident = registrations.merge(lsoas[["lsoa_code", "place_code"]], on="lsoa_code")
     resident = resident.merge(practice_table[["practice_code", "pcn_code"]], on="practice_code")
-    pcn_place = _plurality(resident.dropna(subset=["pcn_code"]), "pcn_code", "place_code")
-    practice_place = _plurality(resident, "practice_code", "place_code")
-    largest_place = lsoas.groupby("place_code")["population"].sum().idxmax()
+    pcn_place, largest_place = _assign_places(resident, practice_table, lsoas)
     place_names = places_by_ltla.drop_duplicates("place_code").set_index("place_code")["place_name"]
-
-    # A PCN none of whose patients live in the ICS still needs one place, shared by
-    # all its practices: the largest.
-    pcn_codes = practice_table["pcn_code"]
-    pcn_place = pcn_place.reindex(pcn_codes.dropna().unique()).fillna(largest_place)
-    practice_table["place_code"] = (
-        pcn_codes.map(pcn_place)
-        .where(pcn_codes.notna(), practice_table["practice_code"].map(practice_place))
-        .fillna(largest_place)
-    )
     if custom_places is not None:
-        grouping = _validated_grouping(custom_places, practice_table["practice_code"])
-        custom_codes = "custom-" + grouping["place_name"].map(_slug)
-        practice_table["place_code"] = (
-            practice_table["practice_code"]
-            .map(dict(zip(grouping["practice_code"], custom_codes, strict=True)))
-            .fillna(practice_table["place_code"])
+        pcn_place, place_names = _apply_custom_places(
+            custom_places, practice_table, registrations, lsoas, place_names
         )
-        place_names = pd.concat(
-            [place_names, pd.Series(grouping["place_name"].to_numpy(), index=custom_codes)]
-        )
-        place_names = place_names[~place_names.index.duplicated(keep="last")]
-        registered = practice_table.dropna(subset=["pcn_code"]).rename(
-            columns={"registered_patients": "patients"}
-        )
-        pcn_place = _plurality(registered, "pcn_code", "place_code")
-        by_practice_place = registrations.merge(
-            practice_table[["practice_code", "place_code"]], on="practice_code"
-        )
-        lsoa_place = _plurality(by_practice_place, "lsoa_code", "place_code")
-        lsoas["place_code"] = lsoas["lsoa_code"].map(lsoa_place).fillna(lsoas["place_code"])
-        lsoas["place_name"] = lsoas["place_code"].map(place_names)
         place_definition = "custom"
     practice_table["place_name"] = practice_table["place_code"].map(place_names)
     practice_table["pcn_name"] = practice_table["pcn_name"].fillna(
@@ -733,6 +691,118 @@ def load_system(
 
     lsoa_pcn = _plurality(resident.dropna(subset=["pcn_code"]), "lsoa_code", "pcn_code")
     lsoas["footprint_pcn_code"] = lsoas["lsoa_code"].map(lsoa_pcn)
+    pcn_places = pcn_place, largest_place, place_names
+    pcns = _pcn_layer(practice_table, pcn_places, lsoas)
+    places = _place_layer(lsoas, practice_table, pcns, place_names)
+    ics = _ics_layer(code, name, lsoas, practice_table, pcns, places)
+    return System(
+        code=code,
+        name=name,
+        place_definition=place_definition,
+        lsoas=lsoas,
+        practices=practices,
+        pcns=pcns,
+        places=places,
+        ics=ics,
+        registrations=registrations,
+        seed=seed,
+        tables=tables,
+        vintage=vintage,
+    )
+
+
+def _apply_custom_places(
+    custom_places: pd.DataFrame,
+    practice_table: pd.DataFrame,
+    registrations: pd.DataFrame,
+    lsoas: gpd.GeoDataFrame,
+    place_names: pd.Series,
+) -> tuple[pd.Series, pd.Series]:
+    """Move the listed practices to the user's places, and PCNs and LSOAs after them.
+
+    Updates ``practice_table["place_code"]`` and the places of ``lsoas`` in place;
+    returns each PCN's place and the place names (custom places included).
+    """
+    grouping = _validated_grouping(custom_places, practice_table["practice_code"])
+    custom_codes = "custom-" + grouping["place_name"].map(_slug)
+    practice_table["place_code"] = (
+        practice_table["practice_code"]
+        .map(dict(zip(grouping["practice_code"], custom_codes, strict=True)))
+        .fillna(practice_table["place_code"])
+    )
+    place_names = pd.concat(
+        [place_names, pd.Series(grouping["place_name"].to_numpy(), index=custom_codes)]
+    )
+    place_names = place_names[~place_names.index.duplicated(keep="last")]
+    registered = practice_table.dropna(subset=["pcn_code"]).rename(
+        columns={"registered_patients": "patients"}
+    )
+    pcn_place = _plurality(registered, "pcn_code", "place_code")
+    by_practice_place = registrations.merge(
+        practice_table[["practice_code", "place_code"]], on="practice_code"
+    )
+    lsoa_place = _plurality(by_practice_place, "lsoa_code", "place_code")
+    lsoas["place_code"] = lsoas["lsoa_code"].map(lsoa_place).fillna(lsoas["place_code"])
+    lsoas["place_name"] = lsoas["place_code"].map(place_names)
+    return pcn_place, place_names
+
+
+def _assign_places(
+    resident: pd.DataFrame, practice_table: pd.DataFrame, lsoas: gpd.GeoDataFrame
+) -> tuple[pd.Series, str]:
+    """Give each practice its place (``practice_table["place_code"]``, set in place).
+
+    A PCN's place is where most of its patients live; a practice's is its PCN's, or
+    for a practice in no PCN where most of its own patients live. Returns each PCN's
+    place and the largest place (by residents).
+    """
+    pcn_place = _plurality(resident.dropna(subset=["pcn_code"]), "pcn_code", "place_code")
+    practice_place = _plurality(resident, "practice_code", "place_code")
+    largest_place = lsoas.groupby("place_code")["population"].sum().idxmax()
+    # A PCN none of whose patients live in the ICS still needs one place, shared by
+    # all its practices: the largest.
+    pcn_codes = practice_table["pcn_code"]
+    pcn_place = pcn_place.reindex(pcn_codes.dropna().unique()).fillna(largest_place)
+    practice_table["place_code"] = (
+        pcn_codes.map(pcn_place)
+        .where(pcn_codes.notna(), practice_table["practice_code"].map(practice_place))
+        .fillna(largest_place)
+    )
+    return pcn_place, largest_place
+
+
+def _ics_rows(
+    code: str, detail: str, places_by_ltla: pd.DataFrame, tables: Tables, vintage: str
+) -> tuple[str, gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    """The ICS's name, its LSOAs (with shapes and places), practices and registrations."""
+    # Filtered reads: only this ICS's rows of the national tables are decoded and held.
+    lsoa_table = _table("lsoas", tables, vintage, where={"icb_code": [code]})
+    lsoa_table = lsoa_table.merge(places_by_ltla, on="ltla_code")
+    geometry = _table(
+        f"lsoa_geometry_{detail}", tables, vintage, where={"lsoa_code": lsoa_table["lsoa_code"]}
+    )
+    lsoas = gpd.GeoDataFrame(
+        geometry.merge(lsoa_table, on="lsoa_code", how="inner"), geometry="geometry", crs=4326
+    )
+    practice_table = _table("practices", tables, vintage, where={"icb_code": [code]})
+    practice_table = practice_table.reset_index(drop=True)
+    registrations = _table(
+        "registrations", tables, vintage, where={"practice_code": practice_table["practice_code"]}
+    ).reset_index(drop=True)
+    return str(lsoa_table["icb_name"].iloc[0]), lsoas, practice_table, registrations
+
+
+def _pcn_layer(
+    practice_table: pd.DataFrame,
+    pcn_places: tuple[pd.Series, str, pd.Series],
+    lsoas: gpd.GeoDataFrame,
+) -> gpd.GeoDataFrame:
+    """PCNs with their places and footprints (the LSOAs where each is the largest).
+
+    ``pcn_places`` is each PCN's place code, the place of a PCN with none (the largest)
+    and the place names.
+    """
+    pcn_place, largest_place, place_names = pcn_places
     in_pcn = practice_table.dropna(subset=["pcn_code"])
     pcn_table = in_pcn.groupby(["pcn_code", "pcn_name"], as_index=False).agg(
         registered_patients=("registered_patients", "sum"),
@@ -749,7 +819,16 @@ def load_system(
         pcn_table.merge(footprints, on="pcn_code", how="left"), geometry="geometry", crs=4326
     )
     pcns["footprint_lsoas"] = pcns["pcn_code"].map(footprint_counts).fillna(0).astype(int)
+    return pcns
 
+
+def _place_layer(
+    lsoas: gpd.GeoDataFrame,
+    practice_table: pd.DataFrame,
+    pcns: pd.DataFrame,
+    place_names: pd.Series,
+) -> gpd.GeoDataFrame:
+    """Places with their residents, registered patients, counts and shapes, by name."""
     place_shapes = dissolve(lsoas[["place_code", "geometry"]], "place_code")
     place_table = lsoas.groupby("place_code", as_index=False).agg(
         resident_population=("population", "sum"), n_lsoas=("lsoa_code", "size")
@@ -759,7 +838,7 @@ def load_system(
         n_practices=("practice_code", "size"),
     )
     place_table = place_table.join(practice_counts, on="place_code")
-    place_table["n_pcns"] = place_table["place_code"].map(pcn_table.groupby("place_code").size())
+    place_table["n_pcns"] = place_table["place_code"].map(pcns.groupby("place_code").size())
     place_table[["registered_patients", "n_practices", "n_pcns"]] = (
         place_table[["registered_patients", "n_practices", "n_pcns"]].fillna(0).astype("int64")
     )
@@ -778,10 +857,20 @@ def load_system(
             "geometry",
         ]
     ]
-    places = places.sort_values("place_name").reset_index(drop=True)
+    return places.sort_values("place_name").reset_index(drop=True)
 
+
+def _ics_layer(
+    code: str,
+    name: str,
+    lsoas: gpd.GeoDataFrame,
+    practice_table: pd.DataFrame,
+    pcns: gpd.GeoDataFrame,
+    places: gpd.GeoDataFrame,
+) -> gpd.GeoDataFrame:
+    """The ICS as one row: its totals and counts, and the union of its places."""
     ics_shape = dissolve(places.assign(icb_code=code)[["icb_code", "geometry"]], "icb_code")
-    ics = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "icb_code": [code],
             "icb_name": [name],
@@ -790,23 +879,9 @@ def load_system(
             "n_lsoas": [len(lsoas)],
             "n_places": [len(places)],
             "n_pcns": [len(pcns)],
-            "n_practices": [len(practices)],
+            "n_practices": [len(practice_table)],
             "n_practices_no_pcn": [int(practice_table["pcn_code"].isna().sum())],
         },
         geometry=list(ics_shape.geometry),
         crs=4326,
-    )
-    return System(
-        code=code,
-        name=name,
-        place_definition=place_definition,
-        lsoas=lsoas,
-        practices=practices,
-        pcns=pcns,
-        places=places,
-        ics=ics,
-        registrations=registrations,
-        seed=seed,
-        tables=tables,
-        vintage=vintage,
     )

@@ -924,33 +924,49 @@ def tier_summary(
     ]
     no_pcn = tables.practices["pcn_code"].isna().to_numpy()
     patients = tables.practices["registered_patients"].to_numpy()
+    outside_pcns = (int(no_pcn.sum()), int(patients[no_pcn].sum()))
+    rows.extend(
+        _banded_row(flags, layer, checked[layer], outside_pcns if layer == "pcn" else (0, 0))
+        for layer in BANDED_LAYERS
+    )
+    return _typed_summary(pd.DataFrame(rows), tables)
+
+
+def _banded_row(
+    flags: pd.DataFrame, layer: str, band: Sequence[int], outside: tuple[int, int]
+) -> dict[str, object]:
+    """One banded layer's row of :func:`tier_summary`.
+
+    ``outside`` counts the practices (and their patients) that are in no unit of the layer.
+    """
     layer_of = flags["layer"].to_numpy(dtype=object)
     population_all = flags["registered_patients"].to_numpy(dtype=np.int64)
     flag_all = flags["flag"].to_numpy(dtype=object)
-    for layer in BANDED_LAYERS:
-        mask = layer_of == layer
-        flag = flag_all[mask]
-        # Sizes are of the units that have practices (a place with none has no patients).
-        measured = mask & pd.notna(flag_all)
-        population = population_all[measured]
-        rows.append(
-            {
-                "layer": layer,
-                "n_units": int(mask.sum()),
-                "median": float(np.median(population)) if measured.any() else np.nan,
-                "smallest": int(population.min()) if measured.any() else pd.NA,
-                "largest": int(population.max()) if measured.any() else pd.NA,
-                "band_low": checked[layer][0],
-                "band_high": checked[layer][1],
-                "n_below": int((flag == "below").sum()),
-                "n_within": int((flag == "within").sum()),
-                "n_above": int((flag == "above").sum()),
-                "n_no_practice": int(pd.isna(flag).sum()),
-                "outside_layer": int(no_pcn.sum()) if layer == "pcn" else 0,
-                "outside_layer_patients": int(patients[no_pcn].sum()) if layer == "pcn" else 0,
-            }
-        )
-    out = pd.DataFrame(rows)
+    mask = layer_of == layer
+    flag = flag_all[mask]
+    # Sizes are of the units that have practices (a place with none has no patients).
+    measured = mask & pd.notna(flag_all)
+    population = population_all[measured]
+    return {
+        "layer": layer,
+        "n_units": int(mask.sum()),
+        "median": float(np.median(population)) if measured.any() else np.nan,
+        "smallest": int(population.min()) if measured.any() else pd.NA,
+        "largest": int(population.max()) if measured.any() else pd.NA,
+        "band_low": band[0],
+        "band_high": band[1],
+        "n_below": int((flag == "below").sum()),
+        "n_within": int((flag == "within").sum()),
+        "n_above": int((flag == "above").sum()),
+        "n_no_practice": int(pd.isna(flag).sum()),
+        "outside_layer": outside[0],
+        "outside_layer_patients": outside[1],
+    }
+
+
+def _typed_summary(out: pd.DataFrame, tables: TierTables) -> pd.DataFrame:
+    """The rows of :func:`tier_summary` labelled, typed and with the ICS's totals."""
+    registered = tables.registered_patients
     out.insert(1, "label", out["layer"].map(LAYER_LABELS))
     out.insert(2, "population_basis", out["layer"].map(population_basis(tables.vintage)))
     for column in ("n_units", "outside_layer", "outside_layer_patients"):

@@ -68,6 +68,15 @@ class PostgresServer:
             command = ["runuser", "-u", "postgres", "--", *command]
         return subprocess.run(command, check=check, capture_output=True, text=True, timeout=120)
 
+    def _pg_ctl(self, *argv: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run ``pg_ctl`` on this server's data folder."""
+        return self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), *argv, check=check)
+
+    def _start(self, options: str, *argv: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Start the server with these ``postgres`` options, logging to ``server.log``."""
+        log = str(self.root / "server.log")
+        return self._pg_ctl("-l", log, "-o", options, "-w", *argv, "start", check=check)
+
     @property
     def data(self) -> Path:
         assert self.root is not None
@@ -96,20 +105,7 @@ class PostgresServer:
                 "-c fsync=off -c full_page_writes=off -c synchronous_commit=off "
                 "-c max_connections=200 -c shared_buffers=32MB"
             )
-            result = self._run(
-                str(self.bin / "pg_ctl"),
-                "-D",
-                str(self.data),
-                "-l",
-                str(self.root / "server.log"),
-                "-o",
-                options,
-                "-w",
-                "-t",
-                "60",
-                "start",
-                check=False,
-            )
+            result = self._start(options, "-t", "60", check=False)
             if result.returncode == 0:
                 return self
             if attempt == 4:
@@ -122,33 +118,23 @@ class PostgresServer:
         if self.root is None:
             return
         if self.running():
-            self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+            self._pg_ctl("-m", "immediate", "stop")
         shutil.rmtree(self.root, ignore_errors=True)
         self.root = None
 
     def pause(self) -> None:
         """Stop the server but keep its data (to test an unreachable database)."""
-        self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self._pg_ctl("-m", "fast", "-w", "stop")
 
     def resume(self) -> None:
         """Start again after :meth:`pause`, on the same port."""
-        self._run(
-            str(self.bin / "pg_ctl"),
-            "-D",
-            str(self.data),
-            "-l",
-            str(self.root / "server.log"),
-            "-o",
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off",
-            "-w",
-            "start",
-        )
+        self._start(f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.root} -c fsync=off")
 
     def running(self) -> bool:
         """Whether the server is up."""
         if self.root is None:
             return False
-        status = self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "status", check=False)
+        status = self._pg_ctl("status", check=False)
         return status.returncode == 0
 
     def url(self, database: str = "postgres") -> str:

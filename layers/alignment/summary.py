@@ -18,6 +18,7 @@ from layers.alignment._core import (
     PCN,
     Context,
     LaLevel,
+    Places,
     check_icb_code,
     check_la_level,
     check_threshold,
@@ -254,14 +255,61 @@ def _place_summary(
     limit = check_threshold(threshold)
     resolved = _places(ctx, icb_code, places, la_level)
     codes = resolved.codes
-    lsoa, prac = ctx.lsoas, ctx.practices
-    in_icb = lsoa["icb_code"] == icb_code
+    resident, at_icb, top_outflow = _residents_by_icb(ctx, icb_code, places, la_level, resolved)
+    per_place, straddling = _homed_units(ctx, icb_code, places, la_level, limit, codes)
+    size, facts, names_column = _static_facts(ctx, icb_code, la_level, vintage, resolved)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = pd.DataFrame(
+            {
+                "place_code": codes.to_numpy(dtype=object),
+                "place_name": name_of(codes, resolved.names),
+                "la_codes": facts["la_codes"],
+                "la_names": facts["la_names"],
+                "n_lsoas": size["n_lsoas"].to_numpy(dtype=np.int64),
+                "resident_patients": resident.to_numpy(dtype=np.int64),
+                "residents_at_icb_practices_share": (at_icb / resident).to_numpy(),
+                "top_outflow": top_outflow.to_numpy(dtype=object),
+                "residents_at_home_units": per_place["residents_at_home_units"].to_numpy(
+                    dtype=np.int64
+                ),
+                "residents_coterminosity": (
+                    per_place["residents_at_home_units"] / resident
+                ).to_numpy(),
+                "n_home_units": per_place["n_home_units"].to_numpy(dtype=np.int64),
+                "n_home_pcns": per_place["n_home_pcns"].to_numpy(dtype=np.int64),
+                "n_home_no_pcn_practices": per_place["n_home_no_pcn_practices"].to_numpy(
+                    dtype=np.int64
+                ),
+                "home_unit_patients": per_place["home_unit_patients"].to_numpy(dtype=np.int64),
+                "home_units_coterminosity": (
+                    per_place["residents_at_home_units"] / per_place["home_unit_patients"]
+                ).to_numpy(),
+                "n_straddling": per_place["n_straddling"].to_numpy(dtype=np.int64),
+                "straddling": straddling.to_numpy(dtype=object),
+                "split_authorities": facts["split_authorities"],
+                names_column: facts[names_column],
+            }
+        )
+    if "population" in size.columns:
+        out.insert(5, "population", size["population"].to_numpy(dtype=np.int64))
+    text = ["place_code", "place_name", "la_codes", "la_names", "top_outflow", "straddling"]
+    text += ["split_authorities", names_column]
+    return out.astype({c: "str" for c in text})
 
-    # Residents of each place by the ICB of their practice (England-wide rows).
+
+def _residents_by_icb(
+    ctx: Context, icb_code: str, places: pd.DataFrame | None, la_level: str, resolved: Places
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Residents of each place, those at the ICB's practices, and the largest outflow.
+
+    Residents are counted by the ICB of their practice (England-wide rows); the
+    outflow is the other ICB with most of them, named with its share.
+    """
+    codes = resolved.codes
     by_practice = ctx.by_practice(
         ("places", icb_code, id(places), la_level), resolved.area_of_lsoa.to_numpy(dtype=object)
     )
-    by_icb = ctx.group(by_practice, _practice_icb(prac))
+    by_icb = ctx.group(by_practice, _practice_icb(ctx.practices))
     icb_counts = pd.DataFrame(by_icb.counts, index=by_icb.units, columns=by_icb.areas)
     icb_counts = icb_counts.reindex(columns=codes, fill_value=0)
     resident = icb_counts.sum(axis=0)
@@ -276,8 +324,21 @@ def _place_summary(
     top_share = top_n / resident.where(resident > 0)
     top_outflow = pd.Series(name_of(top_code.fillna(""), icb_names), index=codes) + " "
     top_outflow = (top_outflow + (100 * top_share).map("{:.1f}%".format)).where(top_n > 0, "")
+    return resident, at_icb, top_outflow
 
-    # Units homed in each place (England-wide homes, places inside the ICB).
+
+def _homed_units(
+    ctx: Context,
+    icb_code: str,
+    places: pd.DataFrame | None,
+    la_level: str,
+    limit: float,
+    codes: pd.Index,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Units homed in each place, and the straddling ones named with their share.
+
+    Homes are England-wide; the places are those inside the ICB.
+    """
     home = _home_units(ctx, icb_code, places, la_level).copy()
     home["straddles"] = home["home_share"] < limit
     home["label"] = (
@@ -297,8 +358,20 @@ def _place_summary(
     per_place = per_place.reindex(codes, fill_value=0)
     straddlers = home.loc[home["straddles"]].sort_values(["home_code", "unit_code"])
     straddling = _label(straddlers, straddlers["label"], "home_code").reindex(codes).fillna("")
+    return per_place, straddling
 
-    # Static facts from the LSOA table: size, members, split authorities, CCGs.
+
+def _static_facts(
+    ctx: Context, icb_code: str, la_level: str, vintage: str, resolved: Places
+) -> tuple[pd.DataFrame, dict[str, np.ndarray], str]:
+    """Static facts from the LSOA table: size, members, split authorities, former units.
+
+    Returns each place's size (``n_lsoas``, ``population`` where known), its text
+    columns, and the name of the former-unit column (e.g. ``ccg21_names``).
+    """
+    codes = resolved.codes
+    lsoa = ctx.lsoas
+    in_icb = lsoa["icb_code"] == icb_code
     members = resolved.members
     level = members["la_level"].iloc[0] if len(members) else la_level
     la_col = f"{level}_code"
@@ -327,44 +400,14 @@ def _place_summary(
         ccg_names = pd.Series(dtype=object)
     member_codes = _label(members, members["la_code"].astype(str), "place_code")
     member_names = _label(members, members["la_name"].astype(str), "place_code")
-
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = pd.DataFrame(
-            {
-                "place_code": codes.to_numpy(dtype=object),
-                "place_name": name_of(codes, resolved.names),
-                "la_codes": member_codes.reindex(codes).fillna("").to_numpy(dtype=object),
-                "la_names": member_names.reindex(codes).fillna("").to_numpy(dtype=object),
-                "n_lsoas": size["n_lsoas"].to_numpy(dtype=np.int64),
-                "resident_patients": resident.to_numpy(dtype=np.int64),
-                "residents_at_icb_practices_share": (at_icb / resident).to_numpy(),
-                "top_outflow": top_outflow.to_numpy(dtype=object),
-                "residents_at_home_units": per_place["residents_at_home_units"].to_numpy(
-                    dtype=np.int64
-                ),
-                "residents_coterminosity": (
-                    per_place["residents_at_home_units"] / resident
-                ).to_numpy(),
-                "n_home_units": per_place["n_home_units"].to_numpy(dtype=np.int64),
-                "n_home_pcns": per_place["n_home_pcns"].to_numpy(dtype=np.int64),
-                "n_home_no_pcn_practices": per_place["n_home_no_pcn_practices"].to_numpy(
-                    dtype=np.int64
-                ),
-                "home_unit_patients": per_place["home_unit_patients"].to_numpy(dtype=np.int64),
-                "home_units_coterminosity": (
-                    per_place["residents_at_home_units"] / per_place["home_unit_patients"]
-                ).to_numpy(),
-                "n_straddling": per_place["n_straddling"].to_numpy(dtype=np.int64),
-                "straddling": straddling.to_numpy(dtype=object),
-                "split_authorities": split_names.reindex(codes).fillna("").to_numpy(dtype=object),
-                names_column: ccg_names.reindex(codes).fillna("").to_numpy(dtype=object),
-            }
-        )
-    if "population" in size.columns:
-        out.insert(5, "population", size["population"].to_numpy(dtype=np.int64))
-    text = ["place_code", "place_name", "la_codes", "la_names", "top_outflow", "straddling"]
-    text += ["split_authorities", names_column]
-    return out.astype({c: "str" for c in text})
+    facts = {
+        "la_codes": member_codes,
+        "la_names": member_names,
+        "split_authorities": split_names,
+        names_column: ccg_names,
+    }
+    text = {k: v.reindex(codes).fillna("").to_numpy(dtype=object) for k, v in facts.items()}
+    return size, text, names_column
 
 
 def alignment_figures(

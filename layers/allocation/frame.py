@@ -387,7 +387,27 @@ def practice_frame(
         [None if pd.isna(v) else str(v) for v in frame["pcn_code"]], index=frame.index, dtype=object
     )
     frame = frame.sort_values("practice_code").reset_index(drop=True)
+    frame = _with_weights(frame, weighted_populations)
+    frame = _with_deprivation(frame, practice_deprivation(system.registrations, lsoas, vintage.key))
+    lookup = former_ccg_lookup(
+        lsoas, splits if vintage.key == "2022" else {}, columns=(lineage[0], lineage[1])
+    )
+    former = practice_former_ccgs(
+        system.registrations, lookup, within=system.lsoas["lsoa_code"].astype(str)
+    ).set_index("practice_code")
+    for column in ("former_ccg_code", "former_ccg_name", "former_ccg_share"):
+        frame[column] = frame["practice_code"].map(former[column])
+    frame["former_ccg_code"] = frame["former_ccg_code"].fillna(_UNKNOWN_CCG[0])
+    frame["former_ccg_name"] = frame["former_ccg_name"].fillna(_UNKNOWN_CCG[1])
+    return frame[list(FRAME_COLUMNS)]
 
+
+def _with_weights(frame: pd.DataFrame, weighted_populations: pd.DataFrame) -> pd.DataFrame:
+    """Join NHS England's weighted populations to the practices.
+
+    A practice missing from them gets ICS-average need for its registered list
+    (``wp_imputed``).
+    """
     weights = weighted_populations[["practice_code", *WEIGHTED_COLUMNS]].copy()
     weights["practice_code"] = weights["practice_code"].astype(str)
     weights = weights.drop_duplicates("practice_code")
@@ -409,8 +429,15 @@ def practice_frame(
             rate = frame.loc[present, column].sum() / population if population > 0 else 1.0
             frame.loc[missing, column] = listed * rate
     frame["wp_imputed"] = missing
+    return frame
 
-    deprivation = practice_deprivation(system.registrations, lsoas, vintage.key)
+
+def _with_deprivation(frame: pd.DataFrame, deprivation: pd.DataFrame) -> pd.DataFrame:
+    """Add each practice's Core20 share and IMD decile.
+
+    A practice with no patients in English LSOAs gets the ICS's patient-weighted mean
+    (``deprivation_imputed``).
+    """
     deprivation["practice_code"] = deprivation["practice_code"].astype(str)
     deprivation = deprivation.set_index("practice_code")
     core20 = frame["practice_code"].map(deprivation["core20_share"]).astype(float)
@@ -427,15 +454,4 @@ def practice_frame(
     frame["core20_share"] = core20.to_numpy(dtype=float)
     frame["imd_decile"] = decile.to_numpy(dtype=float)
     frame["deprivation_imputed"] = unknown
-
-    lookup = former_ccg_lookup(
-        lsoas, splits if vintage.key == "2022" else {}, columns=(lineage[0], lineage[1])
-    )
-    former = practice_former_ccgs(
-        system.registrations, lookup, within=system.lsoas["lsoa_code"].astype(str)
-    ).set_index("practice_code")
-    for column in ("former_ccg_code", "former_ccg_name", "former_ccg_share"):
-        frame[column] = frame["practice_code"].map(former[column])
-    frame["former_ccg_code"] = frame["former_ccg_code"].fillna(_UNKNOWN_CCG[0])
-    frame["former_ccg_name"] = frame["former_ccg_name"].fillna(_UNKNOWN_CCG[1])
-    return frame[list(FRAME_COLUMNS)]
+    return frame

@@ -116,7 +116,6 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str, str]:
         expect the tables of :func:`run_duckdb` to be registered.
     """
     source = _source(list(plan.files), plan.hive)
-    types = plan.types
     if plan.id_kind == "int":
         pid = "CAST(person_id AS BIGINT)"
     else:
@@ -127,88 +126,120 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str, str]:
     )
     # the usual case, no repeated id, is found by a cheaper distinct count first
     any_dup = f"SELECT count(pid) - count(DISTINCT pid) FROM (SELECT {pid} AS pid FROM {source})"
+    joined = _joined_sql(plan, params, pid, source)
+    return any_dup, dup, _detail_sql(joined, plan, params)
 
-    year = _whole(_number("lsoa_year", types["lsoa_year"]))
+
+def _age_sql(plan: ExtractPlan) -> dict[str, str]:
+    """How the age is read, keyed (single years or five-year bands) and checked."""
     if plan.age_column == "age":
-        age = _whole(_number("age", types["age"]))
-        age_cols = f"{age} AS age"
-        age_join = ""
-        age_key = (
-            f"CASE WHEN age BETWEEN 0 AND {MAX_AGE} THEN least(age, {BAND_KEY_OFFSET - 1}) END"
-        )
-        edge = "age"
-    else:
-        age_cols = f"{_text('age_band_5')} AS band5_label"
-        age_join = "LEFT JOIN band5 ON band5.label = src.band5_label"
-        age_key = f"{BAND_KEY_OFFSET} + band5.idx"
-        edge = "5 * band5.idx"
-    optional = set(plan.optional)
-    fr_raw = _text("frailty", "lower") if "frailty" in optional else "NULL::VARCHAR"
-    ltc_present = "ltc_count IS NOT NULL" if "ltc_count" in optional else "false"
-    ltc_number = (
-        _whole(_number("ltc_count", types["ltc_count"])) if "ltc_count" in optional else "NULL"
-    )
-    score_present = "risk_score IS NOT NULL" if "risk_score" in optional else "false"
-    score_number = (
-        _number("risk_score", types["risk_score"]) if "risk_score" in optional else "NULL"
-    )
+        age = _whole(_number("age", plan.types["age"]))
+        return {
+            "cols": f"{age} AS age",
+            "join": "",
+            "key": (
+                f"CASE WHEN age BETWEEN 0 AND {MAX_AGE} THEN least(age, {BAND_KEY_OFFSET - 1}) END"
+            ),
+            "edge": "age",
+            "readable": "src.age IS NOT NULL",
+            "out_of_range": f"src.age < 0 OR src.age > {MAX_AGE}",
+        }
+    return {
+        "cols": f"{_text('age_band_5')} AS band5_label",
+        "join": "LEFT JOIN band5 ON band5.label = src.band5_label",
+        "key": f"{BAND_KEY_OFFSET} + band5.idx",
+        "edge": "5 * band5.idx",
+        "readable": "band5.idx IS NOT NULL",
+        "out_of_range": "false",
+    }
 
-    # Text stored as text is read through a map of its distinct values (made from the
-    # plan, normalised once each); otherwise each row is trimmed and upper-cased here.
+
+def _optional_sql(plan: ExtractPlan) -> dict[str, str]:
+    """How the optional risk columns are read: NULL or false when the extract has none."""
+    optional, types = set(plan.optional), plan.types
+    has_ltc, has_score = "ltc_count" in optional, "risk_score" in optional
+    return {
+        "fr_raw": _text("frailty", "lower") if "frailty" in optional else "NULL::VARCHAR",
+        "ltc_present": "ltc_count IS NOT NULL" if has_ltc else "false",
+        "ltc_number": _whole(_number("ltc_count", types["ltc_count"])) if has_ltc else "NULL",
+        "score_present": "risk_score IS NOT NULL" if has_score else "false",
+        "score_number": _number("risk_score", types["risk_score"]) if has_score else "NULL",
+    }
+
+
+def _code_sql(plan: ExtractPlan) -> dict[str, str]:
+    """How the practice, LSOA and sex columns are read, checked and joined to their lookups.
+
+    Text stored as text is read through a map of its distinct values (made from the
+    plan, normalised once each); otherwise each row is trimmed and upper-cased here.
+    """
     mapped = plan.raw_values
     if "practice_code" in mapped:
-        practice_read = "CAST(practice_code AS VARCHAR) AS practice_raw"
-        practice_null = "(src.practice_raw IS NULL OR pm.empty)"
-        practice_join = "LEFT JOIN practice_map AS pm ON pm.raw = src.practice_raw"
-        practice = "pm.practice"
+        practice = {
+            "practice_read": "CAST(practice_code AS VARCHAR) AS practice_raw",
+            "practice_null": "(src.practice_raw IS NULL OR pm.empty)",
+            "practice_join": "LEFT JOIN practice_map AS pm ON pm.raw = src.practice_raw",
+        }
     else:
-        practice_read = f"{_text('practice_code')} AS practice_norm"
-        practice_null = "src.practice_norm IS NULL"
-        practice_join = "LEFT JOIN practice_lookup AS pm ON pm.practice_code = src.practice_norm"
-        practice = "pm.practice"
+        practice = {
+            "practice_read": f"{_text('practice_code')} AS practice_norm",
+            "practice_null": "src.practice_norm IS NULL",
+            "practice_join": (
+                "LEFT JOIN practice_lookup AS pm ON pm.practice_code = src.practice_norm"
+            ),
+        }
     if "lsoa_code" in mapped:
-        lsoa_read = "CAST(lsoa_code AS VARCHAR) AS lsoa_raw"
-        lsoa_null = "(src.lsoa_raw IS NULL OR lm.empty)"
-        lsoa_join = "LEFT JOIN lsoa_map AS lm ON lm.raw = src.lsoa_raw"
+        lsoa = {
+            "lsoa_read": "CAST(lsoa_code AS VARCHAR) AS lsoa_raw",
+            "lsoa_null": "(src.lsoa_raw IS NULL OR lm.empty)",
+            "lsoa_join": "LEFT JOIN lsoa_map AS lm ON lm.raw = src.lsoa_raw",
+        }
     else:
-        lsoa_read = f"{_text('lsoa_code')} AS lsoa_norm"
-        lsoa_null = "src.lsoa_norm IS NULL"
-        lsoa_join = "LEFT JOIN lsoa_lookup AS lm ON lm.lsoa_code = src.lsoa_norm"
+        lsoa = {
+            "lsoa_read": f"{_text('lsoa_code')} AS lsoa_norm",
+            "lsoa_null": "src.lsoa_norm IS NULL",
+            "lsoa_join": "LEFT JOIN lsoa_lookup AS lm ON lm.lsoa_code = src.lsoa_norm",
+        }
     if "sex" in mapped:
-        sex_read = "CAST(sex AS VARCHAR) AS sex_raw"
-        sex_ok = "sm.ok IS TRUE"
-        sex_join = "LEFT JOIN sex_map AS sm ON sm.raw = src.sex_raw"
+        sex = {
+            "sex_read": "CAST(sex AS VARCHAR) AS sex_raw",
+            "sex_ok": "sm.ok IS TRUE",
+            "sex_join": "LEFT JOIN sex_map AS sm ON sm.raw = src.sex_raw",
+        }
     else:
-        sex_read = f"{_text('sex')} IN {_in(SEX_VALUES)} AS sex_read_ok"
-        sex_ok = "src.sex_read_ok IS TRUE"
-        sex_join = ""
+        sex = {
+            "sex_read": f"{_text('sex')} IN {_in(SEX_VALUES)} AS sex_read_ok",
+            "sex_ok": "src.sex_read_ok IS TRUE",
+            "sex_join": "",
+        }
+    return practice | lsoa | sex
 
+
+def _joined_sql(plan: ExtractPlan, params: RunParameters, pid: str, source: str) -> str:
+    """Each row read, joined to its lookups, with the reason it is left out (-1: kept)."""
+    year = _whole(_number("lsoa_year", plan.types["lsoa_year"]))
+    age, opt, code = _age_sql(plan), _optional_sql(plan), _code_sql(plan)
+    practice = "pm.practice"
     read = f"""
         SELECT
             {pid} AS pid,
-            {practice_read},
-            {lsoa_read},
+            {code["practice_read"]},
+            {code["lsoa_read"]},
             {year} AS year,
-            {age_cols},
-            {sex_read},
-            {fr_raw} AS fr_raw,
-            {ltc_present} AS ltc_present,
-            {ltc_number} AS ltc_raw,
-            {score_present} AS score_present,
-            {score_number} AS score_raw
+            {age["cols"]},
+            {code["sex_read"]},
+            {opt["fr_raw"]} AS fr_raw,
+            {opt["ltc_present"]} AS ltc_present,
+            {opt["ltc_number"]} AS ltc_raw,
+            {opt["score_present"]} AS score_present,
+            {opt["score_number"]} AS score_raw
         FROM {source}
     """
-    if plan.age_column == "age":
-        readable_age = "src.age IS NOT NULL"
-        out_of_range = f"src.age < 0 OR src.age > {MAX_AGE}"
-    else:
-        readable_age = "band5.idx IS NOT NULL"
-        out_of_range = "false"
-    joined = f"""
+    return f"""
         SELECT
             src.*,
-            {age_key} AS age_key,
-            {_band_of(edge)} AS band,
+            {age["key"]} AS age_key,
+            {_band_of(age["edge"])} AS band,
             {practice} AS practice,
             lm.lsoa AS lsoa,
             lm.imd_decile AS imd_decile,
@@ -217,11 +248,11 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str, str]:
             CASE WHEN ltc_raw BETWEEN 0 AND {_MAX_LTC} THEN ltc_raw END AS ltc,
             CASE WHEN score_raw BETWEEN 0 AND 1 THEN score_raw END AS score,
             CASE
-                WHEN src.pid IS NULL OR {practice_null}
+                WHEN src.pid IS NULL OR {code["practice_null"]}
                     OR src.year IS NULL OR src.year NOT IN ({", ".join(str(y) for y in LSOA_YEARS)})
-                    OR NOT ({readable_age}) OR NOT ({sex_ok}) THEN 0
-                WHEN {lsoa_null} THEN 1
-                WHEN {out_of_range} THEN 2
+                    OR NOT ({age["readable"]}) OR NOT ({code["sex_ok"]}) THEN 0
+                WHEN {code["lsoa_null"]} THEN 1
+                WHEN {age["out_of_range"]} THEN 2
                 WHEN {practice} IS NULL THEN 3
                 WHEN src.year <> {params.lsoa_year} THEN 4
                 WHEN lm.lsoa IS NULL THEN 5
@@ -229,12 +260,16 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str, str]:
                 ELSE -1
             END AS reason
         FROM ({read}) AS src
-        {age_join}
-        {practice_join}
-        {lsoa_join}
-        {sex_join}
+        {age["join"]}
+        {code["practice_join"]}
+        {code["lsoa_join"]}
+        {code["sex_join"]}
         LEFT JOIN dup ON dup.pid = src.pid
     """
+
+
+def _detail_sql(joined: str, plan: ExtractPlan, params: RunParameters) -> str:
+    """The detail table: people by reason, practice, decile, age band, tier and its source."""
     rising, high = params.score_cuts
     tier = f"""
         CASE
@@ -256,7 +291,7 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str, str]:
         + (CASE WHEN c.ltc_present AND c.ltc IS NULL THEN 2 ELSE 0 END)
         + (CASE WHEN c.score_present AND c.score IS NULL THEN 4 ELSE 0 END)
     """
-    detail = f"""
+    return f"""
         SELECT
             c.reason AS reason,
             CASE WHEN c.reason < 0 THEN c.practice ELSE -1 END AS practice,
@@ -271,7 +306,6 @@ def sql_for(plan: ExtractPlan, params: RunParameters) -> tuple[str, str, str]:
         GROUP BY ALL
         ORDER BY ALL
     """
-    return any_dup, dup, detail
 
 
 def _tables(plan: ExtractPlan, lookups: Lookups) -> dict[str, pd.DataFrame]:

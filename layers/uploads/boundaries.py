@@ -716,68 +716,126 @@ def _check_features(
     source = frame.crs
     label = _crs_label(source)
     geoms = np.asarray(frame.geometry.array, dtype=object)
-    present = np.array([g is not None and not g.is_empty for g in geoms])
-    if source.is_geographic and present.any():
-        xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
-        if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
-            why = (
-                "the file declares no CRS, so GeoJSON's default (WGS 84 longitude/latitude) applies"
-                if not crs_declared
-                else f"the file declares {label}"
-            )
-            raise UploadError(
-                f"The coordinates (x {xmin:,.0f} to {xmax:,.0f}, y {ymin:,.0f} to {ymax:,.0f}) "
-                f"are not longitude/latitude degrees, but {why}. Declare the file's CRS (e.g. "
-                "EPSG:27700 for British National Grid) or export it in WGS 84."
-            )
+    _check_degrees(geoms, source, label, crs_declared)
     rejected: list[tuple[int, str]] = []
     notes: list[str] = []
-    keep_rows: list[int] = []
-    keep_names: list[str] = []
-    keep_geoms: list[shapely.Geometry] = []
+    kept: list[tuple[int, str, shapely.Geometry]] = []
     for i, geom in enumerate(geoms):
         number = i + 1
         raw_name = _name_text(frame[name_column].iloc[i])
         name = normalise_name(raw_name)
-        reasons = []
-        problem = name_problem(raw_name, str(name_column))
-        if problem:
-            reasons.append(problem)
-        if geom is None or geom.is_empty:
-            reasons.append("has no geometry")
-        elif geom.geom_type not in _POLYGONAL:
-            reasons.append(
-                f"is a {geom.geom_type}; boundaries must be polygons (Polygon or MultiPolygon)"
-            )
-        else:
-            geom = shapely.force_2d(geom)
-            if not geom.is_valid:
-                why = shapely.is_valid_reason(geom)
-                repaired = _polygonal(shapely.make_valid(geom))
-                if repaired is None or repaired.is_empty:
-                    reasons.append(f"is not a valid polygon ({why}) and could not be repaired")
-                else:
-                    notes.append(
-                        f"feature {number} ({name or 'unnamed'}) was not a valid polygon "
-                        f"({why}) and was repaired"
-                    )
-                    geom = repaired
+        reasons, geom = _check_feature(geom, raw_name, str(name_column), number, name, notes)
         if reasons:
             rejected.append((number, "; ".join(reasons)))
-            continue
-        keep_rows.append(number)
-        keep_names.append(name)
-        keep_geoms.append(geom)
-    kept = gpd.GeoSeries(keep_geoms, crs=source)
+        else:
+            kept.append((number, name, geom))
+    converted = _in_england(kept, source, label, rejected, notes)
+    rejected.sort()
+    n_read = len(frame)
+    if not converted:
+        raise UploadError(
+            f"No feature could be used ({plural(n_read, 'feature')} read):\n"
+            + "\n".join(format_problems(rejected, "feature")),
+            rejected,
+        )
+    merged_rows, merged_names, merged_geoms = _merge_same_names(converted, notes)
+    accepted = gpd.GeoDataFrame(
+        {"place_name": pd.Series(merged_names, dtype=object)},
+        geometry=gpd.GeoSeries(merged_geoms, crs=4326),
+    )
+    accepted.insert(1, "area_km2", accepted.geometry.to_crs(27700).area.to_numpy() / 1e6)
+    accepted.index = pd.Index(merged_rows, dtype=np.int64, name="feature")
+    frame_rejected = pd.DataFrame(
+        {
+            "row": np.array([r for r, _ in rejected], dtype=np.int64),
+            "reason": pd.Series([m for _, m in rejected], dtype=object),
+        }
+    )
+    return UploadReport(
+        "boundaries", accepted, frame_rejected, tuple(notes), n_read, PurePosixPath(filename).name
+    )
+
+
+def _check_degrees(geoms: np.ndarray, source: CRS, label: str, crs_declared: bool) -> None:
+    """Refuse a geographic layer whose coordinates cannot be longitude/latitude degrees."""
+    present = np.array([g is not None and not g.is_empty for g in geoms])
+    if not (source.is_geographic and present.any()):
+        return
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
+    if xmin < -180 or xmax > 180 or ymin < -90 or ymax > 90:
+        why = (
+            "the file declares no CRS, so GeoJSON's default (WGS 84 longitude/latitude) applies"
+            if not crs_declared
+            else f"the file declares {label}"
+        )
+        raise UploadError(
+            f"The coordinates (x {xmin:,.0f} to {xmax:,.0f}, y {ymin:,.0f} to {ymax:,.0f}) "
+            f"are not longitude/latitude degrees, but {why}. Declare the file's CRS (e.g. "
+            "EPSG:27700 for British National Grid) or export it in WGS 84."
+        )
+
+
+def _check_feature(
+    geom: shapely.Geometry | None,
+    raw_name: str,
+    name_column: str,
+    number: int,
+    name: str,
+    notes: list[str],
+) -> tuple[list[str], shapely.Geometry | None]:
+    """One feature's problems (none: usable), and its polygon (2D, repaired if need be).
+
+    A repair is told in ``notes``.
+    """
+    reasons = []
+    problem = name_problem(raw_name, name_column)
+    if problem:
+        reasons.append(problem)
+    if geom is None or geom.is_empty:
+        reasons.append("has no geometry")
+    elif geom.geom_type not in _POLYGONAL:
+        reasons.append(
+            f"is a {geom.geom_type}; boundaries must be polygons (Polygon or MultiPolygon)"
+        )
+    else:
+        geom = shapely.force_2d(geom)
+        if not geom.is_valid:
+            why = shapely.is_valid_reason(geom)
+            repaired = _polygonal(shapely.make_valid(geom))
+            if repaired is None or repaired.is_empty:
+                reasons.append(f"is not a valid polygon ({why}) and could not be repaired")
+            else:
+                notes.append(
+                    f"feature {number} ({name or 'unnamed'}) was not a valid polygon "
+                    f"({why}) and was repaired"
+                )
+                geom = repaired
+    return reasons, geom
+
+
+def _in_england(
+    kept: list[tuple[int, str, shapely.Geometry]],
+    source: CRS,
+    label: str,
+    rejected: list[tuple[int, str]],
+    notes: list[str],
+) -> list[tuple[int, str, shapely.Geometry]]:
+    """The features converted to WGS 84 that lie in England (valid, repaired if need be).
+
+    Features that cannot be converted or lie outside England go to ``rejected``.
+    """
+    kept_series = gpd.GeoSeries([g for _, _, g in kept], crs=source)
     try:
-        converted = kept.to_crs(4326) if not source.equals(CRS.from_epsg(4326)) else kept
+        converted = (
+            kept_series.to_crs(4326) if not source.equals(CRS.from_epsg(4326)) else kept_series
+        )
     except Exception as exc:
         raise UploadError(
             f"The boundaries could not be converted from {label} to WGS 84 ({exc})."
         ) from None
     min_lon, min_lat, max_lon, max_lat = ENGLAND_BOUNDS
-    out_rows, out_names, out_geoms = [], [], []
-    for number, name, geom in zip(keep_rows, keep_names, converted, strict=True):
+    out = []
+    for (number, name, _), geom in zip(kept, converted, strict=True):
         if geom is None or geom.is_empty or not np.isfinite(geom.bounds).all():
             rejected.append((number, f"could not be converted from {label} to WGS 84"))
             continue
@@ -801,45 +859,28 @@ def _check_features(
                 f"feature {number} ({name}) became invalid when converted and was repaired"
             )
             geom = fixed
-        out_rows.append(number)
-        out_names.append(name)
-        out_geoms.append(geom)
-    rejected.sort()
-    n_read = len(frame)
-    if not out_rows:
-        raise UploadError(
-            f"No feature could be used ({plural(n_read, 'feature')} read):\n"
-            + "\n".join(format_problems(rejected, "feature")),
-            rejected,
-        )
+        out.append((number, name, geom))
+    return out
+
+
+def _merge_same_names(
+    features: list[tuple[int, str, shapely.Geometry]], notes: list[str]
+) -> tuple[list[int], list[str], list[shapely.Geometry]]:
+    """One boundary per name: features sharing a name are merged (and ``notes`` says so)."""
     merged_rows, merged_names, merged_geoms = [], [], []
     groups: dict[str, list[int]] = {}
-    for k, name in enumerate(out_names):
+    for k, (_, name, _) in enumerate(features):
         groups.setdefault(name, []).append(k)
     for name, members in groups.items():
-        merged_rows.append(out_rows[members[0]])
+        merged_rows.append(features[members[0]][0])
         merged_names.append(name)
         if len(members) == 1:
-            merged_geoms.append(out_geoms[members[0]])
+            merged_geoms.append(features[members[0]][2])
         else:
-            numbers = [out_rows[k] for k in members]
+            numbers = [features[k][0] for k in members]
             listed = ", ".join(str(n) for n in numbers[:-1]) + f" and {numbers[-1]}"
             notes.append(
                 f"features {listed} share the name {name!r} and were merged into one boundary"
             )
-            merged_geoms.append(_polygonal(shapely.union_all([out_geoms[k] for k in members])))
-    accepted = gpd.GeoDataFrame(
-        {"place_name": pd.Series(merged_names, dtype=object)},
-        geometry=gpd.GeoSeries(merged_geoms, crs=4326),
-    )
-    accepted.insert(1, "area_km2", accepted.geometry.to_crs(27700).area.to_numpy() / 1e6)
-    accepted.index = pd.Index(merged_rows, dtype=np.int64, name="feature")
-    frame_rejected = pd.DataFrame(
-        {
-            "row": np.array([r for r, _ in rejected], dtype=np.int64),
-            "reason": pd.Series([m for _, m in rejected], dtype=object),
-        }
-    )
-    return UploadReport(
-        "boundaries", accepted, frame_rejected, tuple(notes), n_read, PurePosixPath(filename).name
-    )
+            merged_geoms.append(_polygonal(shapely.union_all([features[k][2] for k in members])))
+    return merged_rows, merged_names, merged_geoms

@@ -466,6 +466,31 @@ def validate_place_groupings(
     return run_bounded(_place_groupings, as_bytes(raw_bytes), known, filename)
 
 
+def _practice_code(
+    raw: str, number: int, first: dict[str, int], known: frozenset[str] | None = None
+) -> tuple[str, str | None]:
+    """A row's practice code, normalised, and what is wrong with it (None: nothing).
+
+    ``first`` maps each code seen so far to its first row; a new good code is added.
+    With ``known``, a well-formed code must be one of them.
+    """
+    code = _code(raw)
+    if not code:
+        return code, "practice_code is blank"
+    unknown = known is not None and code not in known
+    if unknown and _PRACTICE_CODE.match(code):
+        return code, f"practice_code {excerpt(code)} is not a known practice"
+    if (known is None or unknown) and not _PRACTICE_CODE.match(code):
+        return code, (
+            f"practice_code {excerpt(raw)} is not a practice code "
+            "(a letter and 5 digits, e.g. A81001)"
+        )
+    if code in first:
+        return code, f"practice_code {excerpt(code)} is repeated (first on row {first[code]})"
+    first[code] = number
+    return code, None
+
+
 def _place_groupings(raw_bytes: bytes, known: frozenset[str], filename: str | None):
     """:func:`validate_place_groupings`, run in the bounded child process."""
     table = read_csv_upload(raw_bytes, "place_groupings")
@@ -473,24 +498,8 @@ def _place_groupings(raw_bytes: bytes, known: frozenset[str], filename: str | No
     first: dict[str, int] = {}
     rows, codes, names = [], [], []
     for number, values in table.rows:
-        reasons = []
-        code = _code(values["practice_code"])
-        if not code:
-            reasons.append("practice_code is blank")
-        elif code not in known:
-            if _PRACTICE_CODE.match(code):
-                reasons.append(f"practice_code {excerpt(code)} is not a known practice")
-            else:
-                reasons.append(
-                    f"practice_code {excerpt(values['practice_code'])} is not a practice code "
-                    "(a letter and 5 digits, e.g. A81001)"
-                )
-        elif code in first:
-            reasons.append(
-                f"practice_code {excerpt(code)} is repeated (first on row {first[code]})"
-            )
-        else:
-            first[code] = number
+        code, problem = _practice_code(values["practice_code"], number, first, known)
+        reasons = [problem] if problem else []
         name, problem = _name("place_name", values["place_name"])
         if problem:
             reasons.append(problem)
@@ -576,34 +585,11 @@ def _practice_list(raw_bytes: bytes, known: frozenset[str], filename: str | None
     rejected = list(table.row_problems)
     first: dict[str, int] = {}
     out: dict[str, list] = {
-        k: []
-        for k in (
-            "row",
-            "practice_code",
-            "practice_name",
-            "postcode",
-            "latitude",
-            "longitude",
-            "list_size",
-            "pcn_code",
-        )
+        k: [] for k in ("row", *(c.name for c in SCHEMAS["practice_list"].columns))
     }
     for number, values in table.rows:
-        reasons: list[str] = []
-        code = _code(values["practice_code"])
-        if not code:
-            reasons.append("practice_code is blank")
-        elif not _PRACTICE_CODE.match(code):
-            reasons.append(
-                f"practice_code {excerpt(values['practice_code'])} is not a practice code "
-                "(a letter and 5 digits, e.g. A81001)"
-            )
-        elif code in first:
-            reasons.append(
-                f"practice_code {excerpt(code)} is repeated (first on row {first[code]})"
-            )
-        else:
-            first[code] = number
+        code, problem = _practice_code(values["practice_code"], number, first)
+        reasons: list[str] = [problem] if problem else []
         practice_name, problem = _name("practice_name", values["practice_name"])
         if problem:
             reasons.append(problem)

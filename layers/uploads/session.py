@@ -36,6 +36,12 @@ from layers.uploads.schemas import KINDS
 __all__ = ["SessionData"]
 
 
+def _check_kind(kind: str) -> None:
+    """Refuse an upload kind that is not one of :data:`~layers.uploads.schemas.KINDS`."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown upload kind {kind!r}; expected one of {list(KINDS)}")
+
+
 def _frame_digest(frame: pd.DataFrame) -> bytes:
     digest = hashlib.sha256()
     digest.update(repr(list(frame.columns)).encode())
@@ -78,8 +84,7 @@ class SessionData:
     ) -> None:
         data = dict(data or {})
         for kind, frame in data.items():
-            if kind not in KINDS:
-                raise ValueError(f"unknown upload kind {kind!r}; expected one of {list(KINDS)}")
+            _check_kind(kind)
             if not isinstance(frame, pd.DataFrame):
                 raise TypeError(f"data[{kind!r}] must be a DataFrame, got {type(frame).__name__}")
         copied = {kind: data[kind].copy(deep=True) for kind in KINDS if kind in data}
@@ -114,8 +119,7 @@ class SessionData:
         ValueError
             If ``kind`` is not a known kind.
         """
-        if kind not in KINDS:
-            raise ValueError(f"unknown upload kind {kind!r}; expected one of {list(KINDS)}")
+        _check_kind(kind)
         frame = self._data.get(kind)
         return None if frame is None else frame.copy(deep=True)
 
@@ -158,8 +162,7 @@ class SessionData:
         ValueError
             If ``kind`` is not a known kind.
         """
-        if kind not in KINDS:
-            raise ValueError(f"unknown upload kind {kind!r}; expected one of {list(KINDS)}")
+        _check_kind(kind)
         data = {k: v for k, v in self._data.items() if k != kind}
         return SessionData(data, (*self._history, f"Cleared {kind}."))
 

@@ -6,6 +6,19 @@ import shapely
 
 from layers.geodata import read_table
 
+#: The key columns of the tables every vintage has (layers.geodata.TABLES).
+TABLE_KEYS = {
+    "lsoas": ["lsoa_code"],
+    "practices": ["practice_code"],
+    "pcns": ["pcn_code"],
+    "registrations": ["practice_code", "lsoa_code"],
+    "weighted_populations": ["practice_code"],
+    "place_presets": ["icb_code", "ltla_code"],
+    "lsoa_geometry_detail": ["lsoa_code"],
+    "lsoa_geometry_light": ["lsoa_code"],
+    "icb_geometry_light": ["icb_code"],
+}
+
 
 def assert_rebuild_matches(fresh: pd.DataFrame, name: str, keys: list[str], vintage: str) -> None:
     """The committed rows with ``fresh``'s keys equal ``fresh``, geometry within 1e-9°."""

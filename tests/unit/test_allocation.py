@@ -29,6 +29,7 @@ from layers.allocation import (
     need_indices,
     validate_practices,
 )
+from layers.build import NEED_COMPONENT_COLUMNS, PRIMARY_CARE_COLUMNS
 from tests.conftest import SHARED_DATA
 
 SHARED = SHARED_DATA
@@ -41,15 +42,9 @@ CSV_COLUMNS = {
     "PCN_Code": "pcn_code",
     "CCG21": "ccg21_code",
     "pop 2022/23": "wp_population",
-    "G&A WP": "wp_general_acute",
-    "CS WP": "wp_community",
-    "MH WP": "wp_mental_health",
-    "Mat WP": "wp_maternity",
-    "Health Ineq WP": "wp_health_inequalities",
-    "Prescr WP": "wp_prescribing",
+    **NEED_COMPONENT_COLUMNS,
     "Final WP": "wp_core",
-    "Primary Medical Care WP": "wp_primary_medical_care",
-    "Final PMC WP": "wp_primary_medical_care_final",
+    **PRIMARY_CARE_COLUMNS,
 }
 # The same component → column mapping, written out again in NHS England's own names.
 CSV_COMPONENTS = {
@@ -123,15 +118,20 @@ def test_toy_rounding_largest_remainder_down_the_tiers():
     assert largest_remainder(0, [0, 0]).tolist() == [0, 0]
 
 
+def toy_against_capitation(method: str, params: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """£1,000 for one service over the toy practices by ``method``, and each practice's
+    change from weighted capitation."""
+    p = example_practices()
+    out = allocate(p, one_service(), 1000, method, params)
+    return out, compare_allocations(allocate(p, one_service(), 1000), out, p, "practice")
+
+
 def test_toy_zero_sum_by_hand():
     # One service, £1,000 by population → b = 250, 500, 250; Core20 x = 0, 0.5, 1.
     # x̄ = (250·0 + 500·0.5 + 250·1)/1000 = 0.5; moved = ½Σ b|x − x̄| = 125;
     # 10 % → k = 100/125 = 0.8; Δ = 0.8·b·(x − x̄) = −100, 0, +100.
-    p = example_practices()
-    wc = allocate(p, one_service(), 1000)
-    zs = allocate(p, one_service(), 1000, "inequality_zero_sum", {"share_percent": 10})
+    zs, change = toy_against_capitation("inequality_zero_sum", {"share_percent": 10})
     assert by(zs, "practice_code") == {"A": 15_000, "B": 50_000, "C": 35_000}
-    change = compare_allocations(wc, zs, p, "practice")
     assert change["change_pence"].tolist() == [-10_000, 0, 10_000]
     assert change["outcome"].tolist() == ["loses", "no change", "gains"]
     assert change["change_pence"].sum() == 0
@@ -164,17 +164,18 @@ def test_zero_sum_refuses_equal_deprivation_despite_rounding_noise():
 def test_toy_level_up_by_hand():
     # Fund 10 % = £100; everyone keeps 90 % of b = 225, 450, 225. Threshold = population-
     # weighted mean x = (1000·0 + 2000·0.5 + 1000·1)/4000 = 0.5, so only C (x = 1) gets it.
-    p = example_practices()
-    wc = allocate(p, one_service(), 1000)
-    lu = allocate(p, one_service(), 1000, "inequality_level_up", {"share_percent": 10})
+    lu, change = toy_against_capitation("inequality_level_up", {"share_percent": 10})
     assert by(lu, "practice_code") == {"A": 22_500, "B": 45_000, "C": 32_500}
-    change = compare_allocations(wc, lu, p, "practice")
     assert change["change_percent"].tolist()[:2] == [-10.0, -10.0]
     assert change["change_pence"].sum() == 0
     # An explicit threshold of 0.25 lets B in: lift 0, 0.25, 0.75 × b → 0, 125, 187.5;
     # fund £100 shared 125:187.5 → B 40, C 60 → A 225, B 490, C 285.
     lu2 = allocate(
-        p, one_service(), 1000, "inequality_level_up", {"share_percent": 10, "threshold": 0.25}
+        example_practices(),
+        one_service(),
+        1000,
+        "inequality_level_up",
+        {"share_percent": 10, "threshold": 0.25},
     )
     assert by(lu2, "practice_code") == {"A": 22_500, "B": 49_000, "C": 28_500}
 

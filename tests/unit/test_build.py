@@ -4,19 +4,9 @@ import pytest
 
 from layers.build import build_tables, short_icb_name, tidy_name, tidy_pcn_name
 from tests.conftest import SHARED_DATA, require_shared
-from tests.unit.rebuild import assert_rebuild_matches
+from tests.unit.rebuild import TABLE_KEYS, assert_rebuild_matches
 
-KEYS = {
-    "lsoas": ["lsoa_code"],
-    "practices": ["practice_code"],
-    "pcns": ["pcn_code"],
-    "registrations": ["practice_code", "lsoa_code"],
-    "weighted_populations": ["practice_code"],
-    "place_presets": ["icb_code", "ltla_code"],
-    "lsoa_geometry_detail": ["lsoa_code"],
-    "lsoa_geometry_light": ["lsoa_code"],
-    "icb_geometry_light": ["icb_code"],
-}
+KEYS = TABLE_KEYS
 
 
 @pytest.fixture(scope="module")

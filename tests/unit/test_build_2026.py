@@ -8,18 +8,11 @@ from layers.build import build_tables
 from layers.build_2026 import apportion, carry_registrations, nearest_donors, upper_tier_2024
 from layers.geodata import VINTAGE_TABLES, read_table, vintage_dir
 from tests.conftest import SHARED_DATA, require_shared
-from tests.unit.rebuild import assert_rebuild_matches
+from tests.unit.rebuild import TABLE_KEYS, assert_rebuild_matches
 
 KEYS = {
-    "lsoas": ["lsoa_code"],
-    "practices": ["practice_code"],
-    "pcns": ["pcn_code"],
-    "registrations": ["practice_code", "lsoa_code"],
-    "weighted_populations": ["year", "practice_code"],
-    "place_presets": ["icb_code", "ltla_code"],
-    "lsoa_geometry_detail": ["lsoa_code"],
-    "lsoa_geometry_light": ["lsoa_code"],
-    "icb_geometry_light": ["icb_code"],
+    **TABLE_KEYS,
+    "weighted_populations": ["year", "practice_code"],  # three allocation years
     "icb_codes": ["icb_code"],
     "icb_pieces": ["icb24_code", "icb_code"],
     "icb_terminated": ["icb24_code"],

@@ -120,31 +120,20 @@ def test_custom_place_groupings(toy_tables):
     assert places["resident_population"].sum() == 1000
 
 
-def test_custom_place_groupings_are_validated(toy_tables):
-    with pytest.raises(ValueError, match="not in this ICS: \\['P5'\\]"):
-        load_system(
-            "QXX",
-            "utla",
-            tables=toy_tables,
-            custom_places=pd.DataFrame({"practice_code": ["P5"], "place_name": ["X"]}),
-        )
-    with pytest.raises(ValueError, match="twice"):
-        load_system(
-            "QXX",
-            "utla",
-            tables=toy_tables,
-            custom_places=pd.DataFrame({"practice_code": ["P1", "P1"], "place_name": ["X", "Y"]}),
-        )
-    with pytest.raises(ValueError, match="blank place names"):
-        load_system(
-            "QXX",
-            "utla",
-            tables=toy_tables,
-            custom_places=pd.DataFrame({"practice_code": ["P1"], "place_name": ["  "]}),
-        )
-    with pytest.raises(ValueError, match="missing \\['place_name'\\]"):
-        load_system(
-            "QXX", "utla", tables=toy_tables, custom_places=pd.DataFrame({"practice_code": ["P1"]})
-        )
+@pytest.mark.parametrize(
+    ("grouping", "message"),
+    [
+        ({"practice_code": ["P5"], "place_name": ["X"]}, "not in this ICS: \\['P5'\\]"),
+        ({"practice_code": ["P1", "P1"], "place_name": ["X", "Y"]}, "twice"),
+        ({"practice_code": ["P1"], "place_name": ["  "]}, "blank place names"),
+        ({"practice_code": ["P1"]}, "missing \\['place_name'\\]"),
+    ],
+)
+def test_custom_place_groupings_are_validated(toy_tables, grouping, message):
+    with pytest.raises(ValueError, match=message):
+        load_system("QXX", "utla", tables=toy_tables, custom_places=pd.DataFrame(grouping))
+
+
+def test_custom_is_not_a_place_definition(toy_tables):
     with pytest.raises(ValueError, match="custom places are given as custom_places"):
         load_system("QXX", "custom", tables=toy_tables)

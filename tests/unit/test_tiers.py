@@ -25,33 +25,23 @@ from tests.conftest import SHARED_DATA, require_shared
 
 
 def hand_tables() -> tiers.TierTables:
-    """Two places; PCN A (P1 60, P2 25) in North, B (P3 115) in South, P4 (40) in no PCN.
+    """:func:`layers.tiers.example_tables` with its places coded N (North) and S (South).
 
+    PCN A (P1 60, P2 25) in North, B (P3 115) in South, P4 (40) in no PCN.
     Totals: A 85, B 115; North 125 (P1, P2, P4), South 115; ICS 240 registered.
     """
+    toy = tiers.example_tables()
+
+    def recoded(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(place_code=frame["place_code"].map({"U1": "N", "U2": "S"}))
+
     return tiers.TierTables(
-        code="QXX",
-        name="Toyshire",
-        practices=pd.DataFrame(
-            {
-                "practice_code": ["P1", "P2", "P3", "P4"],
-                "practice_name": ["One", "Two", "Three", "Four"],
-                "pcn_code": ["A", "A", "B", None],
-                "place_code": ["N", "N", "S", "N"],
-                "registered_patients": [60, 25, 115, 40],
-            }
-        ),
-        pcns=pd.DataFrame(
-            {"pcn_code": ["A", "B"], "pcn_name": ["PCN A", "PCN B"], "place_code": ["N", "S"]}
-        ),
-        places=pd.DataFrame(
-            {
-                "place_code": ["N", "S"],
-                "place_name": ["North", "South"],
-                "resident_population": [130, 120],
-            }
-        ),
-        resident_population=250,
+        code=toy.code,
+        name=toy.name,
+        practices=recoded(toy.practices),
+        pcns=recoded(toy.pcns),
+        places=recoded(toy.places),
+        resident_population=toy.resident_population,
     )
 
 

@@ -26,9 +26,8 @@ from layers.uploads import (
     validate_place_groupings,
     validate_practice_list,
 )
+from tests.unit.upload_inputs import FULL_HEADERS, KNOWN, PCNS
 
-KNOWN = ["A81001", "A81002", "A81003"]
-PCNS = ["U00001", "U00002"]
 PRACTICES = example_practices()
 
 FULL_ROW = (
@@ -49,20 +48,8 @@ VALID = {
     ),
     "budgets": b'place_code,pounds\nX,100\nY,"\xc2\xa3200.50"\n',
 }
-COLUMNS = [
-    "practice_code",
-    "place_name",
-    "practice_name",
-    "postcode",
-    "latitude",
-    "longitude",
-    "list_size",
-    "pcn_code",
-    "place_code",
-    "pounds",
-    "Practice Code",
-    "",
-]
+# Every schema's columns, once each, and two that are no column of any.
+COLUMNS = [*dict.fromkeys(c for kind in FULL_HEADERS.values() for c in kind), "Practice Code", ""]
 CELLS = st.one_of(
     st.sampled_from(
         KNOWN
@@ -111,21 +98,6 @@ def check_outcome(kind: str, raw: bytes) -> None:
 @example(raw=FULL_ROW.replace(b"4061", b"1," + b"000," * 2000 + b"000"))
 def test_random_bytes_raise_only_upload_error(kind, raw):
     check_outcome(kind, raw)
-
-
-FULL_HEADERS = {
-    "place_groupings": ["practice_code", "place_name"],
-    "practice_list": [
-        "practice_code",
-        "practice_name",
-        "postcode",
-        "latitude",
-        "longitude",
-        "list_size",
-        "pcn_code",
-    ],
-    "budgets": ["place_code", "pounds"],
-}
 
 
 @st.composite

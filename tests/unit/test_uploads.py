@@ -32,9 +32,8 @@ from layers.uploads import (
     validate_practice_list,
 )
 from tests.conftest import REPO_ROOT
+from tests.unit.upload_inputs import KNOWN, PCNS
 
-KNOWN = ["A81001", "A81002", "A81003"]
-PCNS = ["U00001", "U00002"]
 STOCKTON_BNG = box(440000, 518000, 445000, 522000)  # 5 km x 4 km = 20 km²
 
 
