@@ -577,59 +577,11 @@ def system_map(
     fig = go.Figure()
     if "lsoas" in chosen:
         fig.add_trace(_lsoa_trace(system, measure, lsoa_geojson))
-
     for key in ("pcns", "places", "ics"):
-        if key not in chosen:
-            continue
-        frame = {"pcns": system.pcns, "places": system.places, "ics": system.ics}[key]
-        frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
-        lon, lat = outline_coordinates(frame.geometry)
-        # Outlines carry no hover of their own: the LSOA hover names the PCN, place and
-        # ICS under the pointer.
-        fig.add_trace(
-            go.Scattergeo(
-                lon=lon,
-                lat=lat,
-                mode="lines",
-                line=_OUTLINE_STYLE[key],
-                name=MAP_LAYERS[key],
-                hoverinfo="skip",
-            )
-        )
-
+        if key in chosen:
+            fig.add_trace(_outline_trace(system, key))
     if "practices" in chosen:
-        practices = system.practices
-        size = np.sqrt(practices["registered_patients"].clip(lower=1).to_numpy())
-        fig.add_trace(
-            go.Scattergeo(
-                lon=practices["longitude"],
-                lat=practices["latitude"],
-                mode="markers",
-                marker={
-                    "size": size,
-                    "sizemode": "area",
-                    "sizeref": 2 * size.max() / 22**2,
-                    "sizemin": 3,
-                    "color": "#d5006d",
-                    "opacity": 0.85,
-                },
-                customdata=np.column_stack(
-                    [
-                        practices["practice_name"],
-                        practices["practice_code"],
-                        practices["registered_patients"],
-                        practices["pcn_name"],
-                    ]
-                ),
-                hovertemplate=(
-                    "<b>%{customdata[0]}</b><br>Practice %{customdata[1]}<br>"
-                    f"Registered patients ({info.registered_label}): %{{customdata[2]:,}}<br>"
-                    "PCN: %{customdata[3]}<extra></extra>"
-                ),
-                name=MAP_LAYERS["practices"],
-            )
-        )
-
+        fig.add_trace(_practice_trace(system.practices, info.registered_label))
     # Names on top of everything (they take no hover, so the practices' stays reachable).
     if "pcns" in chosen:
         pcns = system.pcns
@@ -660,3 +612,52 @@ def system_map(
         uirevision=system.code,
     )
     return fig
+
+
+def _outline_trace(system: System, key: str) -> go.Scattergeo:
+    """The outline of one layer ("pcns", "places" or "ics") as a line trace."""
+    frame = {"pcns": system.pcns, "places": system.places, "ics": system.ics}[key]
+    frame = frame[~frame.geometry.is_empty & frame.geometry.notna()]
+    lon, lat = outline_coordinates(frame.geometry)
+    # Outlines carry no hover of their own: the LSOA hover names the PCN, place and ICS
+    # under the pointer.
+    return go.Scattergeo(
+        lon=lon,
+        lat=lat,
+        mode="lines",
+        line=_OUTLINE_STYLE[key],
+        name=MAP_LAYERS[key],
+        hoverinfo="skip",
+    )
+
+
+def _practice_trace(practices: pd.DataFrame, registered_label: str) -> go.Scattergeo:
+    """Practices as markers whose area grows with the list size."""
+    size = np.sqrt(practices["registered_patients"].clip(lower=1).to_numpy())
+    return go.Scattergeo(
+        lon=practices["longitude"],
+        lat=practices["latitude"],
+        mode="markers",
+        marker={
+            "size": size,
+            "sizemode": "area",
+            "sizeref": 2 * size.max() / 22**2,
+            "sizemin": 3,
+            "color": "#d5006d",
+            "opacity": 0.85,
+        },
+        customdata=np.column_stack(
+            [
+                practices["practice_name"],
+                practices["practice_code"],
+                practices["registered_patients"],
+                practices["pcn_name"],
+            ]
+        ),
+        hovertemplate=(
+            "<b>%{customdata[0]}</b><br>Practice %{customdata[1]}<br>"
+            f"Registered patients ({registered_label}): %{{customdata[2]:,}}<br>"
+            "PCN: %{customdata[3]}<extra></extra>"
+        ),
+        name=MAP_LAYERS["practices"],
+    )
