@@ -30,10 +30,9 @@ from layers.maps import (
     geo_view,
     geojson_text,
     outline_coordinates,
-    stepped_colorscale,
     write_once,
 )
-from layers.style import note_annotation, source_note
+from layers.style import note_annotation, source_note, stepped_colorscale
 from layers.vintages import DEFAULT_VINTAGE, check_vintage, get_vintage
 
 __all__ = [

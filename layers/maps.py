@@ -19,7 +19,7 @@ import os
 import secrets
 import threading
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import geopandas as gpd
@@ -28,6 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
+from layers.style import stepped_colorscale
 from layers.system import System
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
@@ -44,7 +45,6 @@ __all__ = [
     "name_labels",
     "outline_coordinates",
     "pcn_labels",
-    "stepped_colorscale",
     "system_map",
     "write_lsoa_geojson",
     "write_once",
@@ -164,22 +164,6 @@ def geojson_text(frame: gpd.GeoDataFrame, id_column: str, decimals: int | None =
         for key, text in zip(frame[id_column], shapely.to_geojson(geometries), strict=True)
     )
     return f'{{"type":"FeatureCollection","features":[{features}]}}'
-
-
-def stepped_colorscale(colours: Sequence[str]) -> list[tuple[float, str]]:
-    """A plotly colour scale of equal flat steps, one per colour (classes 1 to n).
-
-    Use with ``zmin=0.5`` and ``zmax=len(colours) + 0.5`` so class k is colour k.
-
-    Examples
-    --------
-    >>> stepped_colorscale(["red", "blue"])
-    [(0.0, 'red'), (0.5, 'red'), (0.5, 'blue'), (1.0, 'blue')]
-    """
-    if not colours:
-        raise ValueError("stepped_colorscale needs at least one colour.")
-    n = len(colours)
-    return [step for i, c in enumerate(colours) for step in ((i / n, c), ((i + 1) / n, c))]
 
 
 def collect_polygons(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoDataFrame:
