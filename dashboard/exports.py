@@ -51,12 +51,20 @@ def figure_downloads(figure: go.Figure | Callable[[], go.Figure], title: str, ke
         )
 
 
+def _vintage() -> str:
+    """The data vintage on screen, so every download's notes state it."""
+    from dashboard.state import DEFAULT_VINTAGE, VINTAGE_KEY
+
+    return st.session_state.get(VINTAGE_KEY, DEFAULT_VINTAGE)
+
+
 def table_downloads(table: pd.DataFrame, title: str, key: str) -> None:
-    """CSV and XLSX download buttons for one table."""
+    """CSV and XLSX download buttons for one table; their notes state the vintage shown."""
+    vintage = _vintage()
     left, right, _ = st.columns([1, 1, 6])
     left.download_button(
         "CSV",
-        data=lambda: table_csv(table, title),
+        data=lambda: table_csv(table, title, vintage),
         file_name=f"{_stem(title)}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -65,7 +73,7 @@ def table_downloads(table: pd.DataFrame, title: str, key: str) -> None:
     )
     right.download_button(
         "XLSX",
-        data=lambda: table_xlsx(table, title),
+        data=lambda: table_xlsx(table, title, vintage),
         file_name=f"{_stem(title)}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",

@@ -66,8 +66,13 @@ class PageContext:
 
     @property
     def vintage(self) -> str:
-        """The data vintage ("2022")."""
+        """The data vintage ("2022" or "2026")."""
         return self.key.vintage
+
+    @property
+    def info(self) -> layers.vintages.Vintage:
+        """The vintage's description: its data line, sources, labels."""
+        return layers.get_vintage(self.key.vintage)
 
     @property
     def band_dict(self) -> dict[str, tuple[int, int]]:
@@ -90,14 +95,14 @@ def context() -> PageContext:
     from dashboard import loaders
 
     code = st.session_state[ICS_KEY]
-    chosen = st.session_state.get(PLACES_KEY) or loaders.default_place_definition(code)
+    vintage = st.session_state.get(VINTAGE_KEY, DEFAULT_VINTAGE)
+    chosen = st.session_state.get(PLACES_KEY) or loaders.default_place_definition(code, vintage)
     digest = grouping_digest(code)
     place_definition = f"custom:{chosen}:{digest}" if digest else chosen
-    vintage = st.session_state.get(VINTAGE_KEY, DEFAULT_VINTAGE)
     bands = st.session_state.get(BANDS_KEY) or dict(tiers.DEFAULT_BANDS)
     return PageContext(
         key=SystemKey(code, place_definition, vintage),
-        name=loaders.system_names()[code],
+        name=loaders.system_names(vintage)[code],
         bands=tuple((layer, int(low), int(high)) for layer, (low, high) in bands.items()),
         presenting=st.query_params.get("present") == "1",
     )
@@ -181,13 +186,13 @@ def start(ctx: PageContext, title: str, caption: str | None = None) -> None:
     st.title(title)
     if caption:
         st.caption(caption)
-    st.caption(f"Places: {ctx.place_label}.")
+    st.caption(f"Places: {ctx.place_label}. Data vintage: {ctx.info.label}.")
 
 
 def finish(ctx: PageContext) -> None:
     """Data vintage and attribution, at the foot of every page."""
     st.divider()
-    st.caption(f"Data: {layers.DATA_VINTAGE}.  \n{layers.SOURCES}")
+    st.caption(f"Data: {ctx.info.data_line}.  \n{ctx.info.sources}")
 
 
 def lazy_tabs(labels: Sequence[str], key: str) -> list:
