@@ -3,9 +3,9 @@
 ``vintage``, ``ics``, ``places`` and ``bands`` are shared by every page (pages add their
 own parameters). ``?vintage=2026`` is the default; a link made before the vintages (no
 ``vintage``, a July 2022 code such as ``?ics=QRV``) opens in the 2022 vintage with a
-notice offering the ICB that took the area over in April 2026. The link is the source of truth when a session starts or when the user
-opens another link; the sidebar's widgets are from then on. A value the link gives that
-cannot be used follows the scaffold's one rule: a warning that names it, and the default.
+notice offering the ICB that took the area over in April 2026. The link is the source of
+truth when a session starts or when the user opens another link; the sidebar's widgets
+are from then on. A value the link gives that cannot be used follows the scaffold's one rule: a warning that names it, and the default.
 """
 
 from __future__ import annotations
