@@ -5,7 +5,8 @@ own parameters). ``?vintage=2026`` is the default; a link made before the vintag
 ``vintage``, a July 2022 code such as ``?ics=QRV``) opens in the 2022 vintage with a
 notice offering the ICB that took the area over in April 2026. The link is the source of
 truth when a session starts or when the user opens another link; the sidebar's widgets
-are from then on. A value the link gives that cannot be used follows the scaffold's one rule: a warning that names it, and the default.
+are from then on. A value the link gives that cannot be used follows the scaffold's one
+rule: a warning that names it, and the default.
 """
 
 from __future__ import annotations
@@ -131,8 +132,10 @@ def _read_ics(vintage: str) -> str:
             st.session_state[ICS_KEY] = layers.resolve_ics(requested, vintage=vintage)
         except (layers.AbolishedCodeError, layers.NewCodeError) as problem:
             # The library's message names the successors (or predecessors) in words.
-            _warn(f"{quote(requested)}: {plain_message(problem)} Showing "
-                  f"{ics_label(default, vintage)} instead.")
+            _warn(
+                f"{quote(requested)}: {plain_message(problem)} Showing "
+                f"{ics_label(default, vintage)} instead."
+            )
             st.session_state[ICS_KEY] = default
         except ValueError:
             n_icbs = layers.get_vintage(vintage).n_icbs

@@ -77,9 +77,7 @@ def system(key: SystemKey) -> layers.System:
         if grouping is None:
             raise ValueError("The uploaded place groupings have expired; upload them again.")
         with _BUILD_SLOTS:
-            return layers.load_system(
-                code, base, custom_places=grouping, vintage=key.vintage
-            )
+            return layers.load_system(code, base, custom_places=grouping, vintage=key.vintage)
     with _BUILD_SLOTS:
         return layers.load_system(code, place_definition, vintage=key.vintage)
 

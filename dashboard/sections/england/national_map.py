@@ -38,6 +38,7 @@ MEASURES = measures("2022")
 def _vintage() -> str:
     return st.session_state.get(VINTAGE_KEY, DEFAULT_VINTAGE)
 
+
 _DRILL = "drill_to_map"
 
 
