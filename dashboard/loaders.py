@@ -878,3 +878,72 @@ def open_store_at_start() -> str | None:
         log.warning("The scenario library is unavailable: %s", problem)
         return str(problem)
     return None
+
+
+# --- mergers page ---
+def _bands(bands: tuple[tuple[str, int, int], ...]) -> dict[str, tuple[int, int]]:
+    return {layer: (low, high) for layer, low, high in bands}
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def merger_national() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ICBs that changed in April 2026, and the 13 terminated and 7 new ONS codes."""
+    return layers.mergers.changed_icbs(), layers.mergers.national_changes()
+
+
+@st.cache_resource(show_spinner="Working out the merger…", max_entries=32)
+def merger_figures(code: str, bands: tuple[tuple[str, int, int], ...]):
+    """Before/after figures of one April 2026 merger (shared, read-only)."""
+    return layers.mergers.merger_figures(code, _bands(bands))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def merger_pieces(code: str) -> pd.DataFrame:
+    """Where each piece of a changed ICB came from."""
+    return layers.mergers.merger_pieces(code)
+
+
+@st.cache_resource(show_spinner="Drawing the merger map…", max_entries=16)
+def merger_map(code: str) -> go.Figure:
+    """The new ICB, its predecessors' outlines and the moved pieces (shared, read-only)."""
+    from layers.figures.mergers import merger_map as draw
+
+    shapes = layers.mergers.merger_geometry(code)
+    members = shapes["predecessors"].rename(columns={"icb24_code": "code"})
+    members["name"] = members["icb24_name"] + " (" + members["icb24_code_nhs"] + ")"
+    pieces = shapes["pieces"].rename(columns={"icb24_code": "code"})
+    name = str(shapes["icb"]["icb_name"].iloc[0])
+    return draw(
+        shapes["icb"],
+        members[["code", "name", "geometry"]],
+        pieces,
+        title=f"{name}: its predecessors and the pieces that moved on 1 April 2026",
+        vintage="2026",
+    )
+
+
+@st.cache_resource(show_spinner="Merging…", max_entries=64)
+def what_if_merge(codes: tuple[str, ...], vintage: str, bands: tuple[tuple[str, int, int], ...]):
+    """A what-if merge of ICBs of one vintage (raises ``layers.mergers.MergeError``)."""
+    return layers.mergers.what_if_merge(list(codes), vintage, _bands(bands))
+
+
+@st.cache_resource(show_spinner="Drawing the what-if map…", max_entries=32)
+def what_if_map(codes: tuple[str, ...], vintage: str) -> go.Figure:
+    """The members of a what-if merge and its outline (shared, read-only)."""
+    import geopandas as gpd
+
+    from layers.figures.mergers import merger_map as draw
+
+    shapes = layers.read_table("icb_geometry_light", vintage=vintage)
+    members = shapes[shapes["icb_code"].isin(codes)].rename(
+        columns={"icb_code": "code", "icb_name": "name"}
+    )
+    members = gpd.GeoDataFrame(members, geometry="geometry", crs=4326)
+    outline = members.dissolve()
+    return draw(
+        outline,
+        members[["code", "name", "geometry"]],
+        title="What-if: " + " + ".join(members["name"]),
+        vintage=vintage,
+    )
