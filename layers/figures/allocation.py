@@ -38,8 +38,10 @@ from layers.style import (
     TIER_COLOURS,
     TIER_PATTERNS,
     diverging_range,
+    note_annotation,
     source_note,
 )
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = [
     "DISTANCE_LIMIT",
@@ -51,6 +53,7 @@ __all__ = [
     "axis_range",
     "difference_bars",
     "distance_bars",
+    "fair_share_change_chart",
     "former_ccg_dumbbell",
     "need_heatmap",
     "per_head_map",
@@ -563,4 +566,54 @@ def difference_bars(names: Sequence[str], difference_per_head: ArrayLike, title:
         f"Difference, £ per head ({PRICES}); A more than B > 0, hatched",
     )
     figure.update_xaxes(range=axis_range(values, MINIMUM_POUNDS_SPAN, include_zero=True, pad=0.18))
+    return figure
+
+
+def fair_share_change_chart(
+    moves: pd.DataFrame, names: Sequence[str], title: str, vintage: str = DEFAULT_VINTAGE
+) -> go.Figure:
+    """Each unit's change in fair share from the first allocation year to the last.
+
+    Parameters
+    ----------
+    moves : DataFrame
+        From :func:`layers.allocation.need_over_years` (``fair_share_change``, 0–1).
+    names : sequence of str
+        The units' names, in the rows' order.
+    title : str
+    vintage : {"2022", "2026"}
+
+    Examples
+    --------
+    >>> moves = pd.DataFrame({"fair_share_change": [0.002, -0.002]})
+    >>> fig = fair_share_change_chart(moves, ["A", "B"], "Moves", "2026")
+    >>> [round(v, 2) for v in fig.data[0].x], list(fig.data[0].y)
+    ([0.2, -0.2], ['A', 'B'])
+    """
+    info = get_vintage(vintage)
+    change = (moves["fair_share_change"].to_numpy(dtype=float) * 100).round(3)
+    years = info.allocation_years
+    figure = go.Figure(
+        go.Bar(
+            x=change.tolist(),
+            y=list(names),
+            orientation="h",
+            marker_color=[OKABE_ITO[2] if v > 0 else OKABE_ITO[5] for v in change],
+            text=[f"{v:+.3f} pts" for v in change],
+            textposition="outside",
+            name="Change in fair share",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        xaxis_title=f"Change in fair share of the ICS, {years[0]} → {years[-1]} (% points)",
+        yaxis={"autorange": "reversed"},
+        height=max(320, 24 * len(change) + 160),
+        margin={"l": 10, "r": 40, "t": 60, "b": 90},
+        annotations=[
+            note_annotation(
+                source_note(info.data_line), y=-0.12 if len(change) > 10 else -0.3, yanchor="top"
+            )
+        ],
+    )
     return figure
