@@ -947,3 +947,13 @@ def what_if_map(codes: tuple[str, ...], vintage: str) -> go.Figure:
         title="What-if: " + " + ".join(members["name"]),
         vintage=vintage,
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def nhse_code(key: SystemKey) -> str | None:
+    """NHS England's allocation-file code of a 2026 ICB (e.g. T04); None in 2022."""
+    table = systems(key.vintage).set_index("icb_code")
+    if "icb_code_nhse" not in table.columns or key.code not in table.index:
+        return None
+    code = table.at[key.code, "icb_code_nhse"]
+    return code if isinstance(code, str) else None
