@@ -110,11 +110,19 @@ def show_table(
     **frame: object,
 ) -> None:
     """Draw a table with its CSV and XLSX downloads; ``formats`` maps columns to formats."""
+    from dashboard.scaffold import in_vintage
+
+    # Column labels written for the July 2022 data, in the words of the vintage shown.
+    vintage = _vintage()
+    table = table.rename(columns=lambda c: in_vintage(c, vintage) if isinstance(c, str) else c)
+    formats = {in_vintage(c, vintage): f for c, f in (formats or {}).items()}
     config = {
         column: st.column_config.NumberColumn(column, format=number_format)
-        for column, number_format in (formats or {}).items()
+        for column, number_format in formats.items()
         if column in table.columns
     }
-    config.update(frame.pop("column_config", {}) or {})
+    config.update(
+        {in_vintage(c, vintage): v for c, v in (frame.pop("column_config", {}) or {}).items()}
+    )
     st.dataframe(table, hide_index=True, column_config=config, key=f"{key}_table", **frame)
     table_downloads(table, title, key)
