@@ -35,7 +35,9 @@ PAGE = "allocation.py"
 @pytest.fixture(scope="module")
 def qrv_frame() -> pd.DataFrame:
     return practice_frame(
-        load_system("QRV"), read_table("weighted_populations"), read_table("lsoas")
+        load_system("QRV", vintage="2022"),
+        read_table("weighted_populations", vintage="2022"),
+        read_table("lsoas", vintage="2022"),
     )
 
 
@@ -382,7 +384,9 @@ def read_only_tables(at) -> list[pd.DataFrame]:
 @pytest.fixture(scope="module")
 def qgh_frame() -> pd.DataFrame:
     return practice_frame(
-        load_system("QGH"), read_table("weighted_populations"), read_table("lsoas")
+        load_system("QGH", vintage="2022"),
+        read_table("weighted_populations", vintage="2022"),
+        read_table("lsoas", vintage="2022"),
     )
 
 
@@ -524,7 +528,7 @@ def test_the_slide_draws_the_page_figure():
     at = run_page(PAGE, "QGH")
     scenario_json = at.session_state["allocation_scenario"]
     page = next(f for t, f in charts(at).items() if t.endswith("by place and commissioning tier"))
-    slide = slides.allocation_slide(load_system("QGH"), scenario_json).figure
+    slide = slides.allocation_slide(load_system("QGH", vintage="2022"), scenario_json).figure
 
     def bars(figure: go.Figure) -> list[tuple]:
         return [

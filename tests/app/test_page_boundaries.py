@@ -25,7 +25,11 @@ SECTIONS = ["Residence", "Overlap", "Area", "Flows", "Lineage", "Place cards"]
 
 @pytest.fixture(scope="module")
 def england():
-    return read_table("registrations"), read_table("lsoas"), read_table("practices")
+    return (
+        read_table("registrations", vintage="2022"),
+        read_table("lsoas", vintage="2022"),
+        read_table("practices", vintage="2022"),
+    )
 
 
 def _home(england, icb, la_level, threshold):
@@ -180,7 +184,7 @@ def test_flows_map_selection_goes_in_the_url():
     assert select.value.startswith("icb:QGH:")
     assert at.query_params["flow"] == select.value
     assert any("Between places" in o for o in select.options)
-    codes = layers.place_lookup("QGH", "preset").drop_duplicates("place_code")
+    codes = layers.place_lookup("QGH", "preset", vintage="2022").drop_duplicates("place_code")
     codes = codes.set_index("place_name")["place_code"]
     choice = f"place:{codes['Herefordshire']}:{codes['Worcestershire']}"
     select.set_value(choice).run()
@@ -215,7 +219,7 @@ def test_lineage_lists_split_authorities():
 
 
 def test_place_card_from_a_link_and_its_downloads():
-    places = layers.place_lookup("QWU", "preset")
+    places = layers.place_lookup("QWU", "preset", vintage="2022")
     rugby = places.loc[places["place_name"] == "Rugby", "place_code"].iloc[0]
     at = run_page(PAGE, "QWU", section="Place cards", card=rugby)
     assert_clean(at)

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 import layers
 from tests.app.apptest import APP
 
-QGH = layers.load_system("QGH")
+QGH = layers.load_system("QGH", vintage="2022")
 CODES = sorted(QGH.practices["practice_code"])
 
 

@@ -51,7 +51,7 @@ def charts(at) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def qgh_tables() -> tiers.TierTables:
-    return tiers.tier_tables(layers.load_system("QGH"))
+    return tiers.tier_tables(layers.load_system("QGH", vintage="2022"))
 
 
 def metric(at, label: str) -> str:
@@ -297,7 +297,7 @@ def test_the_link_reopens_every_choice():
     assert_clean(at)
     assert not at.warning
     places = frame(at, "Places")
-    assert len(places) == len(layers.load_system("QRV").places)
+    assert len(places) == len(layers.load_system("QRV", vintage="2022").places)
     at = open_link(
         "QGH",
         view=UNITS_TAB,
@@ -386,7 +386,7 @@ def _traces(figure: dict, axis: str = "x") -> list[tuple]:
 
 def test_page_and_slide_draw_the_same_figures():
     """The slide is the page's own figures side by side: one definition of each chart."""
-    slide = slides.tiers_slide(layers.load_system("QGH"))
+    slide = slides.tiers_slide(layers.load_system("QGH", vintage="2022"))
     slide_figure = json.loads(slide.figure.to_json())
     at = run_page(PAGE, "QGH")
     page = charts(at)[

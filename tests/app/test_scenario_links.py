@@ -109,7 +109,7 @@ def test_an_allocation_opened_by_its_link_restores_every_control(sqlite_url):
 def test_an_uploaded_grouping_travels_with_its_scenario(sqlite_url):
     import layers
 
-    practices = layers.load_system("QGH").practices["practice_code"].tolist()
+    practices = layers.load_system("QGH", vintage="2022").practices["practice_code"].tolist()
     rows = "\n".join(f"{code},{'North' if i % 2 else 'South'}" for i, code in enumerate(practices))
     at = open_page("data.py", sqlite_url)
     at.file_uploader(key="upload_place_groupings").set_value(

@@ -376,7 +376,11 @@ needs_geodata = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def england():
-    return read_table("registrations"), read_table("lsoas"), read_table("practices")
+    return (
+        read_table("registrations", vintage="2022"),
+        read_table("lsoas", vintage="2022"),
+        read_table("practices", vintage="2022"),
+    )
 
 
 @needs_geodata
@@ -384,7 +388,7 @@ def england():
 def test_real_apply_threshold_equals_recomputation(england, icb, la_level):
     import layers
 
-    places = layers.place_lookup(icb, "utla")
+    places = layers.place_lookup(icb, "utla", vintage="2022")
     base = al.alignment_figures(*england, icb, places=places, la_level=la_level, threshold=1.0)
     for threshold in (0.7, 0.9):
         expected = al.alignment_figures(

@@ -148,7 +148,7 @@ def test_geojson_ids_are_the_figures_locations(imd_geojson):
 
 
 def test_geojson_draws_every_lsoa_polygon_unchanged(imd_geojson):
-    light = read_table("lsoa_geometry_light")
+    light = read_table("lsoa_geometry_light", vintage="2022")
     parts = shapely.get_parts(light.geometry.to_numpy())
     shapes = gpd.GeoDataFrame.from_features(imd_geojson["features"], crs=4326)
     drawn = shapely.get_parts(shapes.geometry.to_numpy())
@@ -162,7 +162,7 @@ def test_geojson_draws_every_lsoa_polygon_unchanged(imd_geojson):
 def test_a_shape_is_its_ics_lsoas_of_that_decile(imd_geojson):
     classes = england.england_lsoa_classes("imd_decile")
     chosen = classes[classes["group_id"] == "QGH/1"]["lsoa_code"]
-    light = read_table("lsoa_geometry_light").set_index("lsoa_code")
+    light = read_table("lsoa_geometry_light", vintage="2022").set_index("lsoa_code")
     expected = light.loc[chosen].to_crs(27700).area.sum()
     feature = next(f for f in imd_geojson["features"] if f["id"] == "QGH/1")
     shape = gpd.GeoSeries([shapely.geometry.shape(feature["geometry"])], crs=4326)

@@ -526,7 +526,7 @@ def test_core20_map_is_one_trace_with_the_labelled_colour_bar():
 def qgh():
     from layers import load_system, read_table
 
-    return load_system("QGH"), read_table("lsoas")
+    return load_system("QGH", vintage="2022"), read_table("lsoas", vintage="2022")
 
 
 @pytest.fixture(scope="module")
