@@ -26,6 +26,11 @@ SAMPLE = [
 _TIMES: dict[tuple[str, str], float] = {}
 
 
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'library.sqlite3'}"
+
+
 def _visit_every_page(vintage: str, ics: str) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=300)
     at.query_params["ics"] = ics
@@ -245,3 +250,19 @@ def test_report_times():
         print(f"\nEvery page, both vintages: {len(_TIMES)} ICBs, {total:.1f} s in all")
         for (vintage, ics), seconds in _TIMES.items():
             print(f"  {vintage} {ics}: {seconds:.1f} s")
+
+
+def test_what_if_merge_saves_and_reopens_from_its_link(sqlite_url):
+    from tests.app.scenarios import open_page, opened, save_new
+
+    at = open_page("mergers.py", sqlite_url, "E54000019", vintage="2026",
+                   merge="E54000019,E54000071")  # fmt: skip
+    at = save_new(at, "merge", "H&W with West and North London")
+    assert_clean(at)
+    scenario_id = at.query_params["scenario"]
+    fresh = open_page("mergers.py", sqlite_url, None, scenario=scenario_id)
+    assert_clean(fresh)
+    assert opened(fresh).kind == "merge"
+    assert fresh.session_state["vintage"] == "2026"
+    assert fresh.multiselect(key="merge_pick").value == ["E54000019", "E54000071"]
+    assert any(s.value.startswith("What if ") for s in fresh.subheader)

@@ -13,11 +13,9 @@ from dashboard import loaders
 from dashboard.link import ics_label
 from dashboard.scaffold import PageContext, plain, quote
 from dashboard.sections.mergers import before_after
+from dashboard.sections.mergers.hooks import LINK_TEXT_KEY as _LINK_TEXT
+from dashboard.sections.mergers.hooks import PICK_KEY
 from layers.mergers import MergeError
-
-#: The picker's session key, and the link text last read into it.
-PICK_KEY = "merge_pick"
-_LINK_TEXT = "merge_link_text"
 
 
 def parse(text: str | None) -> list[str]:
@@ -88,6 +86,11 @@ def draw(ctx: PageContext) -> None:
         st.warning(f"This what-if merge cannot be shown: {plain(problem)}")
         return
     st.subheader(f"What if {merged.name} merged?")
+    from dashboard.sections.scenarios import save
+    from dashboard.sections.scenarios.documents import page_document
+
+    codes = tuple(sorted(chosen))
+    save.draw(ctx, lambda: page_document(ctx, "merge", merge=codes), "merge")
     from dashboard.exports import show_figure
 
     show_figure(
