@@ -319,6 +319,7 @@ def _alignment_base(
         threshold=1.0,
         footprints=footprints,
         authorities=authorities,
+        vintage=vintage,
     )
 
 

@@ -27,7 +27,6 @@ import time
 
 import streamlit as st
 
-import layers
 from dashboard import loaders, risk_source, scaffold
 from layers.allocation import ScenarioError
 from layers.indicators import scenario_text
@@ -172,7 +171,7 @@ def run_presentation(start: str = "overview") -> None:
             st.markdown(risk.note)
         st.markdown(
             f"Places: {ctx.place_label}.  \n"
-            f"Source: {slide.source}.  \nData: {slide.data_date}.  \n{layers.SOURCES}"
+            f"Source: {slide.source}.  \nData: {slide.data_date}.  \n{ctx.info.sources}"
         )
 
     previous_key = SLIDE_KEYS[position - 1] if position > 0 else None
