@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import loaders
 from dashboard.exports import show_figure
-from dashboard.scaffold import PageContext, in_vintage, link_choice, vinfo, vw
+from dashboard.scaffold import PageContext, in_vintage, link_choice, vw
 from dashboard.state import uploaded
 from layers.figures.maps import with_proposed_boundaries
 from layers.maps import CHOROPLETH_MEASURES, MAP_LAYERS
@@ -33,7 +33,7 @@ def draw(ctx: PageContext) -> None:
         "Colour LSOAs by",
         list(CHOROPLETH_MEASURES),
         index=list(CHOROPLETH_MEASURES).index(measure),
-        format_func=lambda m, v=vinfo().key: in_vintage(MEASURE_LABELS[m], v),
+        format_func=lambda m: in_vintage(MEASURE_LABELS[m], ctx.vintage),
         horizontal=True,
         key=_COLOUR_KEY,
     )
