@@ -138,13 +138,14 @@ def _layout(
     x_title: str = "",
     y_title: str = "",
     note: str = MONEY_NOTE,
+    data_line: str = DATA_VINTAGE,
 ) -> go.Figure:
     """Title with the money and data note under it, axis titles with units, white ground."""
     figure.update_layout(
         title={
             "text": title,
             "x": 0.01,
-            "subtitle": {"text": f"{note} {source_note(DATA_VINTAGE)}", "font": NOTE_FONT},
+            "subtitle": {"text": f"{note} {source_note(data_line)}", "font": NOTE_FONT},
         },
         height=height,
         margin={"l": 10, "r": 70, "t": 80, "b": 80},
@@ -166,7 +167,7 @@ def _hatch(shapes: object) -> dict:
     return {"shape": shapes, "fgcolor": "rgba(255,255,255,0.65)", "fillmode": "overlay"}
 
 
-def tier_bars(summary: pd.DataFrame, title: str) -> go.Figure:
+def tier_bars(summary: pd.DataFrame, title: str, *, data_line: str = DATA_VINTAGE) -> go.Figure:
     """£ per head of each place, stacked by the tier that commissions the money.
 
     Parameters
@@ -232,7 +233,9 @@ def tier_bars(summary: pd.DataFrame, title: str) -> go.Figure:
         )
     )
     figure.update_layout(barmode="stack", uniformtext={"minsize": 9, "mode": "hide"})
-    return _layout(figure, title, 120 + 45 * len(order), f"£ per head ({PRICES})")
+    return _layout(
+        figure, title, 120 + 45 * len(order), f"£ per head ({PRICES})", data_line=data_line
+    )
 
 
 def per_head_map(
@@ -245,6 +248,7 @@ def per_head_map(
     bounds: Sequence[float],
     title: str,
     uirevision: str | None = None,
+    data_line: str = DATA_VINTAGE,
 ) -> go.Figure:
     """£ per head by area, on a diverging scale centred on the ICS average.
 
@@ -325,7 +329,7 @@ def per_head_map(
             "text": title,
             "x": 0.01,
             "subtitle": {
-                "text": f"{MONEY_NOTE} {source_note(DATA_VINTAGE)}<br>"
+                "text": f"{MONEY_NOTE} {source_note(data_line)}<br>"
                 "Contains OS data © Crown copyright.",
                 "font": NOTE_FONT,
             },
@@ -335,7 +339,9 @@ def per_head_map(
     return figure
 
 
-def need_heatmap(need: pd.DataFrame, unit_names: Sequence[str], title: str) -> go.Figure:
+def need_heatmap(
+    need: pd.DataFrame, unit_names: Sequence[str], title: str, *, data_line: str = DATA_VINTAGE
+) -> go.Figure:
     """NHS England's relative need index of each unit and component (1 = ICS average).
 
     Parameters
@@ -375,10 +381,18 @@ def need_heatmap(need: pd.DataFrame, unit_names: Sequence[str], title: str) -> g
         )
     )
     note = "Index 1 = ICS average need per head; NHS England 2022/23 weighted populations."
-    return _layout(figure, title, 160 + 40 * len(need), "Need component", note=note)
+    return _layout(
+        figure, title, 160 + 40 * len(need), "Need component", note=note, data_line=data_line
+    )
 
 
-def distance_bars(names: Sequence[str], distance_percent: ArrayLike, title: str) -> go.Figure:
+def distance_bars(
+    names: Sequence[str],
+    distance_percent: ArrayLike,
+    title: str,
+    *,
+    data_line: str = DATA_VINTAGE,
+) -> go.Figure:
     """Each unit's distance from target (%), over target hatched; the furthest 40 units.
 
     Parameters
@@ -430,6 +444,7 @@ def distance_bars(names: Sequence[str], distance_percent: ArrayLike, title: str)
         title + cut,
         140 + 22 * len(chart),
         "Distance from target (%; over target > 0, hatched)",
+        data_line=data_line,
     )
     figure.update_xaxes(
         range=axis_range(chart["distance"], MINIMUM_PERCENT_SPAN, include_zero=True, pad=0.18)
@@ -438,7 +453,12 @@ def distance_bars(names: Sequence[str], distance_percent: ArrayLike, title: str)
 
 
 def former_ccg_dumbbell(
-    merger: pd.DataFrame, current_label: str, unified_label: str, title: str
+    merger: pd.DataFrame,
+    current_label: str,
+    unified_label: str,
+    title: str,
+    *,
+    data_line: str = DATA_VINTAGE,
 ) -> go.Figure:
     """£ per head of each former CCG: the current allocation against the unified formula.
 
@@ -512,13 +532,19 @@ def former_ccg_dumbbell(
             hovertemplate="%{y}<br>Unified: £%{x:,.2f} per head<extra></extra>",
         )
     )
-    _layout(figure, title, 180 + 42 * len(merger), f"£ per head ({PRICES})")
+    _layout(figure, title, 180 + 42 * len(merger), f"£ per head ({PRICES})", data_line=data_line)
     both = np.concatenate([merger["current_per_head"], merger["unified_per_head"]])
     figure.update_xaxes(range=axis_range(both, MINIMUM_POUNDS_SPAN))
     return figure
 
 
-def difference_bars(names: Sequence[str], difference_per_head: ArrayLike, title: str) -> go.Figure:
+def difference_bars(
+    names: Sequence[str],
+    difference_per_head: ArrayLike,
+    title: str,
+    *,
+    data_line: str = DATA_VINTAGE,
+) -> go.Figure:
     """A − B in £ per head by unit; A more than B hatched.
 
     Parameters
@@ -564,6 +590,7 @@ def difference_bars(names: Sequence[str], difference_per_head: ArrayLike, title:
         title,
         160 + 40 * len(values),
         f"Difference, £ per head ({PRICES}); A more than B > 0, hatched",
+        data_line=data_line,
     )
     figure.update_xaxes(range=axis_range(values, MINIMUM_POUNDS_SPAN, include_zero=True, pad=0.18))
     return figure

@@ -68,7 +68,11 @@ def draw(ctx: PageContext, view: TierView) -> None:
         st.info("This unit has no registered patients, so it has no age structure.")
     else:
         title = f"Age structure: {names[unit]} ({fmt.count(rows['people'].sum())} patients)"
-        show_figure(figures.pyramid(rows, ics, title), f"Age pyramid {unit}", "tiers_pyramid")
+        show_figure(
+            figures.pyramid(rows, ics, title, vintage=ctx.info.data_line),
+            f"Age pyramid {unit}",
+            "tiers_pyramid",
+        )
         table = rows.assign(unit=names[unit])[list(_TABLE_COLUMNS)].round(
             {"people": 0, "female": 0, "male": 0, "share": 2}
         )

@@ -105,7 +105,11 @@ def draw(ctx: PageContext, view: TierView) -> None:
     st.subheader("The five layers against their design bands")
     _metrics(view, summary, real_summary)
     ladder = figures.ladder(
-        summary, view.flags, f"Population tiers: {ctx.title_suffix}", scenario=view.changed
+        summary,
+        view.flags,
+        f"Population tiers: {ctx.title_suffix}",
+        scenario=view.changed,
+        vintage=ctx.info.data_line,
     )
     show_figure(ladder, f"Population tiers {ctx.code}", "tiers_ladder")
     table = summary_table(summary, real_summary if view.changed else None)
