@@ -72,11 +72,11 @@ def test_what_if_merge_from_a_link_and_the_picker(server, page):
     page.goto(f"{server}/mergers?vintage=2026&ics=E54000019&merge=E54000019,E54000071")
     page.wait_for_selector("h1", timeout=90_000)
     wait_for_charts(page)
-    heading = page.locator("h2", has_text="What if")
+    heading = page.locator("h3", has_text="What if")
     assert heading.count() == 1
     assert "Herefordshire and Worcestershire" in heading.inner_text()
     assert link_params(page)["merge"] == "E54000019,E54000071"
     page.goto(f"{server}/mergers?vintage=2026&ics=E54000019&merge=E54000019")
     wait_for_script(page)
     assert "needs at least two different ICBs" in page.locator("body").inner_text()
-    assert page.locator("h2", has_text="What if").count() == 0
+    assert page.locator("h3", has_text="What if").count() == 0
