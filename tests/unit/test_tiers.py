@@ -52,6 +52,7 @@ def hand_tables() -> tiers.TierTables:
             }
         ),
         resident_population=250,
+        vintage="2022",  # its labels are the July 2022 vintage's
     )
 
 
