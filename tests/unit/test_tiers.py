@@ -639,7 +639,7 @@ def test_age_pyramid_bands_and_sexes():
         {"practice_code": ["P", "Q"], "lsoa_code": ["L1", "L1"], "patients": [30, 60]}
     )
     mapping = pd.DataFrame({"practice_code": ["P", "Q"], "code": ["U", "U"]})
-    pyramid = tiers.age_pyramid(registrations, lsoas, mapping)
+    pyramid = tiers.age_pyramid(registrations, lsoas, mapping, vintage="2022")
     labels = pyramid["age_band"].astype(str).tolist()
     assert labels[0] == "0-4" and labels[-2] == "85-89" and labels[-1] == "90+"
     assert len(labels) == 19
@@ -650,7 +650,7 @@ def test_age_pyramid_bands_and_sexes():
     # 90+: male share 0.32 (MALE_SHARE_BY_AGE)
     assert by_band.loc["90+", "male"] == pytest.approx(30 * 0.32)
     with pytest.raises(ValueError, match="no unit for practices"):
-        tiers.age_pyramid(registrations, lsoas, mapping.iloc[:1])
+        tiers.age_pyramid(registrations, lsoas, mapping.iloc[:1], vintage="2022")
 
 
 def test_real_age_structure_adds_up(qgh):
