@@ -700,9 +700,10 @@ def inequality_summary(
     rows = rows[(rows["level"] == level) & (rows["unit_code"] == unit)].drop(columns="level")
     if rows.empty:
         return pd.DataFrame(), {}
-    deciles = indicators.by_decile(rows, indicator)
+    spec = indicators.indicator_spec(indicator, key.vintage)
+    deciles = indicators.by_decile(rows, spec)
     summary = indicators.summary_measures(
-        rows, indicator, deciles=deciles, rng=generator(DEFAULT_SEED, "sii")
+        rows, spec, deciles=deciles, rng=generator(DEFAULT_SEED, "sii")
     )
     return deciles, summary
 
@@ -741,7 +742,7 @@ def inequality_ranking(
     )
     return indicators.inequality_ranking(
         rows[rows["level"] != "ics"],
-        indicator,
+        indicators.indicator_spec(indicator, key.vintage),
         measure,
         names=names,
         rng=generator(DEFAULT_SEED, "sii"),

@@ -31,6 +31,7 @@ def open_link(ics: str, **params: str):
 
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["ics"] = ics
+    at.query_params["vintage"] = "2022"  # the tests' facts are July 2022 facts
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(f"views/{PAGE}")

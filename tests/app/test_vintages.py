@@ -266,3 +266,17 @@ def test_what_if_merge_saves_and_reopens_from_its_link(sqlite_url):
     assert fresh.session_state["vintage"] == "2026"
     assert fresh.multiselect(key="merge_pick").value == ["E54000019", "E54000071"]
     assert any(s.value.startswith("What if ") for s in fresh.subheader)
+
+
+def test_inequality_offers_only_the_vintages_indicators():
+    at = run_page("inequality.py", "E54000071", vintage="2026", indicator="gp_distance")
+    assert_clean(at)
+    assert any("gp\\_distance" in w.value for w in at.warning)
+    from layers import indicators
+
+    label = indicators.indicator_spec("gp_distance", "2022").label
+    assert label not in at.selectbox(key="ineq_indicator").options
+    at = run_page("inequality.py", "QGH", vintage="2022", indicator="gp_distance")
+    assert_clean(at)
+    assert not at.warning
+    assert label in at.selectbox(key="ineq_indicator").options

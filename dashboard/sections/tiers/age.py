@@ -61,8 +61,10 @@ def draw(ctx: PageContext, view: TierView) -> None:
     st.subheader("Age structure of a unit")
     unit, names, mapping = _choose_unit(view)
     structure = loaders.practice_age_structure(ctx.key)
-    pyramid = tiers.pyramid_from_structure(structure, mapping)
-    ics = tiers.pyramid_from_structure(structure, tiers.unit_mapping(view.shown, "ics"))
+    pyramid = tiers.pyramid_from_structure(structure, mapping, vintage=ctx.vintage)
+    ics = tiers.pyramid_from_structure(
+        structure, tiers.unit_mapping(view.shown, "ics"), vintage=ctx.vintage
+    )
     rows = pyramid[pyramid["code"] == unit]
     if rows.empty or rows["people"].sum() <= 0:
         st.info("This unit has no registered patients, so it has no age structure.")
