@@ -62,12 +62,20 @@ def figure_exports_note(missing: str | None = None) -> None:
         st.caption(missing)
 
 
+def _vintage() -> str:
+    """The data vintage on screen, so every download's notes state it."""
+    from dashboard.state import DEFAULT_VINTAGE, VINTAGE_KEY
+
+    return st.session_state.get(VINTAGE_KEY, DEFAULT_VINTAGE)
+
+
 def table_downloads(table: pd.DataFrame, title: str, key: str) -> None:
-    """CSV and XLSX download buttons for one table."""
+    """CSV and XLSX download buttons for one table; their notes state the vintage shown."""
+    vintage = _vintage()
     left, right, _ = st.columns([1, 1, 6])
     left.download_button(
         "CSV",
-        data=lambda: table_csv(table, title),
+        data=lambda: table_csv(table, title, vintage),
         file_name=f"{_stem(title)}.csv",
         mime="text/csv",
         key=f"{key}_csv",
@@ -76,7 +84,7 @@ def table_downloads(table: pd.DataFrame, title: str, key: str) -> None:
     )
     right.download_button(
         "XLSX",
-        data=lambda: table_xlsx(table, title),
+        data=lambda: table_xlsx(table, title, vintage),
         file_name=f"{_stem(title)}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",
@@ -113,11 +121,19 @@ def show_table(
     **frame: object,
 ) -> None:
     """Draw a table with its CSV and XLSX downloads; ``formats`` maps columns to formats."""
+    from dashboard.scaffold import in_vintage
+
+    # Column labels written for the July 2022 data, in the words of the vintage shown.
+    vintage = _vintage()
+    table = table.rename(columns=lambda c: in_vintage(c, vintage) if isinstance(c, str) else c)
+    formats = {in_vintage(c, vintage): f for c, f in (formats or {}).items()}
     config = {
         column: st.column_config.NumberColumn(column, format=number_format)
-        for column, number_format in (formats or {}).items()
+        for column, number_format in formats.items()
         if column in table.columns
     }
-    config.update(frame.pop("column_config", {}) or {})
+    config.update(
+        {in_vintage(c, vintage): v for c, v in (frame.pop("column_config", {}) or {}).items()}
+    )
     st.dataframe(table, hide_index=True, column_config=config, key=f"{key}_table", **frame)
     table_downloads(table, title, key)

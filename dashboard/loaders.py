@@ -45,16 +45,22 @@ log = logging.getLogger("ics_planner")
 
 
 @st.cache_data(show_spinner=False)
-def systems() -> pd.DataFrame:
-    """The 42 ICSs with codes, names and populations."""
-    return layers.list_systems()
+def systems(vintage: str = layers.DEFAULT_VINTAGE) -> pd.DataFrame:
+    """The ICSs of a vintage (42 in 2022, 36 in 2026) with codes, names and populations."""
+    return layers.list_systems(vintage=vintage)
 
 
 @st.cache_data(show_spinner=False)
-def system_names() -> dict[str, str]:
-    """ICB code → ICS name."""
-    table = systems()
+def system_names(vintage: str = layers.DEFAULT_VINTAGE) -> dict[str, str]:
+    """ICB code → ICS name, in one vintage."""
+    table = systems(vintage)
     return dict(zip(table["icb_code"], table["icb_name"], strict=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def table(name: str, vintage: str) -> pd.DataFrame:
+    """One national table of a vintage (shared: never modify the result)."""
+    return layers.read_table(name, vintage=vintage)
 
 
 @st.cache_resource(show_spinner="Loading the five layers…", max_entries=48)
@@ -71,20 +77,20 @@ def system(key: SystemKey) -> layers.System:
         if grouping is None:
             raise ValueError("The uploaded place groupings have expired; upload them again.")
         with _BUILD_SLOTS:
-            return layers.load_system(code, base, custom_places=grouping)
+            return layers.load_system(code, base, custom_places=grouping, vintage=key.vintage)
     with _BUILD_SLOTS:
-        return layers.load_system(code, place_definition)
+        return layers.load_system(code, place_definition, vintage=key.vintage)
 
 
 @st.cache_data(show_spinner=False)
-def default_place_definition(code: str) -> str:
+def default_place_definition(code: str, vintage: str = layers.DEFAULT_VINTAGE) -> str:
     """The ICS's default place definition (cached: the router asks on every rerun)."""
-    return layers.default_place_definition(code)
+    return layers.default_place_definition(code, vintage=vintage)
 
 
-def _base_key(code: str, vintage: str = "2022") -> SystemKey:
+def _base_key(code: str, vintage: str) -> SystemKey:
     """The ICS with its default places: for tables that do not depend on places."""
-    return SystemKey(code, default_place_definition(code), vintage)
+    return SystemKey(code, default_place_definition(code, vintage), vintage)
 
 
 #: Most uploaded groupings the server holds, and how long one is kept after its last use.
@@ -217,57 +223,62 @@ def map_export_figure(key: SystemKey, measure: str, shown: tuple[str, ...]) -> g
 
 # --- England page ---
 @st.cache_resource(show_spinner="Preparing the England geometry…")
-def _england_geojson_name(measure: str) -> str:
+def _england_geojson_name(measure: str, vintage: str) -> str:
     """Name of the England map's GeoJSON in dashboard/static/ (written on first call)."""
-    return england.write_england_geojson(STATIC_DIR, measure).name
+    return england.write_england_geojson(STATIC_DIR, measure, vintage=vintage).name
 
 
-def england_geojson_url(measure: str) -> str:
+def england_geojson_url(measure: str, vintage: str = layers.DEFAULT_VINTAGE) -> str:
     """Relative URL of the England map's GeoJSON in dashboard/static/, written if missing."""
-    name = _england_geojson_name(measure)
+    name = _england_geojson_name(measure, vintage)
     if not (STATIC_DIR / name).exists():
-        england.write_england_geojson(STATIC_DIR, measure)
+        england.write_england_geojson(STATIC_DIR, measure, vintage=vintage)
     return _static_url(name)
 
 
 @st.cache_resource(show_spinner="Drawing England…")
-def _england_figure(measure: str, geojson_url: str | None) -> go.Figure:
+def _england_figure(measure: str, geojson_url: str | None, vintage: str) -> go.Figure:
     if geojson_url is None:
-        return england_export_figure(measure)
-    return england.england_map(geojson_url, measure=measure)
+        return england_export_figure(measure, vintage)
+    return england.england_map(geojson_url, measure=measure, vintage=vintage)
 
 
-def england_figure(measure: str) -> go.Figure:
+def england_figure(measure: str, vintage: str = layers.DEFAULT_VINTAGE) -> go.Figure:
     """The England map (shared, read-only); geometry inline where static serving is off."""
-    return _england_figure(measure, england_geojson_url(measure) if static_serving() else None)
+    url = england_geojson_url(measure, vintage) if static_serving() else None
+    return _england_figure(measure, url, vintage)
 
 
-def england_export_figure(measure: str) -> go.Figure:
+def england_export_figure(measure: str, vintage: str = layers.DEFAULT_VINTAGE) -> go.Figure:
     """The England map with its geometry inline, for PNG/SVG export (built on click).
 
     The on-screen figure fetches its GeoJSON from a URL that kaleido cannot reach.
     """
-    geojson = json.loads(england.england_geojson_text(measure))
-    return england.england_map(geojson, measure=measure)
+    geojson = json.loads(england.england_geojson_text(measure, vintage=vintage))
+    return england.england_map(geojson, measure=measure, vintage=vintage)
 
 
 @st.cache_data(show_spinner="Building the national league table…")
-def league_table(bands: tuple[tuple[str, float, float], ...]) -> pd.DataFrame:
-    """The 42-ICS league table for the given bands ((tier, low, high), …)."""
-    return england.ics_league_table({tier: (low, high) for tier, low, high in bands})
+def league_table(
+    bands: tuple[tuple[str, float, float], ...], vintage: str = layers.DEFAULT_VINTAGE
+) -> pd.DataFrame:
+    """The national league table for the given bands ((tier, low, high), …)."""
+    return england.ics_league_table(
+        {tier: (low, high) for tier, low, high in bands}, vintage=vintage
+    )
 
 
 # --- boundaries page ---
-@st.cache_resource(show_spinner="Loading England's GP registrations…")
-def alignment_tables() -> dict[str, pd.DataFrame]:
+@st.cache_resource(show_spinner="Loading England's GP registrations…", max_entries=2)
+def alignment_tables(vintage: str = layers.DEFAULT_VINTAGE) -> dict[str, pd.DataFrame]:
     """England-wide registrations, LSOAs (no age columns), practices and light LSOA shapes."""
     with _BUILD_SLOTS:
-        lsoas = layers.read_table("lsoas")
+        lsoas = layers.read_table("lsoas", vintage=vintage)
         return {
-            "registrations": layers.read_table("registrations"),
+            "registrations": layers.read_table("registrations", vintage=vintage),
             "lsoas": lsoas[[c for c in lsoas.columns if not c.startswith("age_")]],
-            "practices": layers.read_table("practices"),
-            "lsoa_geometry": layers.read_table("lsoa_geometry_light"),
+            "practices": layers.read_table("practices", vintage=vintage),
+            "lsoa_geometry": layers.read_table("lsoa_geometry_light", vintage=vintage),
         }
 
 
@@ -279,10 +290,10 @@ def alignment_base(key: SystemKey, la_level: str) -> dict[str, pd.DataFrame]:
     so :func:`alignment_bundle` re-flags for any threshold without recomputing.
     """
     code, place_definition = key.code, key.place_definition
-    tables = alignment_tables()
+    tables = alignment_tables(key.vintage)
     loaded = system(key)
     with _BUILD_SLOTS:
-        return _alignment_base(tables, loaded, code, place_definition, la_level)
+        return _alignment_base(tables, loaded, code, place_definition, la_level, key.vintage)
 
 
 def _alignment_base(
@@ -291,6 +302,7 @@ def _alignment_base(
     code: str,
     place_definition: str,
     la_level: str,
+    vintage: str,
 ) -> dict[str, pd.DataFrame]:
     pcns = loaded.pcns.loc[~loaded.pcns.geometry.is_empty & loaded.pcns.geometry.notna()]
     footprints = pcns[["pcn_code", "geometry"]].rename(columns={"pcn_code": "unit_code"})
@@ -302,11 +314,12 @@ def _alignment_base(
         tables["lsoas"],
         tables["practices"],
         code,
-        places=layers.place_lookup(code, place_definition),
+        places=layers.place_lookup(code, place_definition, vintage=vintage),
         la_level=la_level,
         threshold=1.0,
         footprints=footprints,
         authorities=authorities,
+        vintage=vintage,
     )
 
 
@@ -335,7 +348,7 @@ def alignment_comparison(key: SystemKey, la_level: str, straddle_pct: int) -> pd
 def alignment_overlap(key: SystemKey, la_level: str) -> layers.alignment.DisclosedOverlap:
     """PCN × authority overlap, disclosure rule applied; the ICS's authorities as columns."""
     code = key.code
-    lsoas = alignment_tables()["lsoas"]
+    lsoas = alignment_tables(key.vintage)["lsoas"]
     own = lsoas.loc[lsoas["icb_code"] == code, f"{la_level}_code"].unique()
     matrix = alignment_base(key, la_level)["overlap_matrix"]
     return layers.alignment.disclose_overlap(matrix, keep=[c for c in matrix.columns if c in own])
@@ -354,87 +367,133 @@ def alignment_flow_map(
     loaded = system(key)
     return alignment_figures.flow_map(
         rows,
-        alignment_tables()["lsoa_geometry"],
+        alignment_tables(key.vintage)["lsoa_geometry"],
         outline=loaded.ics if level == "icb" else loaded.places,
         level=level,
-        lsoa_names=alignment_lsoa_names(),
+        lsoa_names=alignment_lsoa_names(key.vintage),
+        vintage=key.vintage,
     )
 
 
-@st.cache_data(show_spinner=False, max_entries=1)
-def alignment_lsoa_names() -> dict[str, str]:
+@st.cache_data(show_spinner=False, max_entries=2)
+def alignment_lsoa_names(vintage: str = layers.DEFAULT_VINTAGE) -> dict[str, str]:
     """LSOA code → name, England-wide."""
-    lsoas = alignment_tables()["lsoas"]
+    lsoas = alignment_tables(vintage)["lsoas"]
     return dict(zip(lsoas["lsoa_code"], lsoas["lsoa_name"], strict=True))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def alignment_la_names(la_level: str) -> dict[str, str]:
+@st.cache_data(show_spinner=False, max_entries=8)
+def alignment_la_names(la_level: str, vintage: str = layers.DEFAULT_VINTAGE) -> dict[str, str]:
     """Authority code → name at ``la_level``, England-wide."""
-    lsoas = alignment_tables()["lsoas"].drop_duplicates(f"{la_level}_code")
+    lsoas = alignment_tables(vintage)["lsoas"].drop_duplicates(f"{la_level}_code")
     return dict(zip(lsoas[f"{la_level}_code"], lsoas[f"{la_level}_name"], strict=True))
 
 
 @st.cache_data(show_spinner=False, max_entries=96)
-def alignment_split(code: str, la_level: str) -> pd.DataFrame:
+def alignment_split(
+    code: str, la_level: str, vintage: str = layers.DEFAULT_VINTAGE
+) -> pd.DataFrame:
     """Authorities of the ICS at ``la_level`` whose LSOAs fall in more than one ICB."""
-    lsoas = alignment_tables()["lsoas"]
+    lsoas = alignment_tables(vintage)["lsoas"]
     return layers.alignment.split_authorities(lsoas, la_level=la_level, icb_code=code)
 
 
 @st.cache_resource(show_spinner="Drawing the lineage map…", max_entries=48)
-def alignment_lineage_map(code: str, la_level: str) -> go.Figure:
-    """Former CCGs of the ICB and split authorities, labelled (shared, read-only)."""
-    tables = alignment_tables()
+def alignment_lineage_map(
+    code: str, la_level: str, vintage: str = layers.DEFAULT_VINTAGE
+) -> go.Figure:
+    """Former CCGs (2022) or 2024 sub-ICBs (2026) of the ICB and split authorities."""
+    tables = alignment_tables(vintage)
     return alignment_figures.lineage_map(
-        tables["lsoas"], tables["lsoa_geometry"], code, la_level=la_level
+        tables["lsoas"], tables["lsoa_geometry"], code, la_level=la_level, vintage=vintage
     )
 
 
 # --- allocation page ---
+def allocation_year(vintage: str) -> str:
+    """The allocation year chosen on the allocation page (in the link), else the default."""
+    years = layers.get_vintage(vintage).allocation_years
+    chosen = st.session_state.get("allocation_year")
+    return chosen if chosen in years else years[0]
+
+
+def allocation_frame(key: SystemKey, year: str | None = None) -> pd.DataFrame:
+    """Practices of an ICS for an allocation year (default: the page's choice; read-only)."""
+    return _allocation_frame(key, year or allocation_year(key.vintage))
+
+
 @st.cache_resource(show_spinner="Building the practice frame…", max_entries=48)
-def allocation_frame(key: SystemKey) -> pd.DataFrame:
-    """Practices of an ICS: tiers, weighted populations, deprivation, former CCG (read-only)."""
+def _allocation_frame(key: SystemKey, year: str) -> pd.DataFrame:
     from layers.allocation import practice_frame
 
     loaded = system(key)
     with _BUILD_SLOTS:
         return practice_frame(
-            loaded, layers.read_table("weighted_populations"), layers.read_table("lsoas")
+            loaded,
+            layers.read_table("weighted_populations", vintage=key.vintage),
+            layers.read_table("lsoas", vintage=key.vintage),
+            year=year,
         )
 
 
-@st.cache_data(show_spinner=False, max_entries=96)
+@st.cache_data(show_spinner="Comparing the allocation years…", max_entries=96)
+def allocation_years_view(key: SystemKey, level: str) -> pd.DataFrame:
+    """How each unit's need index and fair share move across the vintage's years."""
+    from layers.allocation import need_over_years
+
+    return need_over_years(system(key), level)
+
+
 def allocation_need(key: SystemKey, level: str) -> pd.DataFrame:
-    """NHS England relative need indices by place, PCN or practice."""
+    """NHS England relative need indices by place, PCN or practice (the chosen year)."""
+    return _allocation_need(key, allocation_year(key.vintage), level)
+
+
+@st.cache_data(show_spinner=False, max_entries=96)
+def _allocation_need(key: SystemKey, year: str, level: str) -> pd.DataFrame:
     from layers.allocation import need_indices
 
-    return need_indices(allocation_frame(key), level)
+    return need_indices(allocation_frame(key, year), level)
+
+
+def allocation_run(key: SystemKey, scenario_json: str, year: str | None = None) -> pd.DataFrame:
+    """Allocations of one scenario (JSON text) over an ICS (shared, read-only: no copy)."""
+    return _allocation_run(key, year or allocation_year(key.vintage), scenario_json)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)
-def allocation_run(key: SystemKey, scenario_json: str) -> pd.DataFrame:
-    """Allocations of one scenario (JSON text) over an ICS (shared, read-only: no copy)."""
+def _allocation_run(key: SystemKey, year: str, scenario_json: str) -> pd.DataFrame:
     from layers.allocation import Scenario
 
-    return Scenario.from_json(scenario_json).run(allocation_frame(key))
+    return Scenario.from_json(scenario_json).run(allocation_frame(key, year))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
 def allocation_units(key: SystemKey, scenario_json: str, level: str) -> pd.DataFrame:
     """£ and £ per head by place, PCN or practice under one scenario (JSON text)."""
-    from layers.allocation import allocation_summary
-
-    return allocation_summary(allocation_run(key, scenario_json), allocation_frame(key), level)
+    return _allocation_units(key, allocation_year(key.vintage), scenario_json, level)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
+def _allocation_units(key: SystemKey, year: str, scenario_json: str, level: str) -> pd.DataFrame:
+    from layers.allocation import allocation_summary
+
+    run = allocation_run(key, scenario_json, year)
+    return allocation_summary(run, allocation_frame(key, year), level)
+
+
 def allocation_change(key: SystemKey, base_json: str, other_json: str, level: str) -> pd.DataFrame:
     """Each unit's money under one scenario against another (both JSON text)."""
+    return _allocation_change(key, allocation_year(key.vintage), base_json, other_json, level)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _allocation_change(
+    key: SystemKey, year: str, base_json: str, other_json: str, level: str
+) -> pd.DataFrame:
     from layers.allocation import compare_allocations
 
-    base, other = allocation_run(key, base_json), allocation_run(key, other_json)
-    return compare_allocations(base, other, allocation_frame(key), level)
+    base, other = allocation_run(key, base_json, year), allocation_run(key, other_json, year)
+    return compare_allocations(base, other, allocation_frame(key, year), level)
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
@@ -476,7 +535,7 @@ def _risk_individuals(key: SystemKey, seed: int) -> pd.DataFrame:
 
     registrations = system(key).registrations
     with _BUILD_SLOTS:
-        lsoas = layers.read_table("lsoas")
+        lsoas = layers.read_table("lsoas", vintage=key.vintage)
         people = generate_individuals(
             registrations,
             lsoas,
@@ -511,7 +570,9 @@ def practice_age_structure(key: SystemKey) -> pd.DataFrame:
 def _practice_age_structure(key: SystemKey) -> pd.DataFrame:
     registrations = system(key).registrations
     with _BUILD_SLOTS:
-        return tiers.practice_age_structure(registrations, layers.read_table("lsoas"))
+        return tiers.practice_age_structure(
+            registrations, layers.read_table("lsoas", vintage=key.vintage)
+        )
 
 
 @st.cache_resource(show_spinner=False, max_entries=48)
@@ -535,20 +596,25 @@ DEFAULT_SCENARIO = ""
 
 
 @st.cache_data(show_spinner=False, max_entries=48)
-def inequality_practice_deprivation(code: str) -> pd.DataFrame:
+def inequality_practice_deprivation(
+    code: str, vintage: str = layers.DEFAULT_VINTAGE
+) -> pd.DataFrame:
     """Patient-weighted IMD rank, decile and Core20 share of each practice of an ICS."""
     from layers.deprivation import practice_deprivation
 
-    registrations = system(_base_key(code)).registrations
-    return practice_deprivation(registrations, layers.read_table("lsoas"))
+    registrations = system(_base_key(code, vintage)).registrations
+    return practice_deprivation(
+        registrations, layers.read_table("lsoas", vintage=vintage), vintage=vintage
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def national_indicator(indicator: str) -> pd.DataFrame:
+def national_indicator(indicator: str, vintage: str = layers.DEFAULT_VINTAGE) -> pd.DataFrame:
     """An indicator of every LSOA in England (so PCN patients living outside count)."""
     from layers import indicators
 
-    return indicators.build_indicator(indicator, lsoas=layers.read_table("lsoas"))
+    spec = indicators.indicator_spec(indicator, vintage)
+    return indicators.build_indicator(spec, lsoas=layers.read_table("lsoas", vintage=vintage))
 
 
 @st.cache_data(show_spinner="Running the allocation scenario…", max_entries=64)
@@ -556,7 +622,8 @@ def inequality_funding(key: SystemKey, scenario_json: str) -> pd.DataFrame:
     """£ per practice under a scenario (JSON text; ``DEFAULT_SCENARIO`` for the default)."""
     from layers.allocation import practice_funding
 
-    frame = allocation_frame(key)
+    # The default allocation year: the inequality page does not choose one.
+    frame = allocation_frame(key, layers.get_vintage(key.vintage).default_allocation_year)
     return practice_funding(frame, scenario_json or None)
 
 
@@ -572,14 +639,14 @@ def _indicator_frame(
     if aggregates is not None and indicator == "at_risk":
         from layers.people import upload_at_risk_prevalence
 
-        deprivation = inequality_practice_deprivation(key.code)
+        deprivation = inequality_practice_deprivation(key.code, key.vintage)
         return upload_at_risk_prevalence(aggregates, key.code, deprivation)
-    spec = indicators.indicator_spec(indicator)
+    spec = indicators.indicator_spec(indicator, key.vintage)
     if spec.inputs == ("lsoas",):
-        return national_indicator(indicator)
+        return national_indicator(indicator, key.vintage)
     tables = {
-        "lsoas": lambda: layers.read_table("lsoas"),
-        "deprivation": lambda: inequality_practice_deprivation(key.code),
+        "lsoas": lambda: layers.read_table("lsoas", vintage=key.vintage),
+        "deprivation": lambda: inequality_practice_deprivation(key.code, key.vintage),
         "risk_counts": lambda: practice_risk_counts(key),
         "funding": lambda: inequality_funding(key, scenario_json),
         "practices": lambda: system(key).practices,
@@ -601,7 +668,7 @@ def inequality_rows(
 
     loaded = system(key)
     frame = _indicator_frame(key, indicator, scenario_json, _aggregates if risk_digest else None)
-    basis = indicators.INDICATORS[indicator].basis
+    basis = indicators.indicator_spec(indicator, key.vintage).basis
     parts = []
     for level in indicators.UNIT_LEVELS:
         members = indicators.unit_membership(
@@ -633,9 +700,10 @@ def inequality_summary(
     rows = rows[(rows["level"] == level) & (rows["unit_code"] == unit)].drop(columns="level")
     if rows.empty:
         return pd.DataFrame(), {}
-    deciles = indicators.by_decile(rows, indicator)
+    spec = indicators.indicator_spec(indicator, key.vintage)
+    deciles = indicators.by_decile(rows, spec)
     summary = indicators.summary_measures(
-        rows, indicator, deciles=deciles, rng=generator(DEFAULT_SEED, "sii")
+        rows, spec, deciles=deciles, rng=generator(DEFAULT_SEED, "sii")
     )
     return deciles, summary
 
@@ -674,7 +742,7 @@ def inequality_ranking(
     )
     return indicators.inequality_ranking(
         rows[rows["level"] != "ics"],
-        indicator,
+        indicators.indicator_spec(indicator, key.vintage),
         measure,
         names=names,
         rng=generator(DEFAULT_SEED, "sii"),
@@ -689,7 +757,7 @@ def inequality_profile(key: SystemKey) -> dict[str, pd.DataFrame]:
     from layers.deprivation import resident_deprivation
 
     loaded = system(key)
-    national = layers.read_table("lsoas")
+    national = layers.read_table("lsoas", vintage=key.vintage)
     residents = loaded.lsoas.groupby("imd_decile")["population"].sum()
     deciles = indicators.patients_by_decile(loaded.registrations, national)
     deciles.insert(1, "residents", residents.reindex(range(1, 11), fill_value=0).to_numpy())
@@ -697,8 +765,8 @@ def inequality_profile(key: SystemKey) -> dict[str, pd.DataFrame]:
     places = loaded.places[["place_code", "place_name"]].merge(
         places[["place_code", "population", "core20_residents", "core20_share"]]
     )
-    practice_dep = inequality_practice_deprivation(code)
-    pcn_dep = indicators.pcn_deprivation(loaded.practices, practice_dep)
+    practice_dep = inequality_practice_deprivation(code, key.vintage)
+    pcn_dep = indicators.pcn_deprivation(loaded.practices, practice_dep, key.vintage)
     pcns = loaded.pcns[["pcn_code", "pcn_name", "place_name", "registered_patients"]].merge(
         pcn_dep, on="pcn_code", how="left"
     )
@@ -718,7 +786,7 @@ def inequality_core20_map(key: SystemKey, level: str) -> go.Figure:
         areas = indicators.core20_areas(loaded.lsoas, loaded.places, "place_code")
     else:
         areas = indicators.core20_areas(loaded.lsoas, loaded.pcns, "footprint_pcn_code")
-    return inequality_figures.core20_map(areas, level)
+    return inequality_figures.core20_map(areas, level, vintage=key.vintage)
 
 
 # --- presentation ---
@@ -812,3 +880,82 @@ def open_store_at_start() -> str | None:
         log.warning("The scenario library is unavailable: %s", problem)
         return str(problem)
     return None
+
+
+# --- mergers page ---
+def _bands(bands: tuple[tuple[str, int, int], ...]) -> dict[str, tuple[int, int]]:
+    return {layer: (low, high) for layer, low, high in bands}
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def merger_national() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ICBs that changed in April 2026, and the 13 terminated and 7 new ONS codes."""
+    return layers.mergers.changed_icbs(), layers.mergers.national_changes()
+
+
+@st.cache_resource(show_spinner="Working out the merger…", max_entries=32)
+def merger_figures(code: str, bands: tuple[tuple[str, int, int], ...]):
+    """Before/after figures of one April 2026 merger (shared, read-only)."""
+    return layers.mergers.merger_figures(code, _bands(bands))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def merger_pieces(code: str) -> pd.DataFrame:
+    """Where each piece of a changed ICB came from."""
+    return layers.mergers.merger_pieces(code)
+
+
+@st.cache_resource(show_spinner="Drawing the merger map…", max_entries=16)
+def merger_map(code: str) -> go.Figure:
+    """The new ICB, its predecessors' outlines and the moved pieces (shared, read-only)."""
+    from layers.figures.mergers import merger_map as draw
+
+    shapes = layers.mergers.merger_geometry(code)
+    members = shapes["predecessors"].rename(columns={"icb24_code": "code"})
+    members["name"] = members["icb24_name"] + " (" + members["icb24_code_nhs"] + ")"
+    pieces = shapes["pieces"].rename(columns={"icb24_code": "code"})
+    name = str(shapes["icb"]["icb_name"].iloc[0])
+    return draw(
+        shapes["icb"],
+        members[["code", "name", "geometry"]],
+        pieces,
+        title=f"{name}: its predecessors and the pieces that moved on 1 April 2026",
+        vintage="2026",
+    )
+
+
+@st.cache_resource(show_spinner="Merging…", max_entries=64)
+def what_if_merge(codes: tuple[str, ...], vintage: str, bands: tuple[tuple[str, int, int], ...]):
+    """A what-if merge of ICBs of one vintage (raises ``layers.mergers.MergeError``)."""
+    return layers.mergers.what_if_merge(list(codes), vintage, _bands(bands))
+
+
+@st.cache_resource(show_spinner="Drawing the what-if map…", max_entries=32)
+def what_if_map(codes: tuple[str, ...], vintage: str) -> go.Figure:
+    """The members of a what-if merge and its outline (shared, read-only)."""
+    import geopandas as gpd
+
+    from layers.figures.mergers import merger_map as draw
+
+    shapes = layers.read_table("icb_geometry_light", vintage=vintage)
+    members = shapes[shapes["icb_code"].isin(codes)].rename(
+        columns={"icb_code": "code", "icb_name": "name"}
+    )
+    members = gpd.GeoDataFrame(members, geometry="geometry", crs=4326)
+    outline = members.dissolve()
+    return draw(
+        outline,
+        members[["code", "name", "geometry"]],
+        title="What-if: " + " + ".join(members["name"]),
+        vintage=vintage,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def nhse_code(key: SystemKey) -> str | None:
+    """NHS England's allocation-file code of a 2026 ICB (e.g. T04); None in 2022."""
+    table = systems(key.vintage).set_index("icb_code")
+    if "icb_code_nhse" not in table.columns or key.code not in table.index:
+        return None
+    code = table.at[key.code, "icb_code_nhse"]
+    return code if isinstance(code, str) else None

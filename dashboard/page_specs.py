@@ -14,6 +14,7 @@ PAGE_SPECS = [
     ("allocation.py", "Service allocation", None, "allocation"),
     ("inequality.py", "Inequality", None, "inequality"),
     ("boundaries.py", "Boundary alignment", None, "boundaries"),
+    ("mergers.py", "ICB mergers", None, "mergers"),
     ("data.py", "Your data", None, "data"),
     ("scenarios.py", "Scenario library", None, "scenarios"),
 ]

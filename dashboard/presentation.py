@@ -28,7 +28,6 @@ import time
 import plotly.graph_objects as go
 import streamlit as st
 
-import layers
 from dashboard import loaders, risk_source, scaffold
 from dashboard.exports import figure_exports_note
 from layers.allocation import ScenarioError
@@ -203,7 +202,7 @@ def run_presentation(start: str = "overview") -> None:
             st.markdown(risk.note)
         st.markdown(
             f"Places: {ctx.place_label}.  \n"
-            f"Source: {slide.source}.  \nData: {slide.data_date}.  \n{layers.SOURCES}"
+            f"Source: {slide.source}.  \nData: {slide.data_date}.  \n{ctx.info.sources}"
         )
 
     previous_key = SLIDE_KEYS[position - 1] if position > 0 else None

@@ -72,7 +72,10 @@ def held() -> HeldAggregates | None:
 
 def covered(upload: AggregatesUpload) -> str:
     """The ICSs a file covers, in words (codes the product does not know are quoted)."""
-    names = loaders.system_names()
+    try:
+        names = loaders.system_names(upload.vintage)
+    except ValueError:  # a vintage the dashboard does not have: codes are quoted
+        names = {}
     return ", ".join(
         f"{names[code]} ({code})" if code in names else quote(code) for code in upload.icb_codes
     )
@@ -109,7 +112,7 @@ def choose(ctx: PageContext, *, regrouped: bool = False, by_place: bool = False)
             note="Your uploaded aggregates count the real configuration and a what-if "
             f"regrouping is shown, {instead}. Reset the what-if to see your data."
         )
-    default = loaders.default_place_definition(ctx.code)
+    default = loaders.default_place_definition(ctx.code, ctx.vintage)
     if by_place and ctx.place_definition != default:
         return RiskSource(
             note="Your uploaded aggregates count places by the ICS's default definition "

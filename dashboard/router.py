@@ -149,7 +149,7 @@ except Exception:  # Streamlit's own rerun/stop signals are BaseExceptions and p
 finally:
     # Every run must draw the widgets, or Streamlit forgets their state. Drawn after the
     # page, so the page's content (above all its map) reaches the browser first.
-    sidebar.draw(sidebar_body, pages, loaders.systems())
+    sidebar.draw(sidebar_body, pages, loaders.systems(ctx.vintage))
     runlog.record(
         page.url_path or "home",
         time.perf_counter() - _run_started,

@@ -66,8 +66,13 @@ class PageContext:
 
     @property
     def vintage(self) -> str:
-        """The data vintage ("2022")."""
+        """The data vintage ("2022" or "2026")."""
         return self.key.vintage
+
+    @property
+    def info(self) -> layers.vintages.Vintage:
+        """The vintage's description: its data line, sources, labels."""
+        return layers.get_vintage(self.key.vintage)
 
     @property
     def band_dict(self) -> dict[str, tuple[int, int]]:
@@ -90,14 +95,14 @@ def context() -> PageContext:
     from dashboard import loaders
 
     code = st.session_state[ICS_KEY]
-    chosen = st.session_state.get(PLACES_KEY) or loaders.default_place_definition(code)
+    vintage = st.session_state.get(VINTAGE_KEY, DEFAULT_VINTAGE)
+    chosen = st.session_state.get(PLACES_KEY) or loaders.default_place_definition(code, vintage)
     digest = grouping_digest(code)
     place_definition = f"custom:{chosen}:{digest}" if digest else chosen
-    vintage = st.session_state.get(VINTAGE_KEY, DEFAULT_VINTAGE)
     bands = st.session_state.get(BANDS_KEY) or dict(tiers.DEFAULT_BANDS)
     return PageContext(
         key=SystemKey(code, place_definition, vintage),
-        name=loaders.system_names()[code],
+        name=loaders.system_names(vintage)[code],
         bands=tuple((layer, int(low), int(high)) for layer, (low, high) in bands.items()),
         presenting=st.query_params.get("present") == "1",
     )
@@ -188,18 +193,66 @@ def link_choice(
     return requested
 
 
+def in_vintage(text: str, vintage: str) -> str:
+    """Words written for the July 2022 data, in another vintage's words.
+
+    Labels such as "Registered patients (Jul 2022)" or "IMD 2019 decile" were written
+    when there was one vintage; this turns them into the vintage shown. Only these
+    exact phrases are replaced, so other text is never changed.
+
+    Examples
+    --------
+    >>> in_vintage("Residents (mid-2020) and IMD 2019 deciles of 32,844 LSOAs", "2026")
+    'Residents (Census 2021) and IMD 2025 deciles of 33,755 LSOAs'
+    >>> in_vintage("Registered patients (Jul 2022)", "2022")
+    'Registered patients (Jul 2022)'
+    """
+    if vintage == "2022":
+        return text
+    info = layers.get_vintage(vintage)
+    old = layers.get_vintage("2022")
+    for before, after in (
+        (f"({old.registered_label})", f"({info.registered_label})"),
+        ("(GP lists, July 2022)", f"(GP lists, {info.registered_label})"),
+        ("(ONS mid-2020)", f"({info.population_source})"),
+        ("ONS mid-2020", info.population_source),
+        ("(mid-2020)", f"({info.population_short})"),
+        (old.imd_name, info.imd_name),
+        (f"{old.n_lsoas:,}", f"{info.n_lsoas:,}"),
+        (
+            f"NHS England {old.default_allocation_year}",
+            f"NHS England {info.default_allocation_year}",
+        ),
+        (f"({old.default_allocation_year})", f"({info.default_allocation_year})"),
+        ("registrations, July 2022", f"registrations, {info.registered_label}"),
+        ("(July 2022)", f"({info.registered_label})"),
+    ):
+        text = text.replace(before, after)
+    return text
+
+
+def vinfo() -> layers.vintages.Vintage:
+    """The vintage shown in this session (for sections that are not given the context)."""
+    return layers.get_vintage(st.session_state.get(VINTAGE_KEY, DEFAULT_VINTAGE))
+
+
+def vw(text: str) -> str:
+    """:func:`in_vintage` for the vintage shown in this session."""
+    return in_vintage(text, vinfo().key)
+
+
 def start(ctx: PageContext, title: str, caption: str | None = None) -> None:
     """The page's title and the note of which places it uses."""
     st.title(title)
     if caption:
-        st.caption(caption)
-    st.caption(f"Places: {ctx.place_label}.")
+        st.caption(in_vintage(caption, ctx.vintage))
+    st.caption(f"Places: {ctx.place_label}. Data vintage: {ctx.info.label}.")
 
 
 def finish(ctx: PageContext) -> None:
     """Data vintage and attribution, at the foot of every page."""
     st.divider()
-    st.caption(f"Data: {layers.DATA_VINTAGE}.  \n{layers.SOURCES}")
+    st.caption(f"Data: {ctx.info.data_line}.  \n{ctx.info.sources}")
 
 
 def lazy_tabs(labels: Sequence[str], key: str) -> list:

@@ -10,6 +10,8 @@ from typing import NamedTuple
 
 import streamlit as st
 
+import layers
+
 #: The chosen ICS (its code in the vintage in use).
 ICS_KEY = "ics"
 #: The chosen place definition: "preset", "utla" or "ltla".
@@ -27,10 +29,12 @@ GROUPING_DIGEST_KEY = "grouping_digest"
 #: they name their own ICSs and vintage, so they are kept apart from ``UPLOADS_KEY``.
 AGGREGATES_KEY = "people_aggregates"
 
-#: The data vintage until the 2026 vintage is wired in.
-DEFAULT_VINTAGE = "2022"
-#: The ICS a first visit opens on: Herefordshire and Worcestershire.
-DEFAULT_ICS = "QGH"
+#: The data vintage a link without ``?vintage=`` opens in (unless it names a 2022 code).
+DEFAULT_VINTAGE = layers.DEFAULT_VINTAGE
+#: The ICS a first visit opens on in each vintage: Herefordshire and Worcestershire.
+DEFAULT_ICS_BY_VINTAGE = {key: v.example_icb for key, v in layers.VINTAGES.items()}
+#: The 2022 default, for callers that predate the vintages.
+DEFAULT_ICS = DEFAULT_ICS_BY_VINTAGE["2022"]
 
 
 class SystemKey(NamedTuple):

@@ -240,7 +240,7 @@ def indicator_spec(key: str | Indicator, vintage: str = DEFAULT_VINTAGE) -> Indi
 
     Examples
     --------
-    >>> indicator_spec("gp_distance").unit
+    >>> indicator_spec("gp_distance", "2022").unit
     'km'
     >>> indicator_spec("nope")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):

@@ -42,9 +42,8 @@ __all__ = [
     "get_vintage",
 ]
 
-#: The vintage used when a caller names none. The lead flips this to "2026" once the
-#: dashboard is wired to both vintages.
-DEFAULT_VINTAGE: Final = "2022"
+#: The vintage used when a caller names none: today's NHS (the dashboard's default too).
+DEFAULT_VINTAGE: Final = "2026"
 
 #: Lower edges of the Census 2021 age bands of the 2026 vintage: 0–15, 16–24, 25–34,
 #: 35–49, 50–64, 65+.

@@ -39,14 +39,14 @@ def plant_leak(aggregates: bytes) -> bytes:
 
 def make_files(folder: Path, every: int = 10) -> PeopleFiles:
     """Write the three files into ``folder`` (created); about 30 s of work."""
-    full = write_synthetic_extract(folder / "full", ["QGH"])
+    full = write_synthetic_extract(folder / "full", ["QGH"], vintage="2022")
     table = pq.read_table(next(full.path.rglob("*.parquet")))
     extract = folder / "extract"
     extract.mkdir(parents=True)
     person_level = extract / "part-0.parquet"
     pq.write_table(table.take(np.arange(0, table.num_rows, every)), person_level)
     aggregates = folder / "qgh_aggregates.parquet"
-    aggregate_extract(extract, aggregates)
+    aggregate_extract(extract, aggregates, vintage="2022")
     leaky = folder / "leaky_aggregates.parquet"
     leaky.write_bytes(plant_leak(aggregates.read_bytes()))
     return PeopleFiles(person_level, aggregates, leaky)

@@ -18,6 +18,7 @@ from dashboard.sections.allocation import (
     need,
     state,
     summary,
+    years,
 )
 from dashboard.sections.allocation.common import TABS
 from dashboard.sections.scenarios import save
@@ -25,20 +26,22 @@ from dashboard.sections.scenarios.documents import page_document
 from layers.figures.allocation import PRICES
 
 ctx = scaffold.context()
-frame = loaders.allocation_frame(ctx.key)
 scaffold.start(
     ctx,
     f"Service allocation: {ctx.title_suffix}",
     "Share the ICS budget by need, down the tiers ICS → places → PCNs → practices, explain "
     f"it, and compare scenarios. Money is in {PRICES}; “per head” is per registered patient "
-    "in NHS England's 2022/23 population.",
+    "in NHS England's population for the allocation year.",
 )
+year = years.choose(ctx)
+frame = loaders.allocation_frame(ctx.key, year)
 state.init(ctx, frame)
 run = controls.draw(ctx, frame)
 save.draw(ctx, lambda: page_document(ctx, "allocation", allocation=run.scenario), "allocation")
 
 tabs = scaffold.lazy_tabs(TABS, "view")
-for tab, section in zip(tabs, (summary, need, distance, former_ccgs, compare), strict=True):
+sections = (summary, need, years, distance, former_ccgs, compare)
+for tab, section in zip(tabs, sections, strict=True):
     if tab.open:
         with tab:
             section.draw(ctx, run)

@@ -9,7 +9,9 @@ system = loaders.system(ctx.key)
 scaffold.start(
     ctx,
     ctx.title_suffix,
-    caption=f"NHS ICB code {ctx.code} · Integrated Care Board as at 1 July 2022",
+    caption=f"ICB code {ctx.code}"
+    + (f" · NHS England code {nhse}" if (nhse := loaders.nhse_code(ctx.key)) else "")
+    + f" · Integrated Care Board as at {ctx.info.icb_date}",
 )
 headline.draw(ctx, system)
 units.draw(ctx, system)

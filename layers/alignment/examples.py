@@ -148,6 +148,7 @@ def toy_figures(threshold: float = 0.9) -> dict[str, pd.DataFrame]:
         "QAA",
         places=toy.places,
         threshold=threshold,
+        vintage="2022",  # the toy has the July 2022 vintage's columns (CCGs, STPs)
         footprints=toy.footprints,
         authorities=authority_polygons(toy.lsoa_geometry, toy.lsoas),
     )

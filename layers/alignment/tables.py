@@ -584,6 +584,11 @@ def place_glance_table(summary: pd.DataFrame, threshold: float) -> pd.DataFrame:
             "Home PCNs' patients living here (%)": _percent(frame["home_units_coterminosity"]),
             f"Straddling (under {check_threshold(threshold):.0%})": frame["n_straddling"],
             "Split authorities": frame["split_authorities"],
-            "Former CCGs": frame["ccg21_names"],
+            # 2022: the April 2021 CCGs; 2026: the April 2024 sub-ICB locations.
+            **(
+                {"Former CCGs": frame["ccg21_names"]}
+                if "ccg21_names" in frame.columns
+                else {"Sub-ICB locations (April 2024)": frame["sicbl_names"]}
+            ),
         }
     )

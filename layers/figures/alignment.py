@@ -1142,8 +1142,10 @@ def place_card_figure(
     >>> from layers.alignment import place_card_table
     >>> from layers.alignment.examples import toy_figures
     >>> toy = toy_figures()
-    >>> facts = place_card_table(toy["place_summary"].iloc[0], threshold=0.9, ics_name="Alpha")
-    >>> fig = place_card_figure(facts, toy["place_units"], threshold=0.9, title="Town")
+    >>> facts = place_card_table(toy["place_summary"].iloc[0], threshold=0.9, ics_name="Alpha",
+    ...                          vintage="2022")
+    >>> fig = place_card_figure(facts, toy["place_units"], threshold=0.9, title="Town",
+    ...                         vintage="2022")
     >>> [type(t).__name__ for t in fig.data], fig.layout.width, fig.layout.height
     (['Table', 'Bar', 'Bar'], 1123, 794)
     >>> list(fig.data[1].y), list(fig.data[1].text)

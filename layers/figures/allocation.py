@@ -38,8 +38,10 @@ from layers.style import (
     TIER_COLOURS,
     TIER_PATTERNS,
     diverging_range,
+    note_annotation,
     source_note,
 )
+from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = [
     "DISTANCE_LIMIT",
@@ -51,6 +53,7 @@ __all__ = [
     "axis_range",
     "difference_bars",
     "distance_bars",
+    "fair_share_change_chart",
     "former_ccg_dumbbell",
     "need_heatmap",
     "per_head_map",
@@ -135,13 +138,14 @@ def _layout(
     x_title: str = "",
     y_title: str = "",
     note: str = MONEY_NOTE,
+    data_line: str = DATA_VINTAGE,
 ) -> go.Figure:
     """Title with the money and data note under it, axis titles with units, white ground."""
     figure.update_layout(
         title={
             "text": title,
             "x": 0.01,
-            "subtitle": {"text": f"{note} {source_note(DATA_VINTAGE)}", "font": NOTE_FONT},
+            "subtitle": {"text": f"{note} {source_note(data_line)}", "font": NOTE_FONT},
         },
         height=height,
         margin={"l": 10, "r": 70, "t": 80, "b": 80},
@@ -163,7 +167,7 @@ def _hatch(shapes: object) -> dict:
     return {"shape": shapes, "fgcolor": "rgba(255,255,255,0.65)", "fillmode": "overlay"}
 
 
-def tier_bars(summary: pd.DataFrame, title: str) -> go.Figure:
+def tier_bars(summary: pd.DataFrame, title: str, *, data_line: str = DATA_VINTAGE) -> go.Figure:
     """£ per head of each place, stacked by the tier that commissions the money.
 
     Parameters
@@ -229,7 +233,9 @@ def tier_bars(summary: pd.DataFrame, title: str) -> go.Figure:
         )
     )
     figure.update_layout(barmode="stack", uniformtext={"minsize": 9, "mode": "hide"})
-    return _layout(figure, title, 120 + 45 * len(order), f"£ per head ({PRICES})")
+    return _layout(
+        figure, title, 120 + 45 * len(order), f"£ per head ({PRICES})", data_line=data_line
+    )
 
 
 def per_head_map(
@@ -242,6 +248,7 @@ def per_head_map(
     bounds: Sequence[float],
     title: str,
     uirevision: str | None = None,
+    data_line: str = DATA_VINTAGE,
 ) -> go.Figure:
     """£ per head by area, on a diverging scale centred on the ICS average.
 
@@ -322,7 +329,7 @@ def per_head_map(
             "text": title,
             "x": 0.01,
             "subtitle": {
-                "text": f"{MONEY_NOTE} {source_note(DATA_VINTAGE)}<br>"
+                "text": f"{MONEY_NOTE} {source_note(data_line)}<br>"
                 "Contains OS data © Crown copyright.",
                 "font": NOTE_FONT,
             },
@@ -332,7 +339,9 @@ def per_head_map(
     return figure
 
 
-def need_heatmap(need: pd.DataFrame, unit_names: Sequence[str], title: str) -> go.Figure:
+def need_heatmap(
+    need: pd.DataFrame, unit_names: Sequence[str], title: str, *, data_line: str = DATA_VINTAGE
+) -> go.Figure:
     """NHS England's relative need index of each unit and component (1 = ICS average).
 
     Parameters
@@ -372,10 +381,18 @@ def need_heatmap(need: pd.DataFrame, unit_names: Sequence[str], title: str) -> g
         )
     )
     note = "Index 1 = ICS average need per head; NHS England 2022/23 weighted populations."
-    return _layout(figure, title, 160 + 40 * len(need), "Need component", note=note)
+    return _layout(
+        figure, title, 160 + 40 * len(need), "Need component", note=note, data_line=data_line
+    )
 
 
-def distance_bars(names: Sequence[str], distance_percent: ArrayLike, title: str) -> go.Figure:
+def distance_bars(
+    names: Sequence[str],
+    distance_percent: ArrayLike,
+    title: str,
+    *,
+    data_line: str = DATA_VINTAGE,
+) -> go.Figure:
     """Each unit's distance from target (%), over target hatched; the furthest 40 units.
 
     Parameters
@@ -427,6 +444,7 @@ def distance_bars(names: Sequence[str], distance_percent: ArrayLike, title: str)
         title + cut,
         140 + 22 * len(chart),
         "Distance from target (%; over target > 0, hatched)",
+        data_line=data_line,
     )
     figure.update_xaxes(
         range=axis_range(chart["distance"], MINIMUM_PERCENT_SPAN, include_zero=True, pad=0.18)
@@ -435,7 +453,12 @@ def distance_bars(names: Sequence[str], distance_percent: ArrayLike, title: str)
 
 
 def former_ccg_dumbbell(
-    merger: pd.DataFrame, current_label: str, unified_label: str, title: str
+    merger: pd.DataFrame,
+    current_label: str,
+    unified_label: str,
+    title: str,
+    *,
+    data_line: str = DATA_VINTAGE,
 ) -> go.Figure:
     """£ per head of each former CCG: the current allocation against the unified formula.
 
@@ -509,13 +532,19 @@ def former_ccg_dumbbell(
             hovertemplate="%{y}<br>Unified: £%{x:,.2f} per head<extra></extra>",
         )
     )
-    _layout(figure, title, 180 + 42 * len(merger), f"£ per head ({PRICES})")
+    _layout(figure, title, 180 + 42 * len(merger), f"£ per head ({PRICES})", data_line=data_line)
     both = np.concatenate([merger["current_per_head"], merger["unified_per_head"]])
     figure.update_xaxes(range=axis_range(both, MINIMUM_POUNDS_SPAN))
     return figure
 
 
-def difference_bars(names: Sequence[str], difference_per_head: ArrayLike, title: str) -> go.Figure:
+def difference_bars(
+    names: Sequence[str],
+    difference_per_head: ArrayLike,
+    title: str,
+    *,
+    data_line: str = DATA_VINTAGE,
+) -> go.Figure:
     """A − B in £ per head by unit; A more than B hatched.
 
     Parameters
@@ -561,6 +590,57 @@ def difference_bars(names: Sequence[str], difference_per_head: ArrayLike, title:
         title,
         160 + 40 * len(values),
         f"Difference, £ per head ({PRICES}); A more than B > 0, hatched",
+        data_line=data_line,
     )
     figure.update_xaxes(range=axis_range(values, MINIMUM_POUNDS_SPAN, include_zero=True, pad=0.18))
+    return figure
+
+
+def fair_share_change_chart(
+    moves: pd.DataFrame, names: Sequence[str], title: str, vintage: str = DEFAULT_VINTAGE
+) -> go.Figure:
+    """Each unit's change in fair share from the first allocation year to the last.
+
+    Parameters
+    ----------
+    moves : DataFrame
+        From :func:`layers.allocation.need_over_years` (``fair_share_change``, 0–1).
+    names : sequence of str
+        The units' names, in the rows' order.
+    title : str
+    vintage : {"2022", "2026"}
+
+    Examples
+    --------
+    >>> moves = pd.DataFrame({"fair_share_change": [0.002, -0.002]})
+    >>> fig = fair_share_change_chart(moves, ["A", "B"], "Moves", "2026")
+    >>> [round(v, 2) for v in fig.data[0].x], list(fig.data[0].y)
+    ([0.2, -0.2], ['A', 'B'])
+    """
+    info = get_vintage(vintage)
+    change = (moves["fair_share_change"].to_numpy(dtype=float) * 100).round(3)
+    years = info.allocation_years
+    figure = go.Figure(
+        go.Bar(
+            x=change.tolist(),
+            y=list(names),
+            orientation="h",
+            marker_color=[OKABE_ITO[2] if v > 0 else OKABE_ITO[5] for v in change],
+            text=[f"{v:+.3f} pts" for v in change],
+            textposition="outside",
+            name="Change in fair share",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        xaxis_title=f"Change in fair share of the ICS, {years[0]} → {years[-1]} (% points)",
+        yaxis={"autorange": "reversed"},
+        height=max(320, 24 * len(change) + 160),
+        margin={"l": 10, "r": 40, "t": 60, "b": 90},
+        annotations=[
+            note_annotation(
+                source_note(info.data_line), y=-0.12 if len(change) > 10 else -0.3, yanchor="top"
+            )
+        ],
+    )
     return figure

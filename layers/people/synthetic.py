@@ -135,7 +135,7 @@ def write_synthetic_extract(
     --------
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     written = write_synthetic_extract(f"{tmp}/extract", ["QGH"])
+    ...     written = write_synthetic_extract(f"{tmp}/extract", ["QGH"], vintage="2022")
     ...     files = sorted(p.relative_to(written.path).as_posix()
     ...                    for p in written.path.rglob("*.parquet"))
     >>> written.people, files

@@ -9,7 +9,7 @@ import layers
 from tests.app.apptest import APP, PAGES, assert_clean, run_page
 
 SAMPLE = ["QGH", "QRV", "QWU", "QU9", "QHM", "QE1"]
-ALL_ICS = layers.list_systems()["icb_code"].tolist()
+ALL_ICS = layers.list_systems(vintage="2022")["icb_code"].tolist()
 
 
 def test_pages_exist():
@@ -19,7 +19,7 @@ def test_pages_exist():
 @pytest.mark.parametrize("page", PAGES)
 @pytest.mark.parametrize("ics", SAMPLE)
 def test_page_sample(page, ics):
-    at = run_page(page, ics)
+    at = run_page(page, ics, vintage="2022")
     assert_clean(at)
     assert at.session_state["ics"] == ics
     assert any("Places:" in c.value for c in at.caption), "page must say which places are used"
@@ -30,11 +30,11 @@ def test_page_sample(page, ics):
 @pytest.mark.parametrize("page", ["overview.py", "map.py"])
 @pytest.mark.parametrize("ics", ALL_ICS)
 def test_no_traceback_for_any_ics(page, ics):
-    assert_clean(run_page(page, ics))
+    assert_clean(run_page(page, ics, vintage="2022"))
 
 
 def test_overview_headline_for_qgh():
-    at = run_page("overview.py", "QGH")
+    at = run_page("overview.py", "QGH", vintage="2022")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Registered patients (Jul 2022)"] == "817,738"
     assert metrics["Residents (ONS mid-2020)"] == "791,685"
@@ -43,23 +43,27 @@ def test_overview_headline_for_qgh():
     assert metrics["GP practices"] == "79"
 
 
-def test_default_ics_is_qgh():
+def test_default_ics_is_herefordshire_and_worcestershire_in_2026():
     at = AppTest.from_file(APP, default_timeout=120)
     at.run()
     assert_clean(at)
-    assert at.session_state["ics"] == "QGH"
-    assert at.query_params["ics"] == "QGH"
+    assert at.session_state["ics"] == "E54000019"
+    assert at.query_params["ics"] == "E54000019"
+    assert at.query_params["vintage"] == "2026"
 
 
 def test_unknown_ics_in_link_gets_a_clear_message():
-    at = run_page("overview.py", "NOPE")
+    at = run_page("overview.py", "NOPE", vintage="2022")
     assert not at.exception
     assert any("not one of England's 42 ICB codes" in w.value for w in at.warning)
     assert at.session_state["ics"] == "QGH"
+    at = run_page("overview.py", "NOPE")
+    assert any("not one of England's 36 ICB codes" in w.value for w in at.warning)
+    assert at.session_state["ics"] == "E54000019"
 
 
 def test_switching_ics_updates_the_url():
-    at = run_page("overview.py", "QGH")
+    at = run_page("overview.py", "QGH", vintage="2022")
     at.selectbox(key="ics").set_value("QRV").run()
     assert_clean(at)
     assert at.query_params["ics"] == "QRV"
@@ -67,7 +71,7 @@ def test_switching_ics_updates_the_url():
 
 
 def test_place_definition_switch_and_url():
-    at = run_page("overview.py", "QGH")
+    at = run_page("overview.py", "QGH", vintage="2022")
     at.radio(key="place_definition").set_value("ltla").run()
     assert_clean(at)
     assert at.query_params["places"] == "ltla"
@@ -76,12 +80,12 @@ def test_place_definition_switch_and_url():
 
 
 def test_place_definition_from_link():
-    at = run_page("overview.py", "QWU", places="utla")
+    at = run_page("overview.py", "QWU", places="utla", vintage="2022")
     assert {m.label: m.value for m in at.metric}["Places"] == "2"
 
 
 def test_map_layers_and_measure():
-    at = run_page("map.py", "QGH")
+    at = run_page("map.py", "QGH", vintage="2022")
     assert_clean(at)
     assert len(at.get("plotly_chart")) == 1
     at.radio[0].set_value("population").run()
@@ -90,7 +94,7 @@ def test_map_layers_and_measure():
 
 
 def test_map_colour_from_link_and_controls_drawn_after_the_map():
-    at = run_page("map.py", "QGH", colour="population")
+    at = run_page("map.py", "QGH", colour="population", vintage="2022")
     assert_clean(at)
     assert at.radio(key="map_colour").value == "population"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -102,7 +106,7 @@ def test_map_colour_from_link_and_controls_drawn_after_the_map():
 
 
 def test_map_with_no_layers_explains():
-    at = run_page("map.py", "QGH")
+    at = run_page("map.py", "QGH", vintage="2022")
     pills = at.get("button_group")[0]
     pills.set_value([]).run()
     assert_clean(at)

@@ -11,6 +11,7 @@ import pytest
 MODULES = [
     "dashboard.scaffold",
     "dashboard.sections.scenarios.documents",
+    "dashboard.sections.mergers.whatif",
 ]
 
 

@@ -35,7 +35,9 @@ PAGE = "allocation.py"
 @pytest.fixture(scope="module")
 def qrv_frame() -> pd.DataFrame:
     return practice_frame(
-        load_system("QRV"), read_table("weighted_populations"), read_table("lsoas")
+        load_system("QRV", vintage="2022"),
+        read_table("weighted_populations", vintage="2022"),
+        read_table("lsoas", vintage="2022"),
     )
 
 
@@ -65,7 +67,7 @@ def upload(at, key: str, name: str, content: bytes, mime: str = "application/jso
 
 
 def test_default_scenario_and_budget_label(qrv_frame):
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     assert_clean(at)
     scenario = scenario_of(at)
     assert scenario.method == "weighted_capitation"
@@ -84,7 +86,7 @@ def test_default_scenario_and_budget_label(qrv_frame):
 
 
 def test_editing_the_catalogue_reallocates(qrv_frame):
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     before = table_with(at, "Place", "£ per head").set_index("Code")["£"]
     assert any("ICS 83% · Place 0% · PCN 2% · Practice 15%" in c.value for c in at.caption)
     # 10 points of acute care (ICS) move to general practice contracts (practices).
@@ -126,7 +128,7 @@ def test_editing_the_catalogue_reallocates(qrv_frame):
 
 
 def test_bad_catalogue_edit_says_why_and_changes_nothing():
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     before = at.session_state["allocation_scenario"]
     places = table_with(at, "Place", "£ per head")
     at.session_state["alloc_editor_0"] = {
@@ -143,7 +145,7 @@ def test_bad_catalogue_edit_says_why_and_changes_nothing():
 
 
 def test_switching_method_shows_gains_and_losses(qrv_frame):
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     at.selectbox(key="alloc_method").set_value("inequality_zero_sum").run()
     assert_clean(at)
     assert at.query_params["method"] == "inequality_zero_sum"
@@ -168,7 +170,7 @@ def test_switching_method_shows_gains_and_losses(qrv_frame):
 
 
 def test_bad_budget_keeps_the_last_one():
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     before = scenario_of(at).budget
     at.text_input(key="alloc_budget_QRV").set_value("four billion").run()
     assert not at.exception
@@ -180,7 +182,7 @@ def test_bad_budget_keeps_the_last_one():
 
 
 def test_save_and_reload_a_scenario():
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     saved = json.loads(at.session_state["allocation_scenario"])
     saved.update(
         name="Level up 7.5%",
@@ -220,7 +222,7 @@ def test_save_and_reload_a_scenario():
     ],
 )
 def test_bad_scenario_file_changes_nothing(content, message):
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     before = at.session_state["allocation_scenario"]
     if content is None:  # valid JSON, but a deprivation column this ICS does not have
         data = json.loads(before)
@@ -243,6 +245,7 @@ def test_link_opens_method_level_and_tab():
         share="7.5",
         level="pcn",
         view="Compare scenarios",
+        vintage="2022",
     )
     assert_clean(at)
     assert at.selectbox(key="alloc_method").value == "inequality_level_up"
@@ -257,7 +260,7 @@ def test_link_opens_method_level_and_tab():
 
 
 def test_compare_a_kept_scenario_with_the_current_one():
-    at = run_page(PAGE, "QRV", view="Compare scenarios")
+    at = run_page(PAGE, "QRV", view="Compare scenarios", vintage="2022")
     keep = next(b for b in at.button if b.label == "Add this scenario to the list")
     keep.click().run()  # keep the weighted-capitation scenario
     assert_clean(at)
@@ -282,7 +285,7 @@ def test_compare_a_kept_scenario_with_the_current_one():
 
 
 def test_current_allocation_csv(qrv_frame):
-    at = run_page(PAGE, "QRV", view="Distance from target", level="pcn")
+    at = run_page(PAGE, "QRV", view="Distance from target", level="pcn", vintage="2022")
     assert any("equal per head" in c.value for c in at.caption)
     places = sorted(qrv_frame["place_code"].unique())
     csv = "place_code,pounds\n" + "".join(f'{p},"£500,000,000"\n' for p in places)
@@ -307,7 +310,7 @@ def test_current_allocation_csv(qrv_frame):
     [("QRV", 8, "NHS Brent CCG"), ("QWU", 3, "NHS Warwickshire North CCG")],
 )
 def test_former_ccgs(ics, n_ccgs, example):
-    at = run_page(PAGE, ics, view="Former CCGs")
+    at = run_page(PAGE, ics, view="Former CCGs", vintage="2022")
     assert_clean(at)
     table = table_with(at, "Former CCG", "Unified £ per head")
     assert len(table) == n_ccgs
@@ -316,7 +319,7 @@ def test_former_ccgs(ics, n_ccgs, example):
 
 
 def test_settings_survive_a_page_switch():
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     at.session_state["alloc_editor_0"] = {
         "edited_rows": {0: {"share_percent": 46.0}, 1: {"share_percent": 15.0}},
         "added_rows": [],
@@ -335,7 +338,7 @@ def test_settings_survive_a_page_switch():
 
 
 def test_shipped_catalogue_from_link():
-    at = run_page(PAGE, "QWU", catalogue="coventry_warwickshire")
+    at = run_page(PAGE, "QWU", catalogue="coventry_warwickshire", vintage="2022")
     assert_clean(at)
     assert at.selectbox(key="alloc_preset").value == "coventry_warwickshire"
     assert scenario_of(at).catalogue.equals(
@@ -382,12 +385,14 @@ def read_only_tables(at) -> list[pd.DataFrame]:
 @pytest.fixture(scope="module")
 def qgh_frame() -> pd.DataFrame:
     return practice_frame(
-        load_system("QGH"), read_table("weighted_populations"), read_table("lsoas")
+        load_system("QGH", vintage="2022"),
+        read_table("weighted_populations", vintage="2022"),
+        read_table("lsoas", vintage="2022"),
     )
 
 
 def test_every_input_is_in_the_link_and_the_link_reopens_the_same_numbers():
-    at = run_page(PAGE, "QRV", view="Compare scenarios")
+    at = run_page(PAGE, "QRV", view="Compare scenarios", vintage="2022")
     at.text_input(key="alloc_budget_QRV").set_value("3,250,000,000.50").run()
     at.selectbox(key="alloc_preset").set_value("coventry_warwickshire").run()
     at.selectbox(key="alloc_method").set_value("inequality_level_up").run()
@@ -400,6 +405,7 @@ def test_every_input_is_in_the_link_and_the_link_reopens_the_same_numbers():
     link = {key: at.query_params[key] for key in at.query_params}
     assert link == {
         "ics": "QRV",
+        "vintage": "2022",
         "view": "Compare scenarios",
         "budget": "3250000000.50",
         "method": "inequality_level_up",
@@ -411,7 +417,8 @@ def test_every_input_is_in_the_link_and_the_link_reopens_the_same_numbers():
         "compare_b": "weighted_capitation",
     }
     link.pop("ics")
-    again = run_page(PAGE, "QRV", **link)
+    link.pop("vintage")
+    again = run_page(PAGE, "QRV", vintage="2022", **link)
     assert_clean(again)
     assert again.session_state["allocation_scenario"] == at.session_state["allocation_scenario"]
     before, after = read_only_tables(at), read_only_tables(again)
@@ -430,7 +437,7 @@ def test_a_bad_link_value_is_named_and_the_default_shown(qrv_frame):
         "level": "ward",
         "compare_b": "mine",
     }
-    at = run_page(PAGE, "QRV", **bad)
+    at = run_page(PAGE, "QRV", vintage="2022", **bad)
     assert not at.exception
     assert not at.error
     warnings = [w.value for w in at.warning]
@@ -448,7 +455,7 @@ def test_a_bad_link_value_is_named_and_the_default_shown(qrv_frame):
 
 
 def test_every_ics_starts_on_the_neutral_catalogue_shown_in_words():
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     assert_clean(at)
     preset = at.selectbox(key="alloc_preset")
     assert preset.value == "neutral"
@@ -466,7 +473,7 @@ def test_every_ics_starts_on_the_neutral_catalogue_shown_in_words():
 
 
 def test_headline_money_reads_one_way_and_the_spread_shows_the_difference(qgh_frame):
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     assert_clean(at)
     scenario = scenario_of(at)
     metrics = {m.label: m.value for m in at.metric}
@@ -480,7 +487,7 @@ def test_headline_money_reads_one_way_and_the_spread_shows_the_difference(qgh_fr
 
 
 def test_map_is_centred_on_the_ics_average(qgh_frame):
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     scenario = scenario_of(at)
     figure = next(f for t, f in charts(at).items() if t.endswith("£ per head by place"))
     trace = figure.data[0]
@@ -498,7 +505,7 @@ def test_map_is_centred_on_the_ics_average(qgh_frame):
 
 
 def test_former_ccg_axis_never_spans_noise():
-    at = run_page(PAGE, "QRV", view="Former CCGs", method="equal_per_head")
+    at = run_page(PAGE, "QRV", view="Former CCGs", method="equal_per_head", vintage="2022")
     assert_clean(at)
     figure = next(f for t, f in charts(at).items() if "by former CCG" in t)
     points = [*figure.data[0].x, *figure.data[1].x]
@@ -509,7 +516,7 @@ def test_former_ccg_axis_never_spans_noise():
 
 
 def test_current_allocation_goes_through_the_validated_budgets_path(qrv_frame):
-    at = run_page(PAGE, "QRV", view="Distance from target")
+    at = run_page(PAGE, "QRV", view="Distance from target", vintage="2022")
     workbook = b"PK\x03\x04" + b"\x00" * 40
     upload(at, "alloc_current_upload", "budgets.xlsx.csv", workbook, "text/csv")
     assert any("an Excel workbook (.xlsx), not CSV text" in e for e in errors(at)), errors(at)
@@ -524,10 +531,10 @@ def test_current_allocation_goes_through_the_validated_budgets_path(qrv_frame):
 
 
 def test_the_slide_draws_the_page_figure():
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     scenario_json = at.session_state["allocation_scenario"]
     page = next(f for t, f in charts(at).items() if t.endswith("by place and commissioning tier"))
-    slide = slides.allocation_slide(load_system("QGH"), scenario_json).figure
+    slide = slides.allocation_slide(load_system("QGH", vintage="2022"), scenario_json).figure
 
     def bars(figure: go.Figure) -> list[tuple]:
         return [
@@ -543,7 +550,9 @@ def test_the_slide_draws_the_page_figure():
 @pytest.mark.parametrize("tab", TABS)
 def test_every_tab_offers_downloads_for_its_charts_and_tables(tab):
     # Only the open tab is drawn, so each tab is opened from the link in turn.
-    at = run_page(PAGE, "QGH", view=tab, method="inequality_zero_sum")
+    # The three-year view is a 2026-vintage view (in 2022 it says so and shows nothing).
+    ics, vintage = ("E54000070", "2026") if tab == "Three years" else ("QGH", "2022")
+    at = run_page(PAGE, ics, view=tab, method="inequality_zero_sum", vintage=vintage)
     assert_clean(at)
     labels = [b.proto.label for b in at.get("download_button")]
     charts_, tables = len(at.get("plotly_chart")), len(at.dataframe)

@@ -25,7 +25,11 @@ SECTIONS = ["Residence", "Overlap", "Area", "Flows", "Lineage", "Place cards"]
 
 @pytest.fixture(scope="module")
 def england():
-    return read_table("registrations"), read_table("lsoas"), read_table("practices")
+    return (
+        read_table("registrations", vintage="2022"),
+        read_table("lsoas", vintage="2022"),
+        read_table("practices", vintage="2022"),
+    )
 
 
 def _home(england, icb, la_level, threshold):
@@ -57,7 +61,7 @@ def _downloads(at):
 @pytest.mark.parametrize("ics", ["QGH", "QE1"])
 @pytest.mark.parametrize("section", SECTIONS)
 def test_every_section_renders(section, ics):
-    at = run_page(PAGE, ics, section=section)
+    at = run_page(PAGE, ics, section=section, vintage="2022")
     assert_clean(at)
     number = SECTIONS.index(section) + 1
     assert at.subheader[0].value.startswith(f"{number}. ")
@@ -67,7 +71,7 @@ def test_every_section_renders(section, ics):
 
 
 def test_threshold_slider_recounts_and_goes_in_the_url(england):
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     assert_clean(at)
     assert at.slider(key="bnd_straddle").value == 90
     home = _home(england, "QGH", "utla", 0.9)
@@ -87,7 +91,7 @@ def test_threshold_slider_recounts_and_goes_in_the_url(england):
 
 
 def test_threshold_and_level_from_a_link(england):
-    at = run_page(PAGE, "QGH", straddle="80", la="ltla")
+    at = run_page(PAGE, "QGH", straddle="80", la="ltla", vintage="2022")
     assert_clean(at)
     assert at.slider(key="bnd_straddle").value == 80
     assert at.radio(key="bnd_la").value == "ltla"
@@ -100,7 +104,7 @@ def test_threshold_and_level_from_a_link(england):
 
 
 def test_bad_link_values_warn_and_fall_back():
-    at = run_page(PAGE, "QGH", straddle="120", la="county", section="Nope")
+    at = run_page(PAGE, "QGH", straddle="120", la="county", section="Nope", vintage="2022")
     assert_clean(at)
     warnings = " ".join(w.value for w in at.warning)
     assert "the straddle threshold (a whole percentage from 50 to 100) “120”" in warnings
@@ -116,7 +120,7 @@ def test_bad_link_values_warn_and_fall_back():
 
 
 def test_switching_level_changes_the_authorities():
-    at = run_page(PAGE, "QGH", section="Overlap")
+    at = run_page(PAGE, "QGH", section="Overlap", vintage="2022")
     upper = _specs(at)[0]
     assert "upper-tier" in upper["layout"]["xaxis"]["title"]["text"]
     assert len(upper["data"][0]["x"]) == 2 + 3  # Herefordshire, Worcestershire + pooled
@@ -134,7 +138,7 @@ def _is_disclosed(values) -> bool:
 
 
 def test_overlap_shows_rounded_counts_and_offers_exports(england):
-    at = run_page(PAGE, "QRV", section="Overlap")
+    at = run_page(PAGE, "QRV", section="Overlap", vintage="2022")
     assert_clean(at)
     assert _downloads(at) == ["PNG", "SVG", "CSV", "XLSX", "CSV", "XLSX"]
     assert any("nearest 5" in m.value for m in at.markdown)
@@ -164,7 +168,7 @@ def test_overlap_shows_rounded_counts_and_offers_exports(england):
 
 
 def test_area_section_explains_disagreements():
-    at = run_page(PAGE, "QRV", section="Area")
+    at = run_page(PAGE, "QRV", section="Area", vintage="2022")
     assert_clean(at)
     table = _frame_with(at, "Verdict")
     assert set(table["Verdict"].dropna()) <= set(COMPARISON_VERDICTS.values())
@@ -174,13 +178,13 @@ def test_area_section_explains_disagreements():
 
 
 def test_flows_map_selection_goes_in_the_url():
-    at = run_page(PAGE, "QGH", section="Flows")
+    at = run_page(PAGE, "QGH", section="Flows", vintage="2022")
     assert_clean(at)
     select = at.selectbox(key="bnd_flow_QGH_preset")
     assert select.value.startswith("icb:QGH:")
     assert at.query_params["flow"] == select.value
     assert any("Between places" in o for o in select.options)
-    codes = layers.place_lookup("QGH", "preset").drop_duplicates("place_code")
+    codes = layers.place_lookup("QGH", "preset", vintage="2022").drop_duplicates("place_code")
     codes = codes.set_index("place_name")["place_code"]
     choice = f"place:{codes['Herefordshire']}:{codes['Worcestershire']}"
     select.set_value(choice).run()
@@ -192,7 +196,7 @@ def test_flows_map_selection_goes_in_the_url():
 
 
 def test_flows_bad_link_warns():
-    at = run_page(PAGE, "QGH", section="Flows", flow="icb:QGH:NOPE")
+    at = run_page(PAGE, "QGH", section="Flows", flow="icb:QGH:NOPE", vintage="2022")
     assert_clean(at)
     assert any(
         "the flow “icb\\:QGH\\:NOPE”" in w.value and "Showing Out: " in w.value for w in at.warning
@@ -200,7 +204,7 @@ def test_flows_bad_link_warns():
 
 
 def test_lineage_lists_split_authorities():
-    at = run_page(PAGE, "QU9", section="Lineage")
+    at = run_page(PAGE, "QU9", section="Lineage", vintage="2022")
     assert_clean(at)
     ccgs = _frame_with(at, "Former CCG (April 2021)")
     assert len(ccgs) == 3
@@ -215,9 +219,9 @@ def test_lineage_lists_split_authorities():
 
 
 def test_place_card_from_a_link_and_its_downloads():
-    places = layers.place_lookup("QWU", "preset")
+    places = layers.place_lookup("QWU", "preset", vintage="2022")
     rugby = places.loc[places["place_name"] == "Rugby", "place_code"].iloc[0]
-    at = run_page(PAGE, "QWU", section="Place cards", card=rugby)
+    at = run_page(PAGE, "QWU", section="Place cards", card=rugby, vintage="2022")
     assert_clean(at)
     assert at.selectbox(key="bnd_card_QWU_preset").value == rugby
     assert _downloads(at)[:3] == ["PDF", "PNG", "XLSX"]
@@ -225,7 +229,7 @@ def test_place_card_from_a_link_and_its_downloads():
     assert "Rugby" in card["layout"]["title"]["text"]
     assert [t["type"] for t in card["data"]] == ["table", "bar", "bar"]
 
-    bad = run_page(PAGE, "QWU", section="Place cards", card="nowhere")
+    bad = run_page(PAGE, "QWU", section="Place cards", card="nowhere", vintage="2022")
     assert_clean(bad)
     assert any(
         "“nowhere”" in w.value and "Showing Warwickshire North instead" in w.value
@@ -234,7 +238,7 @@ def test_place_card_from_a_link_and_its_downloads():
 
 
 def test_residence_counts_are_exact_published_counts():
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     table = _frame_with(at, "Registered patients")
     assert int(table["Registered patients"].sum()) == 817_738  # every practice, unrounded
 
@@ -247,7 +251,7 @@ def test_uploaded_groupings_fall_back_to_geographic_places():
     from dashboard import loaders
     from dashboard.state import SystemKey
 
-    at = run_page(PAGE, "QGH", section="Place cards")
+    at = run_page(PAGE, "QGH", section="Place cards", vintage="2022")
     practice = loaders.system(SystemKey("QGH", "preset", "2022")).practices["practice_code"].iloc[0]
     grouping = pd.DataFrame({"practice_code": [practice], "place_name": ["North"]})
     at.session_state["grouping_digest"] = loaders.register_grouping(grouping)
@@ -260,13 +264,13 @@ def test_uploaded_groupings_fall_back_to_geographic_places():
 
 def test_overlap_cells_and_order_from_a_link():
     """A shared link reopens the overlap exactly: percentages, rows by name."""
-    at = run_page(PAGE, "QRV", section="Overlap", cells="share", order="name")
+    at = run_page(PAGE, "QRV", section="Overlap", cells="share", order="name", vintage="2022")
     assert_clean(at)
     assert at.radio(key="bnd_cells").value == "share"
     assert at.selectbox(key="bnd_order").value == "name"
     labels = _specs(at)[0]["data"][0]["y"]
     assert labels == sorted(labels, key=str)
-    bad = run_page(PAGE, "QRV", section="Overlap", cells="pounds", order="random")
+    bad = run_page(PAGE, "QRV", section="Overlap", cells="pounds", order="random", vintage="2022")
     assert_clean(bad)
     warnings = " ".join(w.value for w in bad.warning)
     assert "cells “pounds”" in warnings and "the order “random”" in warnings
@@ -277,7 +281,7 @@ def test_overlap_cells_and_order_from_a_link():
 @pytest.mark.parametrize("section", SECTIONS)
 def test_every_number_in_every_table_is_formatted(section):
     """Counts read 193,615 and shares 12.3%: no numeric column is left unformatted."""
-    at = run_page(PAGE, "QRV", section=section)
+    at = run_page(PAGE, "QRV", section=section, vintage="2022")
     assert_clean(at)
     for element in at.dataframe:
         config = json.loads(element.proto.columns or "{}")

@@ -9,7 +9,7 @@ import layers
 from dashboard.scaffold import plain
 from tests.app.apptest import APP
 
-QGH = layers.load_system("QGH")
+QGH = layers.load_system("QGH", vintage="2022")
 CODES = sorted(QGH.practices["practice_code"])
 
 

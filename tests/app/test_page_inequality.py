@@ -31,7 +31,7 @@ def table_with(at, column: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def default_view():
-    return run_page(PAGE, "QGH")
+    return run_page(PAGE, "QGH", vintage="2022")
 
 
 def test_default_view_sets_the_url_and_draws_everything(default_view):
@@ -60,7 +60,7 @@ def test_ranking_is_most_unequal_first(default_view):
 
 
 def test_choosing_an_indicator_updates_the_url_and_the_units():
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     by_label(at.selectbox, "Indicator").set_value("gp_distance").run()
     assert_clean(at)
     assert at.query_params["indicator"] == "gp_distance"
@@ -69,7 +69,9 @@ def test_choosing_an_indicator_updates_the_url_and_the_units():
 
 
 def test_unit_from_a_link_and_switching_level():
-    at = run_page(PAGE, "QGH", unit="place:place-worcestershire", indicator="aged_0_15")
+    at = run_page(
+        PAGE, "QGH", unit="place:place-worcestershire", indicator="aged_0_15", vintage="2022"
+    )
     assert_clean(at)
     assert by_label(at.radio, "Summarise for").value == "place"
     assert by_label(at.selectbox, "Place").value == "place-worcestershire"
@@ -84,7 +86,7 @@ def test_unit_from_a_link_and_switching_level():
 
 
 def test_bad_links_are_explained_and_fall_back():
-    at = run_page(PAGE, "QGH", indicator="nope", unit="pcn:XYZ", measure="theil")
+    at = run_page(PAGE, "QGH", indicator="nope", unit="pcn:XYZ", measure="theil", vintage="2022")
     assert not at.exception and not at.error
     warnings = " ".join(w.value for w in at.warning)
     assert "the indicator “nope”" in warnings
@@ -97,7 +99,7 @@ def test_bad_links_are_explained_and_fall_back():
 
 
 def test_switching_ics_resets_the_unit_quietly():
-    at = run_page(PAGE, "QGH", unit="place:place-herefordshire")
+    at = run_page(PAGE, "QGH", unit="place:place-herefordshire", vintage="2022")
     assert_clean(at)
     at.selectbox(key="ics").set_value("QWU").run()
     assert_clean(at)
@@ -106,7 +108,7 @@ def test_switching_ics_resets_the_unit_quietly():
 
 
 def test_measure_switch_ranks_by_the_concentration_index():
-    at = run_page(PAGE, "QGH", indicator="list_size")
+    at = run_page(PAGE, "QGH", indicator="list_size", vintage="2022")
     assert_clean(at)
     assert any("have no SII" in i.value for i in at.info)  # PCNs span too few deciles
     by_label(at.radio, "Rank places and PCNs by").set_value("ci").run()
@@ -119,7 +121,7 @@ def test_measure_switch_ranks_by_the_concentration_index():
 
 
 def test_modelled_at_risk_counts_are_disclosure_controlled():
-    at = run_page(PAGE, "QGH", indicator="at_risk")
+    at = run_page(PAGE, "QGH", indicator="at_risk", vintage="2022")
     assert_clean(at)
     assert any("Modelled, not observed" in i.value for i in at.info)
     table = table_with(at, "At risk (modelled)")
@@ -131,7 +133,7 @@ def test_modelled_at_risk_counts_are_disclosure_controlled():
 
 
 def test_pounds_per_head_without_a_scenario_uses_the_default():
-    at = run_page(PAGE, "QGH", indicator="pounds_per_head")
+    at = run_page(PAGE, "QGH", indicator="pounds_per_head", vintage="2022")
     assert_clean(at)
     assert any("No allocation scenario has been set" in i.value for i in at.info)
     assert float(metrics(at)["Gini coefficient"]) > 0
@@ -139,7 +141,7 @@ def test_pounds_per_head_without_a_scenario_uses_the_default():
 
 def test_pounds_per_head_follows_the_allocation_scenario():
     equal = Scenario("Same for all", 800_000_000, default_catalogue(), "equal_per_head")
-    at = run_page(PAGE, "QGH", indicator="pounds_per_head")
+    at = run_page(PAGE, "QGH", indicator="pounds_per_head", vintage="2022")
     at.session_state["allocation_scenario"] = equal.to_json()
     at.run()
     assert_clean(at)
@@ -154,8 +156,8 @@ def test_pounds_per_head_follows_the_allocation_scenario():
 def test_a_link_to_a_scenario_this_session_lacks_warns_and_uses_the_default():
     equal = Scenario("Same for all", 800_000_000, default_catalogue(), "equal_per_head")
     reference = scenario_reference(scenario_text(equal))
-    default = run_page(PAGE, "QGH", indicator="pounds_per_head")
-    at = run_page(PAGE, "QGH", indicator="pounds_per_head", allocation=reference)
+    default = run_page(PAGE, "QGH", indicator="pounds_per_head", vintage="2022")
+    at = run_page(PAGE, "QGH", indicator="pounds_per_head", allocation=reference, vintage="2022")
     assert not at.exception and not at.error
     assert any(f"the allocation scenario “{reference}”" in w.value for w in at.warning)
     assert metrics(at)["Gini coefficient"] == metrics(default)["Gini coefficient"] != "0.000"
@@ -168,7 +170,7 @@ def test_a_link_to_a_scenario_this_session_lacks_warns_and_uses_the_default():
 
 
 def test_an_unreadable_scenario_is_reported_and_the_default_used():
-    at = run_page(PAGE, "QGH", indicator="pounds_per_head")
+    at = run_page(PAGE, "QGH", indicator="pounds_per_head", vintage="2022")
     at.session_state["allocation_scenario"] = '{"format": "something else"}'
     at.run()
     assert not at.exception and not at.error
@@ -177,7 +179,7 @@ def test_an_unreadable_scenario_is_reported_and_the_default_used():
 
 
 def test_core20_map_level_switch():
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     assert_clean(at)
     by_label(at.radio, "Map the Core20 share by").set_value("place").run()
     assert_clean(at)
@@ -187,12 +189,12 @@ def test_core20_map_level_switch():
 
 
 def test_core20_tables_and_map_level_from_a_link():
-    at = run_page(PAGE, "QGH", core20="Practices", map="place")
+    at = run_page(PAGE, "QGH", core20="Practices", map="place", vintage="2022")
     assert_clean(at)
     practices = table_with(at, "Practice")
     assert practices["Core20 share of patients (%)"].is_monotonic_decreasing
     assert by_label(at.radio, "Map the Core20 share by").value == "place"
-    bad = run_page(PAGE, "QGH", core20="Wards", map="ward")
+    bad = run_page(PAGE, "QGH", core20="Wards", map="ward", vintage="2022")
     warnings = " ".join(w.value for w in bad.warning)
     assert "the tab “Wards”" in warnings and "the map level “ward”" in warnings
     assert by_label(bad.radio, "Map the Core20 share by").value == "pcn"
@@ -204,7 +206,7 @@ def test_core20_share_is_the_one_definition(default_view):
     from layers import format as fmt
     from layers.deprivation import is_core20
 
-    lsoas = layers.load_system("QGH").lsoas
+    lsoas = layers.load_system("QGH", vintage="2022").lsoas
     share = (
         lsoas.loc[is_core20(lsoas["imd_decile"]), "population"].sum() / lsoas["population"].sum()
     )

@@ -147,8 +147,10 @@ def test_inequality_at_risk_uses_the_uploaded_aggregates(applied, accepted):
     assert any(i.value.startswith("Your data") for i in at.info)
     assert "Modelled, not observed" not in texts(at.info)
     deciles = table(at, "Count")
-    system = layers.load_system("QGH")
-    deprivation = practice_deprivation(system.registrations, layers.read_table("lsoas"))
+    system = layers.load_system("QGH", vintage="2022")
+    deprivation = practice_deprivation(
+        system.registrations, layers.read_table("lsoas", vintage="2022")
+    )
     published = upload_at_risk_prevalence(accepted, "QGH", deprivation)
     assert deciles["Registered patients"].sum() == published["population"].sum()
     assert deciles["Count"].sum() == published["count"].sum()

@@ -31,6 +31,7 @@ def open_link(ics: str, **params: str):
 
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["ics"] = ics
+    at.query_params["vintage"] = "2022"  # the tests' facts are July 2022 facts
     for key, value in params.items():
         at.query_params[key] = value
     at.switch_page(f"views/{PAGE}")
@@ -51,7 +52,7 @@ def charts(at) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def qgh_tables() -> tiers.TierTables:
-    return tiers.tier_tables(layers.load_system("QGH"))
+    return tiers.tier_tables(layers.load_system("QGH", vintage="2022"))
 
 
 def metric(at, label: str) -> str:
@@ -76,7 +77,7 @@ def outside_count(tables: tiers.TierTables, bands=tiers.DEFAULT_BANDS) -> int:
 
 
 def test_default_view_matches_the_library(qgh_tables):
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     assert_clean(at)
     assert metric(at, "Registered patients (Jul 2022)") == "817,738"
     assert metric(at, "Residents (ONS mid-2020)") == "791,685"
@@ -108,7 +109,7 @@ def test_default_view_matches_the_library(qgh_tables):
 
 
 def test_bands_from_the_link(qgh_tables):
-    at = run_page(PAGE, "QGH", bands="1000-20000,30k-50k,100k-700k,500k-1.5m")
+    at = run_page(PAGE, "QGH", bands="1000-20000,30k-50k,100k-700k,500k-1.5m", vintage="2022")
     assert_clean(at)
     assert not at.warning
     assert at.number_input(key="tiers_band_practice_high").value == 20_000
@@ -132,7 +133,7 @@ def test_malformed_bands_link_warns_and_uses_defaults(bad, qgh_tables):
 
 
 def test_editing_bands_updates_url_and_flags(qgh_tables):
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     at.number_input(key="tiers_band_pcn_high").set_value(130_000).run()
     assert_clean(at)
     assert at.query_params["bands"] == "1k-10k,30k-130k,100k-500k,500k-1.5m"
@@ -149,7 +150,7 @@ def test_editing_bands_updates_url_and_flags(qgh_tables):
 
 
 def test_merge_undo_and_reset(qgh_tables):
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     at.radio(key="tiers_op_kind").set_value("merge_pcns").run()
     kept = at.selectbox(key="tiers_op_kept").value
     absorbed = at.selectbox(key="tiers_op_absorbed").value
@@ -180,7 +181,7 @@ def test_merge_undo_and_reset(qgh_tables):
 
 
 def test_move_practice_and_pcn_then_reset(qgh_tables):
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     practice = at.selectbox(key="tiers_op_practice").value
     target = at.selectbox(key="tiers_op_to_pcn").value
     at.button(key="tiers_apply").click().run()
@@ -211,7 +212,7 @@ def test_move_practice_and_pcn_then_reset(qgh_tables):
 
 
 def test_scenarios_are_per_ics():
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     at.radio(key="tiers_op_kind").set_value("merge_pcns").run()
     at.button(key="tiers_apply").click().run()
     assert any("1 change(s)" in i.value for i in at.info)
@@ -241,7 +242,7 @@ def test_stale_scenario_is_reset_with_a_message():
 
 
 def test_practices_in_no_pcn_are_shown_not_dropped():
-    at = run_page(PAGE, "QRV")
+    at = run_page(PAGE, "QRV", vintage="2022")
     assert_clean(at)
     captions = " ".join(c.value for c in at.caption)
     assert "8 practice(s)" in captions and layers.NO_PCN_LABEL in captions
@@ -252,7 +253,7 @@ def test_practices_in_no_pcn_are_shown_not_dropped():
 
 
 def test_risk_tables_are_disclosure_controlled():
-    at = run_page(PAGE, "QGH", view=RISK_TAB)
+    at = run_page(PAGE, "QGH", view=RISK_TAB, vintage="2022")
     at.radio(key="tiers_risk_layer").set_value("practice").run()
     assert_clean(at)
     risk = frame(at, "GP practices")
@@ -269,7 +270,7 @@ def test_risk_tables_are_disclosure_controlled():
 
 
 def test_age_pyramid_for_any_unit():
-    at = run_page(PAGE, "QGH", view=AGE_TAB)
+    at = run_page(PAGE, "QGH", view=AGE_TAB, vintage="2022")
     at.selectbox(key="tiers_age_layer").set_value("practice").run()
     assert_clean(at)
     options = at.selectbox(key="tiers_age_practice").options
@@ -283,7 +284,7 @@ def test_age_pyramid_for_any_unit():
 
 
 def test_place_definition_switch_gives_seven_districts():
-    at = run_page(PAGE, "QGH", places="ltla")
+    at = run_page(PAGE, "QGH", places="ltla", vintage="2022")
     assert_clean(at)
     assert summary_table(at).loc["Places", "Units"] == "7"
 
@@ -297,7 +298,7 @@ def test_the_link_reopens_every_choice():
     assert_clean(at)
     assert not at.warning
     places = frame(at, "Places")
-    assert len(places) == len(layers.load_system("QRV").places)
+    assert len(places) == len(layers.load_system("QRV", vintage="2022").places)
     at = open_link(
         "QGH",
         view=UNITS_TAB,
@@ -386,9 +387,9 @@ def _traces(figure: dict, axis: str = "x") -> list[tuple]:
 
 def test_page_and_slide_draw_the_same_figures():
     """The slide is the page's own figures side by side: one definition of each chart."""
-    slide = slides.tiers_slide(layers.load_system("QGH"))
+    slide = slides.tiers_slide(layers.load_system("QGH", vintage="2022"))
     slide_figure = json.loads(slide.figure.to_json())
-    at = run_page(PAGE, "QGH")
+    at = run_page(PAGE, "QGH", vintage="2022")
     page = charts(at)[
         "Units against their band: Herefordshire and Worcestershire (real configuration)"
     ]
@@ -397,7 +398,7 @@ def test_page_and_slide_draw_the_same_figures():
     summary = summary_table(at)
     below = dict(zip(_traces(page)[0][1], _traces(page)[0][3], strict=True))
     assert below["PCNs<br>(30k–50k)"] == summary.loc["PCNs", "Below band"]
-    at = run_page(PAGE, "QGH", view=RISK_TAB, tiers_risk_layer="Places")
+    at = run_page(PAGE, "QGH", view=RISK_TAB, tiers_risk_layer="Places", vintage="2022")
     people = next(spec for title, spec in charts(at).items() if title.startswith("People at"))
     assert _traces(people) == _traces(slide_figure, "x2")
     # ... and the rounded counts are the risk table's (the one risk stream).

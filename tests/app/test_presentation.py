@@ -11,6 +11,7 @@ from tests.app.apptest import APP, assert_clean, run_page
 
 
 def _present(page: str, ics: str, **params):
+    params.setdefault("vintage", "2022")
     return run_page(page, ics, present="1", **params)
 
 

@@ -109,7 +109,7 @@ def test_an_allocation_opened_by_its_link_restores_every_control(sqlite_url):
 def test_an_uploaded_grouping_travels_with_its_scenario(sqlite_url):
     import layers
 
-    practices = layers.load_system("QGH").practices["practice_code"].tolist()
+    practices = layers.load_system("QGH", vintage="2022").practices["practice_code"].tolist()
     rows = "\n".join(f"{code},{'North' if i % 2 else 'South'}" for i, code in enumerate(practices))
     at = open_page("data.py", sqlite_url)
     at.file_uploader(key="upload_place_groupings").set_value(
@@ -188,26 +188,33 @@ def test_a_link_that_cannot_be_opened_says_why_and_changes_nothing(sqlite_url, p
     assert at.session_state["tiers_bands"] == dict(tiers.DEFAULT_BANDS)
 
 
-def test_a_scenario_of_a_vintage_the_pages_lack_says_so(sqlite_url):
+def test_a_scenario_of_the_2026_vintage_opens_in_it(sqlite_url):
     library = store.open_store(sqlite_url)
     document = store.ScenarioDocument("tiers", "E54000071", "2026", "utla", bands={"pcn": (1, 2)})
     saved = library.save_new(document, "Next year", store.ANONYMOUS)
     at = open_page("tiers.py", sqlite_url, ics=None, scenario=saved.id)
-    assert not at.exception
-    assert any(
-        "made with the 2026 data, which this dashboard does not offer" in w
-        for w in texts(at.warning)
-    )
-    assert opened(at) is None and at.query_params["ics"] == "QGH"
+    assert_clean(at)
+    assert opened(at).id == saved.id
+    assert at.session_state["vintage"] == "2026" and at.query_params["ics"] == "E54000071"
 
 
-def test_a_what_if_merge_waits_for_the_mergers_page(sqlite_url):
+def test_a_what_if_merge_opens_on_the_mergers_page(sqlite_url):
     library = store.open_store(sqlite_url)
     document = store.ScenarioDocument("merge", "QGH", "2022", "preset", merge=("QGH", "QUA"))
     saved = library.save_new(document, "Merged", store.ANONYMOUS)
+    at = open_page("mergers.py", sqlite_url, scenario=saved.id)
+    assert_clean(at)
+    assert opened(at).kind == "merge" and at.session_state["vintage"] == "2022"
+    assert at.multiselect(key="merge_pick").value == ["QGH", "QUA"]
+
+
+def test_a_what_if_merge_of_unknown_icbs_says_why(sqlite_url):
+    library = store.open_store(sqlite_url)
+    document = store.ScenarioDocument("merge", "QGH", "2022", "preset", merge=("QGH", "T04"))
+    saved = library.save_new(document, "Merged", store.ANONYMOUS)
     at = open_page("overview.py", sqlite_url, scenario=saved.id)
     assert not at.exception and opened(at) is None
-    assert any("what-if merges open on the Mergers page" in w for w in texts(at.warning))
+    assert any("not ICBs of the 2022 data" in w for w in texts(at.warning))
 
 
 def test_an_archived_scenario_is_not_opened_by_its_link(sqlite_url):

@@ -84,7 +84,7 @@ def test_server_keeps_a_bounded_number_of_groupings():
 def test_a_session_whose_grouping_was_evicted_registers_it_again():
     from layers.uploads import SessionData, validate_place_groupings
 
-    at = run_page("overview.py", "QGH")
+    at = run_page("overview.py", "QGH", vintage="2022")
     codes = loaders.system(QGH).practices["practice_code"].tolist()
     raw = ("practice_code,place_name\n" + "".join(f"{c},Everywhere\n" for c in codes)).encode()
     report = validate_place_groupings(raw, codes)

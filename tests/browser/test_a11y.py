@@ -26,8 +26,10 @@ if not AXE.exists():
 
 #: Every routed page, then presentation mode on two slides (a chart and the map).
 URLS = [
-    f"/{url_path}?ics=QGH" for file, _t, _i, url_path in PAGE_SPECS if (PAGES_DIR / file).exists()
-] + ["/tiers?ics=QGH&present=1", "/overview?ics=QRV&present=1&slide=map"]
+    f"/{url_path}?vintage=2022&ics=QGH"
+    for file, _t, _i, url_path in PAGE_SPECS
+    if (PAGES_DIR / file).exists()
+] + ["/tiers?vintage=2022&ics=QGH&present=1", "/overview?vintage=2022&ics=QRV&present=1&slide=map"]
 
 RUN_AXE = """async () => {
   const result = await axe.run(document, {resultTypes: ['violations']});

@@ -27,14 +27,14 @@ def wait_for_app(page) -> None:
 
 
 def test_root_redirects_to_overview_with_state(server, page):
-    page.goto(f"{server}/?ics=QRV")
-    page.wait_for_url("**/overview?ics=QRV*", timeout=60_000)
+    page.goto(f"{server}/?vintage=2022&ics=QRV")
+    page.wait_for_url("**/overview?vintage=2022&ics=QRV*", timeout=60_000)
     wait_for_app(page)
     assert "North West London" in page.locator("h1").first.inner_text()
 
 
 def test_overview_page(server, page):
-    page.goto(f"{server}/overview?ics=QGH")
+    page.goto(f"{server}/overview?vintage=2022&ics=QGH")
     wait_for_app(page)
     page.wait_for_selector("text=817,738")
     page.wait_for_timeout(1500)  # let the data grids paint before the screenshot
@@ -57,7 +57,7 @@ def test_map_page_draws_offline(server, page, ics):
     )
     geometry = []
     page.on("response", lambda r: geometry.append(r) if "/app/static/lsoas_" in r.url else None)
-    page.goto(f"{server}/map?ics={ics}")
+    page.goto(f"{server}/map?vintage=2022&ics={ics}")
     page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
     # One SVG path per LSOA, drawn from the geometry file the server wrote and gzipped.
     lsoas = len(layers.load_system(ics).lsoas)
@@ -75,7 +75,7 @@ def test_map_page_draws_offline(server, page, ics):
 
 
 def test_theme_from_streamlit_config(server, page):
-    page.goto(f"{server}/overview?ics=QGH")
+    page.goto(f"{server}/overview?vintage=2022&ics=QGH")
     wait_for_app(page)
     colour = page.evaluate(
         "getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).color"
@@ -87,7 +87,7 @@ def test_theme_from_streamlit_config(server, page):
 
 
 def test_choose_ics_in_sidebar(server, page):
-    page.goto(f"{server}/overview?ics=QGH")
+    page.goto(f"{server}/overview?vintage=2022&ics=QGH")
     wait_for_app(page)
     page.get_by_role("combobox", name="Integrated Care System").click()
     page.keyboard.type("Coventry")
@@ -100,7 +100,7 @@ def test_every_page_loads(server, page):
     for file, title, _icon, url_path in PAGE_SPECS:
         if not (PAGES_DIR / file).exists():
             continue
-        page.goto(f"{server}/{url_path}?ics=QWU")
+        page.goto(f"{server}/{url_path}?vintage=2022&ics=QWU")
         wait_for_app(page)
         assert page.locator("text=Sorry, the").count() == 0, f"{title} failed"
         page.screenshot(path=ARTIFACTS / f"page_{url_path}_QWU.png")

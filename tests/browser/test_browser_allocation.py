@@ -23,7 +23,7 @@ def idle(page) -> None:
     wait_for_script(page, 60_000)
 
 
-def open_page(page, server: str, query: str = "ics=QRV") -> None:
+def open_page(page, server: str, query: str = "vintage=2022&ics=QRV") -> None:
     page.goto(f"{server}/allocation?{query}")
     page.wait_for_selector("h1:has-text('Service allocation')", timeout=90_000)
     page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
@@ -107,7 +107,7 @@ def test_edit_the_catalogue(server, page):
 
 def test_a_link_reopens_every_input(server, page):
     query = (
-        "ics=QRV&budget=3250000000.50&method=inequality_level_up&share=7.5"
+        "vintage=2022&ics=QRV&budget=3250000000.50&method=inequality_level_up&share=7.5"
         "&deprivation=imd_decile&threshold=0.35&catalogue=coventry_warwickshire&level=pcn"
     )
     open_page(page, server, query)
@@ -175,7 +175,7 @@ def test_save_and_reload_a_scenario(server, page, tmp_path):
 
 @pytest.mark.parametrize("view", ["Need+indices", "Distance+from+target", "Former+CCGs"])
 def test_tabs_draw(server, page, view):
-    page.goto(f"{server}/allocation?ics=QRV&view={view}")
+    page.goto(f"{server}/allocation?vintage=2022&ics=QRV&view={view}")
     page.wait_for_selector("h1:has-text('Service allocation')", timeout=90_000)
     page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
     idle(page)

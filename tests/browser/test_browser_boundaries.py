@@ -59,7 +59,7 @@ def assert_disclosed(values: pd.Series | np.ndarray) -> None:
 
 
 def test_page_draws_offline_and_keeps_state_in_the_url(server, page):
-    open_section(page, server, "ics=QGH&straddle=85", "1. Residence-based alignment")
+    open_section(page, server, "vintage=2022&ics=QGH&straddle=85", "1. Residence-based alignment")
     page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
     assert "straddle=85" in page.url and "la=utla" in page.url
     assert page.locator("text=PCNs straddling (under 85%)").count() == 1
@@ -88,7 +88,7 @@ def test_page_draws_offline_and_keeps_state_in_the_url(server, page):
 
 
 def test_overlap_exports_apply_the_disclosure_rule(server, page):
-    open_section(page, server, "ics=QRV&section=Overlap", "2. Overlap matrix")
+    open_section(page, server, "vintage=2022&ics=QRV&section=Overlap", "2. Overlap matrix")
     page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
     page.wait_for_timeout(1500)
     page.screenshot(path=ARTIFACTS / "boundaries_QRV_overlap.png")
@@ -123,7 +123,7 @@ def test_overlap_exports_apply_the_disclosure_rule(server, page):
 
 def test_place_card_downloads_as_one_pdf_page_and_xlsx(server, page):
     pypdf = pytest.importorskip("pypdf")
-    open_section(page, server, "ics=QGH&section=Place+cards", "6. Place cards")
+    open_section(page, server, "vintage=2022&ics=QGH&section=Place+cards", "6. Place cards")
     page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
     page.screenshot(path=ARTIFACTS / "boundaries_QGH_card.png")
 
@@ -140,7 +140,7 @@ def test_place_card_downloads_as_one_pdf_page_and_xlsx(server, page):
 
 
 def test_flow_map_draws_offline(server, page):
-    open_section(page, server, "ics=QRV&section=Flows", "4. Cross-boundary flows")
+    open_section(page, server, "vintage=2022&ics=QRV&section=Flows", "4. Cross-boundary flows")
     page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
     flow_map = page.locator(".js-plotly-plot", has=page.locator(".trace.choropleth")).first
     assert flow_map.locator(".geo").first.bounding_box()["width"] > 400

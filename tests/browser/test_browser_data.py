@@ -27,7 +27,7 @@ def test_uploaded_grouping_changes_the_tiers_page(server, page, tmp_path):
         + "\n".join(f"{c},Locality {i % 3 + 1}" for i, c in enumerate(codes))
         + "\n"
     )
-    page.goto(f"{server}/tiers?ics=QGH")
+    page.goto(f"{server}/tiers?vintage=2022&ics=QGH")
     _, units_before = units_outside(page)  # 79 practices + 15 PCNs + 2 places + ICS
 
     page.get_by_role("link", name="Your data").click()

@@ -48,12 +48,12 @@ def test_england_map_draws_every_lsoa(page):
     page.on(
         "response", lambda r: geometry_responses.append(r) if "england_lsoas_" in r.url else None
     )
-    page.goto(f"{page.base}/england")
+    page.goto(f"{page.base}/england?vintage=2022")
     page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
-    parts = shapely.get_parts(read_table("lsoa_geometry_light").geometry.to_numpy())
+    parts = shapely.get_parts(read_table("lsoa_geometry_light", vintage="2022").geometry.to_numpy())
     rings = len(parts) + int(shapely.get_num_interior_rings(parts).sum())
     # One path per ICS and decile, holding every ring of every LSOA polygon.
-    assert page.evaluate(COUNT_RINGS_JS) == [len(england.england_groups()), rings]
+    assert page.evaluate(COUNT_RINGS_JS) == [len(england.england_groups(vintage="2022")), rings]
     assert rings > 32_844
     assert geometry_responses and geometry_responses[0].status == 200
     assert geometry_responses[0].headers.get("content-encoding") in ("br", "gzip")
@@ -64,12 +64,12 @@ def test_england_map_draws_every_lsoa(page):
 
 def test_hover_names_the_ics_and_a_click_opens_its_map(page):
     worcester = (-2.22, 52.19)
-    icbs = read_table("icb_geometry_light")
+    icbs = read_table("icb_geometry_light", vintage="2022")
     expected = icbs.loc[icbs.contains(shapely.Point(worcester)), "icb_code"].item()
-    classes = england.england_lsoa_classes("imd_decile").set_index("lsoa_code")
-    light = read_table("lsoa_geometry_light")
+    classes = england.england_lsoa_classes("imd_decile", vintage="2022").set_index("lsoa_code")
+    light = read_table("lsoa_geometry_light", vintage="2022")
     under = light.loc[light.contains(shapely.Point(worcester)), "lsoa_code"].item()
-    page.goto(f"{page.base}/england")
+    page.goto(f"{page.base}/england?vintage=2022")
     page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
     x, y = page.evaluate(PROJECT_JS, list(worcester))
     page.mouse.move(x, y)
@@ -79,7 +79,7 @@ def test_hover_names_the_ics_and_a_click_opens_its_map(page):
     assert f"({expected})" in text
     assert f"IMD 2019 decile {classes.loc[under, 'class_label']}:" in text
     page.mouse.click(x, y)
-    page.wait_for_url(f"**/map?ics={expected}*", timeout=60_000)
+    page.wait_for_url(f"**/map?vintage=2022&ics={expected}*", timeout=60_000)
     page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
     assert expected == "QGH" and "Herefordshire" in page.locator("h1").first.inner_text()
     assert not page.errors
@@ -99,7 +99,7 @@ def test_england_map_settles_once_drawn(page):
           }
         }, 20);"""
     )
-    page.goto(f"{page.base}/england")
+    page.goto(f"{page.base}/england?vintage=2022")
     page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
     page.wait_for_timeout(10_000)  # one more draw is fine: the page grows a scrollbar
     settled = page.evaluate("window.__replots")
@@ -109,11 +109,11 @@ def test_england_map_settles_once_drawn(page):
 
 
 def test_drill_into_an_ics(page):
-    page.goto(f"{page.base}/england")
+    page.goto(f"{page.base}/england?vintage=2022")
     page.wait_for_selector("text=National league table", timeout=120_000)
     page.get_by_role("combobox", name="Drill into an ICS").click()
     page.keyboard.type("North West London")
     page.keyboard.press("Enter")
-    page.wait_for_url("**/map?ics=QRV*", timeout=60_000)
+    page.wait_for_url("**/map?vintage=2022&ics=QRV*", timeout=60_000)
     page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
     assert "North West London" in page.locator("h1").first.inner_text()

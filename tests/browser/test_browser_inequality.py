@@ -38,7 +38,7 @@ def open_page(page, server: str, query: str) -> None:
 
 
 def test_page_draws_chart_map_and_tables_offline(server, page):
-    open_page(page, server, "ics=QGH")
+    open_page(page, server, "vintage=2022&ics=QGH")
     plots = page.evaluate(PLOTS_JS)
     assert len(plots) == 3, plots
     profile, core20, decile = plots
@@ -60,7 +60,7 @@ def test_page_draws_chart_map_and_tables_offline(server, page):
 
 
 def test_choosing_an_indicator_with_the_keyboard_updates_the_link(server, page):
-    open_page(page, server, "ics=QGH")
+    open_page(page, server, "vintage=2022&ics=QGH")
     page.get_by_role("combobox", name="Indicator").click()
     page.keyboard.type("Road distance")
     page.keyboard.press("Enter")
@@ -73,7 +73,9 @@ def test_choosing_an_indicator_with_the_keyboard_updates_the_link(server, page):
 
 
 def test_a_shared_link_reopens_the_same_view(server, page):
-    open_page(page, server, "ics=QWU&indicator=at_risk&unit=place:place-coventry&measure=ci")
+    open_page(
+        page, server, "vintage=2022&ics=QWU&indicator=at_risk&unit=place:place-coventry&measure=ci"
+    )
     page.wait_for_selector("text=Modelled, not observed", timeout=TIMEOUT)
     assert "Coventry" in page.evaluate(PLOTS_JS)[2]["title"]
     checked = page.locator("label:has(input[type=radio]:checked)").all_inner_texts()
@@ -84,7 +86,7 @@ def test_a_shared_link_reopens_the_same_view(server, page):
 
 
 def test_ranking_table_downloads_as_csv(server, page, tmp_path):
-    open_page(page, server, "ics=QGH&indicator=aged_0_15")
+    open_page(page, server, "vintage=2022&ics=QGH&indicator=aged_0_15")
     with page.expect_download(timeout=TIMEOUT) as download:
         page.locator(".st-key-ineq_ranking_table_csv button:visible").first.click()
     path = tmp_path / "ranking.csv"

@@ -41,7 +41,7 @@ def open_risk_tab(page) -> None:
         timeout=30_000,
     )
     wait_for_charts(page, 120_000)
-    assert "ics=QGH" in page.url, page.url
+    assert "vintage=2022&ics=QGH" in page.url, page.url
 
 
 def go_to(page, link: str, path: str) -> None:
@@ -57,7 +57,7 @@ def test_uploaded_aggregates_change_the_tiers_page(server, page, files):
     published = upload_risk_tiers(
         validate_aggregates_upload(files.aggregates.read_bytes()), "ics", "QGH"
     ).iloc[0]
-    page.goto(f"{server}/tiers?ics=QGH")
+    page.goto(f"{server}/tiers?vintage=2022&ics=QGH")
     page.wait_for_selector("h1", timeout=90_000)
     open_risk_tab(page)
     synthetic = high_risk(page, "High risk (ICS)")
@@ -85,7 +85,7 @@ def test_uploaded_aggregates_change_the_tiers_page(server, page, files):
 
 
 def test_person_level_rows_are_refused(server, page, files):
-    page.goto(f"{server}/data?ics=QGH")
+    page.goto(f"{server}/data?vintage=2022&ics=QGH")
     page.wait_for_selector("text=Your risk tiers", timeout=90_000)
     page.locator(UPLOADER).set_input_files(files.person_level)
     refusal = page.locator('[data-testid="stAlert"]', has_text="was not used")

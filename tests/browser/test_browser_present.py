@@ -30,7 +30,7 @@ def query(page) -> dict[str, str]:
 
 
 def test_tiers_link_opens_the_tiers_slide_full_screen(server, page):
-    page.goto(f"{server}/tiers?ics=QGH&present=1")
+    page.goto(f"{server}/tiers?vintage=2022&ics=QGH&present=1")
     settle(page)
     page.wait_for_selector("h1:has-text('Population tiers: unit sizes and people at risk')")
     page.wait_for_timeout(1500)
@@ -55,7 +55,7 @@ def test_tiers_link_opens_the_tiers_slide_full_screen(server, page):
 
 
 def test_keyboard_moves_through_the_slides(server, page):
-    page.goto(f"{server}/tiers?ics=QGH&present=1")
+    page.goto(f"{server}/tiers?vintage=2022&ics=QGH&present=1")
     settle(page)
     # Tab reaches the Next button, and Enter presses it.
     for _ in range(60):
@@ -90,7 +90,7 @@ def test_map_slide_draws_offline(server, page):
             else None
         ),
     )
-    page.goto(f"{server}/overview?ics=QRV&present=1&slide=map")
+    page.goto(f"{server}/overview?vintage=2022&ics=QRV&present=1&slide=map")
     page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
     page.wait_for_selector("h1:has-text('Where deprivation is in North West London')")
     page.screenshot(path=ARTIFACTS / "present_map_QRV.png")
@@ -99,7 +99,7 @@ def test_map_slide_draws_offline(server, page):
 
 
 def test_bad_slide_in_link_warns_and_exit_returns_to_the_page(server, page):
-    page.goto(f"{server}/boundaries?ics=QWU&present=1&slide=nope")
+    page.goto(f"{server}/boundaries?vintage=2022&ics=QWU&present=1&slide=nope")
     settle(page)
     page.wait_for_selector("text=which this page cannot show", timeout=60_000)
     page.wait_for_selector("h1:has-text('How PCNs fit council boundaries')")
@@ -116,7 +116,7 @@ def test_bad_slide_in_link_warns_and_exit_returns_to_the_page(server, page):
 
 
 def test_deck_builds_with_progress_and_downloads(server, page):
-    page.goto(f"{server}/overview?ics=QWU&present=1")
+    page.goto(f"{server}/overview?vintage=2022&ics=QWU&present=1")
     settle(page)
     # The deck folds away on screen: open it first.
     page.get_by_text("Slide deck (PowerPoint and PDF)", exact=True).click()

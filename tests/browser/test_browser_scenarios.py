@@ -59,7 +59,9 @@ def test_two_server_processes_share_one_postgresql(browser, postgres, tmp_path):
     with dashboard_server(env=env) as (first, _), dashboard_server(env=env) as (second, _):
         context = browser.new_context(viewport={"width": 1400, "height": 2400})
         page = context.new_page()
-        page.goto(f"{first}/allocation?ics=QGH&method=inequality_zero_sum&budget=3456789012")
+        page.goto(
+            f"{first}/allocation?vintage=2022&ics=QGH&method=inequality_zero_sum&budget=3456789012"
+        )
         wait_for_charts(page)
         scenario = save_as_new(page, "Option B for the committee")
         wait_for_charts(page)
@@ -83,7 +85,7 @@ def test_two_server_processes_share_one_postgresql(browser, postgres, tmp_path):
         assert budget.input_value() == "3,456,789,012"
 
         # The library on that process lists it, and exports it as a scenario file.
-        page.goto(f"{second}/scenarios?ics=QGH")
+        page.goto(f"{second}/scenarios?vintage=2022&ics=QGH")
         wait_for_script(page)
         with page.expect_download() as download:
             page.get_by_role("button", name="Export JSON").click()
@@ -129,14 +131,14 @@ def sign_in(browser, app: str, issuer: str, subject: str):
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.errors = errors
-    page.goto(f"{app}/scenarios?ics=QGH")
+    page.goto(f"{app}/scenarios?vintage=2022&ics=QGH")
     wait_for_script(page)
     page.get_by_role("button", name="Sign in").click(no_wait_after=True)
     page.wait_for_url(f"{issuer}/**", timeout=90_000)
     page.get_by_placeholder("sub").fill(subject)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_selector("text=Signed in as", timeout=90_000)
-    page.goto(f"{app}/tiers?ics=QGH")
+    page.goto(f"{app}/tiers?vintage=2022&ics=QGH")
     wait_for_script(page)
     return context, page
 
@@ -181,17 +183,17 @@ def test_signed_in_users_share_and_keep_private_scenarios(browser, tmp_path):
             app = f"http://localhost:{port}"
             ann_context, ann = sign_in(browser, app, issuer, "ann@example.nhs.uk")
             save_as_new(ann, "Ann shared")
-            ann.goto(f"{app}/tiers?ics=QGH")
+            ann.goto(f"{app}/tiers?vintage=2022&ics=QGH")
             wait_for_script(ann)
             save_as_new(ann, "Ann private", private=True)
             bob_context, bob = sign_in(browser, app, issuer, "bob@example.nhs.uk")
             save_as_new(bob, "Bob shared")
-            bob.goto(f"{app}/tiers?ics=QGH")
+            bob.goto(f"{app}/tiers?vintage=2022&ics=QGH")
             wait_for_script(bob)
             save_as_new(bob, "Bob private", private=True)
 
             for page, own, other in ((ann, "Ann", "Bob Lead"), (bob, "Bob", "Ann Analyst")):
-                page.goto(f"{app}/scenarios?ics=QGH")
+                page.goto(f"{app}/scenarios?vintage=2022&ics=QGH")
                 wait_for_script(page)
                 seen = listed(page)
                 theirs = "Bob" if own == "Ann" else "Ann"

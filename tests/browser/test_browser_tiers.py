@@ -38,7 +38,7 @@ def titles(page) -> list[str]:
 
 
 def test_tiers_page_draws_offline(server, page):
-    page.goto(f"{server}/tiers?ics=QGH")
+    page.goto(f"{server}/tiers?vintage=2022&ics=QGH")
     settle(page)
     assert "Population tiers" in page.locator("h1").first.inner_text()
     assert page.locator(".js-plotly-plot").count() == 2  # the ladder and the band counts
@@ -60,7 +60,7 @@ def test_tiers_page_draws_offline(server, page):
 
 
 def test_merge_with_the_keyboard_then_reset(server, page):
-    page.goto(f"{server}/tiers?ics=QGH")
+    page.goto(f"{server}/tiers?vintage=2022&ics=QGH")
     settle(page)
     page.get_by_text("Merge two PCNs", exact=True).click()
     settle(page)
@@ -77,13 +77,13 @@ def test_merge_with_the_keyboard_then_reset(server, page):
     page.screenshot(path=ARTIFACTS / "tiers_QGH_merge.png", full_page=True)
     page.get_by_role("button", name="Reset to the real configuration").click()
     page.wait_for_selector("text=No changes: the figures show the real configuration")
-    assert "ics=QGH" in page.url
+    assert "vintage=2022&ics=QGH" in page.url
     assert not page.errors
 
 
 def test_bands_in_the_link_and_practice_map(server, page):
     page.goto(
-        f"{server}/tiers?ics=QRV&bands=1k-12k,30k-60k,100k-500k,500k-3m"
+        f"{server}/tiers?vintage=2022&ics=QRV&bands=1k-12k,30k-60k,100k-500k,500k-3m"
         "&view=Units+outside+their+band"
     )
     settle(page)
@@ -107,7 +107,7 @@ def test_bands_in_the_link_and_practice_map(server, page):
 
 
 def test_malformed_bands_link_warns(server, page):
-    page.goto(f"{server}/tiers?ics=QGH&bands=10-20-30")
+    page.goto(f"{server}/tiers?vintage=2022&ics=QGH&bands=10-20-30")
     settle(page)
     assert page.locator("text=could not be read").count() == 1
     assert page.locator("text=Sorry, the").count() == 0

@@ -11,7 +11,9 @@ def qgh_lookups():
     from layers.people.lookups import load_lookups
     from layers.system import load_system
 
-    return load_lookups("2022", load_system("QGH", detail="light").practices["practice_code"])
+    return load_lookups(
+        "2022", load_system("QGH", detail="light", vintage="2022").practices["practice_code"]
+    )
 
 
 @pytest.fixture(scope="session")

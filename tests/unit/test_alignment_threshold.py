@@ -47,6 +47,7 @@ def _toy_figures(toy, threshold):
         threshold=threshold,
         footprints=toy.footprints,
         authorities=authorities,
+        vintage="2022",
     )
 
 
@@ -225,12 +226,16 @@ def test_flow_map_needs_geometry(toy):
 
 
 def test_lineage_map_labels_every_ccg_and_the_parts_elsewhere(toy):
-    fig = figures.lineage_map(toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
+    fig = figures.lineage_map(
+        toy.lsoas, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla", vintage="2022"
+    )
     labels = {a.text for a in fig.layout.annotations if a.xref == "x"}
     assert labels == {"1. Town", "2. Field", "Field → Beta", "Fieldshire → Beta"}
     assert fig.layout.map.style is None  # SVG: text labels need no map glyphs
     whole = toy.lsoas.assign(icb_code="QAA", ccg21_code="E38000001", ccg21_name="NHS Town CCG")
-    fig = figures.lineage_map(whole, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla")
+    fig = figures.lineage_map(
+        whole, toy.lsoa_geometry.to_crs(4326), "QAA", la_level="ltla", vintage="2022"
+    )
     assert [t.name for t in fig.data] == [
         "1. Town (2021 CCG)",
         "Local authority boundaries (lower-tier)",
@@ -292,7 +297,7 @@ def _toy_card(toy, threshold=0.9):
     computed = al.apply_threshold(_toy_figures(toy, 1.0), threshold)
     row = computed["place_summary"].iloc[0]
     units = computed["place_units"].loc[lambda u: u["place_code"] == row["place_code"]]
-    facts = al.place_card_table(row, threshold=threshold, ics_name="Alpha")
+    facts = al.place_card_table(row, threshold=threshold, ics_name="Alpha", vintage="2022")
     return row, facts, units
 
 
@@ -310,13 +315,16 @@ def test_place_card_table_in_plain_words(toy):
         0
     ] == ("0 of 3")
     with pytest.raises(ValueError, match="place_summary row"):
-        al.place_card_table(row.drop("n_straddling"), threshold=0.9, ics_name="Alpha")
+        al.place_card_table(
+            row.drop("n_straddling"), threshold=0.9, ics_name="Alpha", vintage="2022"
+        )
 
 
 def test_place_card_xlsx_has_the_facts_and_units(toy):
     _, facts, units = _toy_card(toy)
     book = pd.read_excel(
-        io.BytesIO(al.place_card_xlsx(facts, units, title="Town card")), sheet_name=None
+        io.BytesIO(al.place_card_xlsx(facts, units, title="Town card", vintage="2022")),
+        sheet_name=None,
     )
     assert list(book) == ["Card", "Units", "About"]
     assert book["Card"]["Value"].tolist()[0] == "Town"
@@ -335,7 +343,9 @@ def test_place_card_renders_to_a_one_page_pdf_with_the_place_name(toy):
     _need_chromium()
     pypdf = pytest.importorskip("pypdf")
     _, facts, units = _toy_card(toy)
-    fig = figures.place_card_figure(facts, units, threshold=0.9, title="Townham card")
+    fig = figures.place_card_figure(
+        facts, units, threshold=0.9, title="Townham card", vintage="2022"
+    )
     data = figure_bytes(fig, "pdf", width=figures.CARD_WIDTH, height=figures.CARD_HEIGHT, scale=1)
     reader = pypdf.PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 1
@@ -376,7 +386,11 @@ needs_geodata = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def england():
-    return read_table("registrations"), read_table("lsoas"), read_table("practices")
+    return (
+        read_table("registrations", vintage="2022"),
+        read_table("lsoas", vintage="2022"),
+        read_table("practices", vintage="2022"),
+    )
 
 
 @needs_geodata
@@ -384,11 +398,13 @@ def england():
 def test_real_apply_threshold_equals_recomputation(england, icb, la_level):
     import layers
 
-    places = layers.place_lookup(icb, "utla")
-    base = al.alignment_figures(*england, icb, places=places, la_level=la_level, threshold=1.0)
+    places = layers.place_lookup(icb, "utla", vintage="2022")
+    base = al.alignment_figures(
+        *england, icb, places=places, la_level=la_level, threshold=1.0, vintage="2022"
+    )
     for threshold in (0.7, 0.9):
         expected = al.alignment_figures(
-            *england, icb, places=places, la_level=la_level, threshold=threshold
+            *england, icb, places=places, la_level=la_level, threshold=threshold, vintage="2022"
         )
         got = al.apply_threshold(base, threshold)
         for name in ("home_authorities", "straddling_units", "place_summary"):

@@ -94,7 +94,7 @@ def test_tier_bars_stack_the_money_of_each_tier_that_holds_some():
 
 
 def test_the_allocation_slide_is_the_page_figure_restyled():
-    system = layers.load_system("QWU")
+    system = layers.load_system("QWU", vintage="2022")
     frame = slides.practice_frame_for(system)
     slide = slides.allocation_slide(system, practices=frame)
     summary = allocation_summary(default_scenario(frame).run(frame), frame, "place")

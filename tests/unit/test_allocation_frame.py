@@ -70,7 +70,7 @@ def toy(toy_tables):
     lsoas.loc[least, "imd_decile"] = 10
     lsoas.loc[least, "imd_rank"] = 30_000
     tables["lsoas"] = lsoas
-    system = load_system("QXX", "utla", tables=tables)
+    system = load_system("QXX", "utla", tables=tables, vintage="2022")
     return system, lsoas
 
 
@@ -240,7 +240,7 @@ def test_former_ccg_funding_by_hand():
 
 @pytest.fixture(scope="module")
 def tables():
-    return read_table("weighted_populations"), read_table("lsoas")
+    return read_table("weighted_populations", vintage="2022"), read_table("lsoas", vintage="2022")
 
 
 @pytest.mark.parametrize(
@@ -248,7 +248,7 @@ def tables():
 )
 def test_real_former_ccgs(tables, ics, n_ccgs):
     weights, lsoas = tables
-    system = load_system(ics)
+    system = load_system(ics, vintage="2022")
     frame = practice_frame(system, weights, lsoas)
     assert len(frame) == len(system.practices)  # nobody dropped
     assert frame["former_ccg_code"].nunique() == n_ccgs
@@ -266,7 +266,7 @@ def test_real_nw_london_ccgs_match_their_boroughs(tables):
     # Two independent routes: a practice's place comes from its PCN's patients, its former
     # CCG from its own patients. The eight CCGs were the eight boroughs.
     weights, lsoas = tables
-    frame = practice_frame(load_system("QRV"), weights, lsoas)
+    frame = practice_frame(load_system("QRV", vintage="2022"), weights, lsoas)
     borough = {
         "NHS Brent CCG": "Brent",
         "NHS Ealing CCG": "Ealing",
@@ -284,7 +284,7 @@ def test_real_nw_london_ccgs_match_their_boroughs(tables):
 
 def test_real_frame_carries_nhse_and_deprivation(tables):
     weights, lsoas = tables
-    system = load_system("QWU")
+    system = load_system("QWU", vintage="2022")
     frame = practice_frame(system, weights, lsoas).set_index("practice_code")
     known = weights.set_index("practice_code").reindex(frame.index)
     present = known["wp_population"].notna()

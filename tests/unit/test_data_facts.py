@@ -17,11 +17,11 @@ KNOWN = {
 
 
 def test_england_totals():
-    lsoas = read_table("lsoas")
+    lsoas = read_table("lsoas", vintage="2022")
     assert len(lsoas) == 32_844
     assert lsoas["icb_code"].nunique() == 42
     assert lsoas["population"].sum() == 56_550_138
-    registrations = read_table("registrations")
+    registrations = read_table("registrations", vintage="2022")
     assert len(registrations) == 865_965
     assert registrations["patients"].sum() == 61_768_942
     assert registrations["practice_code"].nunique() == 6_484
@@ -34,7 +34,7 @@ def test_england_totals():
 
 
 def test_practices_in_no_pcn_are_kept():
-    practices = read_table("practices")
+    practices = read_table("practices", vintage="2022")
     no_pcn = practices[practices["pcn_code"].isna()]
     assert len(no_pcn) == 78
     assert no_pcn["registered_patients"].sum() == 332_411
@@ -43,7 +43,7 @@ def test_practices_in_no_pcn_are_kept():
 
 
 def test_single_year_ages_sum_to_population():
-    lsoas = read_table("lsoas")
+    lsoas = read_table("lsoas", vintage="2022")
     ages = lsoas[[f"age_{a}" for a in range(91)]].sum(axis=1)
     assert (ages == lsoas["population"]).all()
 
@@ -51,7 +51,7 @@ def test_single_year_ages_sum_to_population():
 @pytest.mark.parametrize("code", sorted(KNOWN))
 def test_known_facts(code):
     n_lsoas, residents, practices_in_pcn, n_pcns, patients, n_lads, n_places = KNOWN[code]
-    system = layers.load_system(code)
+    system = layers.load_system(code, vintage="2022")
     assert len(system.lsoas) == n_lsoas
     assert system.ics.resident_population.iloc[0] == residents
     in_pcn = system.practices[system.practices["pcn_code"].notna()]
@@ -60,25 +60,25 @@ def test_known_facts(code):
     assert len(system.pcns) == n_pcns
     assert system.lsoas["ltla_code"].nunique() == n_lads
     assert len(system.places) == n_places
-    assert len(layers.load_system(code, "ltla").places) == n_lads
+    assert len(layers.load_system(code, "ltla", vintage="2022").places) == n_lads
 
 
 def test_qgh_places_by_definition():
-    assert layers.load_system("QGH", "utla").places.place_name.tolist() == [
+    assert layers.load_system("QGH", "utla", vintage="2022").places.place_name.tolist() == [
         "Herefordshire, County of",
         "Worcestershire",
     ]
-    assert layers.load_system("QGH").places.place_name.tolist() == [
+    assert layers.load_system("QGH", vintage="2022").places.place_name.tolist() == [
         "Herefordshire",
         "Worcestershire",
     ]
-    assert layers.load_system("QWU").places.place_name.tolist() == [
+    assert layers.load_system("QWU", vintage="2022").places.place_name.tolist() == [
         "Coventry",
         "Rugby",
         "South Warwickshire",
         "Warwickshire North",
     ]
-    assert layers.load_system("QU9").places.place_name.tolist() == [
+    assert layers.load_system("QU9", vintage="2022").places.place_name.tolist() == [
         "Berkshire West",
         "Buckinghamshire",
         "Oxfordshire",

@@ -42,7 +42,7 @@ def _normal(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def qgh_deck():
-    built = slides.build_slides(layers.load_system("QGH", detail="light"))
+    built = slides.build_slides(layers.load_system("QGH", detail="light", vintage="2022"))
     progress = []
     deck = build_deck(built, progress=lambda done, message: progress.append((done, message)))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -112,7 +112,7 @@ class Context:
 
     def __init__(self, code: str) -> None:
         self.code = code
-        self.system = layers.load_system(code, detail="light")
+        self.system = layers.load_system(code, detail="light", vintage="2022")
         self.people = slides.risk_individuals(self.system)
         self.practice_counts = aggregate_individuals(
             self.people, ["practice_code", "risk_tier", "imd_decile"]
@@ -170,7 +170,9 @@ def test_tiers_risk_tables_are_disclosure_controlled(context):
 def test_inequality_at_risk_tables_are_disclosure_controlled(context):
     system = context.system
     counts = indicators.at_risk_counts(context.practice_counts)
-    deprivation = practice_deprivation(system.registrations, layers.read_table("lsoas"))
+    deprivation = practice_deprivation(
+        system.registrations, layers.read_table("lsoas", vintage="2022")
+    )
     prevalence = indicators.at_risk_prevalence(counts, deprivation)
     n_tables = 0
     for level in indicators.UNIT_LEVELS:

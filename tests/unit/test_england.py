@@ -116,7 +116,7 @@ def test_group_ics():
 
 
 def test_every_imd_decile_holds_a_tenth_of_englands_lsoas():
-    groups = england.england_groups("imd_decile")
+    groups = england.england_groups("imd_decile", vintage="2022")
     per_decile = groups.groupby("colour_class")["n_lsoas"].sum()
     # IMD deciles are tenths of the 32,844 LSOAs by definition.
     assert per_decile.index.tolist() == list(range(1, 11))
@@ -127,7 +127,7 @@ def test_every_imd_decile_holds_a_tenth_of_englands_lsoas():
 
 
 def test_population_tenths_on_real_lsoas():
-    classes = england.england_lsoa_classes("population")
+    classes = england.england_lsoa_classes("population", vintage="2022")
     counts = classes["colour_class"].value_counts()
     assert counts.index.sort_values().tolist() == list(range(1, 11))
     assert counts.between(3200, 3400).all()  # ties may move a few LSOAs
@@ -138,17 +138,21 @@ def test_population_tenths_on_real_lsoas():
 
 @pytest.fixture(scope="module")
 def imd_geojson() -> dict:
-    return json.loads(england.england_geojson_text("imd_decile"))
+    return json.loads(england.england_geojson_text("imd_decile", vintage="2022"))
 
 
 def test_geojson_ids_are_the_figures_locations(imd_geojson):
     ids = [feature["id"] for feature in imd_geojson["features"]]
-    figure = england.england_map("england.json", "imd_decile")
-    assert ids == list(figure.data[0].locations) == england.england_groups()["group_id"].tolist()
+    figure = england.england_map("england.json", "imd_decile", vintage="2022")
+    assert (
+        ids
+        == list(figure.data[0].locations)
+        == england.england_groups(vintage="2022")["group_id"].tolist()
+    )
 
 
 def test_geojson_draws_every_lsoa_polygon_unchanged(imd_geojson):
-    light = read_table("lsoa_geometry_light")
+    light = read_table("lsoa_geometry_light", vintage="2022")
     parts = shapely.get_parts(light.geometry.to_numpy())
     shapes = gpd.GeoDataFrame.from_features(imd_geojson["features"], crs=4326)
     drawn = shapely.get_parts(shapes.geometry.to_numpy())
@@ -160,9 +164,9 @@ def test_geojson_draws_every_lsoa_polygon_unchanged(imd_geojson):
 
 
 def test_a_shape_is_its_ics_lsoas_of_that_decile(imd_geojson):
-    classes = england.england_lsoa_classes("imd_decile")
+    classes = england.england_lsoa_classes("imd_decile", vintage="2022")
     chosen = classes[classes["group_id"] == "QGH/1"]["lsoa_code"]
-    light = read_table("lsoa_geometry_light").set_index("lsoa_code")
+    light = read_table("lsoa_geometry_light", vintage="2022").set_index("lsoa_code")
     expected = light.loc[chosen].to_crs(27700).area.sum()
     feature = next(f for f in imd_geojson["features"] if f["id"] == "QGH/1")
     shape = gpd.GeoSeries([shapely.geometry.shape(feature["geometry"])], crs=4326)
@@ -171,11 +175,11 @@ def test_a_shape_is_its_ics_lsoas_of_that_decile(imd_geojson):
 
 
 def test_england_map_hover_and_legend():
-    figure = england.england_map("england.json", "population")
+    figure = england.england_map("england.json", "population", vintage="2022")
     lsoas, outlines = figure.data
     assert (lsoas.type, outlines.type) == ("choropleth", "scattergeo")
     assert len(lsoas.colorbar.ticktext) == 10 and "–" in lsoas.colorbar.ticktext[0]
-    groups = england.england_groups("population").set_index("group_id")
+    groups = england.england_groups("population", vintage="2022").set_index("group_id")
     row = list(lsoas.locations).index("QGH/10")
     name, code, label, n_lsoas, residents = lsoas.customdata[row]
     assert (name, code, label) == (
@@ -195,18 +199,18 @@ def test_england_map_hover_and_legend():
 )
 def test_england_map_refuses_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        england.england_map("england.json", **kwargs)
+        england.england_map("england.json", **kwargs, vintage="2022")
 
 
 def test_england_geojson_written_once_per_measure(tmp_path):
-    first = england.write_england_geojson(tmp_path, "imd_decile")
-    again = england.write_england_geojson(tmp_path, "imd_decile")
-    other = england.write_england_geojson(tmp_path, "population")
+    first = england.write_england_geojson(tmp_path, "imd_decile", vintage="2022")
+    again = england.write_england_geojson(tmp_path, "imd_decile", vintage="2022")
+    other = england.write_england_geojson(tmp_path, "population", vintage="2022")
     assert first == again and first != other
     assert first.name.startswith("england_lsoas_imd_decile_")
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([first.name, other.name])
     assert len(json.loads(other.read_text())["features"]) == len(
-        england.england_groups("population")
+        england.england_groups("population", vintage="2022")
     )
 
 
@@ -215,6 +219,6 @@ def test_england_export_draws_every_shape_offline():
         if IN_CI:
             raise RuntimeError("CI=true but Chromium is missing: kaleido needs it")
         pytest.skip("Debian chromium is not installed")
-    geojson = json.loads(england.england_geojson_text("imd_decile"))
-    svg = figure_bytes(england.england_map(geojson), "svg").decode()
+    geojson = json.loads(england.england_geojson_text("imd_decile", vintage="2022"))
+    svg = figure_bytes(england.england_map(geojson, vintage="2022"), "svg").decode()
     assert svg.count('class="choroplethlocation"') == len(geojson["features"]) == 417

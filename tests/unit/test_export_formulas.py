@@ -120,7 +120,8 @@ def test_csv_opens_with_a_plain_read_csv_and_headers_are_words():
     assert read.columns.tolist() == ["PCN code", "PCN", "Registered patients (Jul 2022)"]
     assert read.iloc[0].tolist() == ["U1", "Café PCN", 1234]
     about = table_about("PCNs of QGH", "2022").decode()
-    assert about.splitlines() == ["PCNs of QGH", f"Data: {layers.DATA_VINTAGE}", layers.SOURCES]
+    info = layers.get_vintage("2022")
+    assert about.splitlines() == ["PCNs of QGH", f"Data: {info.data_line}", info.sources]
     sheets = pd.read_excel(io.BytesIO(table_xlsx(table, "PCNs", "2026")), sheet_name=None)
     info = get_vintage("2026")
     assert sheets["About"]["About"].tolist() == ["PCNs", f"Data: {info.data_line}", info.sources]

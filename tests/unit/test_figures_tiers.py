@@ -28,7 +28,7 @@ BANDS = {"practice": (30, 100), "pcn": (100, 200), "place": (100, 120), "ics": (
 
 @pytest.fixture
 def toy(toy_tables):
-    return layers.load_system("QXX", "ltla", tables=toy_tables)
+    return layers.load_system("QXX", "ltla", tables=toy_tables, vintage="2022")
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_gp_distance_is_the_iod_indicator_weighted_by_residents():
     lsoas = lsoa_table([10, 30], [1, 1], [5, 5])
     out = ind.gp_distance(lsoas)
     assert out["value"].tolist() == [0.5, 2.0]
-    decile = ind.by_decile(out.assign(unit_code="U"), "gp_distance")
+    decile = ind.by_decile(out.assign(unit_code="U"), ind.indicator_spec("gp_distance", "2022"))
     assert decile["value"].iloc[0] == pytest.approx((10 * 0.5 + 30 * 2.0) / 40)
     lsoas.loc[0, "gp_distance_km"] = -1
     with pytest.raises(ValueError, match="negative distances"):
@@ -283,7 +283,7 @@ def test_by_decile_proportion_uses_wilson_limits_and_population_midpoints():
 
 def test_by_decile_mean_standard_error_of_a_weighted_mean():
     rows = rows_for([1.0, 3.0, 10.0], [2, 2, 5], population=[1, 1, 4])
-    out = ind.by_decile(rows, "gp_distance").set_index("imd_decile")
+    out = ind.by_decile(rows, ind.indicator_spec("gp_distance", "2022")).set_index("imd_decile")
     assert out.loc[2, "value"] == 2.0
     # sqrt(n/(n-1) * sum w^2 (x - mean)^2) / sum w = sqrt(2 * 2) / 2
     assert out.loc[2, "se"] == pytest.approx(1.0)
@@ -349,7 +349,7 @@ def test_summary_measures_against_hand_worked_values():
 
 def test_summary_measures_means_weight_by_population():
     rows = rows_for([1.0, 3.0, 2.0, 2.0, 5.0], [1, 2, 3, 4, 5], population=[1, 3, 1, 1, 2])
-    out = ind.summary_measures(rows, "gp_distance", repetitions=1000)
+    out = ind.summary_measures(rows, ind.indicator_spec("gp_distance", "2022"), repetitions=1000)
     assert out["mean"] == pytest.approx((1 + 9 + 2 + 2 + 10) / 8)
     assert out["gini"] == pytest.approx(gini(rows["value"], rows["population"]))
     assert np.isfinite(out["sii"])
@@ -431,7 +431,9 @@ def test_every_indicator_is_built_by_the_registry_from_its_inputs():
     lsoas[["age_70", "age_5"]] = [[25, 10], [40, 5]]
     built = ind.build_indicator("aged_65_plus", lsoas=lsoas, practices=None)
     pd.testing.assert_frame_equal(built, ind.aged_65_plus(lsoas))
-    assert ind.build_indicator("gp_distance", lsoas=lsoas)["value"].tolist() == [0.5, 4.0]
+    assert ind.build_indicator(ind.indicator_spec("gp_distance", "2022"), lsoas=lsoas)[
+        "value"
+    ].tolist() == [0.5, 4.0]
     dep = pd.DataFrame(
         {"practice_code": ["P1", "P2"], "mean_imd_rank": [100.0, 30000.0], "imd_decile": [1, 10]}
     )
@@ -527,7 +529,7 @@ def test_core20_map_is_one_choropleth_with_the_labelled_colour_bar_and_names():
 def qgh():
     from layers import load_system, read_table
 
-    return load_system("QGH"), read_table("lsoas")
+    return load_system("QGH", vintage="2022"), read_table("lsoas", vintage="2022")
 
 
 @pytest.fixture(scope="module")
@@ -566,7 +568,9 @@ def test_qgh_65_plus_and_gp_distance_match_the_raw_files(qgh, raw_qgh_lsoas):
     by_decile = raw.groupby("IMD_decile")["total_population"].sum()
     assert deciles.set_index("imd_decile")["population"].to_dict() == by_decile.to_dict()
 
-    distance = ind.summary_measures(ics_rows(system, national, "gp_distance"), "gp_distance")
+    distance = ind.summary_measures(
+        ics_rows(system, national, "gp_distance"), ind.indicator_spec("gp_distance", "2022")
+    )
     weighted = (raw["road_distance_to_a_gp_surgery_indicator_km"] * raw["total_population"]).sum()
     assert distance["mean"] == pytest.approx(weighted / raw["total_population"].sum())
 

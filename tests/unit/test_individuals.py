@@ -435,9 +435,9 @@ def test_real_ics_totals_match_registrations_exactly() -> None:
     geodata = pytest.importorskip("layers.geodata")
     if not (geodata.vintage_dir("2022") / "registrations.parquet").exists():
         pytest.skip("geodata/ not built")
-    lsoas = geodata.read_table("lsoas")
-    practices = geodata.read_table("practices")
-    reg = geodata.read_table("registrations")
+    lsoas = geodata.read_table("lsoas", vintage="2022")
+    practices = geodata.read_table("practices", vintage="2022")
+    reg = geodata.read_table("registrations", vintage="2022")
     reg = reg[
         reg["practice_code"].isin(practices.loc[practices["icb_code"] == "QGH", "practice_code"])
     ]

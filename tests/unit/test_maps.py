@@ -26,7 +26,7 @@ from tests.conftest import IN_CI
 
 @pytest.fixture
 def toy_system(toy_tables):
-    return load_system("QXX", "utla", tables=toy_tables)
+    return load_system("QXX", "utla", tables=toy_tables, vintage="2022")
 
 
 def test_every_layer_is_an_svg_geo_trace_with_no_basemap(toy_system):

@@ -73,7 +73,7 @@ def test_and_identical_aggregates_files(details, qgh_lookups):
 
 def test_the_extract_is_the_dashboards_synthetic_population(qgh_extract):
     """Same people as ``load_system("QGH").individuals``, in the schema's columns."""
-    people = load_system("QGH", detail="light").individuals
+    people = load_system("QGH", detail="light", vintage="2022").individuals
     table = pq.read_table(qgh_extract.path).to_pandas()
     assert qgh_extract.people == len(people) == 817_738
     assert table["person_id"].is_unique
@@ -89,7 +89,7 @@ def test_the_extract_is_the_dashboards_synthetic_population(qgh_extract):
 
 def test_counts_and_rejects_match_the_registrations(details, qgh_lookups, qgh_extract):
     result = tally(details["duckdb"], qgh_lookups)
-    registrations = load_system("QGH", detail="light").registrations
+    registrations = load_system("QGH", detail="light", vintage="2022").registrations
     no_address = int(registrations.loc[registrations["lsoa_code"] == "NO2011", "patients"].sum())
     assert result.rows_read == 817_738
     assert result.rejects["null LSOA"] == no_address > 0
@@ -99,7 +99,7 @@ def test_counts_and_rejects_match_the_registrations(details, qgh_lookups, qgh_ex
 
 def test_modelled_tiers_keep_the_models_rates(qgh_extract, details, qgh_lookups):
     """Observed high and at-risk counts are within 5 standard deviations of the model's."""
-    people = load_system("QGH", detail="light").individuals
+    people = load_system("QGH", detail="light", vintage="2022").individuals
     people = people[people["lsoa_code"].astype(str) != "NO2011"]
     p_frailty = frailty_probability(people["age"].to_numpy(), people["imd_decile"])
     p_multi = multimorbidity_probability(people["age"].to_numpy(), people["imd_decile"])

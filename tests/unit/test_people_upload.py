@@ -43,7 +43,7 @@ def made(qgh_extract, qgh_lookups):
 
 @pytest.fixture(scope="module")
 def structure():
-    return tiers.tier_tables(load_system("QGH", detail="light"))
+    return tiers.tier_tables(load_system("QGH", detail="light", vintage="2022"))
 
 
 def test_a_clean_file_is_accepted(made):
@@ -222,7 +222,7 @@ def test_a_file_that_decompresses_to_gigabytes_is_stopped():
 
 def test_slides_show_the_uploaded_aggregates(made):
     upload = validate_aggregates_upload(made[1])
-    system = load_system("QGH", detail="light")
+    system = load_system("QGH", detail="light", vintage="2022")
     tiers_slide = slides.tiers_slide(system, aggregates=upload)
     high = upload_risk_tiers(upload, "ics", "QGH").iloc[0]["high"]
     assert tiers_slide.takeaway.endswith(f"about {int(high):,} people are at high risk")
@@ -234,4 +234,6 @@ def test_slides_show_the_uploaded_aggregates(made):
     assert "are at risk in your data" in inequality.takeaway
     assert inequality.notes == (slides.UPLOADED_NOTE,)
     with pytest.raises(ValueError, match="other places than this system's"):
-        slides.tiers_slide(load_system("QGH", "ltla", detail="light"), aggregates=upload)
+        slides.tiers_slide(
+            load_system("QGH", "ltla", detail="light", vintage="2022"), aggregates=upload
+        )

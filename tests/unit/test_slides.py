@@ -28,7 +28,7 @@ def _safe(text: str) -> bool:
 
 @pytest.fixture(scope="module")
 def qgh():
-    return layers.load_system("QGH")
+    return layers.load_system("QGH", vintage="2022")
 
 
 @pytest.fixture(scope="module")
@@ -39,7 +39,7 @@ def qgh_slides(qgh):
 @pytest.fixture
 def toy(toy_tables):
     # Two places: D1 holds P1, P2 (PCN A) and P4 (no PCN); D2 holds P3 (PCN B).
-    return layers.load_system("QXX", "ltla", tables=toy_tables)
+    return layers.load_system("QXX", "ltla", tables=toy_tables, vintage="2022")
 
 
 def _toy_people(spec: dict[str, dict[str, int]]) -> pd.DataFrame:
@@ -71,9 +71,9 @@ def test_builders_reject_what_is_not_a_system():
     with pytest.raises(TypeError, match="System"):
         slides.overview_slide("QGH")
     with pytest.raises(ValueError, match="Unknown slide key"):
-        slides.build_slides(layers.load_system("QWU"), keys=["overview", "england"])
+        slides.build_slides(layers.load_system("QWU", vintage="2022"), keys=["overview", "england"])
     with pytest.raises(TypeError, match="list of slide keys"):
-        slides.build_slides(layers.load_system("QWU"), keys="map")
+        slides.build_slides(layers.load_system("QWU", vintage="2022"), keys="map")
 
 
 # --------------------------------------------------------------------------- toy ICS
@@ -150,18 +150,18 @@ def test_six_slides_in_page_order(qgh_slides):
 
 
 def test_overview_takeaway_from_the_tables():
-    practices = layers.read_table("practices")
-    lsoas = layers.read_table("lsoas")
+    practices = layers.read_table("practices", vintage="2022")
+    lsoas = layers.read_table("lsoas", vintage="2022")
     qwu = practices[practices["icb_code"] == "QWU"]
     listed = int(qwu["registered_patients"].sum())
     residents = int(lsoas.loc[lsoas["icb_code"] == "QWU", "population"].sum())
-    slide = slides.overview_slide(layers.load_system("QWU"))
+    slide = slides.overview_slide(layers.load_system("QWU", vintage="2022"))
     assert slide.takeaway.startswith(f"{listed:,} registered patients at {len(qwu)} practices")
     assert f"{abs(listed - residents):,}" in slide.takeaway
 
 
 def test_map_takeaway_counts_core20_lsoas(qgh_slides):
-    lsoas = layers.read_table("lsoas")
+    lsoas = layers.read_table("lsoas", vintage="2022")
     qgh = lsoas[lsoas["icb_code"] == "QGH"]
     core20 = qgh[qgh["imd_decile"] <= 2]
     expected = f"{len(core20)} of {len(qgh)} neighbourhoods (LSOAs)"
@@ -170,7 +170,7 @@ def test_map_takeaway_counts_core20_lsoas(qgh_slides):
 
 
 def test_tiers_takeaway_counts_pcns_from_the_practice_lists(qgh, qgh_slides):
-    practices = layers.read_table("practices")
+    practices = layers.read_table("practices", vintage="2022")
     sizes = practices[practices["icb_code"] == "QGH"].groupby("pcn_code")["registered_patients"]
     sizes = sizes.sum()
     above, below = int((sizes > 50_000).sum()), int((sizes < 30_000).sum())
@@ -210,9 +210,9 @@ def test_inequality_share_is_from_rounded_counts(qgh, qgh_slides):
 
 
 def test_alignment_takeaway_from_registrations(qgh_slides):
-    regs = layers.read_table("registrations")
-    lsoas = layers.read_table("lsoas")
-    practices = layers.read_table("practices")
+    regs = layers.read_table("registrations", vintage="2022")
+    lsoas = layers.read_table("lsoas", vintage="2022")
+    practices = layers.read_table("practices", vintage="2022")
     members = practices[(practices["icb_code"] == "QGH") & practices["pcn_code"].notna()]
     joined = regs.merge(members[["practice_code", "pcn_code"]], on="practice_code").merge(
         lsoas[["lsoa_code", "ltla_code", "icb_code"]], on="lsoa_code", how="left"
@@ -233,7 +233,7 @@ def test_alignment_takeaway_from_registrations(qgh_slides):
 
 
 def test_allocation_slide_uses_the_scenario_everywhere():
-    qwu = layers.load_system("QWU")
+    qwu = layers.load_system("QWU", vintage="2022")
     frame = slides.practice_frame_for(qwu)
     scenario = Scenario("Level up 5%", 1_000_000_000, default_catalogue(), "equal_per_head")
     text = scenario.to_json()
@@ -251,7 +251,7 @@ def test_allocation_slide_uses_the_scenario_everywhere():
 
 
 def test_bad_scenario_json_is_refused_with_a_reason():
-    qwu = layers.load_system("QWU")
+    qwu = layers.load_system("QWU", vintage="2022")
     with pytest.raises(ScenarioError, match="not valid JSON"):
         slides.allocation_slide(qwu, "{not json")
     bad = json.loads(Scenario("X", 100, default_catalogue(), "weighted_capitation").to_json())
@@ -263,7 +263,9 @@ def test_bad_scenario_json_is_refused_with_a_reason():
 def test_progress_reports_every_slide():
     seen = []
     slides.build_slides(
-        layers.load_system("QWU"), keys=["overview", "map"], progress=lambda f, m: seen.append(f)
+        layers.load_system("QWU", vintage="2022"),
+        keys=["overview", "map"],
+        progress=lambda f, m: seen.append(f),
     )
     assert seen == [0.5, 1.0]
 
@@ -288,7 +290,7 @@ def test_alignment_and_inequality_slides_draw_the_pages_figures(qgh_slides):
     from layers.alignment import home_authorities
     from layers.figures import alignment as alignment_figures
 
-    tables = (layers.read_table(t) for t in ("registrations", "lsoas", "practices"))
+    tables = (layers.read_table(t, vintage="2022") for t in ("registrations", "lsoas", "practices"))
     homes = home_authorities(*tables, by="pcn", la_level="ltla", icb_code="QGH", threshold=0.9)
     homes = homes[homes["unit_type"] == "pcn"]
     page = alignment_figures.home_share_chart(homes, 0.9, authority="district")

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Geometry is in a geographic CRS"
 
 
 def test_places_and_populations_add_up(toy_tables):
-    system = load_system("QXX", "utla", tables=toy_tables)
+    system = load_system("QXX", "utla", tables=toy_tables, vintage="2022")
     places = system.places.set_index("place_code")
     assert places.loc["U1", "resident_population"] == 400
     assert places.loc["U2", "resident_population"] == 600
@@ -34,7 +34,7 @@ def test_places_and_populations_add_up(toy_tables):
 
 
 def test_pcn_footprints_follow_where_patients_live(toy_tables):
-    system = load_system("QXX", "utla", tables=toy_tables)
+    system = load_system("QXX", "utla", tables=toy_tables, vintage="2022")
     pcns = system.pcns.set_index("pcn_code")
     assert pcns.loc["A", "footprint_lsoas"] == 1
     assert pcns.loc["B", "footprint_lsoas"] == 3
@@ -48,7 +48,7 @@ def test_pcn_footprints_follow_where_patients_live(toy_tables):
 
 
 def test_practice_in_no_pcn_is_kept_and_placed(toy_tables):
-    system = load_system("QXX", "utla", tables=toy_tables)
+    system = load_system("QXX", "utla", tables=toy_tables, vintage="2022")
     p4 = system.practices.set_index("practice_code").loc["P4"]
     assert p4.pcn_name == NO_PCN_LABEL
     assert p4.place_code == "U1"
@@ -58,7 +58,7 @@ def test_practice_in_no_pcn_is_kept_and_placed(toy_tables):
 
 
 def test_places_nest_exactly_inside_the_ics(toy_tables):
-    system = load_system("QXX", "utla", tables=toy_tables)
+    system = load_system("QXX", "utla", tables=toy_tables, vintage="2022")
     ics = system.ics.geometry.iloc[0]
     assert system.places.geometry.area.sum() == pytest.approx(ics.area)
     for place in system.places.geometry:
@@ -67,42 +67,47 @@ def test_places_nest_exactly_inside_the_ics(toy_tables):
 
 
 def test_place_definitions(toy_tables):
-    assert load_system("QXX", tables=toy_tables).place_definition == "preset"
-    assert load_system("QXX", tables=toy_tables).places.place_name.tolist() == ["Whole"]
-    assert len(load_system("QXX", "ltla", tables=toy_tables).places) == 2
-    lookup = place_lookup("QXX", "utla", tables=toy_tables)
+    assert load_system("QXX", tables=toy_tables, vintage="2022").place_definition == "preset"
+    assert load_system("QXX", tables=toy_tables, vintage="2022").places.place_name.tolist() == [
+        "Whole"
+    ]
+    assert len(load_system("QXX", "ltla", tables=toy_tables, vintage="2022").places) == 2
+    lookup = place_lookup("QXX", "utla", tables=toy_tables, vintage="2022")
     assert dict(zip(lookup.ltla_code, lookup.place_code, strict=True)) == {"D1": "U1", "D2": "U2"}
     with pytest.raises(ValueError, match="Unknown place definition 'county'"):
-        load_system("QXX", "county", tables=toy_tables)
+        load_system("QXX", "county", tables=toy_tables, vintage="2022")
     with pytest.raises(ValueError, match="no places named in its papers"):
-        load_system("QYY", "preset", tables=toy_tables)
+        load_system("QYY", "preset", tables=toy_tables, vintage="2022")
 
 
 def test_unknown_ics_lists_the_valid_codes(toy_tables):
     with pytest.raises(ValueError, match=r"Unknown ICS 'QZZ'.*QYY \(Elsewhere\), QXX \(Toy"):
-        load_system("QZZ", tables=toy_tables)
+        load_system("QZZ", tables=toy_tables, vintage="2022")
     with pytest.raises(ValueError, match="code or name is required"):
-        resolve_ics("  ", tables=toy_tables)
-    assert resolve_ics("toyshire", tables=toy_tables) == "QXX"
+        resolve_ics("  ", tables=toy_tables, vintage="2022")
+    assert resolve_ics("toyshire", tables=toy_tables, vintage="2022") == "QXX"
 
 
 def test_other_ics_is_filtered_out(toy_tables):
-    system = load_system("QXX", "utla", tables=toy_tables)
+    system = load_system("QXX", "utla", tables=toy_tables, vintage="2022")
     assert "P5" not in set(system.practices.practice_code)
     assert "L5" not in set(system.lsoas.lsoa_code)
     assert set(system.registrations.practice_code) == {"P1", "P2", "P3", "P4"}
-    assert list_systems(toy_tables).icb_code.tolist() == ["QYY", "QXX"]  # sorted by name
+    assert list_systems(toy_tables, vintage="2022").icb_code.tolist() == [
+        "QYY",
+        "QXX",
+    ]  # sorted by name
 
 
 def test_bad_detail_level(toy_tables):
     with pytest.raises(ValueError, match="Unknown detail level"):
-        load_system("QXX", detail="huge", tables=toy_tables)
+        load_system("QXX", detail="huge", tables=toy_tables, vintage="2022")
 
 
 def test_custom_place_groupings(toy_tables):
     """P1 and P3 go to "North"; P2 and P4 stay in their utla places (U1)."""
     grouping = pd.DataFrame({"practice_code": ["P1", "P3"], "place_name": ["North", "North"]})
-    system = load_system("QXX", "utla", tables=toy_tables, custom_places=grouping)
+    system = load_system("QXX", "utla", tables=toy_tables, custom_places=grouping, vintage="2022")
     assert system.place_definition == "custom"
     practices = system.practices.set_index("practice_code")
     assert practices.loc["P1", "place_name"] == "North"
@@ -131,9 +136,15 @@ def test_custom_place_groupings(toy_tables):
 )
 def test_custom_place_groupings_are_validated(toy_tables, grouping, message):
     with pytest.raises(ValueError, match=message):
-        load_system("QXX", "utla", tables=toy_tables, custom_places=pd.DataFrame(grouping))
+        load_system(
+            "QXX",
+            "utla",
+            tables=toy_tables,
+            custom_places=pd.DataFrame(grouping),
+            vintage="2022",
+        )
 
 
 def test_custom_is_not_a_place_definition(toy_tables):
     with pytest.raises(ValueError, match="custom places are given as custom_places"):
-        load_system("QXX", "custom", tables=toy_tables)
+        load_system("QXX", "custom", tables=toy_tables, vintage="2022")

@@ -42,6 +42,7 @@ def hand_tables() -> tiers.TierTables:
         pcns=recoded(toy.pcns),
         places=recoded(toy.places),
         resident_population=toy.resident_population,
+        vintage="2022",  # its labels are the July 2022 vintage's
     )
 
 
@@ -74,12 +75,12 @@ def layer_totals(tables: tiers.TierTables) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def qgh() -> tiers.TierTables:
-    return tiers.tier_tables(layers.load_system("QGH"))
+    return tiers.tier_tables(layers.load_system("QGH", vintage="2022"))
 
 
 @pytest.fixture(scope="module")
 def qrv() -> tiers.TierTables:
-    return tiers.tier_tables(layers.load_system("QRV"))
+    return tiers.tier_tables(layers.load_system("QRV", vintage="2022"))
 
 
 # --------------------------------------------------------------------------- bands
@@ -264,7 +265,7 @@ def test_practice_place_follows_its_pcn():
 
 
 def test_toy_system_through_load_system(toy_tables):
-    system = layers.load_system("QXX", "preset", tables=toy_tables)
+    system = layers.load_system("QXX", "preset", tables=toy_tables, vintage="2022")
     tables = tiers.tier_tables(system)
     summary = tiers.tier_summary(tables, TOY_BANDS).set_index("layer")
     assert summary.loc["practice", "n_units"] == 4  # P5 is in another ICB
@@ -559,7 +560,7 @@ def test_qgh_tiers(qgh):
     places = tiers.unit_table(qgh, "place")
     assert places["registered_patients"].sum() == 817_738
     assert places["n_pcns"].sum() == 15
-    districts = tiers.tier_tables(layers.load_system("QGH", "ltla"))
+    districts = tiers.tier_tables(layers.load_system("QGH", "ltla", vintage="2022"))
     assert tiers.tier_summary(districts).set_index("layer").loc["place", "n_units"] == 7
     assert tiers.unit_table(districts, "place")["registered_patients"].sum() == 817_738
 
@@ -628,7 +629,7 @@ def test_age_pyramid_bands_and_sexes():
         {"practice_code": ["P", "Q"], "lsoa_code": ["L1", "L1"], "patients": [30, 60]}
     )
     mapping = pd.DataFrame({"practice_code": ["P", "Q"], "code": ["U", "U"]})
-    pyramid = tiers.age_pyramid(registrations, lsoas, mapping)
+    pyramid = tiers.age_pyramid(registrations, lsoas, mapping, vintage="2022")
     labels = pyramid["age_band"].astype(str).tolist()
     assert labels[0] == "0-4" and labels[-2] == "85-89" and labels[-1] == "90+"
     assert len(labels) == 19
@@ -639,12 +640,14 @@ def test_age_pyramid_bands_and_sexes():
     # 90+: male share 0.32 (MALE_SHARE_BY_AGE)
     assert by_band.loc["90+", "male"] == pytest.approx(30 * 0.32)
     with pytest.raises(ValueError, match="no unit for practices"):
-        tiers.age_pyramid(registrations, lsoas, mapping.iloc[:1])
+        tiers.age_pyramid(registrations, lsoas, mapping.iloc[:1], vintage="2022")
 
 
 def test_real_age_structure_adds_up(qgh):
-    system = layers.load_system("QGH")
-    structure = tiers.practice_age_structure(system.registrations, layers.read_table("lsoas"))
+    system = layers.load_system("QGH", vintage="2022")
+    structure = tiers.practice_age_structure(
+        system.registrations, layers.read_table("lsoas", vintage="2022")
+    )
     lists = qgh.practices.set_index("practice_code")["registered_patients"]
     np.testing.assert_allclose(structure.sum(axis=1).reindex(lists.index), lists, rtol=1e-9)
     pyramid = tiers.pyramid_from_structure(structure, tiers.unit_mapping(qgh, "place"))
@@ -653,7 +656,7 @@ def test_real_age_structure_adds_up(qgh):
     # A practice's modelled mix comes from its patients' LSOAs: compare to a direct sum.
     practice = lists.index[0]
     own = system.registrations[system.registrations["practice_code"] == practice]
-    lsoas = layers.read_table("lsoas").set_index("lsoa_code")
+    lsoas = layers.read_table("lsoas", vintage="2022").set_index("lsoa_code")
     known = own[own["lsoa_code"].isin(lsoas.index)]
     direct = (
         lsoas.loc[known["lsoa_code"], list(AGE_COLUMNS)].div(
@@ -670,8 +673,8 @@ def test_real_age_structure_adds_up(qgh):
 
 @pytest.fixture(scope="module")
 def qgh_people() -> pd.DataFrame:
-    system = layers.load_system("QGH")
-    lsoas = layers.read_table("lsoas")
+    system = layers.load_system("QGH", vintage="2022")
+    lsoas = layers.read_table("lsoas", vintage="2022")
     people = generate_individuals(
         system.registrations,
         lsoas,
@@ -806,7 +809,7 @@ def test_practices_standing_in_another_place_are_listed():
 )
 def test_district_places_with_no_practice_in_real_data(code, place, practice):
     """With district places these have residents but no practice placed there (#18)."""
-    tables = tiers.tier_tables(layers.load_system(code, "ltla", detail="light"))
+    tables = tiers.tier_tables(layers.load_system(code, "ltla", detail="light", vintage="2022"))
     flags = tiers.flag_units(tables)
     row = flags[(flags["layer"] == "place") & (flags["name"] == place)].iloc[0]
     assert row["n_practices"] == 0 and row["resident_population"] > 0

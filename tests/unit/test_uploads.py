@@ -467,8 +467,8 @@ def test_boundary_programming_errors():
 
 def test_real_practice_list_of_england_round_trips():
     """All 6,484 practices, as pandas writes them (longitudes like 7.5e-05 included)."""
-    ics = read_table("practices")
-    known_pcns = read_table("pcns")["pcn_code"].tolist()
+    ics = read_table("practices", vintage="2022")
+    known_pcns = read_table("pcns", vintage="2022")["pcn_code"].tolist()
     upload = ics.rename(columns={"registered_patients": "list_size"})[
         [
             "practice_code",
@@ -494,7 +494,7 @@ def test_real_practice_list_of_england_round_trips():
 
 
 def test_real_groupings_by_sub_icb():
-    practices = read_table("practices")
+    practices = read_table("practices", vintage="2022")
     ics = practices[practices["icb_code"] == "QHM"].reset_index(drop=True)
     groups = ics[["practice_code", "sicbl_code"]].rename(columns={"sicbl_code": "place_name"})
     grouped = validate_place_groupings(
@@ -507,7 +507,7 @@ def test_real_groupings_by_sub_icb():
 
 
 def test_real_icb_boundary_as_national_grid_shapefile():
-    icbs = read_table("icb_geometry_light")
+    icbs = read_table("icb_geometry_light", vintage="2022")
     qhm = icbs[icbs["icb_code"] == "QHM"][["icb_name", "geometry"]].rename(
         columns={"icb_name": "name"}
     )

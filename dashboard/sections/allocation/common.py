@@ -22,7 +22,14 @@ from layers.allocation import (
 )
 
 #: The tabs, in the link as ``view``.
-TABS = ("Allocation", "Need indices", "Distance from target", "Former CCGs", "Compare scenarios")
+TABS = (
+    "Allocation",
+    "Need indices",
+    "Three years",
+    "Distance from target",
+    "Former CCGs",
+    "Compare scenarios",
+)
 INEQUALITY_METHODS = ("inequality_level_up", "inequality_zero_sum")
 #: The largest share the page's slider moves towards the most deprived.
 MAX_SHARE = 50.0

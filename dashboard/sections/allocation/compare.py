@@ -114,7 +114,9 @@ def differences(ctx: PageContext, run: Run, first: Scenario, second: Scenario) -
         ).sort_values("A − B £ per head")
         if level == "place":
             title = f"A ({first.name}) − B ({second.name}): £ per head by place"
-            figure = figures.difference_bars(table["Place"], table["A − B £ per head"], title)
+            figure = figures.difference_bars(
+                table["Place"], table["A − B £ per head"], title, data_line=ctx.info.data_line
+            )
             show_figure(figure, title, "alloc_compare_chart")
         show_table(
             table,

@@ -11,7 +11,7 @@ import streamlit as st
 
 from dashboard import loaders
 from dashboard.exports import MONEY, MONEY_PER_HEAD, show_figure, show_table
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, vinfo
 from dashboard.sections.allocation import files
 from dashboard.sections.allocation.common import Run, level_words, show_message, unit_names
 from layers import format as fmt
@@ -139,7 +139,9 @@ def _distance(run: Run, current: files.Current) -> None:
         axis=1,
     ).sort_values("Distance from target %")
     title = f"{current.label} against {run.scenario.name}: distance from target"
-    figure = figures.distance_bars(table.iloc[:, 0], table["Distance from target %"], title)
+    figure = figures.distance_bars(
+        table.iloc[:, 0], table["Distance from target %"], title, data_line=vinfo().data_line
+    )
     show_figure(figure, title, "alloc_distance_chart")
     show_table(
         table,

@@ -124,7 +124,9 @@ def draw(ctx: PageContext, run: Run) -> None:
     merger = former_ccg_funding(money, run.allocations, frame).sort_values("unified_per_head")
     title = f"{ctx.name}: £ per head by former CCG, {label} vs {run.scenario.name}"
     show_figure(
-        figures.former_ccg_dumbbell(merger, label, run.scenario.name, title),
+        figures.former_ccg_dumbbell(
+            merger, label, run.scenario.name, title, data_line=ctx.info.data_line
+        ),
         title,
         "alloc_merger_chart",
     )

@@ -28,9 +28,14 @@ def draw(ctx: PageContext, run: Run) -> None:
         "ICS average.** The overall index uses the core weighted population (“Final WP”)."
     )
     by_place = loaders.allocation_need(ctx.key, "place")
-    title = f"{ctx.name}: NHS England need index by place and component (2022/23)"
+    year = loaders.allocation_year(ctx.vintage)
+    title = f"{ctx.name}: NHS England need index by place and component ({year})"
     names = unit_names(by_place, "place", run)["Place"]
-    show_figure(figures.need_heatmap(by_place, names, title), title, "alloc_need_heat")
+    show_figure(
+        figures.need_heatmap(by_place, names, title, data_line=ctx.info.data_line),
+        title,
+        "alloc_need_heat",
+    )
     for level in ("place", "pcn"):
         need = by_place if level == "place" else loaders.allocation_need(ctx.key, "pcn")
         st.subheader(f"Need indices by {level_words(level)}")

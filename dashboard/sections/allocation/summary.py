@@ -117,6 +117,7 @@ def _map(ctx: PageContext, run: Run, summary: pd.DataFrame) -> None:
         bounds=loaders.system(ctx.key).ics.total_bounds,
         title=title,
         uirevision=f"{ctx.code}-{map_level}",
+        data_line=ctx.info.data_line,
     )
     # Names on the map (and in its PNG and SVG): places always, PCNs where legible.
     places = loaders.system(ctx.key).places
@@ -189,7 +190,9 @@ def draw(ctx: PageContext, run: Run) -> None:
     )
     _headlines(run, places)
     title = f"{run.scenario.name}: £ per head by place and commissioning tier"
-    show_figure(figures.tier_bars(places, title), title, "alloc_tiers")
+    show_figure(
+        figures.tier_bars(places, title, data_line=ctx.info.data_line), title, "alloc_tiers"
+    )
     st.caption(
         "Every service is shared to places, then to PCNs within each place, then to "
         "practices within each PCN, rounding to the penny at each tier so that every "

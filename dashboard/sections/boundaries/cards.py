@@ -18,7 +18,13 @@ from layers.figures import alignment as figures
 
 
 def _card_downloads(
-    card: go.Figure, facts: pd.DataFrame, units: pd.DataFrame, *, stem: str, title: str
+    card: go.Figure,
+    facts: pd.DataFrame,
+    units: pd.DataFrame,
+    *,
+    stem: str,
+    title: str,
+    vintage: str,
 ) -> None:
     """PDF, PNG and XLSX of the card (built only when clicked)."""
     size = {"width": figures.CARD_WIDTH, "height": figures.CARD_HEIGHT}
@@ -40,7 +46,7 @@ def _card_downloads(
         )
     buttons[2].download_button(
         "XLSX",
-        data=lambda: cards.place_card_xlsx(facts, units, title=title),
+        data=lambda: cards.place_card_xlsx(facts, units, title=title, vintage=vintage),
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="bnd_card_xlsx",
@@ -69,22 +75,32 @@ def draw(ctx: PageContext, view: View) -> None:
     )
     row = summary.set_index("place_code").loc[place_code].copy()
     row["place_code"] = place_code
-    facts = cards.place_card_table(row, threshold=view.threshold, ics_name=view.system.name)
+    facts = cards.place_card_table(
+        row, threshold=view.threshold, ics_name=view.system.name, vintage=ctx.vintage
+    )
     place_units = units.loc[units["place_code"] == place_code]
     title = f"{row['place_name']}: boundary alignment card"
     subtitle = (
         f"{view.system.name} ICS ({ctx.code}) · straddle threshold {view.threshold_pct}% · "
-        f"GP registrations July 2022\nPlaces: {layers.PLACE_DEFINITIONS[view.place_definition]}"
+        f"GP registrations {ctx.info.registered_label}\n"
+        f"Places: {layers.PLACE_DEFINITIONS[view.place_definition]}"
     )
     card = figures.place_card_figure(
-        facts, place_units, threshold=view.threshold, title=title, subtitle=subtitle
+        facts,
+        place_units,
+        threshold=view.threshold,
+        title=title,
+        subtitle=subtitle,
+        vintage=ctx.vintage,
     )
     # No Streamlit theme, so the card on screen looks like the downloaded page.
     st.plotly_chart(
         card, key="bnd_card", config={"displaylogo": False}, width="content", theme=None
     )
     stem = re.sub(r"[^A-Za-z0-9]+", "_", f"{ctx.code} {row['place_name']} alignment card")
-    _card_downloads(card, facts, place_units, stem=stem, title=f"{title}. {subtitle}")
+    _card_downloads(
+        card, facts, place_units, stem=stem, title=f"{title}. {subtitle}", vintage=ctx.vintage
+    )
     st.markdown("**Every place at a glance**")
     show(
         tables.place_glance_table(summary, view.threshold),

@@ -102,7 +102,7 @@ def _flow_map(ctx: PageContext, view: View) -> None:
     st.caption(_flow_caption(rows))
     with st.expander("The flow LSOA by LSOA"):
         show(
-            tables.flow_lsoa_table(rows, loaders.alignment_lsoa_names()),
+            tables.flow_lsoa_table(rows, loaders.alignment_lsoa_names(ctx.vintage)),
             f"{ctx.code} flow {from_code} to {to_code} by LSOA",
             "bnd_flow_rows",
         )

@@ -27,7 +27,7 @@ def _split(ctx: PageContext, view: View) -> None:
             "bnd_split",
         )
     other = "ltla" if view.la_level == "utla" else "utla"
-    n_other = loaders.alignment_split(ctx.code, other)["la_code"].nunique()
+    n_other = loaders.alignment_split(ctx.code, other, ctx.vintage)["la_code"].nunique()
     st.caption(
         f"At {LA_SHORT[other].lower()} level, {n_other} authority(ies) of this ICS are split "
         "between ICBs (switch the level above to see them)."
@@ -36,8 +36,11 @@ def _split(ctx: PageContext, view: View) -> None:
 
 def draw(ctx: PageContext, view: View) -> None:
     """The lineage in words, its labelled map, the former CCGs and split authorities."""
-    st.subheader("5. Merger lineage: from 2021 CCGs and STP to the 2022 ICB")
     lineage, stps = view.tables["merger_lineage"], view.tables["stp_lineage"]
+    if ctx.vintage == "2026":
+        _draw_2026(ctx, view, lineage, stps)
+        return
+    st.subheader("5. Merger lineage: from 2021 CCGs and STP to the 2022 ICB")
     st.markdown(
         f"{view.system.name} ICB (July 2022) was formed from **{len(lineage)} clinical "
         f"commissioning group(s)** of April 2021 in **{fmt.plural(len(stps), 'STP')}** "
@@ -49,7 +52,7 @@ def draw(ctx: PageContext, view: View) -> None:
         )
     )
     show_figure(
-        loaders.alignment_lineage_map(ctx.code, view.la_level),
+        loaders.alignment_lineage_map(ctx.code, view.la_level, ctx.vintage),
         f"{ctx.code} merger lineage map {view.la_level}",
         "bnd_lineage",
     )
@@ -60,4 +63,47 @@ def draw(ctx: PageContext, view: View) -> None:
         "basemap (offline)."
     )
     show(tables.lineage_table(lineage), f"{ctx.code} former CCGs", "bnd_ccgs")
+    _split(ctx, view)
+
+
+def _draw_2026(ctx: PageContext, view: View, lineage, icbs) -> None:
+    """The 2026 lineage: the April 2024 sub-ICB locations and ICBs an ICB was formed from."""
+    st.subheader("5. Merger lineage: from 2024 sub-ICB locations and ICBs to the 2026 ICB")
+    st.markdown(
+        f"{view.system.name} ICB (April 2026) was formed from **{len(lineage)} sub-ICB "
+        f"location(s)** of April 2024 in **{fmt.plural(len(icbs), 'ICB')}** of April 2024 "
+        f"({', '.join(icbs['icb24_name'])}). "
+        + (
+            "Every one of them moved into this ICB whole."
+            if bool(lineage["whole"].all())
+            else "Some were split between ICBs: see 'Other ICBs' below."
+        )
+        + " The Mergers page shows what the April 2026 change did."
+    )
+    show_figure(
+        loaders.alignment_lineage_map(ctx.code, view.la_level, ctx.vintage),
+        f"{ctx.code} merger lineage map {view.la_level}",
+        "bnd_lineage",
+    )
+    table = lineage.rename(
+        columns={
+            "sicbl_name": "Sub-ICB location (April 2024)",
+            "sicbl_code": "Code",
+            "icb24_name": "ICB (April 2024)",
+            "icb24_code": "ICB code",
+            "n_lsoas": "LSOAs",
+            "population": "Residents in this ICB (Census 2021)",
+            "other_icbs": "Other ICBs that took part of it",
+        }
+    )
+    for column in ("share_of_icb", "share_of_predecessor"):
+        table[column] = (100 * table[column]).round(1)
+    table = table.rename(
+        columns={
+            "share_of_icb": "Share of the ICB (%)",
+            "share_of_predecessor": "Share of the sub-ICB now in this ICB (%)",
+            "whole": "Moved whole",
+        }
+    )
+    show(table, f"{ctx.code} former sub-ICB locations", "bnd_ccgs")
     _split(ctx, view)

@@ -63,7 +63,7 @@ def _choices() -> tuple[str, str]:
 
 def _matrix(ctx: PageContext, view: View, cells: str, order: str) -> None:
     overlap = loaders.alignment_overlap(view.key, view.la_level)
-    la_names = loaders.alignment_la_names(view.la_level)
+    la_names = loaders.alignment_la_names(view.la_level, ctx.vintage)
     in_matrix = view.home.loc[view.home["unit_code"].isin(overlap.values.index)]
     rows = tables.order_units(in_matrix, list(overlap.values.columns), order)
     heatmap = figures.overlap_heatmap(

@@ -59,7 +59,7 @@ def _validate(ctx: PageContext, kind: str, upload) -> UploadReport:
         return validate_place_groupings(raw, practices, filename=upload.name)
     if kind == "practice_list":
         return validate_practice_list(
-            raw, layers.read_table("pcns")["pcn_code"], filename=upload.name
+            raw, layers.read_table("pcns", vintage=ctx.vintage)["pcn_code"], filename=upload.name
         )
     if kind == "budgets":
         return validate_budgets(raw, loaders.allocation_frame(ctx.key), filename=upload.name)

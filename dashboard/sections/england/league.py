@@ -61,12 +61,16 @@ def draw(ctx: PageContext) -> None:
     """The league table for the session's design bands, most need first."""
     st.subheader("National league table")
     bands = ctx.band_dict
-    table = loaders.league_table(tuple((t, *bands[t]) for t in ("practice", "pcn", "place")))
+    table = loaders.league_table(
+        tuple((t, *bands[t]) for t in ("practice", "pcn", "place")), ctx.vintage
+    )
+    info = ctx.info
     st.markdown(
         "**Tier fit**: share of units whose registered patients fall inside the design band "
         f"(practices {_band_text(bands, 'practice')}; PCNs {_band_text(bands, 'pcn')}; "
         f"places {_band_text(bands, 'place')}; bands edited on the Population tiers page "
-        "carry over). **Need index**: NHS England 2022/23 core weighted population per "
+        f"carry over). **Need index**: NHS England {info.default_allocation_year} core "
+        "weighted population per "
         "head, relative to England (1.00 = average need). **Core20**: residents in "
         f"{CORE20_LABEL}. **Alignment**: share of the ICS's registered patients who live "
         "in the ICS."
@@ -74,13 +78,18 @@ def draw(ctx: PageContext) -> None:
     shown = table[list(_COLUMNS)].copy()
     shown[list(_PERCENT_COLUMNS)] = (shown[list(_PERCENT_COLUMNS)] * 100).round(1)
     shown["need_index"] = shown["need_index"].round(3)
+    numbers = {
+        **_NUMBERS,
+        "registered_patients": (f"Registered patients ({info.registered_label})", COUNT),
+        "resident_population": (f"Residents ({info.population_short})", COUNT),
+    }
     config = {
         **_LABELS,
-        **{c: st.column_config.NumberColumn(label, format=f) for c, (label, f) in _NUMBERS.items()},
+        **{c: st.column_config.NumberColumn(label, format=f) for c, (label, f) in numbers.items()},
     }
     show_table(
         shown.sort_values("need_index", ascending=False),
-        "England ICS league table (July 2022 data)",
+        f"England ICS league table ({info.label} data)",
         "league",
         column_config=config,
     )

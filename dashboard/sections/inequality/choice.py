@@ -17,7 +17,7 @@ import streamlit as st
 import layers
 from dashboard import loaders, risk_source
 from dashboard.risk_source import RiskSource
-from dashboard.scaffold import PageContext, link_choice, plain, warn_link
+from dashboard.scaffold import PageContext, link_choice, plain, vinfo, warn_link
 from layers import format as fmt
 from layers import indicators
 from layers.allocation import ILLUSTRATIVE_POUNDS_PER_HEAD, ScenarioError
@@ -58,7 +58,7 @@ class Choice:
         """The indicator's definition (the at-risk one named as your data when it is)."""
         if self.risk.own:
             return upload_at_risk_indicator(self.risk.upload.vintage)
-        return indicators.INDICATORS[self.indicator]
+        return indicators.indicator_spec(self.indicator, vinfo().key)
 
     @property
     def loader_args(self) -> tuple:
@@ -184,17 +184,21 @@ def scenario(indicator: str) -> str:
 
 def read(ctx: PageContext) -> Choice:
     """Draw the indicator and unit controls and say which data and scenario they use."""
-    keys = list(indicators.INDICATORS)
+    # The indicators the vintage has (road distance to a GP is an IoD2019 one: 2022 only).
+    offered = indicators.indicators_for(ctx.vintage)
+    keys = list(offered)
     columns = st.columns([3, 2, 3])
-    label = indicators.INDICATORS[DEFAULT_INDICATOR].label
+    label = offered[DEFAULT_INDICATOR].label
+    if st.session_state.get("ineq_indicator") not in (None, *keys):
+        st.session_state.pop("ineq_indicator")  # one of the other vintage's
     indicator = columns[0].selectbox(
         "Indicator",
         keys,
         index=keys.index(link_choice("indicator", keys, "the indicator", DEFAULT_INDICATOR, label)),
-        format_func=lambda key: indicators.INDICATORS[key].label,
+        format_func=lambda key: offered[key].label,
         key="ineq_indicator",
     )
-    spec = indicators.INDICATORS[indicator]
+    spec = offered[indicator]
     level, unit, unit_name = _unit(ctx, spec, columns[1:])
     st.query_params["indicator"] = indicator
     st.query_params["unit"] = "ics" if level == "ics" else f"{level}:{unit}"

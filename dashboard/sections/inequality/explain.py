@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, vw
 from dashboard.sections.inequality.choice import Choice
 from layers.deprivation import CORE20_LABEL
 
@@ -13,7 +13,8 @@ def draw(ctx: PageContext, choice: Choice) -> None:
     """The measures and terms of the page, explained."""
     st.header("5. What the measures mean")
     st.markdown(
-        f"""
+        vw(
+            f"""
 - **Slope index of inequality (SII)**: the gap between the most and the least deprived
   ends of the population, read from a straight line fitted through all the deciles
   (bigger deciles count more). Its units are the indicator's ({choice.unit_words} here).
@@ -37,4 +38,5 @@ def draw(ctx: PageContext, choice: Choice) -> None:
 - **Core20** is NHS England's Core20PLUS5 term for the most deprived 20% of the
   population: residents of {CORE20_LABEL}.
 """
+        )
     )

@@ -7,9 +7,8 @@ import math
 import pandas as pd
 import streamlit as st
 
-import layers
 from dashboard.exports import show_table
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, vinfo
 from dashboard.sections.inequality.choice import Choice
 from layers import format as fmt
 
@@ -116,5 +115,5 @@ def draw(ctx: PageContext, choice: Choice, summary: dict) -> None:
             if choice.spec.modelled
             else ". "
         )
-        + f"Data: {layers.DATA_VINTAGE}."
+        + f"Data: {vinfo().data_line}."
     )

@@ -5,10 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import layers
 from dashboard import loaders
 from dashboard.exports import COUNT, PERCENT, show_figure, show_table
-from dashboard.scaffold import PageContext, lazy_tabs, link_choice
+from dashboard.scaffold import PageContext, lazy_tabs, link_choice, vinfo, vw
 from layers import format as fmt
 from layers import indicators
 from layers.deprivation import CORE20_LABEL, is_core20
@@ -54,7 +53,7 @@ def _metrics(deciles: pd.DataFrame) -> None:
     residents, patients = int(deciles["residents"].sum()), int(deciles["patients"].sum())
     core20 = is_core20(deciles["imd_decile"])
     cols = st.columns(3)
-    cols[0].metric("Residents (ONS mid-2020)", fmt.count(residents))
+    cols[0].metric(vw("Residents (ONS mid-2020)"), fmt.count(residents))
     cols[1].metric(
         "Residents in Core20 (national deciles 1–2)",
         fmt.share(deciles.loc[core20, "residents"].sum() / residents if residents else None),
@@ -63,8 +62,10 @@ def _metrics(deciles: pd.DataFrame) -> None:
     cols[2].metric(
         "Registered patients living in Core20 LSOAs",
         fmt.share(deciles.loc[core20, "patients"].sum() / patients if patients else None),
-        help="Patients of the ICS's practices (July 2022), placed by the LSOA they live in, "
-        "wherever that is in England. Welsh and unknown addresses have no English decile.",
+        help=vw(
+            "Patients of the ICS's practices (July 2022), placed by the LSOA they live in, "
+            "wherever that is in England. Welsh and unknown addresses have no English decile."
+        ),
     )
 
 
@@ -99,10 +100,13 @@ def core20_tables(profile: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def _core20_units(ctx: PageContext, profile: dict[str, pd.DataFrame]) -> None:
     st.subheader("Core20 share of places, PCNs and practices")
     st.caption(
-        "Places count their **residents**. PCNs and practices are **patient-weighted**: they "
-        "count where their registered patients live (practice × LSOA registrations, July "
-        "2022). A practice's IMD rank is its patients' mean national rank (1 = most deprived "
-        "of 32,844), and its decile the national decile that rank falls in."
+        vw(
+            "Places count their **residents**. PCNs and practices are **patient-weighted**: "
+            "they count where their registered patients live (practice × LSOA "
+            "registrations, July 2022). A practice's IMD rank is its patients' mean national "
+            "rank (1 = most deprived of 32,844), and its decile the national decile that rank "
+            "falls in."
+        )
     )
     shown = core20_tables(profile)
     for tab, (label, table) in zip(lazy_tabs(list(shown), "core20"), shown.items(), strict=True):
@@ -113,7 +117,7 @@ def _core20_units(ctx: PageContext, profile: dict[str, pd.DataFrame]) -> None:
                 no_pcn = int(loaders.system(ctx.key).ics.n_practices_no_pcn.iloc[0])
                 if label == "PCNs" and no_pcn:
                     st.caption(
-                        f"{fmt.plural(no_pcn, 'practice')} in no PCN (“{layers.NO_PCN_LABEL}”) "
+                        f"{fmt.plural(no_pcn, 'practice')} in no PCN (“{vinfo().no_pcn_label}”) "
                         "are in the Practices tab."
                     )
 
@@ -150,7 +154,11 @@ def draw(ctx: PageContext) -> None:
     deciles = profile["deciles"]
     _metrics(deciles)
     show_figure(
-        figures.profile_figure(deciles, f"People in each national IMD 2019 decile: {ctx.name}"),
+        figures.profile_figure(
+            deciles,
+            vw(f"People in each national IMD 2019 decile: {ctx.name}"),
+            vintage=ctx.vintage,
+        ),
         f"People by IMD decile {ctx.code}",
         "ineq_profile",
     )

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard import loaders
 from dashboard.exports import show_figure
-from dashboard.scaffold import PageContext, link_choice
+from dashboard.scaffold import PageContext, in_vintage, link_choice, vw
 from dashboard.state import uploaded
 from layers.figures.maps import with_proposed_boundaries
 from layers.maps import CHOROPLETH_MEASURES, MAP_LAYERS
@@ -33,7 +33,7 @@ def draw(ctx: PageContext) -> None:
         "Colour LSOAs by",
         list(CHOROPLETH_MEASURES),
         index=list(CHOROPLETH_MEASURES).index(measure),
-        format_func=MEASURE_LABELS.get,
+        format_func=lambda m: in_vintage(MEASURE_LABELS[m], ctx.vintage),
         horizontal=True,
         key=_COLOUR_KEY,
     )
@@ -68,6 +68,6 @@ def _map(ctx: PageContext, measure: str, shown: tuple[str, ...]) -> None:
     )
     st.caption(
         "Hover for names, codes and populations. LSOA colours: "
-        f"{MEASURE_LABELS[measure]}; practice markers are sized by registered patients "
-        "(July 2022). No basemap is drawn, so the map works offline."
+        f"{vw(MEASURE_LABELS[measure])}; practice markers are sized by registered patients "
+        + vw("(July 2022). No basemap is drawn, so the map works offline.")
     )

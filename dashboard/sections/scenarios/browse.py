@@ -27,7 +27,8 @@ def _offered(key: str, options: list[str]) -> None:
 
 
 def _filters(library: store.ScenarioStore, user: store.User) -> dict:
-    names = loaders.system_names()
+    # Saved scenarios may be of either vintage: both vintages' ICSs are offered.
+    names = {**loaders.system_names("2022"), **loaders.system_names("2026")}
     authors = dict(library.authors(user))
     columns = st.columns([3, 2, 3, 2])
     ics = columns[0].selectbox(

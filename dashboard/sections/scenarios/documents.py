@@ -23,9 +23,8 @@ from dashboard.scaffold import PageContext, plain, quote
 from dashboard.state import DEFAULT_VINTAGE, SystemKey, uploaded
 from layers.allocation import ScenarioError
 
-#: Data vintages the dashboard's pages offer.
-# TODO(vintages): the 2026 vintage's pages read it from the link; take the list from there.
-OFFERED_VINTAGES = (DEFAULT_VINTAGE,)
+#: Data vintages the dashboard's pages offer (every page reads the vintage from the link).
+OFFERED_VINTAGES = tuple(layers.VINTAGES)
 #: The page each kind of scenario opens on (a file in ``dashboard/views``).
 PAGE_OF_KIND = {
     "tiers": "views/tiers.py",
@@ -105,13 +104,13 @@ def page_document(ctx: PageContext, kind: str, **content: object) -> store.Scena
 
 def describe_system(code: str, vintage: str) -> str:
     """``"Herefordshire and Worcestershire (QGH, 2022 data)"``, for messages."""
-    name = loaders.system_names().get(code) if vintage == DEFAULT_VINTAGE else None
+    name = loaders.system_names(vintage).get(code) if vintage in OFFERED_VINTAGES else None
     return f"{name} ({code}, {vintage} data)" if name else f"ICS {code} ({vintage} data)"
 
 
-def _linked_ics(requested: str) -> str | None:
+def _linked_ics(requested: str, vintage: str = DEFAULT_VINTAGE) -> str | None:
     try:
-        return layers.resolve_ics(requested)
+        return layers.resolve_ics(requested, vintage=vintage)
     except ValueError:
         return None
 
@@ -137,16 +136,20 @@ def check_fits(
             f"it is for {where}, but the link asks for the {quote(linked_vintage)} data; "
             "open the scenario's own link, or open it from the Scenario library"
         )
-    if document.ics not in loaders.system_names():
-        raise CannotOpenError(f"its ICS {quote(document.ics)} is not one of England's 42")
-    if linked_ics is not None and _linked_ics(linked_ics) != document.ics:
+    if document.ics not in loaders.system_names(document.vintage):
+        n_icbs = layers.get_vintage(document.vintage).n_icbs
+        raise CannotOpenError(
+            f"its ICS {quote(document.ics)} is not one of England's {n_icbs} in the "
+            f"{document.vintage} data"
+        )
+    if linked_ics is not None and _linked_ics(linked_ics, document.vintage) != document.ics:
         raise CannotOpenError(
             f"it is for {where}, but the link asks for ICS {quote(linked_ics)}; open the "
             "scenario's own link, or open it from the Scenario library"
         )
     from dashboard.link import place_options
 
-    if document.place_definition not in place_options(document.ics):
+    if document.place_definition not in place_options(document.ics, document.vintage):
         raise CannotOpenError(
             f"it uses places “{layers.PLACE_DEFINITIONS[document.place_definition]}”, which "
             f"{where} does not offer"

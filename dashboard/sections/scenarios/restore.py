@@ -23,6 +23,7 @@ import streamlit as st
 from dashboard import loaders, store
 from dashboard.scaffold import PageContext, plain, quote
 from dashboard.sections.allocation import state as allocation_state
+from dashboard.sections.mergers import hooks as _merge_hooks  # noqa: F401 (registers "merge")
 from dashboard.sections.scenarios import account, documents
 from dashboard.sections.tiers import whatif
 from dashboard.state import (

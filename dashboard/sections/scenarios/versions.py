@@ -38,7 +38,7 @@ def _allocations(ctx: PageContext, first: store.ScenarioDocument, second, key: S
     scenario_json = first.allocation.to_json()
     allocations = loaders.allocation_run(key, scenario_json)
     run = Run(frame, first.allocation, scenario_json, allocations, "place")
-    system_ctx = PageContext(key, loaders.system_names()[key.code], ctx.bands, False)
+    system_ctx = PageContext(key, loaders.system_names(key.vintage)[key.code], ctx.bands, False)
     allocation_compare.side_by_side(system_ctx, run, first.allocation, second.allocation)
 
 

@@ -61,14 +61,20 @@ def draw(ctx: PageContext, view: TierView) -> None:
     st.subheader("Age structure of a unit")
     unit, names, mapping = _choose_unit(view)
     structure = loaders.practice_age_structure(ctx.key)
-    pyramid = tiers.pyramid_from_structure(structure, mapping)
-    ics = tiers.pyramid_from_structure(structure, tiers.unit_mapping(view.shown, "ics"))
+    pyramid = tiers.pyramid_from_structure(structure, mapping, vintage=ctx.vintage)
+    ics = tiers.pyramid_from_structure(
+        structure, tiers.unit_mapping(view.shown, "ics"), vintage=ctx.vintage
+    )
     rows = pyramid[pyramid["code"] == unit]
     if rows.empty or rows["people"].sum() <= 0:
         st.info("This unit has no registered patients, so it has no age structure.")
     else:
         title = f"Age structure: {names[unit]} ({fmt.count(rows['people'].sum())} patients)"
-        show_figure(figures.pyramid(rows, ics, title), f"Age pyramid {unit}", "tiers_pyramid")
+        show_figure(
+            figures.pyramid(rows, ics, title, vintage=ctx.info.data_line),
+            f"Age pyramid {unit}",
+            "tiers_pyramid",
+        )
         table = rows.assign(unit=names[unit])[list(_TABLE_COLUMNS)].round(
             {"people": 0, "female": 0, "male": 0, "share": 2}
         )

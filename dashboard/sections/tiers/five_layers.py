@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-import layers
 from dashboard.exports import show_figure, table_downloads
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, vinfo, vw
 from dashboard.sections.tiers import TierView
 from layers import format as fmt
 from layers import tiers
@@ -31,9 +30,11 @@ def _metrics(view: TierView, summary: pd.DataFrame, real_summary: pd.DataFrame) 
     rows = summary.set_index("layer")
     metrics = st.columns(4)
     metrics[0].metric(
-        "Registered patients (Jul 2022)", fmt.count(rows.loc["ics", "registered_patients"])
+        vw("Registered patients (Jul 2022)"), fmt.count(rows.loc["ics", "registered_patients"])
     )
-    metrics[1].metric("Residents (ONS mid-2020)", fmt.count(rows.loc["ics", "resident_population"]))
+    metrics[1].metric(
+        vw("Residents (ONS mid-2020)"), fmt.count(rows.loc["ics", "resident_population"])
+    )
     metrics[2].metric(
         "Synthetic individuals",
         fmt.count(rows.loc["individual", "n_units"]),
@@ -92,10 +93,10 @@ def _notes(summary: pd.DataFrame) -> str:
         notes.append(
             f"{int(pcn['outside_layer'])} practice(s) with "
             f"{fmt.count(pcn['outside_layer_patients'])} patients are in no PCN "
-            f"(“{layers.NO_PCN_LABEL}”): they are kept in the practice, place and ICS figures "
+            f"(“{vinfo().no_pcn_label}”): they are kept in the practice, place and ICS figures "
             "but belong to no PCN."
         )
-    return " ".join(notes)
+    return vw(" ".join(notes))
 
 
 def draw(ctx: PageContext, view: TierView) -> None:
@@ -105,7 +106,11 @@ def draw(ctx: PageContext, view: TierView) -> None:
     st.subheader("The five layers against their design bands")
     _metrics(view, summary, real_summary)
     ladder = figures.ladder(
-        summary, view.flags, f"Population tiers: {ctx.title_suffix}", scenario=view.changed
+        summary,
+        view.flags,
+        f"Population tiers: {ctx.title_suffix}",
+        scenario=view.changed,
+        vintage=ctx.info.data_line,
     )
     show_figure(ladder, f"Population tiers {ctx.code}", "tiers_ladder")
     table = summary_table(summary, real_summary if view.changed else None)

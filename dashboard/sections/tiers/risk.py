@@ -121,6 +121,7 @@ def draw(ctx: PageContext, view: TierView) -> None:
             tiers.LAYER_LABELS[layer],
             f"Risk tiers by {unit}: {ctx.name} ({shown_as})",
             own_data=source.own,
+            vintage=ctx.info.data_line,
         )
         show_figure(shares, f"Risk tiers {layer} {ctx.code} {shown_as}", "tiers_risk_chart")
         people = figures.people_at_risk(

@@ -140,6 +140,7 @@ def _tier_map(ctx: PageContext, view: TierView) -> None:
         loaders.tier_map_geometry(ctx.key),
         title,
         patterns=partial(loaders.tier_pattern, ctx.key),
+        vintage=ctx.info.data_line,
     )
     show_figure(figure, f"Tiers map {layer} {ctx.code}", "tiers_map", config={"scrollZoom": True})
     note = _MAP_NOTES["practice" if layer == "practice" else "area"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import loaders
-from dashboard.scaffold import PageContext
+from dashboard.scaffold import PageContext, vinfo, vw
 from dashboard.sections.tiers import TierView
 from dashboard.state import SystemKey
 from layers import format as fmt
@@ -84,7 +84,7 @@ def _controls(kind: str, shown: tiers.TierTables) -> bool:
         practice_pcn = dict(zip(practices["practice_code"], practices["pcn_code"], strict=True))
         practice_label = {
             code: f"{name} ({code}) · "
-            + (pcn_names[pcn] if isinstance(pcn, str) else tiers.NO_PCN_LABEL)
+            + (pcn_names[pcn] if isinstance(pcn, str) else vinfo().no_pcn_label)
             for code, name, pcn in zip(
                 practices["practice_code"],
                 practices["practice_name"],
@@ -189,5 +189,5 @@ def draw(ctx: PageContext, bands: dict[str, tuple[int, int]]) -> TierView:
             + "\n".join(f"{i}. {text}" for i, text in enumerate(steps, start=1))
         )
     else:
-        st.caption("No changes: the figures show the real configuration (July 2022).")
+        st.caption(vw("No changes: the figures show the real configuration (July 2022)."))
     return TierView(real=real, shown=shown, regrouping=regrouping, bands=bands)

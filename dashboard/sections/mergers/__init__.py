@@ -1,0 +1,1 @@
+"""The Mergers page: the April 2026 ICB mergers seen both ways, and what-if merges."""

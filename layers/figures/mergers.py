@@ -1,0 +1,303 @@
+"""Figures of ICB mergers, real (April 2026) or what-if: the map and before/after charts.
+
+Every figure is drawn from the frames of :mod:`layers.mergers` (nothing is computed
+here but the drawing), is offline (SVG, no basemap), and carries its data vintage in
+a note. Used by the Mergers page and available to slides.
+"""
+
+from __future__ import annotations
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import shapely
+
+from layers import format as fmt
+from layers._checks import require_frame
+from layers.style import OKABE_ITO, note_annotation, source_note
+from layers.vintages import get_vintage
+
+__all__ = ["core20_chart", "merger_map", "need_chart", "tier_chart"]
+
+#: Fill of a piece that moved ICB in April 2026, and of one that stayed where it was.
+_MOVED = OKABE_ITO[1]
+_STAYED = "#d9d9d9"
+_OUTLINE = "#000000"
+
+
+def _rings(geometry: object) -> tuple[list[float | None], list[float | None]]:
+    """Exterior rings of (multi)polygons as x / y lists separated by None."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for part in shapely.get_parts(geometry):
+        if part.is_empty or part.geom_type != "Polygon":
+            continue
+        coords = np.asarray(part.exterior.coords)
+        xs += [*coords[:, 0].tolist(), None]
+        ys += [*coords[:, 1].tolist(), None]
+    return xs, ys
+
+
+def _label(geometry: object, text: str) -> dict:
+    parts = [g for g in shapely.get_parts(geometry) if g.area > 0] or [geometry]
+    point = max(parts, key=lambda g: g.area).representative_point()
+    return {
+        "x": point.x,
+        "y": point.y,
+        "xref": "x",
+        "yref": "y",
+        "text": text,
+        "showarrow": False,
+        "font": {"size": 11, "color": "#000000"},
+        "bgcolor": "rgba(255,255,255,0.85)",
+        "borderpad": 2,
+    }
+
+
+def merger_map(
+    outline: gpd.GeoDataFrame,
+    members: gpd.GeoDataFrame,
+    pieces: gpd.GeoDataFrame | None = None,
+    *,
+    title: str,
+    vintage: str,
+    height: int = 600,
+) -> go.Figure:
+    """The merged ICB's outline, each member's (predecessor's) outline, the moved pieces.
+
+    Parameters
+    ----------
+    outline : GeoDataFrame
+        One row: the merged ICB (EPSG:4326).
+    members : GeoDataFrame
+        One row per predecessor (or what-if member): ``code``, ``name``, ``geometry``.
+    pieces : GeoDataFrame, optional
+        The merged ICB's area by predecessor: ``code``, ``moved`` (bool), ``geometry``;
+        moved pieces are filled in orange, the rest grey. Without it (a what-if) each
+        member is filled in its own colour.
+    title : str
+    vintage : {"2022", "2026"}
+        Stated in the figure's note.
+    height : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Filled traces (pieces or members), one dashed outline per member, the merged
+        outline, and a label per member.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> a, b = box(0, 50, 1, 51), box(1, 50, 2, 51)
+    >>> members = gpd.GeoDataFrame({"code": ["A", "B"], "name": ["Aye", "Bee"]},
+    ...                            geometry=[a, b], crs=4326)
+    >>> outline = gpd.GeoDataFrame({"code": ["A+B"]}, geometry=[a.union(b)], crs=4326)
+    >>> fig = merger_map(outline, members, title="Aye + Bee", vintage="2026")
+    >>> [t.name for t in fig.data]
+    ['Aye', 'Bee', 'Predecessor outlines', 'Merged ICB']
+    """
+    require_frame(members, ("code", "name", "geometry"), "members")
+    traces: list[go.Scatter] = []
+    if pieces is not None:
+        require_frame(pieces, ("code", "moved", "geometry"), "pieces")
+        names = dict(zip(members["code"], members["name"], strict=True))
+        for moved, group in pieces.groupby("moved", sort=False):
+            xs, ys = _rings(shapely.union_all(group.geometry.to_numpy()))
+            traces.append(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=_MOVED if moved else _STAYED,
+                    line={"width": 0.5, "color": "#666666"},
+                    name="Pieces that changed ICB" if moved else "Pieces that stayed",
+                    hoveron="fills",
+                    text=", ".join(names.get(c, c) for c in group["code"]),
+                    hoverinfo="text+name",
+                )
+            )
+    else:
+        for i, row in enumerate(members.itertuples()):
+            xs, ys = _rings(row.geometry)
+            traces.append(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=OKABE_ITO[i % len(OKABE_ITO)],
+                    opacity=0.6,
+                    line={"width": 0.5, "color": "#666666"},
+                    name=str(row.name),
+                    hoveron="fills",
+                    text=f"{row.name} ({row.code})",
+                    hoverinfo="text",
+                )
+            )
+    xs, ys = [], []
+    for geometry in members.geometry:
+        x, y = _rings(geometry)
+        xs += x
+        ys += y
+    traces.append(
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"width": 1.5, "color": "#333333", "dash": "dash"},
+            name="Predecessor outlines",
+            hoverinfo="skip",
+        )
+    )
+    x, y = _rings(shapely.union_all(outline.geometry.to_numpy()))
+    traces.append(
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line={"width": 3, "color": _OUTLINE},
+            name="Merged ICB",
+            hoverinfo="skip",
+        )
+    )
+    figure = go.Figure(traces)
+    minx, miny, maxx, maxy = pd.concat([outline.geometry, members.geometry]).total_bounds
+    # Longitude degrees shrink with latitude: keep the map's shape true.
+    ratio = 1 / max(math.cos(math.radians((miny + maxy) / 2)), 0.1)
+    info = get_vintage(vintage)
+    figure.update_layout(
+        title=title,
+        height=height,
+        plot_bgcolor="white",
+        margin={"l": 10, "r": 10, "t": 60, "b": 60},
+        xaxis={"visible": False, "range": [minx, maxx]},
+        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": ratio},
+        legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
+        annotations=[
+            *(_label(g, str(n)) for g, n in zip(members.geometry, members["name"], strict=True)),
+            note_annotation(source_note(f"{info.icb_date} ICBs; {info.lsoa_year} LSOAs"), y=1.0),
+        ],
+    )
+    return figure
+
+
+def _bars(frame: pd.DataFrame, column: str) -> tuple[list[str], list[str]]:
+    merged = frame["role"].eq("merged").to_numpy()
+    labels = [f"{n} (merged)" if m else str(n) for n, m in zip(frame["name"], merged, strict=True)]
+    colours = [_OUTLINE if m else OKABE_ITO[4] for m in merged]
+    return labels, colours
+
+
+def tier_chart(tiers: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Figure:
+    """Each member's and the merged system's residents against the ICS design band.
+
+    Examples
+    --------
+    >>> tiers = pd.DataFrame({"role": ["member", "merged"], "name": ["A", "A+B"],
+    ...     "residents": [800_000, 2_000_000], "registered_patients": [820_000, 2_050_000],
+    ...     "ics_band_low": [500_000, 500_000], "ics_band_high": [1_500_000, 1_500_000]})
+    >>> fig = tier_chart(tiers, vintage="2026")
+    >>> list(fig.data[0].y), fig.layout.shapes[0].y1
+    ([800000, 2000000], 1500000)
+    """
+    require_frame(tiers, ("role", "name", "residents", "ics_band_low", "ics_band_high"), "tiers")
+    info = get_vintage(vintage)
+    labels, colours = _bars(tiers, "residents")
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=tiers["residents"].tolist(),
+            marker_color=colours,
+            text=[fmt.count(v) for v in tiers["residents"]],
+            textposition="outside",
+            name=f"Residents ({info.population_source})",
+        )
+    )
+    low, high = int(tiers["ics_band_low"].iloc[0]), int(tiers["ics_band_high"].iloc[0])
+    figure.add_hrect(y0=low, y1=high, fillcolor=OKABE_ITO[2], opacity=0.15, line_width=0)
+    figure.update_layout(
+        title=f"ICS size against its design band ({fmt.count(low)}–{fmt.count(high)} residents)",
+        yaxis_title=f"Residents ({info.population_source})",
+        height=height,
+        margin={"t": 60, "b": 80},
+        annotations=[note_annotation(source_note(info.data_line), y=-0.25, yanchor="top")],
+    )
+    return figure
+
+
+def need_chart(need: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Figure:
+    """Each member's need index inside the merged system (1 = the merged average).
+
+    Examples
+    --------
+    >>> need = pd.DataFrame({"role": ["member", "member", "merged"], "name": ["A", "B", "AB"],
+    ...                      "overall_index": [0.98, 1.03, 1.0]})
+    >>> [round(v, 2) for v in need_chart(need, vintage="2026").data[0].y]
+    [0.98, 1.03, 1.0]
+    """
+    require_frame(need, ("role", "name", "overall_index"), "need")
+    info = get_vintage(vintage)
+    labels, colours = _bars(need, "overall_index")
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=need["overall_index"].tolist(),
+            marker_color=colours,
+            text=[f"{v:.3f}" for v in need["overall_index"]],
+            textposition="outside",
+            name="Need index",
+        )
+    )
+    figure.add_hline(y=1.0, line_dash="dot", line_color="#333333")
+    figure.update_layout(
+        title=f"Need index inside the merged system (NHS England {info.default_allocation_year}; "
+        "1 = merged average)",
+        yaxis_title="Core need index",
+        yaxis_range=[
+            min(0.8, float(need["overall_index"].min()) - 0.05),
+            max(1.2, float(need["overall_index"].max()) + 0.05),
+        ],
+        height=height,
+        margin={"t": 60, "b": 80},
+        annotations=[note_annotation(source_note(info.data_line), y=-0.25, yanchor="top")],
+    )
+    return figure
+
+
+def core20_chart(core20: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Figure:
+    """Share of residents in the most deprived 20% of LSOAs, members against the merger.
+
+    Examples
+    --------
+    >>> core = pd.DataFrame({"role": ["member", "merged"], "name": ["A", "AB"],
+    ...                      "core20_share": [0.17, 0.22]})
+    >>> [round(v, 1) for v in core20_chart(core, vintage="2026").data[0].y]
+    [17.0, 22.0]
+    """
+    require_frame(core20, ("role", "name", "core20_share"), "core20")
+    info = get_vintage(vintage)
+    labels, colours = _bars(core20, "core20_share")
+    shares = (core20["core20_share"] * 100).round(1)
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=shares.tolist(),
+            marker_color=colours,
+            text=[f"{v:.1f}%" for v in shares],
+            textposition="outside",
+            name="Core20 residents %",
+        )
+    )
+    figure.update_layout(
+        title=f"Core20: residents in {info.imd_name} national deciles 1–2",
+        yaxis_title="Residents in Core20 (%)",
+        height=height,
+        margin={"t": 60, "b": 80},
+        annotations=[note_annotation(source_note(info.data_line), y=-0.25, yanchor="top")],
+    )
+    return figure
