@@ -995,25 +995,11 @@ def lineage_map(
     lineage = merger_lineage(lsoas, icb_code, level=next(iter(info.lineage)), vintage=info.key)
     level = f"{la_level}_code"
     split = split_authorities(lsoas, la_level=la_level, icb_code=icb_code)
-    if not isinstance(lsoa_geometry, gpd.GeoDataFrame):
-        raise TypeError(
-            f"lsoa_geometry must be a GeoDataFrame, got {type(lsoa_geometry).__name__}."
-        )
-    columns = ["lsoa_code", "icb_code", unit_code, level]
-    table = lsoas[columns + (["icb_name"] if "icb_name" in lsoas.columns else [])]
-    icb_names = (
-        table.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
-        if "icb_name" in table.columns
-        else pd.Series(dtype=object)
+    geo, icb_names = _lineage_geometry(
+        lsoas, lsoa_geometry, icb_code, unit_code, level, (lineage, split)
     )
     name = icb_name or str(icb_names.get(icb_code, icb_code))
-    wanted = table[unit_code].isin(lineage[unit_code]) | table[level].isin(split["la_code"])
-    wanted |= table["icb_code"] == icb_code
-    geo = lsoa_geometry[["lsoa_code", "geometry"]].merge(table.loc[wanted], on="lsoa_code")
-    geo = gpd.GeoDataFrame(geo, geometry="geometry", crs=lsoa_geometry.crs)
     mine = geo.loc[geo["icb_code"] == icb_code]
-    if mine.empty:
-        raise ValueError(f"lsoa_geometry has no LSOAs of {icb_code}.")
     minx, miny, maxx, maxy = _lineage_view(mine, geo)
 
     fig = go.Figure()
@@ -1045,6 +1031,40 @@ def lineage_map(
         ],
     )
     return fig
+
+
+def _lineage_geometry(
+    lsoas: pd.DataFrame,
+    lsoa_geometry: gpd.GeoDataFrame,
+    icb_code: str,
+    unit_code: str,
+    level: str,
+    found: tuple[pd.DataFrame, pd.DataFrame],
+) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """The LSOAs a lineage map draws (with shapes) and the ICB names by code.
+
+    ``found`` is the lineage and the split authorities: their LSOAs are drawn wherever
+    they lie, with those of the ICB itself.
+    """
+    lineage, split = found
+    if not isinstance(lsoa_geometry, gpd.GeoDataFrame):
+        raise TypeError(
+            f"lsoa_geometry must be a GeoDataFrame, got {type(lsoa_geometry).__name__}."
+        )
+    columns = ["lsoa_code", "icb_code", unit_code, level]
+    table = lsoas[columns + (["icb_name"] if "icb_name" in lsoas.columns else [])]
+    icb_names = (
+        table.drop_duplicates("icb_code").set_index("icb_code")["icb_name"]
+        if "icb_name" in table.columns
+        else pd.Series(dtype=object)
+    )
+    wanted = table[unit_code].isin(lineage[unit_code]) | table[level].isin(split["la_code"])
+    wanted |= table["icb_code"] == icb_code
+    geo = lsoa_geometry[["lsoa_code", "geometry"]].merge(table.loc[wanted], on="lsoa_code")
+    geo = gpd.GeoDataFrame(geo, geometry="geometry", crs=lsoa_geometry.crs)
+    if (geo["icb_code"] != icb_code).all():
+        raise ValueError(f"lsoa_geometry has no LSOAs of {icb_code}.")
+    return geo, icb_names
 
 
 # --------------------------------------------------------------------------- place card

@@ -101,70 +101,12 @@ def merger_map(
     ['Aye', 'Bee', 'Predecessor outlines', 'Merged ICB']
     """
     require_frame(members, ("code", "name", "geometry"), "members")
-    traces: list[go.Scatter] = []
     if pieces is not None:
         require_frame(pieces, ("code", "moved", "geometry"), "pieces")
-        names = dict(zip(members["code"], members["name"], strict=True))
-        for moved, group in pieces.groupby("moved", sort=False):
-            xs, ys = _rings(shapely.union_all(group.geometry.to_numpy()))
-            traces.append(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    fill="toself",
-                    fillcolor=_MOVED if moved else _STAYED,
-                    line={"width": 0.5, "color": "#666666"},
-                    name="Pieces that changed ICB" if moved else "Pieces that stayed",
-                    hoveron="fills",
-                    text=", ".join(names.get(c, c) for c in group["code"]),
-                    hoverinfo="text+name",
-                )
-            )
+        traces = _piece_traces(pieces, dict(zip(members["code"], members["name"], strict=True)))
     else:
-        for i, row in enumerate(members.itertuples()):
-            xs, ys = _rings(row.geometry)
-            traces.append(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    fill="toself",
-                    fillcolor=OKABE_ITO[i % len(OKABE_ITO)],
-                    opacity=0.6,
-                    line={"width": 0.5, "color": "#666666"},
-                    name=str(row.name),
-                    hoveron="fills",
-                    text=f"{row.name} ({row.code})",
-                    hoverinfo="text",
-                )
-            )
-    xs, ys = [], []
-    for geometry in members.geometry:
-        x, y = _rings(geometry)
-        xs += x
-        ys += y
-    traces.append(
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"width": 1.5, "color": "#333333", "dash": "dash"},
-            name="Predecessor outlines",
-            hoverinfo="skip",
-        )
-    )
-    x, y = _rings(shapely.union_all(outline.geometry.to_numpy()))
-    traces.append(
-        go.Scatter(
-            x=x,
-            y=y,
-            mode="lines",
-            line={"width": 3, "color": _OUTLINE},
-            name="Merged ICB",
-            hoverinfo="skip",
-        )
-    )
+        traces = _member_traces(members)
+    traces += _outline_traces(outline, members)
     figure = go.Figure(traces)
     minx, miny, maxx, maxy = pd.concat([outline.geometry, members.geometry]).total_bounds
     # Longitude degrees shrink with latitude: keep the map's shape true.
@@ -184,6 +126,79 @@ def merger_map(
         ],
     )
     return figure
+
+
+def _piece_traces(pieces: gpd.GeoDataFrame, names: dict[str, str]) -> list[go.Scatter]:
+    """The merged ICB's area filled by whether each piece changed ICB."""
+    traces = []
+    for moved, group in pieces.groupby("moved", sort=False):
+        xs, ys = _rings(shapely.union_all(group.geometry.to_numpy()))
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                fillcolor=_MOVED if moved else _STAYED,
+                line={"width": 0.5, "color": "#666666"},
+                name="Pieces that changed ICB" if moved else "Pieces that stayed",
+                hoveron="fills",
+                text=", ".join(names.get(c, c) for c in group["code"]),
+                hoverinfo="text+name",
+            )
+        )
+    return traces
+
+
+def _member_traces(members: gpd.GeoDataFrame) -> list[go.Scatter]:
+    """Each member of a what-if merge filled in its own colour."""
+    traces = []
+    for i, row in enumerate(members.itertuples()):
+        xs, ys = _rings(row.geometry)
+        traces.append(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                fill="toself",
+                fillcolor=OKABE_ITO[i % len(OKABE_ITO)],
+                opacity=0.6,
+                line={"width": 0.5, "color": "#666666"},
+                name=str(row.name),
+                hoveron="fills",
+                text=f"{row.name} ({row.code})",
+                hoverinfo="text",
+            )
+        )
+    return traces
+
+
+def _outline_traces(outline: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> list[go.Scatter]:
+    """The predecessors' dashed outlines and the merged ICB's outline on top."""
+    xs, ys = [], []
+    for geometry in members.geometry:
+        x, y = _rings(geometry)
+        xs += x
+        ys += y
+    merged_x, merged_y = _rings(shapely.union_all(outline.geometry.to_numpy()))
+    return [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"width": 1.5, "color": "#333333", "dash": "dash"},
+            name="Predecessor outlines",
+            hoverinfo="skip",
+        ),
+        go.Scatter(
+            x=merged_x,
+            y=merged_y,
+            mode="lines",
+            line={"width": 3, "color": _OUTLINE},
+            name="Merged ICB",
+            hoverinfo="skip",
+        ),
+    ]
 
 
 def _bars(frame: pd.DataFrame, column: str) -> tuple[list[str], list[str]]:
