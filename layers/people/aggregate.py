@@ -280,7 +280,8 @@ def aggregate_extract(
     score_cuts : (float, float), default (0.2, 0.5)
         Rising and high cut points for ``risk_score``.
     lookups : Lookups, optional
-        Prebuilt lookups (default: built for the extract's practices).
+        Prebuilt lookups (default: built for the extract's practices); their vintage is
+        the run's unless ``vintage`` names another.
     progress : callable, optional
         Called with a line at each stage.
     progress_bar : bool, default False
@@ -314,7 +315,8 @@ def aggregate_extract(
         clock = now
 
     plan = plan_extract(extract)
-    chosen = _choose_vintage(plan, vintage)
+    # Prebuilt lookups name their vintage: it is the run's unless the caller names another.
+    chosen = _choose_vintage(plan, vintage or (lookups.vintage if lookups is not None else None))
     say(
         f"extract: {plan.rows:,} rows in {len(plan.files)} files, {len(plan.practice_codes):,} "
         f"practices; vintage {chosen} (LSOA {LSOA_YEAR_OF_VINTAGE[chosen]})"

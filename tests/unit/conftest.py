@@ -21,4 +21,6 @@ def qgh_extract(tmp_path_factory):
     """The synthetic population of QGH written as a person-level extract (817,738 rows)."""
     from layers.people.synthetic import write_synthetic_extract
 
-    return write_synthetic_extract(tmp_path_factory.mktemp("people") / "extract", ["QGH"])
+    return write_synthetic_extract(
+        tmp_path_factory.mktemp("people") / "extract", ["QGH"], vintage="2022"
+    )
