@@ -492,9 +492,10 @@ def build_tables(
     lsoas = _lsoa_table(source)
     practices, pcns, registrations = _practice_tables(source)
     weighted = _weighted_populations(source)
-    presets = _read_csv(source, "places/seed_place_presets.csv", dtype=str).rename(
-        columns={"icb22_code_h": "icb_code", "ltla22_code": "ltla_code"}
-    )[["icb_code", "place_name", "ltla_code"]]
+    presets = pick_columns(
+        _read_csv(source, "places/seed_place_presets.csv", dtype=str),
+        {"icb22_code_h": "icb_code", "place_name": "place_name", "ltla22_code": "ltla_code"},
+    )
     detail = _simplified_geometry(source, DETAIL_TOLERANCE_M)
     light = _simplified_geometry(source, LIGHT_TOLERANCE_M)
 

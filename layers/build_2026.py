@@ -650,15 +650,14 @@ def _check_against_published(
 def build_tables_2026(
     source: Path | str, icb_codes: Iterable[str] | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Read the raw data and return every ``geodata/2026/`` table in memory.
+    """:func:`layers.build.build_tables` for the 2026 vintage.
 
     Parameters
     ----------
-    source : path
-        The raw data folder (``../shared/data``).
-    icb_codes : iterable of str, optional
-        Keep only rows of these ICBs (ONS codes such as ``"E54000019"``). Geometry and
-        the registration model run for all of England first, then are filtered.
+    source, icb_codes
+        As for :func:`layers.build.build_tables`; ICBs by their ONS codes (such as
+        ``"E54000019"``). Geometry and the registration model run for all of England
+        first, then are filtered.
 
     Returns
     -------

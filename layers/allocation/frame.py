@@ -61,8 +61,8 @@ WEIGHTED_COLUMNS: tuple[str, ...] = tuple(
     )
 )
 
-#: Columns of :func:`practice_frame`, in order.
-FRAME_COLUMNS: tuple[str, ...] = (
+# The frame's columns taken as they are from the system's practices table.
+_PRACTICE_COLUMNS = (
     "practice_code",
     "practice_name",
     "pcn_code",
@@ -70,6 +70,11 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "place_code",
     "place_name",
     "registered_patients",
+)
+
+#: Columns of :func:`practice_frame`, in order.
+FRAME_COLUMNS: tuple[str, ...] = (
+    *_PRACTICE_COLUMNS,
     *WEIGHTED_COLUMNS,
     "wp_imputed",
     "core20_share",
@@ -370,15 +375,7 @@ def practice_frame(
         ("lsoa_code", "ltla_code", *lineage, "imd_rank", "imd_decile"),
         "lsoas",
     )
-    keep = [
-        "practice_code",
-        "practice_name",
-        "pcn_code",
-        "pcn_name",
-        "place_code",
-        "place_name",
-        "registered_patients",
-    ]
+    keep = list(_PRACTICE_COLUMNS)
     require_frame(pd.DataFrame(system.practices), keep, "system.practices")
     frame = pd.DataFrame(system.practices[keep]).copy()
     frame["practice_code"] = frame["practice_code"].astype(str)
