@@ -32,6 +32,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks._common import ROOT, SHARED_DATA
+from layers.build import pick_columns
 from layers.individuals import (
     aggregate_individuals_many,
     generate_individuals,
@@ -69,21 +70,19 @@ def load_tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
         usecols=["lsoa11_code", "ltla22_code"],
     ).rename(columns={"lsoa11_code": "lsoa_code", "ltla22_code": "ltla_code"})
     lsoas = lsoas.merge(imd, on="lsoa_code").merge(look, on="lsoa_code")
-    reg = pd.read_parquet(RAW / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet").rename(
-        columns={
-            "OrganisationCode": "practice_code",
-            "LSOA11CD": "lsoa_code",
-            "Patient": "patients",
-        }
-    )[["practice_code", "lsoa_code", "patients"]]
-    prac = pd.read_csv(RAW / "primary_care/practice_pcn_subicb_icb_2022.csv").rename(
-        columns={
+    reg = pick_columns(
+        pd.read_parquet(RAW / "primary_care/gp-reg-pat-prac-lsoa-all_2022-07.parquet"),
+        {"OrganisationCode": "practice_code", "LSOA11CD": "lsoa_code", "Patient": "patients"},
+    )
+    prac = pick_columns(
+        pd.read_csv(RAW / "primary_care/practice_pcn_subicb_icb_2022.csv"),
+        {
             "PRACTICE_CODE": "practice_code",
             "PCN_CODE": "pcn_code",
             "PRACTICE_SUB_ICB_CODE": "sicbl_code",
             "ICB_CODE": "icb_code",
-        }
-    )[["practice_code", "pcn_code", "sicbl_code", "icb_code"]]
+        },
+    )
     prac = prac.drop_duplicates("practice_code")
     note = "RAW files in ../shared/data (geodata/ not built); practices outside ePCN have no ICB"
     return lsoas, reg, prac, note

@@ -24,22 +24,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
 ICSS = ("QGH", "QRV", "QU9")
-#: Pages whose tabs are chosen by a query parameter: (parameter, tab labels).
-TABBED = {
-    "allocation.py": (
-        "view",
-        ["Allocation", "Need indices", "Distance from target", "Former CCGs", "Compare scenarios"],
-    ),
-    "boundaries.py": (
-        "section",
-        ["Residence", "Overlap", "Area", "Flows", "Lineage", "Place cards"],
-    ),
-    "tiers.py": (
-        "view",
-        ["The five layers", "Units outside their band", "Age structure", "People at risk"],
-    ),
-    "inequality.py": ("core20", ["Places", "PCNs", "Practices"]),
-}
 
 
 def _frame_text(frame) -> str:
@@ -51,6 +35,7 @@ def take(out: Path, pages: list[str] | None, icss: tuple[str, ...]) -> None:
     from streamlit.testing.v1 import AppTest
 
     from dashboard.page_specs import PAGE_SPECS
+    from tests.app.apptest import TABBED  # the pages whose tabs are chosen in the link
 
     app = str(REPO_ROOT / "dashboard" / "router.py")
     snapshot: dict[str, dict] = {}

@@ -36,12 +36,14 @@ __all__ = [
     "DETAIL_TOLERANCE_M",
     "LIGHT_TOLERANCE_M",
     "NEED_COMPONENT_COLUMNS",
+    "PRACTICE_COLUMNS",
     "PRIMARY_CARE_COLUMNS",
     "build_tables",
     "finish_tables",
     "july_2022_registrations",
     "keep_icbs",
     "main",
+    "pick_columns",
     "short_icb_name",
     "simplified_lsoa_geometry",
     "tidy_name",
@@ -64,6 +66,21 @@ _SMALL_WORDS = {"and", "of", "the", "on", "upon", "in", "at", "by", "with", "for
 #: The tables every vintage has (:data:`layers.geodata.TABLES`) that are built from raw
 #: files; the ICB outlines are made from them (:func:`finish_tables`).
 COMMON_TABLES = tuple(t for t in TABLES if t != "icb_geometry_light")
+
+#: Columns of the practices table, in order (the 2026 build adds its own codes to these).
+PRACTICE_COLUMNS = (
+    "practice_code",
+    "practice_name",
+    "postcode",
+    "latitude",
+    "longitude",
+    "pcn_code",
+    "pcn_name",
+    "icb_code",
+    "sicbl_code",
+    "registered_patients",
+    "in_epcn",
+)
 
 #: NHS England need components named alike in every allocation file, in table order.
 NEED_COMPONENT_COLUMNS = {
@@ -185,6 +202,36 @@ def short_icb_name(name: str) -> str:
     return re.sub(r"^NHS\s+|\s+Integrated Care Board$", "", name.strip())
 
 
+def pick_columns(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """Keep only the named columns of a raw table, renamed, in the order given.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A raw source table.
+    columns : dict
+        Source column name → our column name.
+
+    Returns
+    -------
+    DataFrame
+        One column per entry of ``columns``.
+
+    Raises
+    ------
+    KeyError
+        If a source column is missing.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"PRACTICE_CODE": ["A81001"], "X": [1], "ICB_CODE": ["QHM"]})
+    >>> pick_columns(raw, {"ICB_CODE": "icb_code", "PRACTICE_CODE": "practice_code"})
+      icb_code practice_code
+    0      QHM        A81001
+    """
+    return table[list(columns)].rename(columns=columns)
+
+
 def _read_csv(source: Path, relative: str, **kwargs) -> pd.DataFrame:
     path = source / relative
     if not path.exists():
@@ -218,12 +265,9 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
         }
     )
     table = table.merge(
-        utla[["ltla22_code", "utla22_code", "utla22_name"]].rename(
-            columns={
-                "ltla22_code": "ltla_code",
-                "utla22_code": "utla_code",
-                "utla22_name": "utla_name",
-            }
+        pick_columns(
+            utla,
+            {"ltla22_code": "ltla_code", "utla22_code": "utla_code", "utla22_name": "utla_name"},
         ),
         on="ltla_code",
         how="left",
@@ -233,20 +277,21 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
         missing = sorted(table.loc[table["utla_code"].isna(), "ltla_code"].unique())
         raise ValueError(f"LAD 2022 codes with no upper-tier authority: {missing}")
 
-    ccg = ccg.rename(
-        columns={
+    ccg = pick_columns(
+        ccg,
+        {
             "lsoa11_code": "lsoa_code",
             "ccg21_code": "ccg21_code",
             "ccg21_name": "ccg21_name",
             "stp21_code": "stp21_code",
             "stp21_name": "stp21_name",
-        }
-    )[["lsoa_code", "ccg21_code", "ccg21_name", "stp21_code", "stp21_name"]]
+        },
+    )
     table = table.merge(ccg, on="lsoa_code", how="left", validate="one_to_one")
 
-    imd = imd.rename(
-        columns={"lsoa11_code": "lsoa_code", "IMD_rank": "imd_rank", "IMD_decile": "imd_decile"}
-    )[["lsoa_code", "imd_rank", "imd_decile"]]
+    imd = pick_columns(
+        imd, {"lsoa11_code": "lsoa_code", "IMD_rank": "imd_rank", "IMD_decile": "imd_decile"}
+    )
     table = table.merge(imd, on="lsoa_code", how="left", validate="one_to_one")
     indicators = indicators.rename(
         columns={
@@ -332,23 +377,7 @@ def _practice_tables(source: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataF
             + ", ".join(practices.loc[practices.icb_code.isna(), "practice_code"])
         )
     practices = (
-        practices[
-            [
-                "practice_code",
-                "practice_name",
-                "postcode",
-                "latitude",
-                "longitude",
-                "pcn_code",
-                "pcn_name",
-                "icb_code",
-                "sicbl_code",
-                "registered_patients",
-                "in_epcn",
-            ]
-        ]
-        .sort_values("practice_code")
-        .reset_index(drop=True)
+        practices[list(PRACTICE_COLUMNS)].sort_values("practice_code").reset_index(drop=True)
     )
 
     pcns = (
@@ -463,9 +492,10 @@ def build_tables(
     lsoas = _lsoa_table(source)
     practices, pcns, registrations = _practice_tables(source)
     weighted = _weighted_populations(source)
-    presets = _read_csv(source, "places/seed_place_presets.csv", dtype=str).rename(
-        columns={"icb22_code_h": "icb_code", "ltla22_code": "ltla_code"}
-    )[["icb_code", "place_name", "ltla_code"]]
+    presets = pick_columns(
+        _read_csv(source, "places/seed_place_presets.csv", dtype=str),
+        {"icb22_code_h": "icb_code", "place_name": "place_name", "ltla22_code": "ltla_code"},
+    )
     detail = _simplified_geometry(source, DETAIL_TOLERANCE_M)
     light = _simplified_geometry(source, LIGHT_TOLERANCE_M)
 

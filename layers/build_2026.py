@@ -35,11 +35,13 @@ from layers.build import (
     DETAIL_TOLERANCE_M,
     LIGHT_TOLERANCE_M,
     NEED_COMPONENT_COLUMNS,
+    PRACTICE_COLUMNS,
     PRIMARY_CARE_COLUMNS,
     _read_csv,
     _rows,
     finish_tables,
     july_2022_registrations,
+    pick_columns,
     short_icb_name,
     simplified_lsoa_geometry,
     tidy_name,
@@ -353,14 +355,15 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
         upper_tier_2024(lads, utla22), on="ltla_code", how="left", validate="many_to_one"
     )
 
-    imd = imd.rename(
-        columns={
+    imd = pick_columns(
+        imd,
+        {
             "lsoa21_code": "lsoa_code",
             "IMD_rank": "imd_rank",
             "IMD_decile": "imd_decile",
             "IMD_score": "imd_score",
-        }
-    )[["lsoa_code", "imd_rank", "imd_decile", "imd_score"]]
+        },
+    )
     table = table.merge(imd, on="lsoa_code", how="left", validate="one_to_one")
 
     census = census[census["LSOA21CD"].str.startswith("E")].rename(
@@ -393,16 +396,18 @@ def _epcn_links(source: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     active = links[links["Practice to PCN Relationship End Date"].isna()]
     if active["Partner Organisation Code"].duplicated().any():
         raise ValueError("A practice has two active PCN links in the ePCN extract.")
-    active = active.rename(
-        columns={
+    active = pick_columns(
+        active,
+        {
             "Partner Organisation Code": "practice_code",
             "PCN Code": "pcn_code",
             "Practice Parent Sub ICB Loc Code": "sicbl_code",
-        }
-    )[["practice_code", "pcn_code", "sicbl_code"]]
-    details = details.rename(
-        columns={"PCN Code": "pcn_code", "PCN Name": "pcn_name", "Current Sub ICB Loc Code": "sub"}
-    )[["pcn_code", "pcn_name", "sub"]]
+        },
+    )
+    details = pick_columns(
+        details,
+        {"PCN Code": "pcn_code", "PCN Name": "pcn_name", "Current Sub ICB Loc Code": "sub"},
+    )
     return active, details
 
 
@@ -447,20 +452,14 @@ def _practice_tables(
     nhse_of_ons = lsoas.drop_duplicates("icb_code").set_index("icb_code")["icb_code_nhse"]
     if (practices["icb_code"].map(nhse_of_ons) != practices["icb_code_nhse"]).any():
         raise ValueError("A practice's ONS and NHS England ICB codes disagree.")
+    # The 2022 columns, with the NHS England ICB code beside the ONS one and the
+    # 2024 ICB and 2026/27 list size at the end.
+    after_icb = PRACTICE_COLUMNS.index("icb_code") + 1
     practices = practices[
         [
-            "practice_code",
-            "practice_name",
-            "postcode",
-            "latitude",
-            "longitude",
-            "pcn_code",
-            "pcn_name",
-            "icb_code",
+            *PRACTICE_COLUMNS[:after_icb],
             "icb_code_nhse",
-            "sicbl_code",
-            "registered_patients",
-            "in_epcn",
+            *PRACTICE_COLUMNS[after_icb:],
             "icb24_code",
             "list_size_2026_27",
         ]
@@ -651,15 +650,14 @@ def _check_against_published(
 def build_tables_2026(
     source: Path | str, icb_codes: Iterable[str] | None = None
 ) -> dict[str, pd.DataFrame]:
-    """Read the raw data and return every ``geodata/2026/`` table in memory.
+    """:func:`layers.build.build_tables` for the 2026 vintage.
 
     Parameters
     ----------
-    source : path
-        The raw data folder (``../shared/data``).
-    icb_codes : iterable of str, optional
-        Keep only rows of these ICBs (ONS codes such as ``"E54000019"``). Geometry and
-        the registration model run for all of England first, then are filtered.
+    source, icb_codes
+        As for :func:`layers.build.build_tables`; ICBs by their ONS codes (such as
+        ``"E54000019"``). Geometry and the registration model run for all of England
+        first, then are filtered.
 
     Returns
     -------

@@ -534,22 +534,13 @@ def build_pdf(
 
     Parameters
     ----------
-    slides : sequence of Slide
-        The slides, in order.
-    progress : callable, optional
-        Called as ``progress(fraction_done, message)``.
-    images : sequence of bytes, optional
-        Pre-rendered PNG of each slide's figure; by default rendered here.
+    slides, progress, images
+        As for :func:`build_pptx`, which raises the same errors.
 
     Returns
     -------
     bytes
         The ``.pdf`` file.
-
-    Raises
-    ------
-    TypeError, ValueError
-        If ``slides`` is not a non-empty list of slides, or ``images`` does not match.
     """
     slides, report, images = _check_inputs(slides, progress, images)
     with FigureRenderer() as renderer:

@@ -18,12 +18,13 @@ A disclosure marker (``"*"``) passes through unchanged, and a missing value read
 
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from numbers import Real
 from types import MappingProxyType
-from typing import Final
+from typing import Concatenate, Final, ParamSpec
 
 __all__ = [
     "COLUMN_LABELS",
@@ -43,6 +44,8 @@ __all__ = [
 #: What a missing or non-finite value reads as.
 MISSING = "n/a"
 
+_P = ParamSpec("_P")
+
 
 def _finite(value: object) -> float | None:
     """``value`` as a float, or ``None`` if it is missing or not finite."""
@@ -55,12 +58,27 @@ def _finite(value: object) -> float | None:
     return number_ if math.isfinite(number_) else None
 
 
-def _passthrough(value: object) -> str | None:
-    """Text (a disclosure marker such as ``*``) is shown as it is."""
-    return value if isinstance(value, str) else None
+def _number_format(
+    write: Callable[Concatenate[float, _P], str],
+) -> Callable[Concatenate[object, _P], str]:
+    """One rule for every number format: text passes through, a missing value reads MISSING.
+
+    Text is a disclosure marker such as ``*`` and is shown as it is; anything that is not a
+    finite number reads :data:`MISSING`; ``write`` formats the rest, as a float.
+    """
+
+    @functools.wraps(write)
+    def formatted(value: object, *args: _P.args, **kwargs: _P.kwargs) -> str:
+        if isinstance(value, str):
+            return value
+        amount = _finite(value)
+        return MISSING if amount is None else write(amount, *args, **kwargs)
+
+    return formatted
 
 
-def pounds(value: object) -> str:
+@_number_format
+def pounds(amount: float) -> str:
     """Whole pounds with thousands separators.
 
     Examples
@@ -68,16 +86,12 @@ def pounds(value: object) -> str:
     >>> pounds(12345.4), pounds(-1500), pounds(float("nan"))
     ('£12,345', '-£1,500', 'n/a')
     """
-    if (text := _passthrough(value)) is not None:
-        return text
-    amount = _finite(value)
-    if amount is None:
-        return MISSING
     sign = "-" if round(amount) < 0 else ""
     return f"{sign}£{abs(amount):,.0f}"
 
 
-def per_head(value: object) -> str:
+@_number_format
+def per_head(amount: float) -> str:
     """Pounds and pence, for amounts per head.
 
     Examples
@@ -85,16 +99,12 @@ def per_head(value: object) -> str:
     >>> per_head(1500.826), per_head(None)
     ('£1,500.83', 'n/a')
     """
-    if (text := _passthrough(value)) is not None:
-        return text
-    amount = _finite(value)
-    if amount is None:
-        return MISSING
     sign = "-" if round(amount, 2) < 0 else ""
     return f"{sign}£{abs(amount):,.2f}"
 
 
-def compact_pounds(value: object) -> str:
+@_number_format
+def compact_pounds(amount: float) -> str:
     """Pounds in the words committees read: billions, millions, else whole pounds.
 
     Examples
@@ -102,11 +112,6 @@ def compact_pounds(value: object) -> str:
     >>> compact_pounds(2_312_000_000), compact_pounds(45_600_000), compact_pounds(12_345.4)
     ('£2.31bn', '£45.6m', '£12,345')
     """
-    if (text := _passthrough(value)) is not None:
-        return text
-    amount = _finite(value)
-    if amount is None:
-        return MISSING
     sign = "-" if amount < 0 else ""
     size = abs(amount)
     if size >= 1e9:
@@ -116,7 +121,8 @@ def compact_pounds(value: object) -> str:
     return pounds(amount)
 
 
-def share(value: object, decimals: int = 1) -> str:
+@_number_format
+def share(fraction: float, decimals: int = 1) -> str:
     """A fraction (0–1) as a percentage.
 
     Examples
@@ -124,13 +130,11 @@ def share(value: object, decimals: int = 1) -> str:
     >>> share(0.2134), share(0.5, 0), share("*")
     ('21.3%', '50%', '*')
     """
-    if (text := _passthrough(value)) is not None:
-        return text
-    fraction = _finite(value)
-    return MISSING if fraction is None else f"{fraction:.{decimals}%}"
+    return f"{fraction:.{decimals}%}"
 
 
-def percent(value: object, decimals: int = 1) -> str:
+@_number_format
+def percent(amount: float, decimals: int = 1) -> str:
     """A value already in percent (0–100), such as a disclosure-controlled share.
 
     Examples
@@ -138,13 +142,11 @@ def percent(value: object, decimals: int = 1) -> str:
     >>> percent(21.34), percent("*"), percent(None)
     ('21.3%', '*', 'n/a')
     """
-    if (text := _passthrough(value)) is not None:
-        return text
-    amount = _finite(value)
-    return MISSING if amount is None else f"{amount:.{decimals}f}%"
+    return f"{amount:.{decimals}f}%"
 
 
-def count(value: object) -> str:
+@_number_format
+def count(amount: float) -> str:
     """A whole number with thousands separators.
 
     Examples
@@ -152,13 +154,11 @@ def count(value: object) -> str:
     >>> count(193615), count(12.6), count("*"), count(float("nan"))
     ('193,615', '13', '*', 'n/a')
     """
-    if (text := _passthrough(value)) is not None:
-        return text
-    amount = _finite(value)
-    return MISSING if amount is None else f"{round(amount):,}"
+    return f"{round(amount):,}"
 
 
-def number(value: object, decimals: int, *, sign: bool = False) -> str:
+@_number_format
+def number(amount: float, decimals: int, *, sign: bool = False) -> str:
     """A number with thousands separators and fixed decimals.
 
     Examples
@@ -166,11 +166,6 @@ def number(value: object, decimals: int, *, sign: bool = False) -> str:
     >>> number(1.23456, 3), number(0.5, 2, sign=True), number(None, 1)
     ('1.235', '+0.50', 'n/a')
     """
-    if (text := _passthrough(value)) is not None:
-        return text
-    amount = _finite(value)
-    if amount is None:
-        return MISSING
     return f"{amount:{'+' if sign else ''},.{decimals}f}"
 
 

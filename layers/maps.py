@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from layers.style import stepped_colorscale
+from layers.style import IMD_DECILE_COLOURS, stepped_colorscale
 from layers.system import System
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
@@ -78,20 +78,6 @@ def choropleth_measures(vintage: str = DEFAULT_VINTAGE) -> dict[str, tuple[str, 
 #: Choropleth measures: column and legend title (2022 vintage; the keys are the same in
 #: every vintage, the titles come from :func:`choropleth_measures`).
 CHOROPLETH_MEASURES: dict[str, tuple[str, str]] = choropleth_measures("2022")
-
-#: Ten-step colour-blind-safe sequential palette (viridis samples), decile 1 darkest.
-IMD_DECILE_COLOURS = (
-    "#440154",
-    "#482878",
-    "#3e4989",
-    "#31688e",
-    "#26828e",
-    "#1f9e89",
-    "#35b779",
-    "#6ece58",
-    "#b5de2b",
-    "#fde725",
-)
 
 #: An empty world topology as a ``data:`` URL, for plotly's ``topojsonURL`` config (in
 #: the browser and in kaleido). plotly appends ``/<scope>_<resolution>m.json``, which

@@ -213,21 +213,14 @@ def frailty_probability(age: object, imd_decile: object = np.nan) -> np.ndarray:
 
     Parameters
     ----------
-    age : array-like
-        Ages 0-90.
-    imd_decile : array-like or scalar, default NaN (unknown)
-        IMD decile per person (1 = most deprived).
+    age, imd_decile
+        As for :func:`multimorbidity_probability`, which raises the same errors.
 
     Returns
     -------
     numpy.ndarray
         ``float64`` probabilities: 0 below :data:`FRAILTY_AGE_MIN`, then increasing in
         age and in deprivation, never above :func:`multimorbidity_probability`.
-
-    Raises
-    ------
-    TypeError, ValueError
-        On non-numeric or out-of-range ages or deciles.
 
     Examples
     --------

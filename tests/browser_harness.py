@@ -165,6 +165,35 @@ def dashboard_server(
             process.kill()
 
 
+@contextlib.contextmanager
+def plain_streamlit_run(log: Path) -> Iterator[int]:
+    """``streamlit run dashboard/app.py`` from the repository folder, as a new user types it.
+
+    No flags but a free port; the server's output goes to ``log``. Yields the port once
+    the server answers its health check (a server that never does fails with its log).
+    """
+    port = free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", f"--server.port={port}"],
+            cwd=REPO_ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        try:
+            wait_for_health(port)
+        except TimeoutError as exc:
+            raise TimeoutError(f"{exc}; its log:\n{log.read_text()}") from None
+        yield port
+    finally:
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+        if process.poll() is None:
+            process.kill()
+
+
 def launch_chromium(playwright):
     """Launch headless Debian Chromium with the flags this offline machine needs."""
     return playwright.chromium.launch(

@@ -122,27 +122,31 @@ _PC = "Primary care held by PCNs and practices (seeds 001, 004)"
 
 # Money shares (%). The six core components are NHS England's 2022/23 implied weights,
 # scaled to 91 % of the budget; primary medical care takes the other 9 % (illustrative).
-_ROWS: dict[str, list[tuple[str, str, str, float, str]]] = {
-    "nw_london": [
-        ("Acute and specialist hospital care", "ics", "general_acute", 56.0, _NWL),
-        ("Community services", "place", "community", 5.0, _NWL),
-        ("Mental health services", "place", "mental_health", 10.0, _NWL),
-        ("Maternity services", "place", "maternity", 3.0, _NWL),
-        ("Health inequalities and unmet need", "place", "health_inequalities", 9.0, _NWL),
+_Row = tuple[str, str, str, float, str]
+
+
+def _local_and_primary_care(note: str) -> list[_Row]:
+    """The rows both presets share: local care by place, primary care as in seeds 001, 004."""
+    return [
+        ("Community services", "place", "community", 5.0, note),
+        ("Mental health services", "place", "mental_health", 10.0, note),
+        ("Maternity services", "place", "maternity", 3.0, note),
+        ("Health inequalities and unmet need", "place", "health_inequalities", 9.0, note),
         ("PCN network services", "pcn", "primary_medical_care", 2.0, _PC),
         ("General practice contracts", "practice", "primary_medical_care", 7.0, _PC),
         ("Practice prescribing budgets", "practice", "prescribing", 8.0, _PC),
+    ]
+
+
+_ROWS: dict[str, list[_Row]] = {
+    "nw_london": [
+        ("Acute and specialist hospital care", "ics", "general_acute", 56.0, _NWL),
+        *_local_and_primary_care(_NWL),
     ],
     "coventry_warwickshire": [
         ("Specialised and planned acute care", "ics", "general_acute", 20.0, _CW),
         ("Urgent and local acute care", "place", "general_acute", 36.0, _CW),
-        ("Community services", "place", "community", 5.0, _CW),
-        ("Mental health services", "place", "mental_health", 10.0, _CW),
-        ("Maternity services", "place", "maternity", 3.0, _CW),
-        ("Health inequalities and unmet need", "place", "health_inequalities", 9.0, _CW),
-        ("PCN network services", "pcn", "primary_medical_care", 2.0, _PC),
-        ("General practice contracts", "practice", "primary_medical_care", 7.0, _PC),
-        ("Practice prescribing budgets", "practice", "prescribing", 8.0, _PC),
+        *_local_and_primary_care(_CW),
     ],
 }
 

@@ -61,8 +61,8 @@ WEIGHTED_COLUMNS: tuple[str, ...] = tuple(
     )
 )
 
-#: Columns of :func:`practice_frame`, in order.
-FRAME_COLUMNS: tuple[str, ...] = (
+# The frame's columns taken as they are from the system's practices table.
+_PRACTICE_COLUMNS = (
     "practice_code",
     "practice_name",
     "pcn_code",
@@ -70,6 +70,11 @@ FRAME_COLUMNS: tuple[str, ...] = (
     "place_code",
     "place_name",
     "registered_patients",
+)
+
+#: Columns of :func:`practice_frame`, in order.
+FRAME_COLUMNS: tuple[str, ...] = (
+    *_PRACTICE_COLUMNS,
     *WEIGHTED_COLUMNS,
     "wp_imputed",
     "core20_share",
@@ -93,39 +98,38 @@ _NWL = "NHS North West London CCG"
 _CW = "NHS Coventry and Warwickshire CCG"
 _HW = "NHS Herefordshire and Worcestershire CCG"
 
-#: Pre-merger CCGs of the CCGs that had already merged by April 2021, by district.
-#: Keys: April 2021 CCG code (ONS) → LAD 2022 code → (former CCG ODS code, name).
-#: The seed papers name the mergers: NW London's "eight CCGs" (seeds 000, 001),
-#: Coventry & Warwickshire's "3 local CCGs" (seed 002), Herefordshire &
-#: Worcestershire "moving from four CCGs" (seed 004).
-FORMER_CCG_SPLITS: dict[str, dict[str, tuple[str, str]]] = {
+# Each former CCG (ODS code, name) once, with the LAD 2022 districts it covered.
+# The seed papers name the mergers: NW London's "eight CCGs" (seeds 000, 001),
+# Coventry & Warwickshire's "3 local CCGs" (seed 002), Herefordshire &
+# Worcestershire "moving from four CCGs" (seed 004).
+_FORMER_CCG_DISTRICTS: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {
     "E38000256": {  # NHS North West London CCG
-        "E09000005": ("07P", "NHS Brent CCG"),
-        "E09000009": ("07W", "NHS Ealing CCG"),
-        "E09000013": ("08C", "NHS Hammersmith and Fulham CCG"),
-        "E09000015": ("08E", "NHS Harrow CCG"),
-        "E09000017": ("08G", "NHS Hillingdon CCG"),
-        "E09000018": ("07Y", "NHS Hounslow CCG"),
-        "E09000020": ("08Y", "NHS West London CCG"),
-        "E09000033": ("09A", "NHS Central London (Westminster) CCG"),
+        ("07P", "NHS Brent CCG"): ("E09000005",),
+        ("07W", "NHS Ealing CCG"): ("E09000009",),
+        ("08C", "NHS Hammersmith and Fulham CCG"): ("E09000013",),
+        ("08E", "NHS Harrow CCG"): ("E09000015",),
+        ("08G", "NHS Hillingdon CCG"): ("E09000017",),
+        ("07Y", "NHS Hounslow CCG"): ("E09000018",),
+        ("08Y", "NHS West London CCG"): ("E09000020",),
+        ("09A", "NHS Central London (Westminster) CCG"): ("E09000033",),
     },
     "E38000251": {  # NHS Coventry and Warwickshire CCG
-        "E08000026": ("05A", "NHS Coventry and Rugby CCG"),
-        "E07000220": ("05A", "NHS Coventry and Rugby CCG"),
-        "E07000218": ("05H", "NHS Warwickshire North CCG"),
-        "E07000219": ("05H", "NHS Warwickshire North CCG"),
-        "E07000221": ("05R", "NHS South Warwickshire CCG"),
-        "E07000222": ("05R", "NHS South Warwickshire CCG"),
+        ("05A", "NHS Coventry and Rugby CCG"): ("E08000026", "E07000220"),
+        ("05H", "NHS Warwickshire North CCG"): ("E07000218", "E07000219"),
+        ("05R", "NHS South Warwickshire CCG"): ("E07000221", "E07000222"),
     },
     "E38000236": {  # NHS Herefordshire and Worcestershire CCG
-        "E06000019": ("05F", "NHS Herefordshire CCG"),
-        "E07000234": ("05J", "NHS Redditch and Bromsgrove CCG"),
-        "E07000236": ("05J", "NHS Redditch and Bromsgrove CCG"),
-        "E07000239": ("06D", "NHS Wyre Forest CCG"),
-        "E07000235": ("05T", "NHS South Worcestershire CCG"),
-        "E07000237": ("05T", "NHS South Worcestershire CCG"),
-        "E07000238": ("05T", "NHS South Worcestershire CCG"),
+        ("05F", "NHS Herefordshire CCG"): ("E06000019",),
+        ("05J", "NHS Redditch and Bromsgrove CCG"): ("E07000234", "E07000236"),
+        ("06D", "NHS Wyre Forest CCG"): ("E07000239",),
+        ("05T", "NHS South Worcestershire CCG"): ("E07000235", "E07000237", "E07000238"),
     },
+}
+#: Pre-merger CCGs of the CCGs that had already merged by April 2021, by district.
+#: Keys: April 2021 CCG code (ONS) → LAD 2022 code → (former CCG ODS code, name).
+FORMER_CCG_SPLITS: dict[str, dict[str, tuple[str, str]]] = {
+    merged: {district: former for former, districts in by_ccg.items() for district in districts}
+    for merged, by_ccg in _FORMER_CCG_DISTRICTS.items()
 }
 
 
@@ -371,15 +375,7 @@ def practice_frame(
         ("lsoa_code", "ltla_code", *lineage, "imd_rank", "imd_decile"),
         "lsoas",
     )
-    keep = [
-        "practice_code",
-        "practice_name",
-        "pcn_code",
-        "pcn_name",
-        "place_code",
-        "place_name",
-        "registered_patients",
-    ]
+    keep = list(_PRACTICE_COLUMNS)
     require_frame(pd.DataFrame(system.practices), keep, "system.practices")
     frame = pd.DataFrame(system.practices[keep]).copy()
     frame["practice_code"] = frame["practice_code"].astype(str)

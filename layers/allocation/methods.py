@@ -637,6 +637,31 @@ def _deprivation(frame: pd.DataFrame, column: str, scale: str) -> np.ndarray:
     return values if scale == "share" else (10.0 - values) / 9.0
 
 
+def _adjust_each_service(
+    units: _Units,
+    cat: pd.DataFrame,
+    pence: int,
+    adjust: Callable[[int, np.ndarray, float], np.ndarray],
+) -> np.ndarray:
+    """Each service's weighted-capitation pence by practice, as ``adjust`` changes them.
+
+    ``adjust(s, b, total)`` gets service ``s``'s index, its weighted-capitation share
+    ``b`` of each practice (summing to ``total``, the service's exact pence) and returns
+    the adjusted shares. A service with no need weight or no money is not adjusted.
+    """
+    need = _need_weights(units.frame, cat)
+    totals = largest_remainder(pence, cat["share_percent"].to_numpy()).astype(float)
+    adjusted = np.empty_like(need)
+    for s in range(len(cat)):
+        column = need[:, s]
+        weight = column.sum()
+        if weight <= 0 or totals[s] == 0:
+            adjusted[:, s] = column
+        else:
+            adjusted[:, s] = adjust(s, totals[s] * column / weight, totals[s])
+    return adjusted
+
+
 def inequality_zero_sum(
     practices: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -700,38 +725,31 @@ def inequality_zero_sum(
     """
     units, cat, pence = _prepare(practices, catalogue, budget, ())
     x = _deprivation(units.frame, deprivation_column, deprivation_scale)
-    need = _need_weights(units.frame, cat)
-    totals = largest_remainder(pence, cat["share_percent"].to_numpy()).astype(float)
-    adjusted = np.empty_like(need)
     codes = units.frame["practice_code"].to_numpy()
-    for s in range(len(cat)):
-        column = need[:, s]
-        weight = column.sum()
-        if weight <= 0 or totals[s] == 0:
-            adjusted[:, s] = column
-            continue
-        b = totals[s] * column / weight
-        mean = float(b @ x) / totals[s]
+
+    def zero_sum(s: int, b: np.ndarray, total: float) -> np.ndarray:
+        mean = float(b @ x) / total
         moved = 0.5 * float(b @ np.abs(x - mean))
         # Compare deprivation levels, not ``moved``: floating-point noise in the mean of
         # equal levels makes ``moved`` a tiny positive number, not zero.
-        if np.ptp(x[column > 0]) <= 1e-12:
+        if np.ptp(x[b > 0]) <= 1e-12:
             raise ValueError(
                 f"every practice is equally deprived for service {cat['service'].iloc[s]!r}, "
                 "so there is no one to move money towards; use weighted_capitation"
             )
-        k = share_percent / 100.0 * totals[s] / moved
+        k = share_percent / 100.0 * total / moved
         factor = 1.0 + k * (x - mean)
         if (factor < -1e-12).any():
-            limit = 100.0 * moved / (totals[s] * (mean - x.min()))
+            limit = 100.0 * moved / (total * (mean - x.min()))
             i = int(np.argmin(factor))
             raise ValueError(
                 f"share_percent {share_percent:g} is too large for a zero-sum adjustment: "
                 f"practice {codes[i]!r} would get less than nothing for service "
                 f"{cat['service'].iloc[s]!r}; the largest feasible share is {limit:.2f}%"
             )
-        adjusted[:, s] = b * np.clip(factor, 0.0, None)
-    return _round_down_tiers(units, cat, pence, adjusted)
+        return b * np.clip(factor, 0.0, None)
+
+    return _round_down_tiers(units, cat, pence, _adjust_each_service(units, cat, pence, zero_sum))
 
 
 def inequality_level_up(
@@ -805,18 +823,10 @@ def inequality_level_up(
     if threshold is None:
         population = units.frame[population_column].to_numpy(dtype=float)
         threshold = float(population @ x / population.sum()) if population.sum() > 0 else 0.0
-    need = _need_weights(units.frame, cat)
-    totals = largest_remainder(pence, cat["share_percent"].to_numpy()).astype(float)
     fraction = share_percent / 100.0
     lift = np.clip(x - threshold, 0.0, None)
-    adjusted = np.empty_like(need)
-    for s in range(len(cat)):
-        column = need[:, s]
-        weight = column.sum()
-        if weight <= 0 or totals[s] == 0:
-            adjusted[:, s] = column
-            continue
-        b = totals[s] * column / weight
+
+    def level_up(s: int, b: np.ndarray, total: float) -> np.ndarray:
         target = b * lift
         if fraction > 0 and target.sum() <= 0:
             raise ValueError(
@@ -824,9 +834,10 @@ def inequality_level_up(
                 f"{cat['service'].iloc[s]!r}, so the levelling-up fund has nowhere to go; "
                 "lower the threshold"
             )
-        fund = fraction * totals[s] * target / target.sum() if fraction > 0 else 0.0
-        adjusted[:, s] = (1.0 - fraction) * b + fund
-    return _round_down_tiers(units, cat, pence, adjusted)
+        fund = fraction * total * target / target.sum() if fraction > 0 else 0.0
+        return (1.0 - fraction) * b + fund
+
+    return _round_down_tiers(units, cat, pence, _adjust_each_service(units, cat, pence, level_up))
 
 
 #: Registry of allocation methods: name → function(practices, catalogue, budget, **params).

@@ -136,13 +136,8 @@ def absolute_concentration_index(
     ----------
     health : array_like
         Health variable per unit, in its own units.
-    deprivation : array_like
-        Deprivation measure per unit used only for ranking.
-    weights : array_like, optional
-        Population per unit (non-negative, positive total); equal if None.
-    most_deprived : {"low", "high"}, default "low"
-        Which end of ``deprivation`` is most deprived (see
-        :func:`concentration_index`).
+    deprivation, weights, most_deprived
+        As for :func:`concentration_index`.
 
     Returns
     -------

@@ -85,10 +85,8 @@ def write_aggregates(cells: pd.DataFrame, metadata: dict, path: str | Path) -> P
 
     Parameters
     ----------
-    cells : pandas.DataFrame
-        :data:`CELL_KEYS` and ``people`` (published values).
-    metadata : dict
-        JSON-serialisable metadata.
+    cells, metadata
+        As for :func:`table_bytes`.
     path : str or pathlib.Path
 
     Returns

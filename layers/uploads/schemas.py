@@ -94,28 +94,37 @@ class Schema:
 
 
 _CODE_RULE = "a letter and 5 digits, e.g. A81001; case and spaces around it are ignored"
+_NAME_RULE = (
+    f"at most {MAX_NAME_LENGTH} characters; no control or invisible characters; not starting "
+    "with =, +, - or @"
+)
+
+
+def _practice_code(rule: str) -> Column:
+    """The required ``practice_code`` column of a CSV upload, with its own extra rule."""
+    return Column(
+        "practice_code", "code", "required", f"GP practice code ({_CODE_RULE}); {rule}", "A81001"
+    )
+
+
+def _csv_schema(
+    kind: str, title: str, columns: tuple[Column, ...], notes: tuple[str, ...]
+) -> Schema:
+    """A CSV upload: UTF-8 text, one row a record."""
+    return Schema(kind, title, "CSV (UTF-8)", "row", columns, notes)
+
 
 SCHEMAS: dict[str, Schema] = {
-    "place_groupings": Schema(
+    "place_groupings": _csv_schema(
         kind="place_groupings",
         title="Place groupings",
-        formats="CSV (UTF-8)",
-        unit="row",
         columns=(
-            Column(
-                "practice_code",
-                "code",
-                "required",
-                f"GP practice code ({_CODE_RULE}); must be a known practice; each practice once",
-                "A81001",
-            ),
+            _practice_code("must be a known practice; each practice once"),
             Column(
                 "place_name",
                 "text",
                 "required",
-                f"the place the practice belongs to; not blank; at most {MAX_NAME_LENGTH} "
-                "characters; no control or invisible characters; not starting with =, +, - "
-                "or @",
+                f"the place the practice belongs to; not blank; {_NAME_RULE}",
                 "Stockton-on-Tees",
             ),
         ),
@@ -124,25 +133,16 @@ SCHEMAS: dict[str, Schema] = {
             "Known practices missing from the file are listed as a warning.",
         ),
     ),
-    "practice_list": Schema(
+    "practice_list": _csv_schema(
         kind="practice_list",
         title="Practice list",
-        formats="CSV (UTF-8)",
-        unit="row",
         columns=(
-            Column(
-                "practice_code",
-                "code",
-                "required",
-                f"GP practice code ({_CODE_RULE}); each practice once",
-                "A81001",
-            ),
+            _practice_code("each practice once"),
             Column(
                 "practice_name",
                 "text",
                 "required",
-                f"not blank; at most {MAX_NAME_LENGTH} characters; no control or invisible "
-                "characters; not starting with =, +, - or @",
+                f"not blank; {_NAME_RULE}",
                 "The Densham Surgery",
             ),
             Column(
@@ -188,11 +188,9 @@ SCHEMAS: dict[str, Schema] = {
             "Rows with a problem are rejected and listed; the other rows are accepted.",
         ),
     ),
-    "budgets": Schema(
+    "budgets": _csv_schema(
         kind="budgets",
         title="Budgets",
-        formats="CSV (UTF-8)",
-        unit="row",
         columns=(
             Column(
                 "place_code",
@@ -241,9 +239,8 @@ SCHEMAS: dict[str, Schema] = {
                 "place_name",
                 "text",
                 "required",
-                "attribute naming the place (place_name or name, any case); not blank; at "
-                f"most {MAX_NAME_LENGTH} characters; no control or invisible characters; not "
-                "starting with =, +, - or @; features sharing a name are merged",
+                "attribute naming the place (place_name or name, any case); not blank; "
+                f"{_NAME_RULE}; features sharing a name are merged",
                 "North",
             ),
             Column(

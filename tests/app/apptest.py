@@ -7,11 +7,25 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from dashboard.page_specs import PAGE_SPECS
+from dashboard.sections.allocation.common import TABS as ALLOCATION_TABS
 
 APP = str(Path(__file__).resolve().parents[2] / "dashboard" / "router.py")
 #: Every page the product promises (from the router's own list, not from the files that
 #: happen to exist), so a deleted page fails its tests instead of dropping out of them.
 PAGES = [spec[0] for spec in PAGE_SPECS]
+#: Pages whose tabs are chosen in the link: (query parameter, tab labels in order).
+TABBED = {
+    "allocation.py": ("view", list(ALLOCATION_TABS)),
+    "boundaries.py": (
+        "section",
+        ["Residence", "Overlap", "Area", "Flows", "Lineage", "Place cards"],
+    ),
+    "tiers.py": (
+        "view",
+        ["The five layers", "Units outside their band", "Age structure", "People at risk"],
+    ),
+    "inequality.py": ("core20", ["Places", "PCNs", "Practices"]),
+}
 
 
 def run_page(page: str, ics: str, **params: str) -> AppTest:

@@ -19,24 +19,10 @@ import pytest
 import streamlit.testing.v1.app_test as app_test
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from dashboard.sections.allocation.common import TABS as ALLOCATION_TABS
-from tests.app.apptest import PAGES, assert_clean, run_page
+from tests.app.apptest import PAGES, TABBED, assert_clean, run_page
 from tests.unit.test_disclosure_exports import Context, csv_frame, is_safe, numbers_in_table
 
 ICS = "QGH"
-#: Pages whose tabs are chosen in the link: (parameter, tab labels).
-TABBED = {
-    "allocation.py": ("view", list(ALLOCATION_TABS)),
-    "boundaries.py": (
-        "section",
-        ["Residence", "Overlap", "Area", "Flows", "Lineage", "Place cards"],
-    ),
-    "tiers.py": (
-        "view",
-        ["The five layers", "Units outside their band", "Age structure", "People at risk"],
-    ),
-    "inequality.py": ("core20", ["Places", "PCNs", "Practices"]),
-}
 
 
 class RecordingFiles(MediaFileManager):

@@ -9,9 +9,6 @@ headers that let a second visit fetch nothing large.
 
 from __future__ import annotations
 
-import contextlib
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ import layers
 from dashboard.loaders import STATIC_DIR
 from layers import england
 from tests.browser.conftest import watch
-from tests.browser_harness import MAP_DRAWN_JS, REPO_ROOT, free_port, wait_for_health
+from tests.browser_harness import MAP_DRAWN_JS, plain_streamlit_run
 
 #: SVG paths of the first map's choropleth traces.
 CHOROPLETH_PATHS_JS = (
@@ -31,24 +28,9 @@ CHOROPLETH_PATHS_JS = (
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory):
     """``streamlit run dashboard/app.py`` from the repository folder, nothing else."""
-    port = free_port()
     log = tmp_path_factory.mktemp("plain") / "server.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", f"--server.port={port}"],
-            cwd=REPO_ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_for_health(port)
+    with plain_streamlit_run(log) as port:
         yield f"http://localhost:{port}", log
-    finally:
-        process.terminate()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=15)
-        if process.poll() is None:
-            process.kill()
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from layers import alignment as al
+from layers.build import pick_columns
 from tests.conftest import SHARED_DATA, require_shared
 
 
@@ -81,14 +82,15 @@ def load_raw_tables(d: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         )
     )
     pcn = pd.read_csv(d / "primary_care/practice_pcn_subicb_icb_2022.csv", dtype=str)
-    practices = pcn.rename(
-        columns={
+    practices = pick_columns(
+        pcn,
+        {
             "PRACTICE_CODE": "practice_code",
             "PCN_CODE": "pcn_code",
             "PCN_NAME": "pcn_name",
             "ICB_CODE": "icb_code",
-        }
-    )[["practice_code", "pcn_code", "pcn_name", "icb_code"]]
+        },
+    )
     epraccur = pd.read_csv(d / "primary_care/epraccur_2022-06.csv", dtype=str)
     missing = sorted(set(registrations["practice_code"]) - set(practices["practice_code"]))
     no_pcn = (

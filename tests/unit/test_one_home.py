@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import itertools
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -72,17 +73,22 @@ def _isin_1_2(node: ast.AST) -> bool:
     return isinstance(values, (list, tuple, set)) and set(values) == {1, 2}
 
 
-def test_core20_is_defined_once():
-    """Only layers.deprivation says which deciles are Core20."""
-    own = REPO_ROOT / "layers" / "deprivation.py"
-    others = [
+def _found_outside(home: str, matches: Callable[[ast.AST], bool]) -> list[str]:
+    """Where ``matches`` holds in any source but ``layers/<home>``, the concept's one home."""
+    own = REPO_ROOT / "layers" / home
+    return [
         _where(path, node)
         for path in SOURCES
         if path != own
         for node in ast.walk(_tree(path))
-        if _compares_a_decile_with_2(node) or _isin_1_2(node)
+        if matches(node)
     ]
-    assert others == []
+
+
+def test_core20_is_defined_once():
+    """Only layers.deprivation says which deciles are Core20."""
+    found = _found_outside("deprivation.py", lambda n: _compares_a_decile_with_2(n) or _isin_1_2(n))
+    assert found == []
 
 
 def test_the_core20_checks_would_see_a_second_definition():
@@ -92,16 +98,14 @@ def test_the_core20_checks_would_see_a_second_definition():
 
 def test_frame_checks_are_defined_once():
     """Frame checks live in layers._checks; no module keeps its own ``_require``."""
-    own = REPO_ROOT / "layers" / "_checks.py"
-    others = [
-        _where(path, node)
-        for path in SOURCES
-        if path != own
-        for node in ast.walk(_tree(path))
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and re.fullmatch(r"_?require(_\w+)?", node.name)
-    ]
-    assert others == []
+    found = _found_outside(
+        "_checks.py",
+        lambda n: (
+            isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+            and re.fullmatch(r"_?require(_\w+)?", n.name) is not None
+        ),
+    )
+    assert found == []
 
 
 def test_random_streams_are_made_in_one_place():
@@ -129,15 +133,7 @@ def _pounds_by_hand(node: ast.AST) -> bool:
 
 def test_money_is_formatted_in_one_place():
     """Pounds are written by layers.format (pounds, per_head, compact_pounds) only."""
-    own = REPO_ROOT / "layers" / "format.py"
-    others = [
-        _where(path, node)
-        for path in SOURCES
-        if path != own
-        for node in ast.walk(_tree(path))
-        if _pounds_by_hand(node)
-    ]
-    assert others == []
+    assert _found_outside("format.py", _pounds_by_hand) == []
 
 
 def test_the_money_check_would_see_pounds_by_hand():

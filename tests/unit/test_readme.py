@@ -3,16 +3,15 @@
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.request
 
 import pytest
 
 from dashboard.__main__ import APP_PATH, CONFIG_PATH, STATIC_DIR, command, config_flags
+from tests.browser_harness import plain_streamlit_run
 from tests.conftest import REPO_ROOT
 
 README = (REPO_ROOT / "README.md").read_text()
@@ -115,42 +114,17 @@ def test_static_folder_is_tracked_so_fresh_starts_find_it():
     assert tracked == [".streamlit/config.toml", "dashboard/static/.gitkeep"]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_plain_streamlit_run_serves_static_files_without_warnings(tmp_path):
     """Started for real as a new user would start it, from the repository root."""
-    port = _free_port()
-    probe = STATIC_DIR / f"probe_{port}.json"
+    probe = STATIC_DIR / f"probe_{tmp_path.name}.json"
     probe.write_text('{"probe": true}')
     log = tmp_path / "server.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", f"--server.port={port}"],
-            cwd=REPO_ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.3)
-        else:
-            pytest.fail(f"the server did not start:\n{log.read_text()}")
-        with urllib.request.urlopen(f"{base}/app/static/{probe.name}", timeout=5) as reply:
-            assert json.loads(reply.read()) == {"probe": True}
+        with plain_streamlit_run(log) as port:
+            url = f"http://127.0.0.1:{port}/app/static/{probe.name}"
+            with urllib.request.urlopen(url, timeout=5) as reply:
+                assert json.loads(reply.read()) == {"probe": True}
     finally:
-        server.terminate()
-        server.wait(timeout=30)
         probe.unlink(missing_ok=True)
     text = log.read_text()
     assert "static folder" not in text.lower(), text
