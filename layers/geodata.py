@@ -18,6 +18,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from layers.vintages import DEFAULT_VINTAGE, check_vintage, get_vintage
 
@@ -95,11 +98,18 @@ def _path(name: str, vintage: str) -> Path:
 
 def _load(name: str, vintage: str, where: Where = None) -> pd.DataFrame:
     """Read a table from disk; with ``where``, only the rows whose values are listed."""
-    filters = [(column, "in", list(values)) for column, values in (where or {}).items()]
     path = _path(name, vintage)
+    filters = None
+    if where:
+        # Typed from the file's schema, so that an empty list selects no rows (pyarrow
+        # cannot type an empty list on its own).
+        schema = pq.read_schema(path)
+        for column, values in where.items():
+            wanted = pc.field(column).isin(pa.array(list(values), type=schema.field(column).type))
+            filters = wanted if filters is None else filters & wanted
     if name in GEOMETRY_TABLES:
-        return gpd.read_parquet(path, filters=filters or None)
-    return pd.read_parquet(path, filters=filters or None)
+        return gpd.read_parquet(path, filters=filters)
+    return pd.read_parquet(path, filters=filters)
 
 
 @cache
@@ -136,8 +146,10 @@ def read_table(name: str, vintage: str = DEFAULT_VINTAGE, where: Where = None) -
     --------
     >>> len(read_table("lsoas", vintage="2022")), len(read_table("lsoas", vintage="2026"))
     (32844, 33755)
-    >>> len(read_table("lsoas", where={"icb_code": ["QGH"]}))
+    >>> len(read_table("lsoas", where={"icb_code": ["QGH"]}, vintage="2022"))
     480
+    >>> len(read_table("lsoas", where={"icb_code": []}))
+    0
     >>> read_table("lsoa", vintage="2022") # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
     ValueError: Unknown geodata table 'lsoa'.

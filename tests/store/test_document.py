@@ -23,7 +23,7 @@ from tests.store.conftest import allocation_document, tiers_document
 
 
 def qgh_practices() -> list[str]:
-    practices = layers.read_table("practices")
+    practices = layers.read_table("practices", vintage="2022")
     return practices.loc[practices["icb_code"] == "QGH", "practice_code"].tolist()
 
 

@@ -317,13 +317,13 @@ def test_flow_concentration(toy):
 
 
 def test_merger_lineage(toy):
-    ccg = al.merger_lineage(toy.lsoas, "QAA").set_index("ccg21_code")
+    ccg = al.merger_lineage(toy.lsoas, "QAA", vintage="2022").set_index("ccg21_code")
     assert ccg.loc["E38000001", "whole"]
     assert ccg.loc["E38000001", "share_of_icb"] == pytest.approx(2200 / 2800)
     assert not ccg.loc["E38000002", "whole"]
     assert ccg.loc["E38000002", "share_of_predecessor"] == pytest.approx(600 / 1500)
     assert ccg.loc["E38000002", "other_icbs"] == "QBB"
-    stp = al.merger_lineage(toy.lsoas, "QAA", level="stp").iloc[0]
+    stp = al.merger_lineage(toy.lsoas, "QAA", level="stp", vintage="2022").iloc[0]
     assert stp["stp21_code"] == "E54000001"
     assert stp["n_ccgs"] == 2
     assert stp["share_of_predecessor"] == pytest.approx(2800 / 3700)
@@ -345,7 +345,9 @@ def test_split_authorities(toy):
 
 
 def test_place_summary(toy):
-    card = al.place_summary(*_args(toy), "QAA", places=toy.places).set_index("place_name")
+    card = al.place_summary(*_args(toy), "QAA", places=toy.places, vintage="2022").set_index(
+        "place_name"
+    )
     town, country = card.loc["Town"], card.loc["Country"]
     assert town["la_codes"] == TOWN
     assert town["n_lsoas"] == 2 and town["population"] == 2200
@@ -368,7 +370,7 @@ def test_place_summary(toy):
 
 
 def test_place_summary_defaults_to_authorities(toy):
-    card = al.place_summary(*_args(toy), "QAA")
+    card = al.place_summary(*_args(toy), "QAA", vintage="2022")
     assert card["place_code"].tolist() == [TOWN, FIELD]
     assert card["place_name"].tolist() == ["Townham", "Fieldshire"]
 
@@ -376,7 +378,12 @@ def test_place_summary_defaults_to_authorities(toy):
 def test_alignment_figures_matches_the_single_functions(toy):
     las = _authorities(toy)
     figures = al.alignment_figures(
-        *_args(toy), "QAA", places=toy.places, footprints=toy.footprints, authorities=las
+        *_args(toy),
+        "QAA",
+        places=toy.places,
+        footprints=toy.footprints,
+        authorities=las,
+        vintage="2022",
     )
     args = _args(toy)
     singles = {
@@ -390,9 +397,9 @@ def test_alignment_figures_matches_the_single_functions(toy):
         "cross_boundary_flows": al.cross_boundary_flows(*args, "QAA"),
         "place_flows": al.place_flows(*args, "QAA", places=toy.places),
         "flow_concentration": al.flow_concentration(*args, "QAA"),
-        "merger_lineage": al.merger_lineage(toy.lsoas, "QAA"),
+        "merger_lineage": al.merger_lineage(toy.lsoas, "QAA", vintage="2022"),
         "split_authorities": al.split_authorities(toy.lsoas, icb_code="QAA"),
-        "place_summary": al.place_summary(*args, "QAA", places=toy.places),
+        "place_summary": al.place_summary(*args, "QAA", places=toy.places, vintage="2022"),
     }
     for name, expected in singles.items():
         pd.testing.assert_frame_equal(figures[name], expected, obj=name)
@@ -437,7 +444,7 @@ def test_input_validation(toy):
     with pytest.raises(ValueError, match="level must be 'icb' or 'place'"):
         al.flow_concentration(reg, lsoas, practices, "QAA", level="lsoa")
     with pytest.raises(ValueError, match="level must be 'ccg' or 'stp'"):
-        al.merger_lineage(lsoas, "QAA", level="region")
+        al.merger_lineage(lsoas, "QAA", level="region", vintage="2022")
 
 
 def test_places_validation(toy):
@@ -446,18 +453,18 @@ def test_places_validation(toy):
         al.place_flows(reg, lsoas, practices, "QAA", places=pd.DataFrame({"place_name": ["X"]}))
     twice = pd.DataFrame({"place_name": ["A", "B"], "ltla_code": [TOWN, TOWN]})
     with pytest.raises(ValueError, match="more than one place"):
-        al.place_summary(reg, lsoas, practices, "QAA", places=twice)
+        al.place_summary(reg, lsoas, practices, "QAA", places=twice, vintage="2022")
     unknown = pd.DataFrame({"place_name": ["A"], "ltla_code": ["E07999999"]})
     with pytest.raises(ValueError, match="not in lsoas"):
-        al.place_summary(reg, lsoas, practices, "QAA", places=unknown)
+        al.place_summary(reg, lsoas, practices, "QAA", places=unknown, vintage="2022")
     other = toy.places.assign(icb_code="QBB")
     with pytest.raises(ValueError, match="no rows for ICB 'QAA'"):
-        al.place_summary(reg, lsoas, practices, "QAA", places=other)
+        al.place_summary(reg, lsoas, practices, "QAA", places=other, vintage="2022")
 
 
 def test_upper_tier_places(toy):
     places = pd.DataFrame({"place_name": ["Shire"], "utla_code": ["E10000001"]})
-    card = al.place_summary(*_args(toy), "QAA", places=places).iloc[0]
+    card = al.place_summary(*_args(toy), "QAA", places=places, vintage="2022").iloc[0]
     assert card["la_codes"] == "E10000001"
     assert card["resident_patients"] == 2530
     # U00003 has 350 patients in Shire's part of QAA but 700 in QBB: homed in QBB

@@ -154,7 +154,7 @@ def test_qrv_figures_match_a_direct_pandas_computation(raw):
 @pytest.mark.parametrize("icb", ["QRV", "QGH"])
 def test_whole_bundle_is_consistent(raw, icb):
     registrations, lsoas, practices = raw
-    f = al.alignment_figures(registrations, lsoas, practices, icb)
+    f = al.alignment_figures(registrations, lsoas, practices, icb, vintage="2022")
     summary = f["flow_summary"].iloc[0]
     assert f["overlap_matrix"].to_numpy().sum() == summary["practice_patients"]
     shares = f["residence_shares"].groupby("unit_code")["share"].sum()
@@ -180,10 +180,10 @@ def test_whole_bundle_is_consistent(raw, icb):
 
 def test_merger_lineage_and_split_authorities(raw):
     _, lsoas, _ = raw
-    qrv = al.merger_lineage(lsoas, "QRV")
+    qrv = al.merger_lineage(lsoas, "QRV", vintage="2022")
     assert qrv["ccg21_name"].tolist() == ["NHS North West London CCG"]
     assert qrv["whole"].all()
-    qu9 = al.merger_lineage(lsoas, "QU9")
+    qu9 = al.merger_lineage(lsoas, "QU9", vintage="2022")
     assert len(qu9) == 3 and qu9["stp21_code"].nunique() == 1
     split = al.split_authorities(lsoas)
     # 12 districts straddle two 2022 ICBs (e.g. Waverley: Surrey Heartlands and Frimley)

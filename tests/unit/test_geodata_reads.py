@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 
+import geopandas as gpd
 import pandas as pd
 import pytest
 
@@ -26,10 +27,15 @@ def test_where_gives_the_same_rows_as_filtering_the_whole_table(name, column):
 
 
 def test_where_on_geometry_reads_one_ics_with_its_shapes():
-    codes = read_table("lsoas", where={"icb_code": ["QGH"]})["lsoa_code"]
-    shapes = read_table("lsoa_geometry_detail", where={"lsoa_code": codes})
+    codes = read_table("lsoas", where={"icb_code": ["QGH"]}, vintage="2022")["lsoa_code"]
+    shapes = read_table("lsoa_geometry_detail", where={"lsoa_code": codes}, vintage="2022")
     assert len(shapes) == len(codes) == 480
     assert shapes.crs.to_epsg() == 4326 and shapes.geometry.is_valid.all()
+
+
+def test_an_empty_list_selects_no_rows():
+    shapes = read_table("lsoa_geometry_light", where={"lsoa_code": []})
+    assert len(shapes) == 0 and isinstance(shapes, gpd.GeoDataFrame)
 
 
 def test_big_tables_are_not_kept_and_small_ones_are_shared_safely():
