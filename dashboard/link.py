@@ -107,7 +107,7 @@ def _read_vintage() -> str:
             except ValueError:
                 shown = layers.get_vintage(DEFAULT_VINTAGE).label
                 _warn(
-                    f"The link asked for data vintage `{_code(requested)}`, which this "
+                    f"The link asked for data vintage {quote(requested)}, which this "
                     f"dashboard does not have (it has {', '.join(layers.VINTAGES)}); "
                     f"showing the default, {shown}, instead."
                 )
@@ -116,12 +116,6 @@ def _read_vintage() -> str:
     vintage = st.session_state[VINTAGE_KEY]
     st.query_params["vintage"] = vintage
     return vintage
-
-
-def _code(value: object) -> str:
-    """A link value shown as inline code: backticks removed, cut short, one line."""
-    text = "".join(ch for ch in str(value) if ch.isprintable() and ch != "`")
-    return text[:40] + ("…" if len(text) > 40 else "")
 
 
 def _read_ics(vintage: str) -> str:

@@ -13,6 +13,7 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.scaffold import quote
 from tests.app.apptest import APP, PAGES, assert_clean, run_page
 
 #: (vintage, ICB): West and North London, Thames Valley, Surrey and Sussex, Herefordshire
@@ -94,7 +95,7 @@ def test_unknown_vintage_is_named_and_the_default_shown():
     at = run_page("overview.py", "E54000071", vintage="2019")
     assert_clean(at)
     warnings = [w.value for w in at.warning]
-    assert len(warnings) == 1 and "`2019`" in warnings[0] and "April 2026" in warnings[0]
+    assert len(warnings) == 1 and "“2019”" in warnings[0] and "April 2026" in warnings[0]
     # Nothing else changes: the ICS the link names is kept.
     assert at.session_state["vintage"] == "2026"
     assert at.session_state["ics"] == "E54000071"
@@ -104,7 +105,8 @@ def test_unknown_vintage_is_named_and_the_default_shown():
 def test_unknown_vintage_cannot_inject_markdown():
     at = run_page("overview.py", "E54000071", vintage="[x](http://evil)`")
     text = at.warning[0].value
-    assert "`[x](http://evil)`" in text  # inside inline code: shown, never a link
+    # Quoted by the one rule (scaffold.quote): markdown escaped, the URL kept from linking.
+    assert quote("[x](http://evil)`") in text and "](http" not in text
 
 
 def test_old_link_opens_in_2022_and_offers_the_successor():

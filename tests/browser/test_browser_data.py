@@ -20,7 +20,7 @@ def units_outside(page) -> tuple[int, int]:
 
 @pytest.mark.viewport(1400, 1000)
 def test_uploaded_grouping_changes_the_tiers_page(server, page, tmp_path):
-    codes = sorted(layers.load_system("QGH").practices["practice_code"])
+    codes = sorted(layers.load_system("QGH", vintage="2022").practices["practice_code"])
     grouping = tmp_path / "localities.csv"
     grouping.write_text(
         "practice_code,place_name\n"

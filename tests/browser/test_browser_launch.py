@@ -55,7 +55,7 @@ def test_plain_launch_draws_the_qgh_map_from_the_static_file(plain, tab):
     tab.on("response", lambda r: geometry.append(r) if "/app/static/lsoas_" in r.url else None)
     tab.goto(f"{base}/map?ics=QGH")
     tab.wait_for_function(MAP_DRAWN_JS, timeout=120_000, polling=100)
-    assert tab.evaluate(CHOROPLETH_PATHS_JS) == len(layers.load_system("QGH").lsoas)
+    assert tab.evaluate(CHOROPLETH_PATHS_JS) == len(layers.load_system("QGH", vintage="2022").lsoas)
     assert [r.status for r in geometry] == [200]
     assert geometry[0].headers.get("content-encoding") in ("br", "gzip")
     assert _static_notice(tab) == 0
@@ -81,7 +81,7 @@ def test_emptying_the_static_folder_mid_session_still_draws_the_map(plain, tab):
     base, _log = plain
     tab.goto(f"{base}/map?ics=QGH")
     tab.wait_for_function(MAP_DRAWN_JS, timeout=120_000, polling=100)
-    expected = len(layers.load_system("QGH").lsoas)
+    expected = len(layers.load_system("QGH", vintage="2022").lsoas)
     assert tab.evaluate(CHOROPLETH_PATHS_JS) == expected
     removed = [p for p in STATIC_DIR.iterdir() if p.name != ".gitkeep"]
     assert any(p.name.startswith("lsoas_QGH_") for p in removed)
