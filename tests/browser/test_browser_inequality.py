@@ -43,7 +43,7 @@ def test_page_draws_chart_map_and_tables_offline(server, page):
     assert len(plots) == 3, plots
     profile, core20, decile = plots
     assert profile["types"] == ["bar", "bar"]
-    assert core20["types"] == ["choropleth"]
+    assert core20["types"] == ["choropleth", "scattergeo"]  # the places' names on top
     assert core20["colorbar"] == "% residents in national IMD deciles 1–2"
     assert decile["types"] == ["bar", "scatter"]  # bars and the fitted SII line
     assert decile["names"][1].startswith("SII line")
