@@ -113,6 +113,17 @@ def show_figure(
     figure_downloads(export or figure, title, key)
 
 
+def _label_in_vintage(config: object, vintage: str) -> object:
+    """A column's configuration (a label, or a column config) in the vintage's words."""
+    from dashboard.scaffold import in_vintage
+
+    if isinstance(config, str):
+        return in_vintage(config, vintage)
+    if isinstance(config, dict) and isinstance(config.get("label"), str):
+        return {**config, "label": in_vintage(config["label"], vintage)}
+    return config
+
+
 def show_table(
     table: pd.DataFrame,
     title: str,
@@ -133,7 +144,10 @@ def show_table(
         if column in table.columns
     }
     config.update(
-        {in_vintage(c, vintage): v for c, v in (frame.pop("column_config", {}) or {}).items()}
+        {
+            in_vintage(c, vintage): _label_in_vintage(v, vintage)
+            for c, v in (frame.pop("column_config", {}) or {}).items()
+        }
     )
     st.dataframe(table, hide_index=True, column_config=config, key=f"{key}_table", **frame)
     table_downloads(table, title, key)

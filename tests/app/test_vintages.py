@@ -282,3 +282,11 @@ def test_inequality_offers_only_the_vintages_indicators():
     assert_clean(at)
     assert not at.warning
     assert label in at.selectbox(key="ineq_indicator").options
+
+
+def test_overview_tables_name_the_2026_sources_in_their_headers():
+    """Column labels set by a section (column_config) are put in the vintage's words too."""
+    at = run_page("overview.py", "E54000019", vintage="2026")
+    labels = " ".join(frame.proto.columns for frame in at.dataframe)
+    assert "Residents (Census 2021)" in labels
+    assert "mid-2020" not in labels and "Jul 2022" not in labels
