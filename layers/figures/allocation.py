@@ -61,7 +61,8 @@ __all__ = [
 ]
 
 #: The price base of every £ on the page.
-PRICES = "2022/23 prices"
+#: Money is the budget the user enters, in cash: no year's prices are implied.
+PRICES = "cash terms"
 #: The note under every money figure.
 MONEY_NOTE = f"Money in {PRICES}; the budget is a user input."
 #: A £-per-head map's colour scale reaches at least this share of the ICS average
@@ -316,7 +317,7 @@ def per_head_map(
                 ]
             ),
             hovertemplate="<b>%{customdata[0]}</b><br>%{location}<br>£%{customdata[1]:,.0f}"
-            "<br>Population (NHS England 2022/23): %{customdata[2]:,.0f}"
+            "<br>Population (NHS England, allocation year): %{customdata[2]:,.0f}"
             "<br>£%{customdata[3]:,.2f} per head<extra></extra>",
             name="£ per head",
         )
@@ -380,7 +381,7 @@ def need_heatmap(
             hovertemplate="%{y}<br>%{x}: %{z:.3f}<extra></extra>",
         )
     )
-    note = "Index 1 = ICS average need per head; NHS England 2022/23 weighted populations."
+    note = "Index 1 = ICS average need per head; NHS England weighted populations."
     return _layout(
         figure, title, 160 + 40 * len(need), "Need component", note=note, data_line=data_line
     )

@@ -34,10 +34,10 @@ INEQUALITY_METHODS = ("inequality_level_up", "inequality_zero_sum")
 #: The largest share the page's slider moves towards the most deprived.
 MAX_SHARE = 50.0
 METHOD_HELP = {
-    "equal_per_head": "Every registered patient (NHS England 2022/23 list) carries the same £, "
-    "whatever their need.",
-    "weighted_capitation": "Each service is shared by its NHS England 2022/23 need component: "
-    "a practice's weighted population for that component.",
+    "equal_per_head": "Every registered patient (NHS England's list for the allocation year) "
+    "carries the same £, whatever their need.",
+    "weighted_capitation": "Each service is shared by its NHS England need component (for the "
+    "allocation year): a practice's weighted population for that component.",
     "inequality_level_up": "A share of each service is ring-fenced and given only to practices "
     "more deprived than the threshold; every other practice keeps the same proportion of its "
     "weighted-capitation amount, so nobody falls further than that share.",
