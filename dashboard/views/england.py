@@ -7,7 +7,7 @@ from dashboard.sections.england import league, national_map
 
 ctx = scaffold.context()
 national_map.follow_drill()
-st.title(f"England: all {ctx.info.n_icbs} ICSs ({ctx.info.label})")
+st.title(f"England: all {ctx.info.n_icbs} ICSs ({ctx.info.icb_date})")
 st.caption(
     "Places: each ICS's default place definition (places named in its papers, "
     "otherwise upper-tier local authorities)."
