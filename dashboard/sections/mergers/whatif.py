@@ -61,7 +61,7 @@ def draw(ctx: PageContext) -> None:
     # ICBs of another vintage (after a switch) are not offered: drop them.
     st.session_state[PICK_KEY] = [c for c in st.session_state[PICK_KEY] if c in options]
     chosen = st.multiselect(
-        f"ICBs to merge ({ctx.info.label})",
+        f"ICBs to merge ({ctx.info.n_icbs} ICBs of {ctx.info.icb_date})",
         options,
         key=PICK_KEY,
         format_func=lambda c: ics_label(c, ctx.vintage),
