@@ -51,7 +51,9 @@ def test_no_serious_or_critical_violations(server, browser, path):
         # The sidebar is drawn after the page: judge it once its picker is there (a
         # half-drawn sidebar is a scroll region with nothing focusable in it yet).
         page.wait_for_selector(
-            '[data-testid="stSidebarContent"] [data-testid="stSelectbox"]', timeout=60_000
+            '[data-testid="stSidebarContent"] [data-testid="stSelectbox"]',
+            state="attached",  # presentation mode hides the sidebar
+            timeout=60_000,
         )
         page.wait_for_timeout(1500)  # let charts and tables paint
         assert page.locator("text=Sorry, the").count() == 0, f"{path} failed to draw"
