@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
-__all__ = ["COORDINATE_GRID_DEG", "dissolve"]
+__all__ = ["COORDINATE_GRID_DEG", "dissolve", "exterior_rings"]
 
 #: Coordinates are snapped to 1e-5 degrees (about 1 m) in ``geodata/``.
 COORDINATE_GRID_DEG = 1e-5
@@ -51,3 +52,24 @@ def dissolve(frame: gpd.GeoDataFrame, by: str | list[str]) -> gpd.GeoDataFrame:
     columns = [*keys, "geometry"]
     table = pd.DataFrame(rows, columns=columns)
     return gpd.GeoDataFrame(table, geometry="geometry", crs=frame.crs)
+
+
+def exterior_rings(geometry: object) -> tuple[list[float | None], list[float | None]]:
+    """Exterior rings of (multi)polygons as x / y lists separated by None (plotly lines).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> xs, ys = exterior_rings(box(0, 0, 1, 1))
+    >>> len(xs), xs[-1]
+    (6, None)
+    """
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for part in shapely.get_parts(geometry):
+        if part.is_empty or part.geom_type != "Polygon":
+            continue
+        coords = np.asarray(part.exterior.coords)
+        xs += [*coords[:, 0].tolist(), None]
+        ys += [*coords[:, 1].tolist(), None]
+    return xs, ys

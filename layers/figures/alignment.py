@@ -32,7 +32,7 @@ from layers.alignment._core import NO_PCN, PSEUDO_NAMES, check_threshold
 from layers.alignment.disclosed import REST_OF_ENGLAND, REST_OF_ENGLAND_NAME, DisclosedOverlap
 from layers.alignment.lineage import merger_lineage, split_authorities
 from layers.alignment.tables import COMPARISON_VERDICTS
-from layers.geometry import dissolve
+from layers.geometry import dissolve, exterior_rings
 from layers.maps import feature_collection, geo_view, outline_coordinates
 from layers.style import NOTE_FONT, OKABE_ITO, SEQUENTIAL_SCALE, note_annotation
 from layers.vintages import DEFAULT_VINTAGE, Vintage, get_vintage
@@ -710,19 +710,6 @@ def flow_map(
 # --------------------------------------------------------------------------- lineage
 
 
-def _rings(geometry: object) -> tuple[list[float | None], list[float | None]]:
-    """Exterior rings of (multi)polygons as x / y lists separated by None."""
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for part in shapely.get_parts(geometry):
-        if part.is_empty or part.geom_type != "Polygon":
-            continue
-        coords = np.asarray(part.exterior.coords)
-        xs += [*coords[:, 0].tolist(), None]
-        ys += [*coords[:, 1].tolist(), None]
-    return xs, ys
-
-
 def _label_point(geometry: object, within: object | None = None) -> tuple[float, float]:
     """A point inside the largest part (of the part inside ``within``, when it has one)."""
     if within is not None:
@@ -821,7 +808,7 @@ def _ccg_traces(
         shape = parts.geometry.get(row[unit_code])
         if shape is None or shape.is_empty:
             continue
-        xs, ys = _rings(shape)
+        xs, ys = exterior_rings(shape)
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         pattern = _PATTERNS[(i // len(OKABE_ITO) + i) % len(_PATTERNS)]
         short = _short_unit_name(row[unit_name])
@@ -881,7 +868,7 @@ def _away_traces(
     for trace_name, frame, colour, pattern in away_sets:
         xs, ys, hovers = [], [], []
         for shape, text in zip(frame.geometry, frame["label"], strict=True):
-            rx, ry = _rings(shape)
+            rx, ry = exterior_rings(shape)
             xs += rx
             ys += ry
             labels.append(_map_label(_label_point(shape, view), text, size=10))

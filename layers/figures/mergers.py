@@ -10,13 +10,13 @@ from __future__ import annotations
 import math
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
 from layers import format as fmt
 from layers._checks import require_frame
+from layers.geometry import exterior_rings
 from layers.style import OKABE_ITO, note_annotation, source_note
 from layers.vintages import get_vintage
 
@@ -26,19 +26,6 @@ __all__ = ["core20_chart", "merger_map", "need_chart", "tier_chart"]
 _MOVED = OKABE_ITO[1]
 _STAYED = "#d9d9d9"
 _OUTLINE = "#000000"
-
-
-def _rings(geometry: object) -> tuple[list[float | None], list[float | None]]:
-    """Exterior rings of (multi)polygons as x / y lists separated by None."""
-    xs: list[float | None] = []
-    ys: list[float | None] = []
-    for part in shapely.get_parts(geometry):
-        if part.is_empty or part.geom_type != "Polygon":
-            continue
-        coords = np.asarray(part.exterior.coords)
-        xs += [*coords[:, 0].tolist(), None]
-        ys += [*coords[:, 1].tolist(), None]
-    return xs, ys
 
 
 def _label(geometry: object, text: str) -> dict:
@@ -132,7 +119,7 @@ def _piece_traces(pieces: gpd.GeoDataFrame, names: dict[str, str]) -> list[go.Sc
     """The merged ICB's area filled by whether each piece changed ICB."""
     traces = []
     for moved, group in pieces.groupby("moved", sort=False):
-        xs, ys = _rings(shapely.union_all(group.geometry.to_numpy()))
+        xs, ys = exterior_rings(shapely.union_all(group.geometry.to_numpy()))
         traces.append(
             go.Scatter(
                 x=xs,
@@ -154,7 +141,7 @@ def _member_traces(members: gpd.GeoDataFrame) -> list[go.Scatter]:
     """Each member of a what-if merge filled in its own colour."""
     traces = []
     for i, row in enumerate(members.itertuples()):
-        xs, ys = _rings(row.geometry)
+        xs, ys = exterior_rings(row.geometry)
         traces.append(
             go.Scatter(
                 x=xs,
@@ -177,10 +164,10 @@ def _outline_traces(outline: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> lis
     """The predecessors' dashed outlines and the merged ICB's outline on top."""
     xs, ys = [], []
     for geometry in members.geometry:
-        x, y = _rings(geometry)
+        x, y = exterior_rings(geometry)
         xs += x
         ys += y
-    merged_x, merged_y = _rings(shapely.union_all(outline.geometry.to_numpy()))
+    merged_x, merged_y = exterior_rings(shapely.union_all(outline.geometry.to_numpy()))
     return [
         go.Scatter(
             x=xs,
