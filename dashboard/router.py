@@ -25,6 +25,9 @@ from dashboard.link import pop_warnings, read_link
 from dashboard.page_specs import page_paths
 from dashboard.state import GROUPING_DIGEST_KEY, UPLOADS_ICS_KEY, UPLOADS_KEY
 
+# This script runs on every rerun: keep one copy of the root on sys.path, not one a run.
+while sys.path.count(sys.path[0]) > 1:
+    sys.path.remove(sys.path[0])
 # The server's own time for this run, for the opt-in run log (dashboard/runlog.py).
 _run_started = time.perf_counter()
 log = logging.getLogger("ics_planner")
