@@ -18,7 +18,7 @@ from layers import format as fmt
 from layers._checks import require_frame
 from layers.geometry import exterior_rings
 from layers.style import OKABE_ITO, note_annotation, source_note
-from layers.vintages import get_vintage
+from layers.vintages import Vintage, get_vintage
 
 __all__ = ["core20_chart", "merger_map", "need_chart", "tier_chart"]
 
@@ -222,12 +222,22 @@ def tier_chart(tiers: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Fi
     )
     low, high = int(tiers["ics_band_low"].iloc[0]), int(tiers["ics_band_high"].iloc[0])
     figure.add_hrect(y0=low, y1=high, fillcolor=OKABE_ITO[2], opacity=0.15, line_width=0)
-    figure.update_layout(
+    return _before_after_layout(
+        figure,
+        info,
+        height,
         title=f"ICS size against its design band ({fmt.count(low)}–{fmt.count(high)} residents)",
         yaxis_title=f"Residents ({info.population_source})",
+    )
+
+
+def _before_after_layout(figure: go.Figure, info: Vintage, height: int, **layout) -> go.Figure:
+    """The before/after charts' common frame: height, margins and the source note below."""
+    figure.update_layout(
         height=height,
         margin={"t": 60, "b": 80},
         annotations=[note_annotation(source_note(info.data_line), y=-0.25, yanchor="top")],
+        **layout,
     )
     return figure
 
@@ -256,7 +266,10 @@ def need_chart(need: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Fig
         )
     )
     figure.add_hline(y=1.0, line_dash="dot", line_color="#333333")
-    figure.update_layout(
+    return _before_after_layout(
+        figure,
+        info,
+        height,
         title=f"Need index inside the merged system (NHS England {info.default_allocation_year}; "
         "1 = merged average)",
         yaxis_title="Core need index",
@@ -264,11 +277,7 @@ def need_chart(need: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Fig
             min(0.8, float(need["overall_index"].min()) - 0.05),
             max(1.2, float(need["overall_index"].max()) + 0.05),
         ],
-        height=height,
-        margin={"t": 60, "b": 80},
-        annotations=[note_annotation(source_note(info.data_line), y=-0.25, yanchor="top")],
     )
-    return figure
 
 
 def core20_chart(core20: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Figure:
@@ -295,11 +304,10 @@ def core20_chart(core20: pd.DataFrame, *, vintage: str, height: int = 360) -> go
             name="Core20 residents %",
         )
     )
-    figure.update_layout(
+    return _before_after_layout(
+        figure,
+        info,
+        height,
         title=f"Core20: residents in {info.imd_name} national deciles 1–2",
         yaxis_title="Residents in Core20 (%)",
-        height=height,
-        margin={"t": 60, "b": 80},
-        annotations=[note_annotation(source_note(info.data_line), y=-0.25, yanchor="top")],
     )
-    return figure
