@@ -58,6 +58,19 @@ BUILTIN_COMPARISONS = {
 WORKING = "working"
 
 
+def population_label(vintage: str) -> str:
+    """The population column's heading: NHS England's list for the allocation year shown.
+
+    Examples
+    --------
+    >>> population_label("2022")
+    'Population (NHS England 2022/23)'
+    """
+    from dashboard import loaders
+
+    return f"Population (NHS England {loaders.allocation_year(vintage)})"
+
+
 @dataclass(frozen=True)
 class Run:
     """What every tab draws from: the practice frame, the working scenario, the level."""
@@ -70,7 +83,7 @@ class Run:
 
     @property
     def population(self) -> float:
-        """The ICS's population (NHS England 2022/23)."""
+        """The ICS's population (NHS England's list for the allocation year)."""
         return float(self.frame[POPULATION_COLUMN].sum())
 
     @property

@@ -85,7 +85,7 @@ def _parameters(method: str) -> dict:
     return parameters
 
 
-def _inputs(code: str) -> tuple[str, str, str, dict]:
+def _inputs(code: str, vintage: str) -> tuple[str, str, str, dict]:
     """The scenario box: name, budget text, method and its parameters."""
     with st.container(border=True):
         st.markdown("**Scenario**")
@@ -103,7 +103,7 @@ def _inputs(code: str) -> tuple[str, str, str, dict]:
             help=(
                 "The starting figure is illustrative: "
                 f"{fmt.pounds(ILLUSTRATIVE_POUNDS_PER_HEAD)} per registered patient (NHS "
-                "England 2022/23 list), rounded. Type your own budget, e.g. 4,250,000,000."
+                f"England {loaders.allocation_year(vintage)} list), rounded. Type your own budget, e.g. 4,250,000,000."
             ),
             persist_state="session",
         )
@@ -194,7 +194,7 @@ def _save_and_load(ctx: PageContext, scenario: Scenario, scenario_json: str) -> 
 
 def draw(ctx: PageContext, frame: pd.DataFrame) -> Run:
     """The scenario's controls and catalogue, then save and load, then the level."""
-    inputs = _inputs(ctx.code)
+    inputs = _inputs(ctx.code, ctx.vintage)
     problems_box = st.container()  # between the controls and the catalogue
     edited = catalogue.draw(ctx)
     scenario, allocations, problems = _build(ctx, frame, inputs, edited)

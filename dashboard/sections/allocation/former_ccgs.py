@@ -9,12 +9,10 @@ from dashboard import loaders
 from dashboard.exports import MONEY, MONEY_PER_HEAD, show_figure, show_table
 from dashboard.scaffold import PageContext
 from dashboard.sections.allocation import files
-from dashboard.sections.allocation.common import Run
+from dashboard.sections.allocation.common import Run, population_label
 from layers import format as fmt
 from layers.allocation import former_ccg_funding, funding_spread
 from layers.figures import allocation as figures
-
-POPULATION = "Population (NHS England 2022/23)"
 
 _HOW = """
 Each practice goes to the former CCG where most of its registered patients live
@@ -61,7 +59,7 @@ def _table(ctx: PageContext, merger: pd.DataFrame) -> None:
             "Former CCG": merger["former_ccg_name"],
             "Code": merger["former_ccg_code"],
             "Practices": merger["n_practices"],
-            POPULATION: merger["population"],
+            population_label(ctx.vintage): merger["population"],
             "Current £": merger["current_pounds"],
             "Unified £": merger["unified_pounds"],
             "Current £ per head": merger["current_per_head"],
@@ -84,7 +82,7 @@ def _table(ctx: PageContext, merger: pd.DataFrame) -> None:
         f"{ctx.name} funding by former CCG",
         "alloc_merger",
         {
-            POPULATION: "%,.0f",
+            population_label(ctx.vintage): "%,.0f",
             "Current £": MONEY,
             "Unified £": MONEY,
             "Difference %": "%.2f%%",

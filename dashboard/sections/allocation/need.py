@@ -8,11 +8,10 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.exports import show_figure, show_table
 from dashboard.scaffold import PageContext
-from dashboard.sections.allocation.common import Run, level_words, unit_names
+from dashboard.sections.allocation.common import Run, level_words, population_label, unit_names
 from layers.allocation import COMPONENT_NAMES, COMPONENTS, INDEX_COLUMNS
 from layers.figures import allocation as figures
 
-POPULATION = "Population (NHS England 2022/23)"
 #: The index columns in words.
 INDEX_NAMES = {
     **{f"{component}_index": COMPONENT_NAMES[component] for component in COMPONENTS},
@@ -42,7 +41,7 @@ def draw(ctx: PageContext, run: Run) -> None:
         table = pd.concat(
             [
                 unit_names(need, level, run),
-                pd.DataFrame({POPULATION: need["population"]}),
+                pd.DataFrame({population_label(ctx.vintage): need["population"]}),
                 need[list(INDEX_COLUMNS)].rename(columns=INDEX_NAMES),
             ],
             axis=1,
@@ -51,5 +50,5 @@ def draw(ctx: PageContext, run: Run) -> None:
             table,
             f"{ctx.name} need indices by {level}",
             f"alloc_need_{level}",
-            {POPULATION: "%,.0f", **dict.fromkeys(INDEX_NAMES.values(), "%.3f")},
+            {population_label(ctx.vintage): "%,.0f", **dict.fromkeys(INDEX_NAMES.values(), "%.3f")},
         )

@@ -13,6 +13,7 @@ from dashboard.sections.allocation.common import (
     UNIT_PLURALS,
     Run,
     level_words,
+    population_label,
     tier_split_words,
     unit_names,
     variant,
@@ -21,8 +22,6 @@ from layers import format as fmt
 from layers.allocation import TIER_NAMES, TIERS, funding_spread
 from layers.figures import allocation as figures
 from layers.figures.maps import name_labels, pcn_labels
-
-POPULATION = "Population (NHS England 2022/23)"
 
 
 def _headlines(run: Run, places: pd.DataFrame) -> None:
@@ -143,7 +142,7 @@ def _map(ctx: PageContext, run: Run, summary: pd.DataFrame) -> None:
     )
 
 
-def _table(run: Run, summary: pd.DataFrame) -> None:
+def _table(ctx: PageContext, run: Run, summary: pd.DataFrame) -> None:
     """Every unit's £, £ per head, populations and money by commissioning tier."""
     tier_columns = {f"Commissioned by {TIER_NAMES[t]} £": f"{t}_pence" for t in TIERS}
     table = pd.concat(
@@ -154,7 +153,7 @@ def _table(run: Run, summary: pd.DataFrame) -> None:
                     "£": summary["pounds"],
                     "£ per head": summary["pounds_per_head"],
                     "£ per weighted head": summary["pounds_per_weighted_head"],
-                    POPULATION: summary["population"],
+                    population_label(ctx.vintage): summary["population"],
                     "Weighted population": summary["weighted_population"],
                     **{name: summary[column] / 100 for name, column in tier_columns.items()},
                 }
@@ -170,7 +169,7 @@ def _table(run: Run, summary: pd.DataFrame) -> None:
             "£": MONEY,
             "£ per head": MONEY_PER_HEAD,
             "£ per weighted head": MONEY_PER_HEAD,
-            POPULATION: "%,.0f",
+            population_label(ctx.vintage): "%,.0f",
             "Weighted population": "%,.0f",
             **dict.fromkeys(tier_columns, MONEY),
         },
@@ -201,4 +200,4 @@ def draw(ctx: PageContext, run: Run) -> None:
     if run.scenario.method in INEQUALITY_METHODS:
         _gains_and_losses(ctx, run)
     _map(ctx, run, summary)
-    _table(run, summary)
+    _table(ctx, run, summary)

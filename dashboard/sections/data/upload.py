@@ -35,8 +35,8 @@ ACCEPT = {
 EFFECT = {
     "place_groupings": "Every page then uses your places (practices you leave out keep "
     "their place under the sidebar's definition).",
-    "practice_list": "The Overview page then compares your list with the July 2022 "
-    "registrations (list sizes and PCN membership).",
+    "practice_list": "The Overview page then compares your list with the registrations "
+    "of the data vintage in use (list sizes and PCN membership).",
     "budgets": "The Service allocation page then measures distance from target against "
     "your current budgets instead of equal per head.",
     "boundaries": "The Map page then draws your proposed boundaries over the five layers.",

@@ -11,6 +11,8 @@ from dashboard.sections.tiers import TierView
 from layers import format as fmt
 from layers import tiers
 from layers.figures import tiers as figures
+from layers.individuals import age_band_labels
+from layers.vintages import Vintage
 
 #: Link parameters (and session keys) of the inputs of this tab.
 AGE_LAYER = "tiers_age_layer"
@@ -83,9 +85,34 @@ def draw(ctx: PageContext, view: TierView) -> None:
             f"Modelled age structure {unit}",
             "tiers_pyramid_table",
         )
-    st.caption(
-        "Modelled, not counted: a practice's age structure is its registrations by LSOA × "
-        "each LSOA's ONS mid-2020 single-year age mix (patients in Wales or at unknown "
-        "addresses take the practice's own mix); PCNs, places and the ICS add up their "
-        "practices. The sex split is modelled from age (layers.individuals.MALE_SHARE_BY_AGE)."
+    st.caption(_AGE_CAPTION.format(mix=_age_mix_words(ctx.info)))
+
+
+#: Why the pyramid is modelled; ``mix`` says what each LSOA's ages are in the vintage.
+_AGE_CAPTION = (
+    "Modelled, not counted: a practice's age structure is its registrations by LSOA × "
+    "{mix} (patients in Wales or at unknown addresses take the practice's own mix); PCNs, "
+    "places and the ICS add up their practices. The sex split is modelled from age "
+    "(layers.individuals.MALE_SHARE_BY_AGE)."
+)
+
+
+def _age_mix_words(info: Vintage) -> str:
+    """Each LSOA's age mix in the vintage's words: single years, or the Census bands.
+
+    Examples
+    --------
+    >>> import layers
+    >>> _age_mix_words(layers.get_vintage("2022"))
+    "each LSOA's ONS mid-2020 single-year age mix"
+    >>> _age_mix_words(layers.get_vintage("2026"))[:61]
+    "each LSOA's Census 2021 age mix in 6 broad bands (0-15, 16-24"
+    """
+    if info.single_year_ages:
+        return f"each LSOA's {info.population_source} single-year age mix"
+    return (
+        f"each LSOA's {info.population_source} age mix in {len(info.age_bands)} broad bands ("
+        + ", ".join(age_band_labels(info.age_bands))
+        + "), so the pyramid is drawn in those bands; registrations are "
+        + info.registered_label
     )
