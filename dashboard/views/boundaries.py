@@ -23,8 +23,8 @@ scaffold.start(
     ctx,
     f"Boundary alignment: {ctx.title_suffix}",
     "Do PCNs, practices and places line up with council boundaries? For partners checking "
-    "before they pool budgets or plan services together. Registered patients: NHS Digital, "
-    "July 2022 (practice × LSOA of residence).",
+    "before they pool budgets or plan services together. Registered patients: "
+    f"{ctx.info.registrations}.",
 )
 shared = view.read(ctx)
 tabs = scaffold.lazy_tabs(list(SECTIONS), "section")
