@@ -56,11 +56,11 @@ USER = User("analyst@example.nhs.uk", "An Analyst")
 
 def qrv_document() -> tuple[ScenarioDocument, object]:
     """The QRV allocation document and the practice frame it runs on."""
-    place_definition = layers.default_place_definition("QRV")
+    place_definition = layers.default_place_definition("QRV", vintage="2022")
     frame = practice_frame(
-        layers.load_system("QRV", place_definition),
-        layers.read_table("weighted_populations"),
-        layers.read_table("lsoas"),
+        layers.load_system("QRV", place_definition, vintage="2022"),
+        layers.read_table("weighted_populations", vintage="2022"),
+        layers.read_table("lsoas", vintage="2022"),
     )
     scenario = Scenario(
         "QRV fair shares",
@@ -141,7 +141,7 @@ def measure_browser(url: str, document: ScenarioDocument, repeats: int) -> dict[
         sync_playwright() as playwright,
     ):
         browser = launch_chromium(playwright)
-        plain = f"{server}/allocation?ics=QRV"
+        plain = f"{server}/allocation?vintage=2022&ics=QRV"
         linked = f"{plain}&scenario={saved.id}"
         _draw_seconds(browser, plain)  # warm the server's caches: the bar is about the link
         _draw_seconds(browser, linked)
