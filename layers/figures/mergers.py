@@ -105,7 +105,15 @@ def merger_map(
         plot_bgcolor="white",
         margin={"l": 10, "r": 10, "t": 60, "b": 60},
         xaxis={"visible": False, "range": [minx, maxx]},
-        yaxis={"visible": False, "scaleanchor": "x", "scaleratio": ratio},
+        # Both ranges set: plotly widens one to keep the shape, so far-apart members
+        # (a what-if of Cornwall and the North East) all stay in the frame.
+        yaxis={
+            "visible": False,
+            "range": [miny, maxy],
+            "scaleanchor": "x",
+            "scaleratio": ratio,
+            "constrain": "range",
+        },
         legend={"orientation": "h", "y": -0.02, "yanchor": "top"},
         annotations=[
             *(_label(g, str(n)) for g, n in zip(members.geometry, members["name"], strict=True)),
