@@ -28,7 +28,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from layers.style import IMD_DECILE_COLOURS, stepped_colorscale
+from layers.style import IMD_DECILE_COLOURS, note_annotation, stepped_colorscale, wrap_text
 from layers.system import System
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
@@ -560,25 +560,16 @@ def system_map(
         places = system.places
         fig.add_trace(name_labels(places.geometry, places["place_name"], showlegend=True))
 
+    # Wrapped, so the 2026 vintage's long data line is not cut off at the map's edge.
+    note = wrap_text(f"Data: {info.data_line}. Contains OS data © Crown copyright.", 150)
     fig.update_layout(
         geo=geo_view(system.ics.total_bounds),
         height=height,
-        margin={"l": 0, "r": 0, "t": 40, "b": 30},
+        # Room above the map for the title and the (wrapped) data note.
+        margin={"l": 0, "r": 0, "t": 28 + 13 * note.count("<br>") + 13, "b": 30},
         title={"text": title or f"{system.name} ICS ({system.code})", "x": 0.01},
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
-        annotations=[
-            {
-                "text": f"Data: {info.data_line}. Contains OS data © Crown copyright.",
-                "showarrow": False,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 1.0,
-                "xanchor": "left",
-                "yanchor": "bottom",
-                "font": {"size": 10, "color": "#425563"},
-            }
-        ],
+        annotations=[note_annotation(note)],
         uirevision=system.code,
     )
     return fig

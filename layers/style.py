@@ -7,6 +7,7 @@ safe; where a colour carries meaning, a pattern or a word repeats it for print.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import Final
 
@@ -34,6 +35,7 @@ __all__ = [
     "note_annotation",
     "source_note",
     "stepped_colorscale",
+    "wrap_text",
 ]
 
 #: NHS Blue, the accent of titles and the ICS outline.
@@ -190,3 +192,19 @@ def note_annotation(text: str, y: float = 1.0, yanchor: str = "bottom") -> dict:
         "font": NOTE_FONT,
         "align": "left",
     }
+
+
+def wrap_text(text: object, width: int) -> str:
+    """Break ``text`` into lines of at most ``width`` characters with ``<br>`` (plotly).
+
+    Notes, card cells and long labels wrap rather than run off a figure's edge; empty
+    text reads as a dash.
+
+    Examples
+    --------
+    >>> wrap_text("Data: ICBs April 2026; LSOA 2021 boundaries", 20)
+    'Data: ICBs April<br>2026; LSOA 2021<br>boundaries'
+    >>> wrap_text("", 10)
+    '–'
+    """
+    return "<br>".join(textwrap.wrap(str(text), width=width)) or "–"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import itertools
 import math
-import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -34,7 +33,7 @@ from layers.alignment.lineage import merger_lineage, split_authorities
 from layers.alignment.tables import COMPARISON_VERDICTS
 from layers.geometry import dissolve, exterior_rings
 from layers.maps import feature_collection, geo_view, outline_coordinates
-from layers.style import NOTE_FONT, OKABE_ITO, SEQUENTIAL_SCALE, note_annotation
+from layers.style import NOTE_FONT, OKABE_ITO, SEQUENTIAL_SCALE, note_annotation, wrap_text
 from layers.vintages import DEFAULT_VINTAGE, Vintage, get_vintage
 
 __all__ = [
@@ -1059,10 +1058,6 @@ def _lineage_geometry(
 _CARD_UNIT_COLUMNS = ("unit_code", "unit_name", "unit_type", "home_share")
 
 
-def _wrap(text: str, width: int) -> str:
-    return "<br>".join(textwrap.wrap(str(text), width=width)) or "–"
-
-
 def _card_facts(facts: pd.DataFrame) -> go.Table:
     """The card's facts as a two-column table on the left half of the page."""
     return go.Table(
@@ -1076,8 +1071,8 @@ def _card_facts(facts: pd.DataFrame) -> go.Table:
         },
         cells={
             "values": [
-                [_wrap(v, 34) for v in facts["Item"]],
-                [_wrap(v, 44) for v in facts["Value"]],
+                [wrap_text(v, 34) for v in facts["Item"]],
+                [wrap_text(v, 44) for v in facts["Value"]],
             ],
             "fill_color": [["#f0f4f5", "#ffffff"] * (len(facts) // 2 + 1)],
             "font": {"size": 11, "color": "#212b32"},
@@ -1093,7 +1088,7 @@ def _card_notes(limit: float, more: int, info: Vintage) -> list[dict]:
         f"<b>PCNs homed here</b>: dashed line = threshold {limit:.0%}; hatched orange bars "
         "straddle" + (f"; {more} more not shown" if more > 0 else "")
     )
-    footer = _wrap(
+    footer = wrap_text(
         f"Data: {info.data_line}. "
         + (
             "Registered patients are modelled from July 2022 patterns, not published counts. "
@@ -1164,7 +1159,7 @@ def place_card_figure(
     frame = frame.sort_values(["home_share", "unit_code"]).head(CARD_MAX_UNITS)
     straddles = frame["home_share"] < limit
     labels = [
-        _wrap(name + (" (no PCN)" if kind == NO_PCN else ""), 34)
+        wrap_text(name + (" (no PCN)" if kind == NO_PCN else ""), 34)
         for name, kind in zip(frame["unit_name"], frame["unit_type"], strict=True)
     ]
     fig = go.Figure(_card_facts(table))

@@ -103,7 +103,8 @@ def _inputs(code: str, vintage: str) -> tuple[str, str, str, dict]:
             help=(
                 "The starting figure is illustrative: "
                 f"{fmt.pounds(ILLUSTRATIVE_POUNDS_PER_HEAD)} per registered patient (NHS "
-                f"England {loaders.allocation_year(vintage)} list), rounded. Type your own budget, e.g. 4,250,000,000."
+                f"England {loaders.allocation_year(vintage)} list), rounded. Type your own "
+                "budget, e.g. 4,250,000,000."
             ),
             persist_state="session",
         )
