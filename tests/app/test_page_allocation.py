@@ -504,6 +504,20 @@ def test_map_is_centred_on_the_ics_average(qgh_frame):
     assert len(names) == 1 and sorted(names[0].text) == ["Herefordshire", "Worcestershire"]
 
 
+def test_former_ccgs_2026_are_sub_icb_locations():
+    # The 2026 vintage has no April 2021 CCG lookup: its units are the April 2024
+    # sub-ICB locations, and the page says so instead of the 2022 wording.
+    at = run_page(PAGE, "E54000071", view="Former CCGs", vintage="2026")
+    assert_clean(at)
+    table = table_with(at, "Sub-ICB location", "Unified £ per head")
+    assert len(table) >= 2
+    assert "NHS North West London ICB - W2U3Z" in table["Sub-ICB location"].tolist()
+    assert table["Unified £"].sum() == pytest.approx(float(scenario_of(at).budget), abs=0.01)
+    words = " ".join(m.value for m in at.markdown)
+    assert "sub-ICB locations (April 2024)" in words
+    assert "April 2021 LSOA → CCG" not in words
+
+
 def test_former_ccg_axis_never_spans_noise():
     at = run_page(PAGE, "QRV", view="Former CCGs", method="equal_per_head", vintage="2022")
     assert_clean(at)

@@ -28,8 +28,33 @@ Park and Paddington wards of Westminster; here they count with Central London
 (Westminster).
 """
 
+#: The 2026 vintage has no April 2021 CCG lookup: its former-CCG unit is the sub-ICB
+#: location of April 2024 (the area of a CCG that its ICB absorbed in July 2022).
+_HOW_SUB_ICB = """
+Each practice goes to the sub-ICB location where most of its registered patients live
+(plurality of this vintage's registrations by LSOA 2021, counting patients who live inside
+the ICS; ties go to the lower code). LSOAs are mapped with the ONS LSOA 2021 → sub-ICB
+location (April 2024) lookup. Sub-ICB locations are the areas of the CCGs that the ICBs
+absorbed in July 2022, so CCGs that had already merged by then (NHS North West London
+CCG, for one) are a single unit here and are not split back: switch to the July 2022
+vintage for the pre-merger CCGs.
+"""
 
-def _spread_words(merger: pd.DataFrame, current_label: str, unified_label: str) -> str:
+
+def _unit_words(vintage: str) -> tuple[str, str, str]:
+    """The former-CCG unit in the vintage's words: (plural, singular, column heading).
+
+    Examples
+    --------
+    >>> _unit_words("2022")
+    ('former CCGs', 'former CCG', 'Former CCG')
+    """
+    if vintage == "2022":
+        return "former CCGs", "former CCG", "Former CCG"
+    return "sub-ICB locations (April 2024)", "sub-ICB location", "Sub-ICB location"
+
+
+def _spread_words(merger: pd.DataFrame, current_label: str, unified_label: str, units: str) -> str:
     """The range and CV of £ per weighted head across former CCGs, before and after."""
     spreads = [
         funding_spread(
@@ -48,7 +73,7 @@ def _spread_words(merger: pd.DataFrame, current_label: str, unified_label: str) 
         for s in spreads
     )
     return (
-        f"£ per weighted head across former CCGs ranges {before} under {current_label} and "
+        f"£ per weighted head across {units} ranges {before} under {current_label} and "
         f"{after} under {unified_label}."
     )
 
@@ -56,7 +81,7 @@ def _spread_words(merger: pd.DataFrame, current_label: str, unified_label: str) 
 def _table(ctx: PageContext, merger: pd.DataFrame) -> None:
     table = pd.DataFrame(
         {
-            "Former CCG": merger["former_ccg_name"],
+            _unit_words(ctx.vintage)[2]: merger["former_ccg_name"],
             "Code": merger["former_ccg_code"],
             "Practices": merger["n_practices"],
             population_label(ctx.vintage): merger["population"],
@@ -79,7 +104,7 @@ def _table(ctx: PageContext, merger: pd.DataFrame) -> None:
     )
     show_table(
         table,
-        f"{ctx.name} funding by former CCG",
+        f"{ctx.name} funding by {_unit_words(ctx.vintage)[1]}",
         "alloc_merger",
         {
             population_label(ctx.vintage): "%,.0f",
@@ -92,35 +117,41 @@ def _table(ctx: PageContext, merger: pd.DataFrame) -> None:
 
 
 def draw(ctx: PageContext, run: Run) -> None:
-    """The Former CCGs tab."""
+    """The Former CCGs tab (sub-ICB locations of April 2024 in the 2026 vintage)."""
     frame = run.frame
-    n_ccgs = frame["former_ccg_code"].nunique()
+    n_units = frame["former_ccg_code"].nunique()
+    units, unit, _heading = _unit_words(ctx.vintage)
     current = files.current_allocation(ctx, run)
     st.markdown(
-        f"The same ICS seen through its **{n_ccgs} former CCGs**: how much per head each "
+        f"The same ICS seen through its **{n_units} {units}**: how much per head each "
         f"would get under the current allocation ({current.label}) and under the unified "
         f"formula ({run.scenario.name}). Merging CCGs was meant to end “postcode "
         "lotteries”: a single formula funds the same need the same way wherever a patient "
         "lives."
     )
-    with st.expander("How practices are given a former CCG", expanded=False):
-        st.markdown(_HOW)
-    if n_ccgs == 1:
+    with st.expander(f"How practices are given a {unit}", expanded=False):
+        st.markdown(_HOW if ctx.vintage == "2022" else _HOW_SUB_ICB)
+    if n_units == 1 and ctx.vintage == "2022":
         st.info(
             f"In the April 2021 lookup {ctx.name} was already a single CCG "
             f"({frame['former_ccg_name'].iloc[0]}), and this page splits only the merged "
             "CCGs of NW London, Coventry & Warwickshire and Herefordshire & Worcestershire "
             "back into their former CCGs, so there is one unit to show."
         )
+    elif n_units == 1:
+        st.info(
+            f"{ctx.name} has a single sub-ICB location "
+            f"({frame['former_ccg_name'].iloc[0]}), so there is one unit to show."
+        )
     money, label = current.money, current.label
     if current.level != "practice":
         st.info(
-            f"Your current allocation is by {current.level}; grouping by former CCG needs "
-            "one by practice, so this view uses equal per head."
+            f"Your current allocation is by {current.level}; grouping by {unit} "
+            "needs one by practice, so this view uses equal per head."
         )
         money, label = loaders.allocation_run(ctx.key, current.equal_json), "Equal per head"
     merger = former_ccg_funding(money, run.allocations, frame).sort_values("unified_per_head")
-    title = f"{ctx.name}: £ per head by former CCG, {label} vs {run.scenario.name}"
+    title = f"{ctx.name}: £ per head by {unit}, {label} vs {run.scenario.name}"
     show_figure(
         figures.former_ccg_dumbbell(
             merger, label, run.scenario.name, title, data_line=ctx.info.data_line
@@ -129,5 +160,5 @@ def draw(ctx: PageContext, run: Run) -> None:
         "alloc_merger_chart",
     )
     st.caption("Labels: change from current to unified, % of current £ per head.")
-    st.markdown(_spread_words(merger, label, run.scenario.name))
+    st.markdown(_spread_words(merger, label, run.scenario.name, units))
     _table(ctx, merger)
