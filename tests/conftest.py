@@ -14,6 +14,7 @@ The suite has three tiers, each in its own folder and marked by it:
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -62,20 +63,27 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(parts[1])
 
 
-@pytest.fixture(autouse=True)
-def _restore_main_module():
-    """Put back the real ``__main__`` after each test.
+#: The real ``__main__`` of this test process, kept before any page script can replace it.
+_REAL_MAIN = sys.modules["__main__"]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Put back the real ``__main__`` before each test and before its fixtures.
 
     Streamlit's script runner (AppTest runs it in this process) installs the page script
-    as ``sys.modules["__main__"]`` and leaves it there. A process started later with the
-    ``spawn`` method (a Dask worker) would then run the router script as its main and
-    die before starting: "Nanny failed to start".
+    as ``sys.modules["__main__"]`` and leaves it there, also when a module-scoped fixture
+    runs a page. A process started later with the ``spawn`` method (a Dask worker) would
+    then run the router script as its main and die before starting: "Nanny failed to
+    start". A hook, not a fixture, so it runs before every fixture of the test.
     """
-    import sys
+    sys.modules["__main__"] = _REAL_MAIN
 
-    main = sys.modules["__main__"]
-    yield
-    sys.modules["__main__"] = main
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    """And after each test, for whatever runs between tests."""
+    sys.modules["__main__"] = _REAL_MAIN
 
 
 @pytest.fixture(scope="session")
