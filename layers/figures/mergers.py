@@ -188,11 +188,39 @@ def _outline_traces(outline: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> lis
     ]
 
 
-def _bars(frame: pd.DataFrame, column: str) -> tuple[list[str], list[str]]:
+def _member_bars(frame: pd.DataFrame, values: list, text: list[str], name: str) -> go.Figure:
+    """One bar per member and one for the merged system, the merged one in black.
+
+    The three before/after charts differ only in what they plot and how they write it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``role`` ("member" or "merged") and ``name``, one row per bar.
+    values : list
+        Bar heights, in the order of ``frame``.
+    text : list of str
+        Each bar's label above it.
+    name : str
+        The trace's name.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     merged = frame["role"].eq("merged").to_numpy()
     labels = [f"{n} (merged)" if m else str(n) for n, m in zip(frame["name"], merged, strict=True)]
     colours = [_OUTLINE if m else OKABE_ITO[4] for m in merged]
-    return labels, colours
+    return go.Figure(
+        go.Bar(
+            x=labels,
+            y=values,
+            marker_color=colours,
+            text=text,
+            textposition="outside",
+            name=name,
+        )
+    )
 
 
 def tier_chart(tiers: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Figure:
@@ -209,16 +237,11 @@ def tier_chart(tiers: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Fi
     """
     require_frame(tiers, ("role", "name", "residents", "ics_band_low", "ics_band_high"), "tiers")
     info = get_vintage(vintage)
-    labels, colours = _bars(tiers, "residents")
-    figure = go.Figure(
-        go.Bar(
-            x=labels,
-            y=tiers["residents"].tolist(),
-            marker_color=colours,
-            text=[fmt.count(v) for v in tiers["residents"]],
-            textposition="outside",
-            name=f"Residents ({info.population_source})",
-        )
+    figure = _member_bars(
+        tiers,
+        tiers["residents"].tolist(),
+        [fmt.count(v) for v in tiers["residents"]],
+        f"Residents ({info.population_source})",
     )
     low, high = int(tiers["ics_band_low"].iloc[0]), int(tiers["ics_band_high"].iloc[0])
     figure.add_hrect(y0=low, y1=high, fillcolor=OKABE_ITO[2], opacity=0.15, line_width=0)
@@ -254,16 +277,11 @@ def need_chart(need: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Fig
     """
     require_frame(need, ("role", "name", "overall_index"), "need")
     info = get_vintage(vintage)
-    labels, colours = _bars(need, "overall_index")
-    figure = go.Figure(
-        go.Bar(
-            x=labels,
-            y=need["overall_index"].tolist(),
-            marker_color=colours,
-            text=[f"{v:.3f}" for v in need["overall_index"]],
-            textposition="outside",
-            name="Need index",
-        )
+    figure = _member_bars(
+        need,
+        need["overall_index"].tolist(),
+        [f"{v:.3f}" for v in need["overall_index"]],
+        "Need index",
     )
     figure.add_hline(y=1.0, line_dash="dot", line_color="#333333")
     return _before_after_layout(
@@ -292,17 +310,9 @@ def core20_chart(core20: pd.DataFrame, *, vintage: str, height: int = 360) -> go
     """
     require_frame(core20, ("role", "name", "core20_share"), "core20")
     info = get_vintage(vintage)
-    labels, colours = _bars(core20, "core20_share")
     shares = (core20["core20_share"] * 100).round(1)
-    figure = go.Figure(
-        go.Bar(
-            x=labels,
-            y=shares.tolist(),
-            marker_color=colours,
-            text=[f"{v:.1f}%" for v in shares],
-            textposition="outside",
-            name="Core20 residents %",
-        )
+    figure = _member_bars(
+        core20, shares.tolist(), [f"{v:.1f}%" for v in shares], "Core20 residents %"
     )
     return _before_after_layout(
         figure,
