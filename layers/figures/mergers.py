@@ -115,49 +115,68 @@ def merger_map(
     return figure
 
 
+def _filled_area(geometry: object, fillcolor: str, name: str, text: str, **style) -> go.Scatter:
+    """One area of the map filled in a colour, thinly outlined, hovered anywhere inside.
+
+    Parameters
+    ----------
+    geometry : shapely geometry
+        The area (its exterior rings are drawn).
+    fillcolor : str
+        Its fill.
+    name : str
+        The legend entry.
+    text : str
+        What the hover says.
+    **style
+        Further ``go.Scatter`` settings (e.g. ``opacity``, ``hoverinfo``).
+
+    Returns
+    -------
+    plotly.graph_objects.Scatter
+    """
+    xs, ys = exterior_rings(geometry)
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="lines",
+        fill="toself",
+        fillcolor=fillcolor,
+        line={"width": 0.5, "color": "#666666"},
+        name=name,
+        hoveron="fills",
+        text=text,
+        **style,
+    )
+
+
 def _piece_traces(pieces: gpd.GeoDataFrame, names: dict[str, str]) -> list[go.Scatter]:
     """The merged ICB's area filled by whether each piece changed ICB."""
-    traces = []
-    for moved, group in pieces.groupby("moved", sort=False):
-        xs, ys = exterior_rings(shapely.union_all(group.geometry.to_numpy()))
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=_MOVED if moved else _STAYED,
-                line={"width": 0.5, "color": "#666666"},
-                name="Pieces that changed ICB" if moved else "Pieces that stayed",
-                hoveron="fills",
-                text=", ".join(names.get(c, c) for c in group["code"]),
-                hoverinfo="text+name",
-            )
+    return [
+        _filled_area(
+            shapely.union_all(group.geometry.to_numpy()),
+            _MOVED if moved else _STAYED,
+            "Pieces that changed ICB" if moved else "Pieces that stayed",
+            ", ".join(names.get(c, c) for c in group["code"]),
+            hoverinfo="text+name",
         )
-    return traces
+        for moved, group in pieces.groupby("moved", sort=False)
+    ]
 
 
 def _member_traces(members: gpd.GeoDataFrame) -> list[go.Scatter]:
     """Each member of a what-if merge filled in its own colour."""
-    traces = []
-    for i, row in enumerate(members.itertuples()):
-        xs, ys = exterior_rings(row.geometry)
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=OKABE_ITO[i % len(OKABE_ITO)],
-                opacity=0.6,
-                line={"width": 0.5, "color": "#666666"},
-                name=str(row.name),
-                hoveron="fills",
-                text=f"{row.name} ({row.code})",
-                hoverinfo="text",
-            )
+    return [
+        _filled_area(
+            row.geometry,
+            OKABE_ITO[i % len(OKABE_ITO)],
+            str(row.name),
+            f"{row.name} ({row.code})",
+            opacity=0.6,
+            hoverinfo="text",
         )
-    return traces
+        for i, row in enumerate(members.itertuples())
+    ]
 
 
 def _outline_traces(outline: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> list[go.Scatter]:
