@@ -32,6 +32,7 @@ from layers.alignment._core import NO_PCN, PSEUDO_NAMES, check_threshold
 from layers.alignment.disclosed import REST_OF_ENGLAND, REST_OF_ENGLAND_NAME, DisclosedOverlap
 from layers.alignment.lineage import merger_lineage, split_authorities
 from layers.alignment.tables import COMPARISON_VERDICTS
+from layers.figures.maps import filled_area
 from layers.geometry import dissolve, exterior_rings
 from layers.maps import feature_collection, geo_view, outline_coordinates
 from layers.style import NOTE_FONT, OKABE_ITO, SEQUENTIAL_SCALE, note_annotation
@@ -746,23 +747,12 @@ def _lineage_view(mine: gpd.GeoDataFrame, everything: gpd.GeoDataFrame) -> np.nd
     return np.concatenate([low, high])
 
 
-def _filled_area(
+def _patterned_area(
     rings: tuple[list, list], colour: str, fill: dict, line: dict, name: str, hover: str
 ) -> go.Scatter:
     """Polygons filled with a colour and a pattern, named in the legend, hover on the fill."""
-    xs, ys = rings
-    return go.Scatter(
-        x=xs,
-        y=ys,
-        mode="lines",
-        fill="toself",
-        fillcolor=colour,
-        fillpattern={**fill, "bgcolor": colour},
-        line=line,
-        name=name,
-        hoveron="fills",
-        text=hover,
-        hoverinfo="text",
+    return filled_area(
+        rings, colour, line, name, hover, fillpattern={**fill, "bgcolor": colour}, hoverinfo="text"
     )
 
 
@@ -821,7 +811,7 @@ def _ccg_traces(
         fill = {"shape": pattern, "fgcolor": "rgba(255,255,255,0.7)", "solidity": 0.25}
         line = {"color": "#ffffff", "width": 1}
         name = f"{i + 1}. {short} ({words['tag']})"
-        fig.add_trace(_filled_area((xs, ys), colour, fill, line, name, hover))
+        fig.add_trace(_patterned_area((xs, ys), colour, fill, line, name, hover))
         labels.append(_map_label(_label_point(shape), f"{i + 1}. {short}"))
     return labels
 
@@ -875,7 +865,7 @@ def _away_traces(
             hovers.append(text)
         fill = {"shape": pattern, "fgcolor": "#555555", "fgopacity": 0.6, "solidity": 0.15}
         line = {"color": "#666666", "width": 1, "dash": "dot"}
-        fig.add_trace(_filled_area((xs, ys), colour, fill, line, trace_name, "; ".join(hovers)))
+        fig.add_trace(_patterned_area((xs, ys), colour, fill, line, trace_name, "; ".join(hovers)))
     return labels
 
 

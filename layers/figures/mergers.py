@@ -16,6 +16,7 @@ import shapely
 
 from layers import format as fmt
 from layers._checks import require_frame
+from layers.figures.maps import filled_area
 from layers.geometry import exterior_rings
 from layers.style import OKABE_ITO, note_annotation, source_note
 from layers.vintages import Vintage, get_vintage
@@ -26,6 +27,8 @@ __all__ = ["core20_chart", "merger_map", "need_chart", "tier_chart"]
 _MOVED = OKABE_ITO[1]
 _STAYED = "#d9d9d9"
 _OUTLINE = "#000000"
+#: The thin grey edge of every filled piece or member.
+_THIN_LINE = {"width": 0.5, "color": "#666666"}
 
 
 def _label(geometry: object, text: str) -> dict:
@@ -115,47 +118,13 @@ def merger_map(
     return figure
 
 
-def _filled_area(geometry: object, fillcolor: str, name: str, text: str, **style) -> go.Scatter:
-    """One area of the map filled in a colour, thinly outlined, hovered anywhere inside.
-
-    Parameters
-    ----------
-    geometry : shapely geometry
-        The area (its exterior rings are drawn).
-    fillcolor : str
-        Its fill.
-    name : str
-        The legend entry.
-    text : str
-        What the hover says.
-    **style
-        Further ``go.Scatter`` settings (e.g. ``opacity``, ``hoverinfo``).
-
-    Returns
-    -------
-    plotly.graph_objects.Scatter
-    """
-    xs, ys = exterior_rings(geometry)
-    return go.Scatter(
-        x=xs,
-        y=ys,
-        mode="lines",
-        fill="toself",
-        fillcolor=fillcolor,
-        line={"width": 0.5, "color": "#666666"},
-        name=name,
-        hoveron="fills",
-        text=text,
-        **style,
-    )
-
-
 def _piece_traces(pieces: gpd.GeoDataFrame, names: dict[str, str]) -> list[go.Scatter]:
     """The merged ICB's area filled by whether each piece changed ICB."""
     return [
-        _filled_area(
-            shapely.union_all(group.geometry.to_numpy()),
+        filled_area(
+            exterior_rings(shapely.union_all(group.geometry.to_numpy())),
             _MOVED if moved else _STAYED,
+            _THIN_LINE,
             "Pieces that changed ICB" if moved else "Pieces that stayed",
             ", ".join(names.get(c, c) for c in group["code"]),
             hoverinfo="text+name",
@@ -167,9 +136,10 @@ def _piece_traces(pieces: gpd.GeoDataFrame, names: dict[str, str]) -> list[go.Sc
 def _member_traces(members: gpd.GeoDataFrame) -> list[go.Scatter]:
     """Each member of a what-if merge filled in its own colour."""
     return [
-        _filled_area(
-            row.geometry,
+        filled_area(
+            exterior_rings(row.geometry),
             OKABE_ITO[i % len(OKABE_ITO)],
+            _THIN_LINE,
             str(row.name),
             f"{row.name} ({row.code})",
             opacity=0.6,
