@@ -34,7 +34,7 @@ from layers.alignment.lineage import merger_lineage, split_authorities
 from layers.alignment.tables import COMPARISON_VERDICTS
 from layers.figures.maps import filled_area
 from layers.geometry import dissolve, exterior_rings
-from layers.maps import feature_collection, geo_view, outline_coordinates
+from layers.maps import feature_collection, geo_view, line_trace, outline_coordinates
 from layers.style import NOTE_FONT, OKABE_ITO, SEQUENTIAL_SCALE, note_annotation
 from layers.vintages import DEFAULT_VINTAGE, Vintage, get_vintage
 
@@ -675,16 +675,7 @@ def flow_map(
     bounds = np.array(mapped.total_bounds)
     if outline is not None and len(outline):
         lon, lat = outline_coordinates(outline.geometry)
-        fig.add_trace(
-            go.Scattergeo(
-                lon=lon,
-                lat=lat,
-                mode="lines",
-                line={"color": "#005eb8", "width": 3},
-                name=_FLOW_OUTLINES[level],
-                hoverinfo="skip",
-            )
-        )
+        fig.add_trace(line_trace(lon, lat, {"color": "#005eb8", "width": 3}, _FLOW_OUTLINES[level]))
         bounds = _union_bounds(bounds, outline.total_bounds)
     if not (bounds[2] > bounds[0] and bounds[3] > bounds[1]):
         bounds = bounds + np.array([-0.05, -0.05, 0.05, 0.05])
@@ -877,25 +868,17 @@ def _boundary_traces(
     lon, lat = outline_coordinates(councils.geometry)
     level_word = "upper-tier" if level == "utla_code" else "lower-tier"
     fig.add_trace(
-        go.Scatter(
-            x=lon,
-            y=lat,
-            mode="lines",
-            line={"color": "#212b32", "width": 1, "dash": "dash"},
-            name=f"Local authority boundaries ({level_word})",
-            hoverinfo="skip",
+        line_trace(
+            lon,
+            lat,
+            {"color": "#212b32", "width": 1, "dash": "dash"},
+            f"Local authority boundaries ({level_word})",
+            flat=True,
         )
     )
     lon, lat = outline_coordinates([shapely.union_all(parts.geometry.to_numpy())])
     fig.add_trace(
-        go.Scatter(
-            x=lon,
-            y=lat,
-            mode="lines",
-            line={"color": "#000000", "width": 2.5},
-            name="ICS boundary",
-            hoverinfo="skip",
-        )
+        line_trace(lon, lat, {"color": "#000000", "width": 2.5}, "ICS boundary", flat=True)
     )
 
 

@@ -10,7 +10,7 @@ import geopandas as gpd
 import plotly.graph_objects as go
 
 from layers._checks import require_geoframe
-from layers.maps import name_labels, outline_coordinates, pcn_labels
+from layers.maps import line_trace, name_labels, outline_coordinates, pcn_labels
 
 __all__ = [
     "PROPOSED_COLOUR",
@@ -41,13 +41,8 @@ def with_proposed_boundaries(figure: go.Figure, proposed: gpd.GeoDataFrame) -> g
     lon, lat = outline_coordinates(proposed.geometry)
     copy = go.Figure(figure)
     copy.add_trace(
-        go.Scattergeo(
-            lon=lon,
-            lat=lat,
-            mode="lines",
-            hoverinfo="skip",
-            line={"color": PROPOSED_COLOUR, "width": 3},
-            name="Proposed boundaries (your upload)",
+        line_trace(
+            lon, lat, {"color": PROPOSED_COLOUR, "width": 3}, "Proposed boundaries (your upload)"
         )
     )
     return copy

@@ -18,6 +18,7 @@ from layers import format as fmt
 from layers._checks import require_frame
 from layers.figures.maps import filled_area
 from layers.geometry import exterior_rings
+from layers.maps import line_trace
 from layers.style import OKABE_ITO, note_annotation, source_note
 from layers.vintages import Vintage, get_vintage
 
@@ -158,22 +159,14 @@ def _outline_traces(outline: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> lis
         ys += y
     merged_x, merged_y = exterior_rings(shapely.union_all(outline.geometry.to_numpy()))
     return [
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"width": 1.5, "color": "#333333", "dash": "dash"},
-            name="Predecessor outlines",
-            hoverinfo="skip",
+        line_trace(
+            xs,
+            ys,
+            {"width": 1.5, "color": "#333333", "dash": "dash"},
+            "Predecessor outlines",
+            flat=True,
         ),
-        go.Scatter(
-            x=merged_x,
-            y=merged_y,
-            mode="lines",
-            line={"width": 3, "color": _OUTLINE},
-            name="Merged ICB",
-            hoverinfo="skip",
-        ),
+        line_trace(merged_x, merged_y, {"width": 3, "color": _OUTLINE}, "Merged ICB", flat=True),
     ]
 
 
