@@ -29,6 +29,7 @@ from layers.maps import (
     collect_polygons,
     geo_view,
     geojson_text,
+    line_trace,
     outline_coordinates,
     write_once,
 )
@@ -341,16 +342,7 @@ def england_map(
             name="LSOAs",
         )
     )
-    figure.add_trace(
-        go.Scattergeo(
-            lon=lon,
-            lat=lat,
-            mode="lines",
-            line={"color": "#005eb8", "width": 1.5},
-            name="ICS outlines",
-            hoverinfo="skip",
-        )
-    )
+    figure.add_trace(line_trace(lon, lat, {"color": "#005eb8", "width": 1.5}, "ICS outlines"))
     figure.update_layout(
         geo=geo_view(icbs.total_bounds, margin=0.02),
         height=height,

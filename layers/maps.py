@@ -42,6 +42,7 @@ __all__ = [
     "feature_collection",
     "geo_view",
     "geojson_text",
+    "line_trace",
     "name_labels",
     "outline_coordinates",
     "pcn_labels",
@@ -286,6 +287,50 @@ def outline_coordinates(geometries: Iterable) -> tuple[np.ndarray, np.ndarray]:
         lon += [xy[:, 0], np.array([np.nan])]
         lat += [xy[:, 1], np.array([np.nan])]
     return np.concatenate(lon), np.concatenate(lat)
+
+
+def line_trace(
+    lon: Iterable, lat: Iterable, line: dict, name: str, *, flat: bool = False, **style: object
+) -> go.Scattergeo | go.Scatter:
+    """Lines drawn over a map that take no hover of their own: outlines and boundaries.
+
+    The area under the pointer says what it is (an LSOA, a unit, a piece), so a line
+    drawn over it must not take the hover away.
+
+    Parameters
+    ----------
+    lon, lat : array_like
+        The lines' coordinates, lines separated by NaN or None
+        (:func:`outline_coordinates`).
+    line : dict
+        The lines' style (``color``, ``width``, ``dash``).
+    name : str
+        The legend entry.
+    flat : bool, default False
+        A flat (SVG) map drawn with x = longitude and y = latitude (``go.Scatter``)
+        rather than a ``geo`` map (``go.Scattergeo``).
+    **style
+        Further trace settings (e.g. ``showlegend``).
+
+    Returns
+    -------
+    plotly.graph_objects.Scattergeo or plotly.graph_objects.Scatter
+
+    Examples
+    --------
+    >>> trace = line_trace([0, 1], [0, 1], {"width": 2}, "Edge")
+    >>> type(trace).__name__, trace.hoverinfo
+    ('Scattergeo', 'skip')
+    >>> type(line_trace([0, 1], [0, 1], {"width": 2}, "Edge", flat=True)).__name__
+    'Scatter'
+    """
+    if flat:
+        return go.Scatter(
+            x=lon, y=lat, mode="lines", line=line, name=name, hoverinfo="skip", **style
+        )
+    return go.Scattergeo(
+        lon=lon, lat=lat, mode="lines", line=line, name=name, hoverinfo="skip", **style
+    )
 
 
 #: PCN names are drawn only where legible: at most this many PCNs on the map, and only
@@ -582,14 +627,7 @@ def _outline_trace(system: System, key: str) -> go.Scattergeo:
     lon, lat = outline_coordinates(frame.geometry)
     # Outlines carry no hover of their own: the LSOA hover names the PCN, place and ICS
     # under the pointer.
-    return go.Scattergeo(
-        lon=lon,
-        lat=lat,
-        mode="lines",
-        line=_OUTLINE_STYLE[key],
-        name=MAP_LAYERS[key],
-        hoverinfo="skip",
-    )
+    return line_trace(lon, lat, _OUTLINE_STYLE[key], MAP_LAYERS[key])
 
 
 def _practice_trace(practices: pd.DataFrame, registered_label: str) -> go.Scattergeo:

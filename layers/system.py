@@ -134,6 +134,25 @@ def _changes(name: str, tables: Tables) -> pd.DataFrame | None:
     return tables[name].copy() if name in tables else None
 
 
+def _required_pieces(tables: Tables) -> pd.DataFrame:
+    """The April 2026 pieces table (:func:`_changes`), which successors and predecessors need.
+
+    Raises
+    ------
+    KeyError
+        If in-memory ``tables`` lack it.
+    """
+    pieces = _changes("icb_pieces", tables)
+    if pieces is None:
+        raise KeyError("Table 'icb_pieces' is missing from the tables given.")
+    return pieces
+
+
+def _resolve_with(code: str, tables: Tables, vintage: str) -> str:
+    """:func:`resolve_ics` on ``tables`` when they hold the lsoas it reads, else on geodata."""
+    return resolve_ics(code, tables if tables is not None and "lsoas" in tables else None, vintage)
+
+
 def list_systems(tables: Tables = None, vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
     """List England's ICSs in one vintage: 42 as at July 2022, or 36 as at April 2026.
 
@@ -363,10 +382,8 @@ def successor_icbs(code: str, tables: Tables = None) -> pd.DataFrame:
     >>> successor_icbs("qgh")[["icb_code", "share_of_lsoas"]].to_numpy().tolist()
     [['E54000019', 1.0]]
     """
-    old = resolve_ics(code, tables if tables is not None and "lsoas" in tables else None, "2022")
-    pieces = _changes("icb_pieces", tables)
-    if pieces is None:
-        raise KeyError("Table 'icb_pieces' is missing from the tables given.")
+    old = _resolve_with(code, tables, "2022")
+    pieces = _required_pieces(tables)
     mine = pieces[pieces["icb24_code_nhs"] == old].copy()
     mine["n_lsoas"] = mine["n_lsoas_published"].astype("int64")
     mine["share_of_lsoas"] = mine["n_lsoas"] / mine["n_lsoas"].sum()
@@ -397,10 +414,8 @@ def predecessor_icbs(code: str, tables: Tables = None) -> pd.DataFrame:
     >>> predecessor_icbs("T04")[["icb_code", "n_lsoas", "whole"]].to_numpy().tolist()
     [['QRV', 1183, True], ['QMJ', 806, True]]
     """
-    pieces = _changes("icb_pieces", tables)
-    if pieces is None:
-        raise KeyError("Table 'icb_pieces' is missing from the tables given.")
-    new = resolve_ics(code, tables if tables is not None and "lsoas" in tables else None, "2026")
+    pieces = _required_pieces(tables)
+    new = _resolve_with(code, tables, "2026")
     mine = pieces[pieces["icb_code"] == new]
     total = pieces.groupby("icb24_code")["n_lsoas_published"].sum()
     out = pd.DataFrame(

@@ -110,6 +110,55 @@ def check_icb_code(icb_code: object, known: pd.Series, where: str) -> str:
     return icb_code
 
 
+def authorities_in_icb(lsoas: pd.DataFrame, code: str, icb_code: str) -> pd.Series:
+    """Rows of ``lsoas`` in every authority with an LSOA in the ICB, all of each authority.
+
+    An authority split between ICBs is kept whole, so its figures are the authority's
+    own and not the part that happens to lie in this ICB.
+
+    Parameters
+    ----------
+    lsoas : DataFrame
+        ``icb_code`` and the authority column ``code``.
+    code : str
+        The authority column, e.g. ``"ltla_code"``.
+    icb_code : str
+        The ICB; checked against ``lsoas['icb_code']``.
+
+    Returns
+    -------
+    Series of bool
+        Aligned with ``lsoas``.
+    """
+    check_icb_code(icb_code, lsoas["icb_code"], "lsoas['icb_code']")
+    wanted = lsoas.loc[lsoas["icb_code"] == icb_code, code].unique()
+    return lsoas[code].isin(wanted)
+
+
+def units_in_icb(units: pd.DataFrame, practices: pd.DataFrame, icb_code: str) -> np.ndarray:
+    """Practices (rows of ``units``) of every unit with a practice in the ICB.
+
+    A PCN with one practice in the ICB counts whole, its practices elsewhere too.
+
+    Parameters
+    ----------
+    units : DataFrame
+        :func:`practice_units`: ``unit_code`` and ``icb_code`` of each practice.
+    practices : DataFrame
+        The practice table; ``icb_code`` is checked against its ``icb_code``.
+    icb_code : str
+        The ICB.
+
+    Returns
+    -------
+    ndarray of bool
+        Aligned with ``units``.
+    """
+    check_icb_code(icb_code, practices["icb_code"], "practices['icb_code']")
+    wanted = units.loc[units["icb_code"] == icb_code, "unit_code"].unique()
+    return units["unit_code"].isin(wanted).to_numpy()
+
+
 def la_names(lsoas: pd.DataFrame, level: str) -> pd.Series:
     """Authority code → name (code itself when the lsoas table has no name column)."""
     code_col, name_col = f"{level}_code", f"{level}_name"

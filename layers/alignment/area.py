@@ -19,13 +19,14 @@ from layers.alignment._core import (
     Context,
     LaLevel,
     UnitLevel,
-    check_icb_code,
+    authorities_in_icb,
     check_la_level,
     check_lsoas,
     check_threshold,
     check_unique,
     check_unit_level,
     la_names,
+    units_in_icb,
 )
 
 __all__ = ["area_shares", "authority_polygons", "compare_alignment", "plurality_footprints"]
@@ -86,10 +87,8 @@ def authority_polygons(
     lsoa = check_lsoas(lsoas, [code])
     if icb_code is not None:
         check_lsoas(lsoas, ["icb_code"])
-        check_icb_code(icb_code, lsoa["icb_code"], "lsoas['icb_code']")
-        wanted = lsoa.loc[lsoa["icb_code"] == icb_code, code].unique()
         columns = [c for c in ("lsoa_code", code, f"{level}_name") if c in lsoa.columns]
-        lsoa = lsoa.loc[lsoa[code].isin(wanted), columns]
+        lsoa = lsoa.loc[authorities_in_icb(lsoa, code, icb_code), columns]
     joined = _lsoa_geometry_for(geo, lsoa["lsoa_code"])[["lsoa_code", "geometry"]].merge(
         lsoa[["lsoa_code", code]], on="lsoa_code"
     )
@@ -157,9 +156,7 @@ def plurality_footprints(
     units = ctx.units(check_unit_level(by))
     rows = ctx.lsoa_rows(lsoa_codes)
     if icb_code is not None:
-        check_icb_code(icb_code, ctx.practices["icb_code"], "practices['icb_code']")
-        wanted = units.loc[units["icb_code"] == icb_code, "unit_code"].unique()
-        rows &= ctx.practice_rows(units.index[units["unit_code"].isin(wanted)])
+        rows &= ctx.practice_rows(units.index[units_in_icb(units, ctx.practices, icb_code)])
     # Areas are the LSOAs themselves: a units × LSOAs matrix, argmax per column.
     tab = ctx.tabulate(units["unit_code"].to_numpy(dtype=object), lsoa_codes, rows)
     if tab.counts.size == 0:

@@ -66,9 +66,41 @@ def _keys(
     return ctx.memo(key, lambda: _compute_keys(ctx, icb_code, level, places, la_level))
 
 
+def _place_key(icb_code: str, places: pd.DataFrame | None, la_level: str) -> tuple:
+    """Memo key of an ICB's places, and of its practices × places table."""
+    return ("places", icb_code, id(places), la_level)
+
+
 def _places(ctx: Context, icb_code: str, places: pd.DataFrame | None, la_level: str) -> Places:
-    key = ("places", icb_code, id(places), la_level)
+    key = _place_key(icb_code, places, la_level)
     return ctx.memo(key, lambda: resolve_places(ctx, icb_code, places, check_la_level(la_level)))
+
+
+def _by_place(ctx: Context, icb_code: str, places: pd.DataFrame | None, la_level: str) -> Tab:
+    """Every practice × the ICB's places (areas outside the ICB as they are).
+
+    Flows, place units and place summaries all read this table; one key for all of
+    them (:func:`_place_key`) is what makes it tabulated once per context.
+
+    Parameters
+    ----------
+    ctx : Context
+        The shared tables.
+    icb_code : str
+        The ICB.
+    places : DataFrame or None
+        The ICB's places (None: every authority at ``la_level``).
+    la_level : str
+        Authority level of the default places.
+
+    Returns
+    -------
+    Tab
+        Practices × areas, memoised on ``ctx`` (read-only).
+    """
+    resolved = _places(ctx, icb_code, places, la_level)
+    key = _place_key(icb_code, places, la_level)
+    return ctx.by_practice(key, resolved.area_of_lsoa.to_numpy(dtype=object))
 
 
 def _compute_keys(
@@ -88,14 +120,17 @@ def _compute_keys(
         return _Keys(practice_icb, lsoa_icb, ctx.icb_names(), pd.Index([icb_code]), ("icb",))
 
     resolved = _places(ctx, icb_code, places, la_level)
-    area_key = ("places", icb_code, id(places), la_level)
+    area_key = _place_key(icb_code, places, la_level)
     area_of_lsoa = resolved.area_of_lsoa.to_numpy(dtype=object)
     # A practice's place: its own place_code if given, else where its PCN (or the
     # practice itself, when in no PCN) has most patients among the ICB's places.
     units = ctx.units("pcn")
     is_own = (units["icb_code"] == icb_code).to_numpy()
-    by_practice = ctx.by_practice(area_key, area_of_lsoa)
-    tab = ctx.group(by_practice, units["unit_code"].to_numpy(dtype=object), is_own)
+    tab = ctx.group(
+        _by_place(ctx, icb_code, places, la_level),
+        units["unit_code"].to_numpy(dtype=object),
+        is_own,
+    )
     home = homes(tab, exclude=tab.areas.difference(resolved.codes))
     unit_place = pd.Series(home["home_code"].to_numpy(dtype=object), index=tab.units)
     derived = units["unit_code"].map(unit_place)

@@ -17,7 +17,7 @@ from layers.alignment._core import (
     LaLevel,
     Tab,
     UnitLevel,
-    check_icb_code,
+    authorities_in_icb,
     check_la_level,
     check_lsoas,
     check_threshold,
@@ -25,6 +25,7 @@ from layers.alignment._core import (
     homes,
     name_of,
     unit_info,
+    units_in_icb,
 )
 
 __all__ = ["authority_coterminosity", "home_authorities", "residence_shares"]
@@ -45,9 +46,7 @@ def _compute_unit_la_tab(
     units = ctx.units(check_unit_level(by))
     keep = None
     if icb_code is not None:
-        check_icb_code(icb_code, ctx.practices["icb_code"], "practices['icb_code']")
-        wanted = units.loc[units["icb_code"] == icb_code, "unit_code"].unique()
-        keep = units["unit_code"].isin(wanted).to_numpy()
+        keep = units_in_icb(units, ctx.practices, icb_code)
     by_practice = ctx.by_practice(("la", level), ctx.la_area(level))
     tab = ctx.group(by_practice, units["unit_code"].to_numpy(dtype=object), keep)
     info = unit_info(units, tab.practices).reindex(tab.units)
@@ -293,10 +292,8 @@ def _authority_coterminosity(
     lsoas = lsoa = ctx.lsoas
     if icb_code is not None:
         check_lsoas(lsoas, ["icb_code"], unique=False)
-        check_icb_code(icb_code, lsoas["icb_code"], "lsoas['icb_code']")
-        wanted = lsoas.loc[lsoas["icb_code"] == icb_code, level].unique()
         columns = [level, *(["population"] if "population" in lsoas.columns else [])]
-        lsoa = lsoas.loc[lsoas[level].isin(wanted), columns]
+        lsoa = lsoas.loc[authorities_in_icb(lsoas, level, icb_code), columns]
     la_codes = pd.Index(lsoa[level].drop_duplicates().sort_values().to_numpy(dtype=object))
 
     home = homes(tab)

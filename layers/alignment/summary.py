@@ -27,6 +27,7 @@ from layers.alignment._core import (
 )
 from layers.alignment.area import area_shares, compare_alignment
 from layers.alignment.flows import (
+    _by_place,
     _cross_boundary_flows,
     _flow_concentration,
     _ics_flow_summary,
@@ -64,12 +65,10 @@ def _home_units(
 
     def compute() -> pd.DataFrame:
         resolved = _places(ctx, icb_code, places, la_level)
-        by_practice = ctx.by_practice(
-            ("places", icb_code, id(places), la_level),
-            resolved.area_of_lsoa.to_numpy(dtype=object),
-        )
         units = ctx.units(PCN)
-        tab = ctx.group(by_practice, units["unit_code"].to_numpy(dtype=object))
+        tab = ctx.group(
+            _by_place(ctx, icb_code, places, la_level), units["unit_code"].to_numpy(dtype=object)
+        )
         home = homes(tab)
         col = tab.areas.get_indexer(home["home_code"].fillna("").to_numpy(dtype=object))
         home["in_home"] = np.where(col >= 0, tab.counts[np.arange(len(col)), col], 0)
@@ -306,10 +305,7 @@ def _residents_by_icb(
     outflow is the other ICB with most of them, named with its share.
     """
     codes = resolved.codes
-    by_practice = ctx.by_practice(
-        ("places", icb_code, id(places), la_level), resolved.area_of_lsoa.to_numpy(dtype=object)
-    )
-    by_icb = ctx.group(by_practice, _practice_icb(ctx.practices))
+    by_icb = ctx.group(_by_place(ctx, icb_code, places, la_level), _practice_icb(ctx.practices))
     icb_counts = pd.DataFrame(by_icb.counts, index=by_icb.units, columns=by_icb.areas)
     icb_counts = icb_counts.reindex(columns=codes, fill_value=0)
     resident = icb_counts.sum(axis=0)

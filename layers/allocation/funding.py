@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pandas as pd
 
 from .catalogue import DEFAULT_PRESET, POPULATION_COLUMN, default_catalogue
 from .scenario import Scenario, ScenarioError
 from .views import (
+    _per_head,
     allocation_summary,
     distance_from_target,
     funding_spread,
@@ -295,8 +295,7 @@ def weighted_head_spread(
         ("current", distance["current_pounds"].to_numpy(dtype=float)),
         ("target", summary["pounds"].to_numpy(dtype=float)),
     ):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_head = np.where(weighted > 0, pounds / weighted, np.nan)
+        per_head = _per_head(pounds, weighted)
         spread = funding_spread(
             pd.DataFrame({code: summary[code], "pounds_per_weighted_head": per_head})
         )
@@ -357,11 +356,8 @@ def former_ccg_funding(
     group = practices.set_index(practices["practice_code"].astype(str))[by].astype(str)
     weighted = summary.groupby(summary["practice_code"].map(group))["weighted_population"].sum()
     view["weighted_population"] = view[by].map(weighted).to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for column in ("current", "unified"):
-            view[f"{column}_per_weighted_head"] = np.where(
-                view["weighted_population"] > 0,
-                view[f"{column}_pounds"] / view["weighted_population"],
-                np.nan,
-            )
+    for column in ("current", "unified"):
+        view[f"{column}_per_weighted_head"] = _per_head(
+            view[f"{column}_pounds"], view["weighted_population"]
+        )
     return view

@@ -429,6 +429,22 @@ def _per_head(pounds: np.ndarray, population: np.ndarray) -> np.ndarray:
         return np.where(population > 0, pounds / population, np.nan)
 
 
+def _percent_of(change: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """``change`` as a percentage of ``base``; NaN where the base is not positive.
+
+    Parameters
+    ----------
+    change, base : ndarray
+        Aligned arrays (pence or £; the same unit in both).
+
+    Returns
+    -------
+    ndarray of float
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(base > 0, 100 * change / base, np.nan)
+
+
 def distance_from_target(
     current: pd.DataFrame,
     target: pd.DataFrame,
@@ -485,8 +501,7 @@ def distance_from_target(
     goal = _totals_at(target, frame, level, index, codes, "target allocation")
     scale = now.sum() / goal.sum() if goal.sum() > 0 else 0.0
     scaled = goal.astype(float) * scale
-    with np.errstate(divide="ignore", invalid="ignore"):
-        distance = np.where(scaled > 0, 100 * (now - scaled) / scaled, np.nan)
+    distance = _percent_of(now - scaled, scaled)
     return _extend(
         units,
         {
@@ -551,8 +566,7 @@ def compare_allocations(
     before = _totals_at(base, frame, level, index, codes, "base allocation")
     after = _totals_at(other, frame, level, index, codes, "other allocation")
     change = after - before
-    with np.errstate(divide="ignore", invalid="ignore"):
-        percent = np.where(before > 0, 100 * change / before, np.nan)
+    percent = _percent_of(change, before)
     return _extend(
         units,
         {
@@ -633,8 +647,7 @@ def merger_view(
     current_per_head = _per_head(current_pounds, population)
     unified_per_head = _per_head(unified_pounds, population)
     difference = unified_per_head - current_per_head
-    with np.errstate(divide="ignore", invalid="ignore"):
-        percent = np.where(current_per_head > 0, 100 * difference / current_per_head, np.nan)
+    percent = _percent_of(difference, current_per_head)
     return pd.DataFrame(
         {
             by: groups,

@@ -31,8 +31,9 @@ from layers.alignment._core import NO_PCN, PSEUDO_NAMES, check_threshold
 from layers.alignment.disclosed import REST_OF_ENGLAND, REST_OF_ENGLAND_NAME, DisclosedOverlap
 from layers.alignment.lineage import merger_lineage, split_authorities
 from layers.alignment.tables import COMPARISON_VERDICTS
+from layers.figures.maps import filled_area
 from layers.geometry import dissolve, exterior_rings
-from layers.maps import feature_collection, geo_view, outline_coordinates
+from layers.maps import feature_collection, geo_view, line_trace, outline_coordinates
 from layers.style import NOTE_FONT, OKABE_ITO, SEQUENTIAL_SCALE, note_annotation, wrap_text
 from layers.vintages import DEFAULT_VINTAGE, Vintage, get_vintage
 
@@ -673,16 +674,7 @@ def flow_map(
     bounds = np.array(mapped.total_bounds)
     if outline is not None and len(outline):
         lon, lat = outline_coordinates(outline.geometry)
-        fig.add_trace(
-            go.Scattergeo(
-                lon=lon,
-                lat=lat,
-                mode="lines",
-                line={"color": "#005eb8", "width": 3},
-                name=_FLOW_OUTLINES[level],
-                hoverinfo="skip",
-            )
-        )
+        fig.add_trace(line_trace(lon, lat, {"color": "#005eb8", "width": 3}, _FLOW_OUTLINES[level]))
         bounds = _union_bounds(bounds, outline.total_bounds)
     if not (bounds[2] > bounds[0] and bounds[3] > bounds[1]):
         bounds = bounds + np.array([-0.05, -0.05, 0.05, 0.05])
@@ -745,23 +737,12 @@ def _lineage_view(mine: gpd.GeoDataFrame, everything: gpd.GeoDataFrame) -> np.nd
     return np.concatenate([low, high])
 
 
-def _filled_area(
+def _patterned_area(
     rings: tuple[list, list], colour: str, fill: dict, line: dict, name: str, hover: str
 ) -> go.Scatter:
     """Polygons filled with a colour and a pattern, named in the legend, hover on the fill."""
-    xs, ys = rings
-    return go.Scatter(
-        x=xs,
-        y=ys,
-        mode="lines",
-        fill="toself",
-        fillcolor=colour,
-        fillpattern={**fill, "bgcolor": colour},
-        line=line,
-        name=name,
-        hoveron="fills",
-        text=hover,
-        hoverinfo="text",
+    return filled_area(
+        rings, colour, line, name, hover, fillpattern={**fill, "bgcolor": colour}, hoverinfo="text"
     )
 
 
@@ -820,7 +801,7 @@ def _ccg_traces(
         fill = {"shape": pattern, "fgcolor": "rgba(255,255,255,0.7)", "solidity": 0.25}
         line = {"color": "#ffffff", "width": 1}
         name = f"{i + 1}. {short} ({words['tag']})"
-        fig.add_trace(_filled_area((xs, ys), colour, fill, line, name, hover))
+        fig.add_trace(_patterned_area((xs, ys), colour, fill, line, name, hover))
         labels.append(_map_label(_label_point(shape), f"{i + 1}. {short}"))
     return labels
 
@@ -874,7 +855,7 @@ def _away_traces(
             hovers.append(text)
         fill = {"shape": pattern, "fgcolor": "#555555", "fgopacity": 0.6, "solidity": 0.15}
         line = {"color": "#666666", "width": 1, "dash": "dot"}
-        fig.add_trace(_filled_area((xs, ys), colour, fill, line, trace_name, "; ".join(hovers)))
+        fig.add_trace(_patterned_area((xs, ys), colour, fill, line, trace_name, "; ".join(hovers)))
     return labels
 
 
@@ -886,25 +867,17 @@ def _boundary_traces(
     lon, lat = outline_coordinates(councils.geometry)
     level_word = "upper-tier" if level == "utla_code" else "lower-tier"
     fig.add_trace(
-        go.Scatter(
-            x=lon,
-            y=lat,
-            mode="lines",
-            line={"color": "#212b32", "width": 1, "dash": "dash"},
-            name=f"Local authority boundaries ({level_word})",
-            hoverinfo="skip",
+        line_trace(
+            lon,
+            lat,
+            {"color": "#212b32", "width": 1, "dash": "dash"},
+            f"Local authority boundaries ({level_word})",
+            flat=True,
         )
     )
     lon, lat = outline_coordinates([shapely.union_all(parts.geometry.to_numpy())])
     fig.add_trace(
-        go.Scatter(
-            x=lon,
-            y=lat,
-            mode="lines",
-            line={"color": "#000000", "width": 2.5},
-            name="ICS boundary",
-            hoverinfo="skip",
-        )
+        line_trace(lon, lat, {"color": "#000000", "width": 2.5}, "ICS boundary", flat=True)
     )
 
 

@@ -168,6 +168,52 @@ def _hatch(shapes: object) -> dict:
     return {"shape": shapes, "fgcolor": "rgba(255,255,255,0.65)", "fillmode": "overlay"}
 
 
+def _signed_bars(
+    names: Sequence[str] | np.ndarray,
+    values: ArrayLike,
+    colours: tuple[str, str],
+    text: list[str],
+    hover: str,
+) -> go.Figure:
+    """Horizontal bars of a signed measure, the bars at or above zero in the first colour.
+
+    Those bars are hatched as well, so the sign never rests on colour alone.
+
+    Parameters
+    ----------
+    names : sequence of str
+        The bars' labels, bottom to top.
+    values : array_like
+        The measure; zero counts with the positive bars.
+    colours : tuple of (str, str)
+        Colour of the bars at or above zero, and of those below.
+    text : list of str
+        Each bar's label beside it.
+    hover : str
+        The hover template.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    positive = np.asarray(values) >= 0
+    return go.Figure(
+        go.Bar(
+            y=names,
+            x=values,
+            orientation="h",
+            marker={
+                "color": np.where(positive, *colours),
+                "pattern": _hatch(np.where(positive, "/", "").tolist()),
+            },
+            text=text,
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate=hover,
+        )
+    )
+
+
 def tier_bars(summary: pd.DataFrame, title: str, *, data_line: str = DATA_VINTAGE) -> go.Figure:
     """£ per head of each place, stacked by the tier that commissions the money.
 
@@ -423,21 +469,12 @@ def distance_bars(
         chart = chart.reindex(chart["distance"].abs().sort_values(ascending=False).index)
         chart = chart.iloc[:DISTANCE_LIMIT]
     chart = chart.sort_values("distance", kind="stable")
-    over = chart["distance"].to_numpy() >= 0
-    figure = go.Figure(
-        go.Bar(
-            y=chart["name"].to_numpy(dtype=str),
-            x=chart["distance"],
-            orientation="h",
-            marker={
-                "color": np.where(over, _OVER, _UNDER),
-                "pattern": _hatch(np.where(over, "/", "").tolist()),
-            },
-            text=[fmt.number(v, 1, sign=True) + "%" for v in chart["distance"]],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: %{x:+.2f}% from target<extra></extra>",
-        )
+    figure = _signed_bars(
+        chart["name"].to_numpy(dtype=str),
+        chart["distance"],
+        (_OVER, _UNDER),
+        [fmt.number(v, 1, sign=True) + "%" for v in chart["distance"]],
+        "%{y}: %{x:+.2f}% from target<extra></extra>",
     )
     cut = f" ({DISTANCE_LIMIT} furthest units)" if n_units > DISTANCE_LIMIT else ""
     _layout(
@@ -570,21 +607,12 @@ def difference_bars(
     True
     """
     values = np.asarray(difference_per_head, dtype=float)
-    more = values >= 0
-    figure = go.Figure(
-        go.Bar(
-            y=list(names),
-            x=values,
-            orientation="h",
-            marker={
-                "color": np.where(more, _MORE, _LESS),
-                "pattern": _hatch(np.where(more, "/", "").tolist()),
-            },
-            text=[fmt.number(v, 2, sign=True) for v in values],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}: £%{x:+,.2f} per head<extra></extra>",
-        )
+    figure = _signed_bars(
+        list(names),
+        values,
+        (_MORE, _LESS),
+        [fmt.number(v, 2, sign=True) for v in values],
+        "%{y}: £%{x:+,.2f} per head<extra></extra>",
     )
     _layout(
         figure,

@@ -16,7 +16,9 @@ import shapely
 
 from layers import format as fmt
 from layers._checks import require_frame
+from layers.figures.maps import filled_area
 from layers.geometry import exterior_rings
+from layers.maps import line_trace
 from layers.style import OKABE_ITO, note_annotation, source_note
 from layers.vintages import Vintage, get_vintage
 
@@ -26,6 +28,8 @@ __all__ = ["core20_chart", "merger_map", "need_chart", "tier_chart"]
 _MOVED = OKABE_ITO[1]
 _STAYED = "#d9d9d9"
 _OUTLINE = "#000000"
+#: The thin grey edge of every filled piece or member.
+_THIN_LINE = {"width": 0.5, "color": "#666666"}
 
 
 def _label(geometry: object, text: str) -> dict:
@@ -125,47 +129,33 @@ def merger_map(
 
 def _piece_traces(pieces: gpd.GeoDataFrame, names: dict[str, str]) -> list[go.Scatter]:
     """The merged ICB's area filled by whether each piece changed ICB."""
-    traces = []
-    for moved, group in pieces.groupby("moved", sort=False):
-        xs, ys = exterior_rings(shapely.union_all(group.geometry.to_numpy()))
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=_MOVED if moved else _STAYED,
-                line={"width": 0.5, "color": "#666666"},
-                name="Pieces that changed ICB" if moved else "Pieces that stayed",
-                hoveron="fills",
-                text=", ".join(names.get(c, c) for c in group["code"]),
-                hoverinfo="text+name",
-            )
+    return [
+        filled_area(
+            exterior_rings(shapely.union_all(group.geometry.to_numpy())),
+            _MOVED if moved else _STAYED,
+            _THIN_LINE,
+            "Pieces that changed ICB" if moved else "Pieces that stayed",
+            ", ".join(names.get(c, c) for c in group["code"]),
+            hoverinfo="text+name",
         )
-    return traces
+        for moved, group in pieces.groupby("moved", sort=False)
+    ]
 
 
 def _member_traces(members: gpd.GeoDataFrame) -> list[go.Scatter]:
     """Each member of a what-if merge filled in its own colour."""
-    traces = []
-    for i, row in enumerate(members.itertuples()):
-        xs, ys = exterior_rings(row.geometry)
-        traces.append(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                fill="toself",
-                fillcolor=OKABE_ITO[i % len(OKABE_ITO)],
-                opacity=0.6,
-                line={"width": 0.5, "color": "#666666"},
-                name=str(row.name),
-                hoveron="fills",
-                text=f"{row.name} ({row.code})",
-                hoverinfo="text",
-            )
+    return [
+        filled_area(
+            exterior_rings(row.geometry),
+            OKABE_ITO[i % len(OKABE_ITO)],
+            _THIN_LINE,
+            str(row.name),
+            f"{row.name} ({row.code})",
+            opacity=0.6,
+            hoverinfo="text",
         )
-    return traces
+        for i, row in enumerate(members.itertuples())
+    ]
 
 
 def _outline_traces(outline: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> list[go.Scatter]:
@@ -177,30 +167,50 @@ def _outline_traces(outline: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> lis
         ys += y
     merged_x, merged_y = exterior_rings(shapely.union_all(outline.geometry.to_numpy()))
     return [
-        go.Scatter(
-            x=xs,
-            y=ys,
-            mode="lines",
-            line={"width": 1.5, "color": "#333333", "dash": "dash"},
-            name="Predecessor outlines",
-            hoverinfo="skip",
+        line_trace(
+            xs,
+            ys,
+            {"width": 1.5, "color": "#333333", "dash": "dash"},
+            "Predecessor outlines",
+            flat=True,
         ),
-        go.Scatter(
-            x=merged_x,
-            y=merged_y,
-            mode="lines",
-            line={"width": 3, "color": _OUTLINE},
-            name="Merged ICB",
-            hoverinfo="skip",
-        ),
+        line_trace(merged_x, merged_y, {"width": 3, "color": _OUTLINE}, "Merged ICB", flat=True),
     ]
 
 
-def _bars(frame: pd.DataFrame, column: str) -> tuple[list[str], list[str]]:
+def _member_bars(frame: pd.DataFrame, values: list, text: list[str], name: str) -> go.Figure:
+    """One bar per member and one for the merged system, the merged one in black.
+
+    The three before/after charts differ only in what they plot and how they write it.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        ``role`` ("member" or "merged") and ``name``, one row per bar.
+    values : list
+        Bar heights, in the order of ``frame``.
+    text : list of str
+        Each bar's label above it.
+    name : str
+        The trace's name.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
     merged = frame["role"].eq("merged").to_numpy()
     labels = [f"{n} (merged)" if m else str(n) for n, m in zip(frame["name"], merged, strict=True)]
     colours = [_OUTLINE if m else OKABE_ITO[4] for m in merged]
-    return labels, colours
+    return go.Figure(
+        go.Bar(
+            x=labels,
+            y=values,
+            marker_color=colours,
+            text=text,
+            textposition="outside",
+            name=name,
+        )
+    )
 
 
 def tier_chart(tiers: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Figure:
@@ -217,16 +227,11 @@ def tier_chart(tiers: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Fi
     """
     require_frame(tiers, ("role", "name", "residents", "ics_band_low", "ics_band_high"), "tiers")
     info = get_vintage(vintage)
-    labels, colours = _bars(tiers, "residents")
-    figure = go.Figure(
-        go.Bar(
-            x=labels,
-            y=tiers["residents"].tolist(),
-            marker_color=colours,
-            text=[fmt.count(v) for v in tiers["residents"]],
-            textposition="outside",
-            name=f"Residents ({info.population_source})",
-        )
+    figure = _member_bars(
+        tiers,
+        tiers["residents"].tolist(),
+        [fmt.count(v) for v in tiers["residents"]],
+        f"Residents ({info.population_source})",
     )
     low, high = int(tiers["ics_band_low"].iloc[0]), int(tiers["ics_band_high"].iloc[0])
     figure.add_hrect(y0=low, y1=high, fillcolor=OKABE_ITO[2], opacity=0.15, line_width=0)
@@ -262,16 +267,11 @@ def need_chart(need: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Fig
     """
     require_frame(need, ("role", "name", "overall_index"), "need")
     info = get_vintage(vintage)
-    labels, colours = _bars(need, "overall_index")
-    figure = go.Figure(
-        go.Bar(
-            x=labels,
-            y=need["overall_index"].tolist(),
-            marker_color=colours,
-            text=[f"{v:.3f}" for v in need["overall_index"]],
-            textposition="outside",
-            name="Need index",
-        )
+    figure = _member_bars(
+        need,
+        need["overall_index"].tolist(),
+        [f"{v:.3f}" for v in need["overall_index"]],
+        "Need index",
     )
     figure.add_hline(y=1.0, line_dash="dot", line_color="#333333")
     return _before_after_layout(
@@ -300,17 +300,9 @@ def core20_chart(core20: pd.DataFrame, *, vintage: str, height: int = 360) -> go
     """
     require_frame(core20, ("role", "name", "core20_share"), "core20")
     info = get_vintage(vintage)
-    labels, colours = _bars(core20, "core20_share")
     shares = (core20["core20_share"] * 100).round(1)
-    figure = go.Figure(
-        go.Bar(
-            x=labels,
-            y=shares.tolist(),
-            marker_color=colours,
-            text=[f"{v:.1f}%" for v in shares],
-            textposition="outside",
-            name="Core20 residents %",
-        )
+    figure = _member_bars(
+        core20, shares.tolist(), [f"{v:.1f}%" for v in shares], "Core20 residents %"
     )
     return _before_after_layout(
         figure,

@@ -33,6 +33,7 @@ from layers.geodata import DATA_VINTAGE
 from layers.maps import (
     feature_collection,
     geo_view,
+    line_trace,
     name_labels,
     outline_coordinates,
     pcn_labels,
@@ -754,15 +755,7 @@ def _status_words(rows: pd.DataFrame) -> list[str]:
 
 
 def _outline(lon: np.ndarray, lat: np.ndarray, colour: str, width: float, name: str):
-    return go.Scattergeo(
-        lon=lon,
-        lat=lat,
-        mode="lines",
-        line={"color": colour, "width": width},
-        hoverinfo="skip",
-        showlegend=False,
-        name=name,
-    )
+    return line_trace(lon, lat, {"color": colour, "width": width}, name, showlegend=False)
 
 
 def _practice_traces(tables: tiers.TierTables, units: pd.DataFrame, geometry: MapGeometry) -> list:
