@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from dashboard import loaders
 from layers import format as fmt
 from layers.allocation import (
     CATALOGUE_COLUMNS,
@@ -66,8 +67,6 @@ def population_label(vintage: str) -> str:
     >>> population_label("2022")
     'Population (NHS England 2022/23)'
     """
-    from dashboard import loaders
-
     return f"Population (NHS England {loaders.allocation_year(vintage)})"
 
 
