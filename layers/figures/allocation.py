@@ -40,6 +40,7 @@ from layers.style import (
     diverging_range,
     note_annotation,
     source_note,
+    wrap_text,
 )
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
@@ -146,7 +147,11 @@ def _layout(
         title={
             "text": title,
             "x": 0.01,
-            "subtitle": {"text": f"{note} {source_note(data_line)}", "font": NOTE_FONT},
+            # Wrapped: the 2026 data line alone is over 200 characters.
+            "subtitle": {
+                "text": wrap_text(f"{note} {source_note(data_line)}", 170),
+                "font": NOTE_FONT,
+            },
         },
         height=height,
         margin={"l": 10, "r": 70, "t": 80, "b": 80},
