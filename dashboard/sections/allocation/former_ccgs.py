@@ -37,7 +37,9 @@ the ICS; ties go to the lower code). LSOAs are mapped with the ONS LSOA 2021 →
 location (April 2024) lookup. Sub-ICB locations are the areas of the CCGs that the ICBs
 absorbed in July 2022, so CCGs that had already merged by then (NHS North West London
 CCG, for one) are a single unit here and are not split back: switch to the July 2022
-vintage for the pre-merger CCGs.
+vintage for the pre-merger CCGs. A practice with no registered patients in English LSOAs
+in this vintage (a list of 0 in the modelled registrations) has no sub-ICB location and
+shows as “Not known”.
 """
 
 
