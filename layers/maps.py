@@ -28,7 +28,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 
-from layers.style import IMD_DECILE_COLOURS, note_annotation, stepped_colorscale, wrap_text
+from layers.style import (
+    IMD_DECILE_COLOURS,
+    note_annotation,
+    source_note,
+    stepped_colorscale,
+    wrap_text,
+)
 from layers.system import System
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
@@ -606,7 +612,7 @@ def system_map(
         fig.add_trace(name_labels(places.geometry, places["place_name"], showlegend=True))
 
     # Wrapped, so the 2026 vintage's long data line is not cut off at the map's edge.
-    note = wrap_text(f"Data: {info.data_line}. Contains OS data © Crown copyright.", 150)
+    note = wrap_text(source_note(info.data_line, "Contains OS data © Crown copyright."), 150)
     fig.update_layout(
         geo=geo_view(system.ics.total_bounds),
         height=height,

@@ -34,7 +34,14 @@ from layers.alignment.tables import COMPARISON_VERDICTS
 from layers.figures.maps import filled_area
 from layers.geometry import dissolve, exterior_rings
 from layers.maps import feature_collection, geo_view, line_trace, outline_coordinates
-from layers.style import NOTE_FONT, OKABE_ITO, SEQUENTIAL_SCALE, note_annotation, wrap_text
+from layers.style import (
+    NOTE_FONT,
+    OKABE_ITO,
+    SEQUENTIAL_SCALE,
+    note_annotation,
+    source_note,
+    wrap_text,
+)
 from layers.vintages import DEFAULT_VINTAGE, Vintage, get_vintage
 
 __all__ = [
@@ -692,7 +699,7 @@ def flow_map(
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
         showlegend=True,
         annotations=[
-            note_annotation(f"Data: {info.data_line}. Contains OS data © Crown copyright.")
+            note_annotation(source_note(info.data_line, "Contains OS data © Crown copyright."))
         ],
     )
     return fig

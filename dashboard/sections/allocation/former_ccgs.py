@@ -81,12 +81,13 @@ def _spread_words(merger: pd.DataFrame, current_label: str, unified_label: str, 
 
 
 def _table(ctx: PageContext, merger: pd.DataFrame) -> None:
+    population = population_label(ctx.vintage)
     table = pd.DataFrame(
         {
             _unit_words(ctx.vintage)[2]: merger["former_ccg_name"],
             "Code": merger["former_ccg_code"],
             "Practices": merger["n_practices"],
-            population_label(ctx.vintage): merger["population"],
+            population: merger["population"],
             "Current £": merger["current_pounds"],
             "Unified £": merger["unified_pounds"],
             "Current £ per head": merger["current_per_head"],
@@ -109,7 +110,7 @@ def _table(ctx: PageContext, merger: pd.DataFrame) -> None:
         f"{ctx.name} funding by {_unit_words(ctx.vintage)[1]}",
         "alloc_merger",
         {
-            population_label(ctx.vintage): "%,.0f",
+            population: "%,.0f",
             "Current £": MONEY,
             "Unified £": MONEY,
             "Difference %": "%.2f%%",

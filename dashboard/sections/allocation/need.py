@@ -38,10 +38,11 @@ def draw(ctx: PageContext, run: Run) -> None:
     for level in ("place", "pcn"):
         need = by_place if level == "place" else loaders.allocation_need(ctx.key, "pcn")
         st.subheader(f"Need indices by {level_words(level)}")
+        population = population_label(ctx.vintage)
         table = pd.concat(
             [
                 unit_names(need, level, run),
-                pd.DataFrame({population_label(ctx.vintage): need["population"]}),
+                pd.DataFrame({population: need["population"]}),
                 need[list(INDEX_COLUMNS)].rename(columns=INDEX_NAMES),
             ],
             axis=1,
@@ -50,5 +51,5 @@ def draw(ctx: PageContext, run: Run) -> None:
             table,
             f"{ctx.name} need indices by {level}",
             f"alloc_need_{level}",
-            {population_label(ctx.vintage): "%,.0f", **dict.fromkeys(INDEX_NAMES.values(), "%.3f")},
+            {population: "%,.0f", **dict.fromkeys(INDEX_NAMES.values(), "%.3f")},
         )

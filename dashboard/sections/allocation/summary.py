@@ -144,6 +144,7 @@ def _map(ctx: PageContext, run: Run, summary: pd.DataFrame) -> None:
 
 def _table(ctx: PageContext, run: Run, summary: pd.DataFrame) -> None:
     """Every unit's £, £ per head, populations and money by commissioning tier."""
+    population = population_label(ctx.vintage)
     tier_columns = {f"Commissioned by {TIER_NAMES[t]} £": f"{t}_pence" for t in TIERS}
     table = pd.concat(
         [
@@ -153,7 +154,7 @@ def _table(ctx: PageContext, run: Run, summary: pd.DataFrame) -> None:
                     "£": summary["pounds"],
                     "£ per head": summary["pounds_per_head"],
                     "£ per weighted head": summary["pounds_per_weighted_head"],
-                    population_label(ctx.vintage): summary["population"],
+                    population: summary["population"],
                     "Weighted population": summary["weighted_population"],
                     **{name: summary[column] / 100 for name, column in tier_columns.items()},
                 }
@@ -169,7 +170,7 @@ def _table(ctx: PageContext, run: Run, summary: pd.DataFrame) -> None:
             "£": MONEY,
             "£ per head": MONEY_PER_HEAD,
             "£ per weighted head": MONEY_PER_HEAD,
-            population_label(ctx.vintage): "%,.0f",
+            population: "%,.0f",
             "Weighted population": "%,.0f",
             **dict.fromkeys(tier_columns, MONEY),
         },
