@@ -24,6 +24,8 @@ MONEY_PER_HEAD = "£%,.2f"
 PERCENT = "%.1f%%"
 COUNT = "localized"
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def _stem(title: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "_", title).strip("_").lower()
@@ -72,25 +74,22 @@ def _vintage() -> str:
 def table_downloads(table: pd.DataFrame, title: str, key: str) -> None:
     """CSV and XLSX download buttons for one table; their notes state the vintage shown."""
     vintage = _vintage()
-    left, right, _ = st.columns([1, 1, 6])
-    left.download_button(
-        "CSV",
-        data=lambda: table_csv(table, title, vintage),
-        file_name=f"{_stem(title)}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
-        help="Download this table as CSV",
+    formats = (
+        ("CSV", table_csv, "csv", "text/csv", "CSV"),
+        ("XLSX", table_xlsx, "xlsx", XLSX_MIME, "Excel"),
     )
-    right.download_button(
-        "XLSX",
-        data=lambda: table_xlsx(table, title, vintage),
-        file_name=f"{_stem(title)}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        on_click="ignore",
-        help="Download this table as Excel",
-    )
+    for column, (label, write, suffix, mime, words) in zip(
+        st.columns([1, 1, 6]), formats, strict=False
+    ):
+        column.download_button(
+            label,
+            data=lambda write=write: write(table, title, vintage),
+            file_name=f"{_stem(title)}.{suffix}",
+            mime=mime,
+            key=f"{key}_{suffix}",
+            on_click="ignore",
+            help=f"Download this table as {words}",
+        )
 
 
 def show_figure(

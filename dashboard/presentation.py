@@ -91,6 +91,8 @@ PRESENTATION_CSS = """
 }
 </style>
 """
+#: The deck download's media type.
+PPTX_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
 def _set_slide(key: str) -> None:
@@ -208,25 +210,22 @@ def run_presentation(start: str = "overview") -> None:
     previous_key = SLIDE_KEYS[position - 1] if position > 0 else None
     next_key = SLIDE_KEYS[position + 1] if position + 1 < len(SLIDE_KEYS) else None
     with st.container(horizontal=True, key="slide_nav", gap="medium"):
-        st.button(
-            f"Previous: {SLIDE_TITLES[previous_key]}" if previous_key else "Previous",
-            on_click=_set_slide,
-            args=(previous_key,),
-            disabled=previous_key is None,
-            shortcut="PageUp",
-            key="slide_previous",
-            help="Previous slide (Page Up)",
+        # Page Up / Page Down step through the slides, as a presentation clicker does.
+        steps = (
+            ("Previous", previous_key, "PageUp", "secondary", "Page Up"),
+            ("Next", next_key, "PageDown", "primary", "Page Down"),
         )
-        st.button(
-            f"Next: {SLIDE_TITLES[next_key]}" if next_key else "Next",
-            on_click=_set_slide,
-            args=(next_key,),
-            disabled=next_key is None,
-            shortcut="PageDown",
-            type="primary",
-            key="slide_next",
-            help="Next slide (Page Down)",
-        )
+        for word, target, shortcut, kind, key_name in steps:
+            st.button(
+                f"{word}: {SLIDE_TITLES[target]}" if target else word,
+                on_click=_set_slide,
+                args=(target,),
+                disabled=target is None,
+                shortcut=shortcut,
+                type=kind,
+                key=f"slide_{word.lower()}",
+                help=f"{word} slide ({key_name})",
+            )
         st.button(
             "Exit presentation",
             on_click=_exit,
@@ -283,19 +282,16 @@ def _deck_export(ctx: scaffold.PageContext, scenario_json: str) -> None:
         figure_exports_note(missing)
     if built and built.get("key") == wanted:
         with st.container(horizontal=True, key="deck_downloads", gap="medium"):
-            st.download_button(
-                "Download PowerPoint (.pptx)",
-                data=built["pptx"],
-                file_name=f"{built['stem']}.pptx",
-                mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                key="deck_pptx",
-                on_click="ignore",
+            files = (
+                ("Download PowerPoint (.pptx)", "pptx", PPTX_MIME),
+                ("Download PDF", "pdf", "application/pdf"),
             )
-            st.download_button(
-                "Download PDF",
-                data=built["pdf"],
-                file_name=f"{built['stem']}.pdf",
-                mime="application/pdf",
-                key="deck_pdf",
-                on_click="ignore",
-            )
+            for label, suffix, mime in files:
+                st.download_button(
+                    label,
+                    data=built[suffix],
+                    file_name=f"{built['stem']}.{suffix}",
+                    mime=mime,
+                    key=f"deck_{suffix}",
+                    on_click="ignore",
+                )

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import layers
-from dashboard.exports import figure_exports_note
+from dashboard.exports import XLSX_MIME, figure_exports_note
 from dashboard.scaffold import PageContext
 from dashboard.sections.boundaries.view import View, linked_select, show
 from layers.alignment import cards, tables
@@ -48,7 +48,7 @@ def _card_downloads(
         "XLSX",
         data=lambda: cards.place_card_xlsx(facts, units, title=title, vintage=vintage),
         file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
         key="bnd_card_xlsx",
         on_click="ignore",
     )

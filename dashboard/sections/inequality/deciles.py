@@ -30,8 +30,9 @@ _OWN = (
 
 def summarise(ctx: PageContext, choice: Choice) -> tuple[Choice, pd.DataFrame, dict]:
     """The unit's deciles and summary measures; the default scenario if the chosen fails."""
-    try:
-        deciles, summary = loaders.inequality_summary(
+
+    def measure(choice: Choice) -> tuple[pd.DataFrame, dict]:
+        return loaders.inequality_summary(
             ctx.key,
             choice.indicator,
             choice.scenario_json,
@@ -39,17 +40,13 @@ def summarise(ctx: PageContext, choice: Choice) -> tuple[Choice, pd.DataFrame, d
             choice.unit,
             *choice.loader_args,
         )
+
+    try:
+        deciles, summary = measure(choice)
     except ScenarioError as exc:
         st.warning(f"{plain(exc)}. £ per head uses the allocation page's default scenario instead.")
         choice = choice.with_scenario(loaders.DEFAULT_SCENARIO)
-        deciles, summary = loaders.inequality_summary(
-            ctx.key,
-            choice.indicator,
-            choice.scenario_json,
-            choice.level,
-            choice.unit,
-            *choice.loader_args,
-        )
+        deciles, summary = measure(choice)
     return choice, deciles, summary
 
 
