@@ -409,11 +409,11 @@ def name_labels(
         whole = max((maxx - minx) * (maxy - miny), 1e-12)
         areas = shapely.area(geoms)
         pairs = [pair for pair, area in zip(pairs, areas, strict=True) if area >= min_share * whole]
-    points = [geometry.representative_point() for geometry, _ in pairs]
+    points, texts = _place_labels(pairs, _LABEL_STYLE[kind]["size"], drop=kind == "pcns")
     return go.Scattergeo(
         lon=[point.x for point in points],
         lat=[point.y for point in points],
-        text=[name for _, name in pairs],
+        text=texts,
         mode="text",
         # A white halo keeps each name legible over the choropleth and the practices.
         textfont={
@@ -427,6 +427,73 @@ def name_labels(
         name="Place names" if kind == "places" else "PCN names",
         showlegend=showlegend,
     )
+
+
+#: The map's drawing area in pixels, for judging whether two names would overlap.
+_LABEL_PLOT_PX = (800, 520)
+#: Text box of one character, in font sizes (Arial is about 0.55 em wide on average).
+_CHAR_WIDTH_EM, _LINE_HEIGHT_EM = 0.58, 1.3
+
+
+def _place_labels(
+    pairs: list[tuple[object, str]], font_px: float, *, drop: bool
+) -> tuple[list[shapely.Point], list[str]]:
+    """Where each name goes: its area's representative point, moved if it hits another.
+
+    Smaller areas are placed first, as they have least room to move. A name whose box
+    would overlap one already placed is moved up or down, by whole lines, to a point
+    still inside its area; if none is free it is dropped when ``drop`` (PCN names,
+    which hover still gives) and otherwise kept where it was (a place's name is never
+    lost). Boxes are estimated from the
+    areas' extent drawn in :data:`_LABEL_PLOT_PX`, as the map fits its bounds.
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> pairs = [(box(0, 0, 1, 1), "Long name here"), (box(1, 0, 2, 1), "Long name too"),
+    ...          (box(0, 1, 8, 5), "Big")]
+    >>> points, texts = _place_labels(pairs, 14, drop=False)
+    >>> texts, [round(point.y, 2) for point in points[:2]]
+    (['Long name here', 'Long name too', 'Big'], [0.5, 0.68])
+    """
+    if not pairs:
+        return [], []
+    geometries = np.array([geometry for geometry, _ in pairs])
+    minx, miny, maxx, maxy = shapely.total_bounds(geometries)
+    mid_lat = np.radians((miny + maxy) / 2)
+    # Degrees of latitude per pixel: the tighter of the two fits, as plotly's geo fits.
+    lat_per_px = max(
+        (maxy - miny) / _LABEL_PLOT_PX[1],
+        (maxx - minx) * np.cos(mid_lat) / _LABEL_PLOT_PX[0],
+        1e-9,
+    )
+    lon_per_px = lat_per_px / max(np.cos(mid_lat), 0.1)
+    line = _LINE_HEIGHT_EM * font_px * lat_per_px
+    placed: list[shapely.Polygon] = []
+    chosen: dict[int, tuple[shapely.Point, str]] = {}
+    for index in np.argsort(shapely.area(geometries), kind="stable"):
+        geometry, name = pairs[index]
+        half_width = len(name) * _CHAR_WIDTH_EM * font_px * lon_per_px / 2
+        anchor = geometry.representative_point()
+        candidates = [anchor] + [
+            shapely.Point(anchor.x, anchor.y + step * line)
+            for step in (1, -1, 2, -2, 3, -3)
+            if geometry.contains(shapely.Point(anchor.x, anchor.y + step * line))
+        ]
+        for point in candidates:
+            label_box = shapely.box(
+                point.x - half_width, point.y - line / 2, point.x + half_width, point.y + line / 2
+            )
+            # Boxes that only touch leave the names a line apart: that is free.
+            if not any(label_box.intersection(other).area > 0 for other in placed):
+                placed.append(label_box)
+                chosen[index] = (point, name)
+                break
+        else:
+            if not drop:
+                chosen[index] = (anchor, name)
+    kept = [chosen[i] for i in range(len(pairs)) if i in chosen]
+    return [point for point, _ in kept], [name for _, name in kept]
 
 
 def pcn_labels(

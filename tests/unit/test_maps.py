@@ -166,7 +166,8 @@ def test_too_many_pcns_are_not_named_but_places_always_are():
 
     from layers.maps import MAX_PCN_LABELS, name_labels, pcn_labels
 
-    boxes = [box(i, 0, i + 1, 1) for i in range(MAX_PCN_LABELS + 1)]
+    # A grid, so that every name has room and only the count decides.
+    boxes = [box(i % 6, i // 6, i % 6 + 1, i // 6 + 1) for i in range(MAX_PCN_LABELS + 1)]
     names = [f"PCN {i}" for i in range(len(boxes))]
     assert len(pcn_labels(boxes, names).text) == 0
     assert len(pcn_labels(boxes[:-1], names[:-1]).text) == MAX_PCN_LABELS
@@ -211,3 +212,27 @@ def test_exported_svg_of_the_map_carries_the_names_as_text():
     shown = " ".join(texts)
     assert "Herefordshire" in shown and "Worcestershire" in shown
     assert "East Herefordshire PCN" in shown
+
+
+def test_names_that_would_overlap_are_moved_inside_their_area_or_dropped_for_pcns():
+    import shapely
+    from shapely.geometry import box
+
+    from layers.maps import name_labels, pcn_labels
+
+    # Two neighbours side by side on a map wide enough that their long names, drawn at
+    # the same height, would run into each other; a big third place sets the scale.
+    west, east, rest = box(0, 0, 1, 1), box(1, 0, 2, 1), box(0, 1, 8, 5)
+    names = ["Hammersmith and Fulham", "Kensington and Chelsea", "Elsewhere"]
+    trace = name_labels([west, east, rest], names)
+    assert sorted(trace.text) == sorted(names)
+    at = {name: (lon, lat) for name, lon, lat in zip(trace.text, trace.lon, trace.lat, strict=True)}
+    for shape, name in zip([west, east, rest], names, strict=True):
+        assert shape.contains(shapely.Point(*at[name])), name
+    line = 1.3 * 14 * 5 / 520  # one line of 14 px text, in degrees, at this extent
+    assert abs(at[names[0]][1] - at[names[1]][1]) >= line * 0.99
+    # Two thin PCN strips, one line apart at most: the second name has no free line
+    # inside its own footprint, so it is left to the hover.
+    big, lower, upper = box(0, 0.16, 4, 4), box(0, 0, 4, 0.08), box(0, 0.08, 4, 0.16)
+    named = pcn_labels([big, lower, upper], ["Big PCN", "Lower PCN", "Upper PCN"]).text
+    assert list(named) == ["Big PCN", "Lower PCN"]
