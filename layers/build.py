@@ -202,7 +202,9 @@ def short_icb_name(name: str) -> str:
     return re.sub(r"^NHS\s+|\s+Integrated Care Board$", "", name.strip())
 
 
-def pick_columns(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+def pick_columns(
+    table: pd.DataFrame, columns: dict[str, str], *, icb_names: Iterable[str] = ()
+) -> pd.DataFrame:
     """Keep only the named columns of a raw table, renamed, in the order given.
 
     Parameters
@@ -211,6 +213,8 @@ def pick_columns(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
         A raw source table.
     columns : dict
         Source column name → our column name.
+    icb_names : iterable of str, optional
+        Our columns that hold ICB names, shortened with :func:`short_icb_name`.
 
     Returns
     -------
@@ -229,7 +233,10 @@ def pick_columns(table: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
       icb_code practice_code
     0      QHM        A81001
     """
-    return table[list(columns)].rename(columns=columns)
+    picked = table[list(columns)].rename(columns=columns)
+    for column in icb_names:
+        picked[column] = picked[column].map(short_icb_name)
+    return picked
 
 
 def _read_csv(source: Path, relative: str, **kwargs) -> pd.DataFrame:
@@ -253,16 +260,18 @@ def _lsoa_table(source: Path) -> pd.DataFrame:
     )
     population = _read_csv(source, "population/population_mid2020_lsoa11_syoa_persons.csv")
 
-    table = pd.DataFrame(
+    table = pick_columns(
+        icb,
         {
-            "lsoa_code": icb["lsoa11_code"],
-            "lsoa_name": icb["lsoa11_name"],
-            "icb_code": icb["icb22_code_h"],
-            "icb_name": icb["icb22_name"].map(short_icb_name),
-            "sicbl_code": icb["sicbl22_code_h"],
-            "ltla_code": icb["ltla22_code"],
-            "ltla_name": icb["ltla22_name"],
-        }
+            "lsoa11_code": "lsoa_code",
+            "lsoa11_name": "lsoa_name",
+            "icb22_code_h": "icb_code",
+            "icb22_name": "icb_name",
+            "sicbl22_code_h": "sicbl_code",
+            "ltla22_code": "ltla_code",
+            "ltla22_name": "ltla_name",
+        },
+        icb_names=["icb_name"],
     )
     table = table.merge(
         pick_columns(

@@ -602,35 +602,42 @@ def _icb_codes(source: Path) -> pd.DataFrame:
     return table.sort_values("icb_code").reset_index(drop=True)
 
 
+#: The April 2024 ICB's columns, as the derived 2026 files name them.
+_ICB24_COLUMNS = {
+    "icb24_code": "icb24_code",
+    "icb24_code_nhs": "icb24_code_nhs",
+    "icb24_name": "icb24_name",
+}
+
+
 def _icb_pieces(source: Path) -> pd.DataFrame:
     raw = _read_csv(source, "vintage2026/derived/icb24_to_icb26_pieces.csv", dtype=str)
-    table = pd.DataFrame(
+    table = pick_columns(
+        raw,
         {
-            "icb24_code": raw["icb24_code"],
-            "icb24_code_nhs": raw["icb24_code_nhs"],
-            "icb24_name": raw["icb24_name"].map(short_icb_name),
-            "icb_code": raw["icb26_code"],
-            "icb_code_nhse": raw["icb26_code_ods"],
-            "icb_name": raw["icb26_name"].map(short_icb_name),
-            "change": raw["change"],
-            "sicbl_codes": raw["sicbl24"],
-            "n_lsoas_published": raw["lsoa21"].astype("int64"),
-        }
+            **_ICB24_COLUMNS,
+            "icb26_code": "icb_code",
+            "icb26_code_ods": "icb_code_nhse",
+            "icb26_name": "icb_name",
+            "change": "change",
+            "sicbl24": "sicbl_codes",
+            "lsoa21": "n_lsoas_published",
+        },
+        icb_names=["icb24_name", "icb_name"],
     )
+    table["n_lsoas_published"] = table["n_lsoas_published"].astype("int64")
     return table.sort_values(["icb_code", "icb24_code"]).reset_index(drop=True)
 
 
 def _icb_terminated(source: Path) -> pd.DataFrame:
     raw = _read_csv(source, "vintage2026/derived/icb24_terminated.csv", dtype=str)
-    return pd.DataFrame(
-        {
-            "icb24_code": raw["icb24_code"],
-            "icb24_code_nhs": raw["icb24_code_nhs"],
-            "icb24_name": raw["icb24_name"].map(short_icb_name),
-            "ods_code_abolished": raw["ods_code_abolished"].eq("True"),
-            "successors": raw["successors"],
-        }
-    ).sort_values("icb24_code", ignore_index=True)
+    table = pick_columns(
+        raw,
+        {**_ICB24_COLUMNS, "ods_code_abolished": "ods_code_abolished", "successors": "successors"},
+        icb_names=["icb24_name"],
+    )
+    table["ods_code_abolished"] = table["ods_code_abolished"].eq("True")
+    return table.sort_values("icb24_code", ignore_index=True)
 
 
 def _check_against_published(

@@ -93,11 +93,8 @@ def place_card_table(
 
     Examples
     --------
-    >>> from layers.alignment import place_summary
-    >>> from layers.alignment.examples import toy_geography
-    >>> toy = toy_geography()
-    >>> card = place_summary(toy.registrations, toy.lsoas, toy.practices, "QAA",
-    ...                      places=toy.places, vintage="2022").iloc[0]
+    >>> from layers.alignment.examples import toy_figures
+    >>> card = toy_figures()["place_summary"].iloc[0]
     >>> facts = place_card_table(card, threshold=0.9, ics_name="Alpha", vintage="2022")
     >>> facts = facts.set_index("Item")
     >>> facts.loc["Residents registered with a GP (Jul 2022)", "Value"]

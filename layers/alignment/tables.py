@@ -74,6 +74,25 @@ def _straddle_column(threshold: float) -> str:
     return f"Straddles (under {check_threshold(threshold):.0%})"
 
 
+def _unit_columns(
+    frame: pd.DataFrame,
+    unit: str = "PCN",
+    names: Mapping[str, str] | None = None,
+    typed: bool = False,
+) -> dict[str, pd.Series]:
+    """The leading columns that say which unit a row is: name, code and (``typed``) type.
+
+    The name is ``frame["unit_name"]``, or the unit code looked up in ``names`` for
+    tables that carry codes only; every unit table starts this way, so a reader
+    finds a PCN the same way on each of them.
+    """
+    codes = frame["unit_code"]
+    columns = {unit: frame["unit_name"] if names is None else codes.map(names), "Code": codes}
+    if typed:
+        columns["Type"] = frame["unit_type"].map(UNIT_TYPES)
+    return columns
+
+
 def home_table(home: pd.DataFrame, threshold: float, unit: str = "PCN") -> pd.DataFrame:
     """Each unit's home authority, lowest home share first (exact published counts).
 
@@ -103,9 +122,7 @@ def home_table(home: pd.DataFrame, threshold: float, unit: str = "PCN") -> pd.Da
     )
     out = pd.DataFrame(
         {
-            unit: home["unit_name"],
-            "Code": home["unit_code"],
-            "Type": home["unit_type"].map(UNIT_TYPES),
+            **_unit_columns(home, unit, typed=True),
             "Registered patients": home["patients"],
             "Home authority": home["home_la_name"],
             "Home share (%)": _percent(home["home_share"]),
@@ -188,8 +205,7 @@ def residence_shares_table(
     )
     return pd.DataFrame(
         {
-            unit: frame["unit_code"].map(names),
-            "Code": frame["unit_code"],
+            **_unit_columns(frame, unit, names),
             "Local authority": frame["la_name"],
             "Authority code": frame["la_code"],
             "Patients": frame["patients"],
@@ -330,9 +346,7 @@ def straddler_tables(straddlers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     )
     export = pd.DataFrame(
         {
-            "PCN": frame["unit_name"],
-            "Code": frame["unit_code"],
-            "Type": frame["unit_type"].map(UNIT_TYPES),
+            **_unit_columns(frame, typed=True),
             "Practices": frame["n_practices"],
             "Patients (rounded)": frame["patients"],
             "Home authority": frame["home_la_name"],
@@ -378,8 +392,7 @@ def comparison_table(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.D
     )
     return pd.DataFrame(
         {
-            "PCN": frame["unit_code"].map(names),
-            "Code": frame["unit_code"],
+            **_unit_columns(frame, names=names),
             "Home by patients": frame["residence_home_name"],
             "Patients there (%)": _percent(frame["residence_home_share"]),
             "Home by area": frame["area_home_name"],
@@ -405,8 +418,7 @@ def area_shares_table(area: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFr
     frame = require_frame(area, ["unit_code", "la_name", "area_km2", "share"], "area")
     return pd.DataFrame(
         {
-            "PCN": frame["unit_code"].map(names),
-            "Code": frame["unit_code"],
+            **_unit_columns(frame, names=names),
             "Local authority": frame["la_name"],
             "Area (km²)": frame["area_km2"].round(2),
             "Share of footprint (%)": _percent(frame["share"]),

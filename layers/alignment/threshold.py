@@ -127,11 +127,8 @@ def apply_threshold(
 
     Examples
     --------
-    >>> from layers.alignment import alignment_figures
-    >>> from layers.alignment.examples import toy_geography
-    >>> toy = toy_geography()
-    >>> base = alignment_figures(toy.registrations, toy.lsoas, toy.practices, "QAA",
-    ...                          places=toy.places, threshold=1.0, vintage="2022")
+    >>> from layers.alignment.examples import toy_figures
+    >>> base = toy_figures(threshold=1.0)
     >>> at_70 = apply_threshold(base, 0.7)
     >>> at_70["straddling_units"]["unit_code"].tolist()
     ['U00002']

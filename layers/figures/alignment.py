@@ -484,13 +484,8 @@ def comparison_chart(
 
     Examples
     --------
-    >>> from layers.alignment import (area_shares, authority_polygons, compare_alignment,
-    ...                               residence_shares)
-    >>> from layers.alignment.examples import toy_geography
-    >>> toy = toy_geography()
-    >>> res = residence_shares(toy.registrations, toy.lsoas, toy.practices)
-    >>> ar = area_shares(toy.footprints, authority_polygons(toy.lsoa_geometry, toy.lsoas))
-    >>> fig = comparison_chart(compare_alignment(res, ar), 0.9)
+    >>> from layers.alignment.examples import toy_figures
+    >>> fig = comparison_chart(toy_figures()["alignment_comparison"], 0.9)
     >>> [t.name for t in fig.data]
     ['Same home authority, same verdict', 'Different home: most area is sparsely populated']
     """
