@@ -284,63 +284,56 @@ def alignment_tables(vintage: str = layers.DEFAULT_VINTAGE) -> dict[str, pd.Data
 
 @st.cache_resource(show_spinner="Working out boundary alignment…", max_entries=24)
 def alignment_base(key: SystemKey, la_level: str) -> dict[str, pd.DataFrame]:
-    """Every alignment table of one ICS, straddle threshold 100% (shared, read-only).
+    """Every residence-based alignment table of one ICS, straddle threshold 100%.
 
     At 100% every unit with any patient outside its home authority is a candidate,
-    so :func:`alignment_bundle` re-flags for any threshold without recomputing.
+    so :func:`alignment_bundle` re-flags for any threshold without recomputing. The
+    area-based tables need polygon overlays and only the Area tab shows them, so they
+    are left to :func:`alignment_area` (shared, read-only).
     """
-    code, place_definition = key.code, key.place_definition
     tables = alignment_tables(key.vintage)
+    with _BUILD_SLOTS:
+        return layers.alignment.alignment_figures(
+            tables["registrations"],
+            tables["lsoas"],
+            tables["practices"],
+            key.code,
+            places=layers.place_lookup(key.code, key.place_definition, vintage=key.vintage),
+            la_level=la_level,
+            threshold=1.0,
+            vintage=key.vintage,
+        )
+
+
+@st.cache_resource(show_spinner="Overlaying PCN footprints on the authorities…", max_entries=24)
+def alignment_area(key: SystemKey, la_level: str) -> pd.DataFrame:
+    """Share of each PCN footprint's area in each authority (shared, read-only)."""
     loaded = system(key)
     with _BUILD_SLOTS:
-        return _alignment_base(tables, loaded, code, place_definition, la_level, key.vintage)
-
-
-def _alignment_base(
-    tables: dict[str, pd.DataFrame],
-    loaded: layers.System,
-    code: str,
-    place_definition: str,
-    la_level: str,
-    vintage: str,
-) -> dict[str, pd.DataFrame]:
-    pcns = loaded.pcns.loc[~loaded.pcns.geometry.is_empty & loaded.pcns.geometry.notna()]
-    footprints = pcns[["pcn_code", "geometry"]].rename(columns={"pcn_code": "unit_code"})
-    authorities = layers.alignment.authority_polygons(
-        loaded.lsoas[["lsoa_code", "geometry"]], loaded.lsoas, la_level=la_level
-    )
-    return layers.alignment.alignment_figures(
-        tables["registrations"],
-        tables["lsoas"],
-        tables["practices"],
-        code,
-        places=layers.place_lookup(code, place_definition, vintage=vintage),
-        la_level=la_level,
-        threshold=1.0,
-        footprints=footprints,
-        authorities=authorities,
-        vintage=vintage,
-    )
+        pcns = loaded.pcns.loc[~loaded.pcns.geometry.is_empty & loaded.pcns.geometry.notna()]
+        footprints = pcns[["pcn_code", "geometry"]].rename(columns={"pcn_code": "unit_code"})
+        authorities = layers.alignment.authority_polygons(
+            loaded.lsoas[["lsoa_code", "geometry"]], loaded.lsoas, la_level=la_level
+        )
+        return layers.alignment.area_shares(footprints, authorities)
 
 
 @st.cache_resource(show_spinner=False, max_entries=96)
 def alignment_bundle(key: SystemKey, la_level: str, straddle_pct: int) -> dict[str, pd.DataFrame]:
-    """The alignment tables with units straddling under ``straddle_pct`` % (read-only).
+    """The residence-based alignment tables, units straddling under ``straddle_pct`` %.
 
-    The area/residence comparison is left to :func:`alignment_comparison`, so that a
-    new threshold re-flags in tens of milliseconds and only the Area tab pays for it.
+    Re-flagging from :func:`alignment_base` takes tens of milliseconds (read-only).
     """
-    base = alignment_base(key, la_level)
-    lean = {k: v for k, v in base.items() if k != "alignment_comparison"}
-    return layers.alignment.apply_threshold(lean, straddle_pct / 100)
+    return layers.alignment.apply_threshold(alignment_base(key, la_level), straddle_pct / 100)
 
 
 @st.cache_data(show_spinner=False, max_entries=96)
 def alignment_comparison(key: SystemKey, la_level: str, straddle_pct: int) -> pd.DataFrame:
     """Residence- against area-based home authority of each PCN, at a threshold."""
-    base = alignment_base(key, la_level)
     return layers.alignment.compare_alignment(
-        base["residence_shares"], base["area_shares"], threshold=straddle_pct / 100
+        alignment_base(key, la_level)["residence_shares"],
+        alignment_area(key, la_level),
+        threshold=straddle_pct / 100,
     )
 
 

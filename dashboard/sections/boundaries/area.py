@@ -103,7 +103,7 @@ def draw(ctx: PageContext, view: View) -> None:
     show(tables.comparison_table(comparison, names), title, "bnd_area", placeholder="–")
     with st.expander("Footprint area in each authority (km²)"):
         show(
-            tables.area_shares_table(view.tables["area_shares"], names),
+            tables.area_shares_table(loaders.alignment_area(view.key, view.la_level), names),
             f"{ctx.code} footprint area shares {view.la_level}",
             "bnd_area_long",
         )
