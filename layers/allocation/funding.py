@@ -18,6 +18,7 @@ import math
 
 import pandas as pd
 
+from ._docs import allocation_doc
 from .catalogue import DEFAULT_PRESET, POPULATION_COLUMN, default_catalogue
 from .scenario import Scenario, ScenarioError
 from .views import (
@@ -241,6 +242,7 @@ def practice_funding(
     ].reset_index(drop=True)
 
 
+@allocation_doc
 def weighted_head_spread(
     current: pd.DataFrame,
     target: pd.DataFrame,
@@ -260,10 +262,8 @@ def weighted_head_spread(
         Allocations or unit totals (e.g. a user's CSV); not finer than ``level``.
     target : DataFrame
         Allocations from the chosen method.
-    practices : DataFrame
-        Practice frame of the ICS.
-    level : {"place", "pcn", "practice"}, default "place"
-        Units to compare.
+    %(practices)s
+    %(level)s
     population_column : str, default "wp_population"
         Population the weighted population is scaled to.
 
@@ -304,6 +304,7 @@ def weighted_head_spread(
     return out[["allocation", *[c for c in out.columns if c != "allocation"]]]
 
 
+@allocation_doc
 def former_ccg_funding(
     current: pd.DataFrame,
     unified: pd.DataFrame,
@@ -325,8 +326,7 @@ def former_ccg_funding(
         :func:`~layers.allocation.frame.practice_frame`).
     by, name_column : str
         Former CCG code and name columns.
-    population_column : str, default "wp_population"
-        Population for £ per head.
+    %(population_column)s
 
     Returns
     -------

@@ -24,6 +24,7 @@ import pandas as pd
 
 from layers.format import excerpt
 
+from ._docs import allocation_doc
 from .catalogue import COMPONENT_COLUMNS, POPULATION_COLUMN, TIERS, _quoted
 from .methods import LEVELS, pounds_to_pence, validate_practices
 from .need import _extend, _unit_index, unit_keys
@@ -114,6 +115,7 @@ def _totals_at(
     return _sum_by(position, money["pence"].to_numpy(np.int64), len(codes))
 
 
+@allocation_doc
 def unit_totals(allocations: pd.DataFrame, level: str = "place") -> pd.DataFrame:
     """Total allocations by unit.
 
@@ -121,8 +123,7 @@ def unit_totals(allocations: pd.DataFrame, level: str = "place") -> pd.DataFrame
     ----------
     allocations : DataFrame
         From :func:`~layers.allocation.methods.allocate`.
-    level : {"place", "pcn", "practice"}, default "place"
-        Reporting level; at ``"pcn"`` a practice in no PCN is its own unit.
+    %(level)s
 
     Returns
     -------
@@ -149,6 +150,7 @@ def unit_totals(allocations: pd.DataFrame, level: str = "place") -> pd.DataFrame
     )
 
 
+@allocation_doc
 def allocation_summary(
     allocations: pd.DataFrame,
     practices: pd.DataFrame,
@@ -161,12 +163,7 @@ def allocation_summary(
     ----------
     allocations : DataFrame
         From :func:`~layers.allocation.methods.allocate`.
-    practices : DataFrame
-        The practice frame the allocations were made from.
-    level : {"place", "pcn", "practice"}, default "place"
-        Reporting level; at ``"pcn"`` a practice in no PCN is its own unit.
-    population_column : str, default "wp_population"
-        Population for £ per head.
+    %(by_unit)s
 
     Returns
     -------
@@ -309,6 +306,7 @@ def _parse_pounds(value: object) -> int | str:
         return f"pounds {excerpt(value)} is not a number"
 
 
+@allocation_doc
 def validate_current_allocation(current: pd.DataFrame, practices: pd.DataFrame) -> pd.DataFrame:
     """Check a user's 'current' allocation (read from CSV) and return unit totals.
 
@@ -323,8 +321,7 @@ def validate_current_allocation(current: pd.DataFrame, practices: pd.DataFrame) 
     ----------
     current : DataFrame
         The CSV as read, e.g. ``pd.read_csv(path, dtype=str)``.
-    practices : DataFrame
-        The practice frame of the ICS.
+    %(practices)s
 
     Returns
     -------
@@ -445,6 +442,7 @@ def _percent_of(change: np.ndarray, base: np.ndarray) -> np.ndarray:
         return np.where(base > 0, 100 * change / base, np.nan)
 
 
+@allocation_doc
 def distance_from_target(
     current: pd.DataFrame,
     target: pd.DataFrame,
@@ -464,13 +462,10 @@ def distance_from_target(
         with ``"equal_per_head"`` (the default current), or a user CSV checked by
         :func:`validate_current_allocation`.
     target : DataFrame
-        Allocations or unit totals from the chosen method.
-    practices : DataFrame
-        The practice frame of the ICS.
-    level : {"place", "pcn", "practice"}, default "place"
-        Reporting level; must not be finer than either input.
-    population_column : str, default "wp_population"
-        Population for £ per head.
+        Allocations or unit totals from the chosen method. Neither input may be coarser
+        than ``level``.
+
+    %(by_unit)s
 
     Returns
     -------
@@ -518,6 +513,7 @@ def distance_from_target(
     )
 
 
+@allocation_doc
 def compare_allocations(
     base: pd.DataFrame,
     other: pd.DataFrame,
@@ -531,12 +527,7 @@ def compare_allocations(
     ----------
     base, other : DataFrame
         Allocations or unit totals.
-    practices : DataFrame
-        The practice frame of the ICS.
-    level : {"place", "pcn", "practice"}, default "place"
-        Reporting level.
-    population_column : str, default "wp_population"
-        Population for £ per head.
+    %(by_unit)s
 
     Returns
     -------
@@ -599,6 +590,8 @@ def merger_view(
         Allocations of the merged ICS under the chosen method.
     practices : DataFrame
         The practice frame of the ICS, with the ``by`` column.
+
+
     by : str, default "ccg21_code"
         Column holding each practice's former commissioner. In NHS England's 2022/23
         file, NW London, Coventry & Warwickshire and Herefordshire & Worcestershire had
