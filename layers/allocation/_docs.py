@@ -25,10 +25,17 @@ _SNIPPETS = {
         "budget : int, float, Decimal or str\n"
         "    ICS budget in pounds."
     ),
+    "deprivation": (
+        'deprivation_column : str, default "core20_share"\n'
+        "    Practice-level deprivation measure.\n"
+        'deprivation_scale : {"share", "imd_decile"}, default "share"\n'
+        "    How to read it (see :data:`~layers.allocation.methods.DEPRIVATION_SCALES`)."
+    ),
 }
 # The practice frame, level and population of every per-unit view, in signature order.
 _SNIPPETS["by_unit"] = "\n".join(_SNIPPETS[k] for k in ("practices", "level", "population_column"))
 
 #: Decorator filling ``%(practices)s``, ``%(level)s``, ``%(population_column)s``,
-#: ``%(by_unit)s`` (those three) and ``%(catalogue_budget)s`` in a docstring.
+#: ``%(by_unit)s`` (those three), ``%(catalogue_budget)s`` and ``%(deprivation)s`` in
+#: a docstring.
 allocation_doc = docfiller(_SNIPPETS)

@@ -687,10 +687,7 @@ def inequality_zero_sum(
     %(catalogue_budget)s
     share_percent : float, default 5.0
         Percentage of each service that moves, 0-100.
-    deprivation_column : str, default "core20_share"
-        Practice-level deprivation measure.
-    deprivation_scale : {"share", "imd_decile"}, default "share"
-        How to read it (see :data:`DEPRIVATION_SCALES`).
+    %(deprivation)s
 
     Returns
     -------
@@ -777,10 +774,7 @@ def inequality_level_up(
     %(catalogue_budget)s
     share_percent : float, default 5.0
         Percentage of each service put into the fund, 0-100.
-    deprivation_column : str, default "core20_share"
-        Practice-level deprivation measure.
-    deprivation_scale : {"share", "imd_decile"}, default "share"
-        How to read it (see :data:`DEPRIVATION_SCALES`).
+    %(deprivation)s
     threshold : float or None, default None
         Intensity (0-1) a practice must exceed to receive the fund; None means the
         population-weighted ICS average.
