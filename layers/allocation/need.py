@@ -122,6 +122,10 @@ def need_indices(
 ) -> pd.DataFrame:
     """Return NHS England relative need indices for each unit of one ICS.
 
+    A unit's index for a component is its weighted population per head over the ICS's:
+    above 1 means more need per head than the ICS as a whole, and the indices of the
+    units, weighted by population, average 1.
+
     Parameters
     ----------
     practices : DataFrame
@@ -130,7 +134,6 @@ def need_indices(
         every column of :data:`~layers.allocation.catalogue.COMPONENT_COLUMNS` and
         ``wp_core``. Missing weighted populations count as zero.
     %(level)s
-
     population_column : str, default "wp_population"
         Denominator population; NHS England uses its 2022/23 registered population.
 
