@@ -315,6 +315,10 @@ def former_ccg_funding(
 ) -> pd.DataFrame:
     """Funding by former CCG: current allocation against the unified formula, per head.
 
+    The :func:`~layers.allocation.views.merger_view` of the two allocations, with each
+    former CCG's name and its £ per weighted head under both, so that a CCG's gain or
+    loss can be read against its need.
+
     Parameters
     ----------
     current : DataFrame

@@ -543,6 +543,9 @@ def equal_per_head(
 ) -> pd.DataFrame:
     """Share every service by registered population: the same £ per head everywhere.
 
+    It ignores need, which makes it the usual 'current' allocation to measure a formula
+    against (see :func:`~layers.allocation.views.distance_from_target`).
+
     Parameters
     ----------
     practices : DataFrame

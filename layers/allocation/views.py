@@ -159,6 +159,13 @@ def allocation_summary(
 ) -> pd.DataFrame:
     """£ and £ per head for each place, PCN or practice.
 
+    The weighted population is the one the catalogue implies: the sum over services of
+    the service's share of the money times its component's weighted population, each
+    component rescaled so that its ICS total is the ICS population. Weighted
+    populations then add up to the ICS population, and pure weighted capitation gives
+    every unit the same £ per weighted head (the ICS's £ per head). ``practices`` must
+    therefore be the whole ICS.
+
     Parameters
     ----------
     allocations : DataFrame
@@ -172,12 +179,7 @@ def allocation_summary(
         (all money attributed to the unit's patients), ``ics_pence``, ``place_pence``,
         ``pcn_pence``, ``practice_pence`` (the same split by the tier that commissions
         it), ``pounds``, ``population``, ``weighted_population``, ``pounds_per_head``
-        and ``pounds_per_weighted_head``. The weighted population is the one the
-        catalogue implies: the sum over services of the service's share of the money
-        times its component's weighted population, each component rescaled so that its
-        ICS total is the ICS population. Weighted populations then add up to the ICS
-        population, and pure weighted capitation gives every unit the same £ per
-        weighted head (the ICS's £ per head). ``practices`` must be the whole ICS.
+        and ``pounds_per_weighted_head``.
 
     Examples
     --------
@@ -523,6 +525,9 @@ def compare_allocations(
 ) -> pd.DataFrame:
     """Who gains and who loses, in pence, going from one allocation to another.
 
+    Both are totalled at ``level`` first, so an allocation can be compared with a user's
+    unit totals as well as with another method's allocation.
+
     Parameters
     ----------
     base, other : DataFrame
@@ -582,6 +587,9 @@ def merger_view(
 ) -> pd.DataFrame:
     """Per-head funding by former CCG: the current allocation against the unified formula.
 
+    Practices are grouped by their former commissioner and both allocations are totalled
+    per group, so a merger's move to one formula can be read CCG by CCG.
+
     Parameters
     ----------
     current : DataFrame
@@ -590,8 +598,6 @@ def merger_view(
         Allocations of the merged ICS under the chosen method.
     practices : DataFrame
         The practice frame of the ICS, with the ``by`` column.
-
-
     by : str, default "ccg21_code"
         Column holding each practice's former commissioner. In NHS England's 2022/23
         file, NW London, Coventry & Warwickshire and Herefordshire & Worcestershire had
