@@ -527,6 +527,8 @@ def tier_tables(system: System) -> TierTables:
     Returns
     -------
     TierTables
+        The ICS's practices (with ``located_place_code``, the place each stands in),
+        PCNs and places, its resident population and the system's vintage.
 
     Examples
     --------

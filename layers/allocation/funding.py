@@ -51,6 +51,9 @@ def illustrative_budget(
 ) -> int:
     """An illustrative ICS budget in whole pounds: £ per head × population, 3 significant figures.
 
+    It gives a page a budget to start from and is never a published allocation: users
+    type their own.
+
     Parameters
     ----------
     practices : DataFrame
@@ -104,6 +107,8 @@ def default_scenario(practices: pd.DataFrame, preset: str = DEFAULT_PRESET) -> S
     Returns
     -------
     Scenario
+        "Weighted capitation (default)" of the preset's catalogue, with the
+        :func:`illustrative_budget` of the practices.
 
     Examples
     --------
