@@ -1449,6 +1449,9 @@ def risk_tiers_by_unit(
 ) -> pd.DataFrame:
     """Disclosure-controlled risk-tier counts per unit, re-aggregated from practices.
 
+    The unrounded practice counts are summed into units first and only then put
+    through the disclosure rule, so a unit's figures are never sums of rounded ones.
+
     Parameters
     ----------
     practice_counts : DataFrame
