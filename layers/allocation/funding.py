@@ -161,6 +161,8 @@ def run_scenario(
         If the JSON is malformed, or the scenario is valid but cannot run on this ICS
         (e.g. a deprivation column the practices lack, or a zero-sum share too large
         for this ICS); the message names the scenario and the reason.
+    TypeError
+        If ``scenario`` is not a Scenario, JSON text or None.
 
     Examples
     --------
@@ -216,6 +218,8 @@ def practice_funding(
     ------
     ScenarioError
         If the scenario is malformed or cannot run on these practices.
+    TypeError
+        If ``scenario`` is not a Scenario, JSON text or None.
 
     Examples
     --------

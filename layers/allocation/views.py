@@ -254,6 +254,8 @@ def funding_spread(summary: pd.DataFrame, column: str = "pounds_per_weighted_hea
 
     Raises
     ------
+    TypeError
+        If ``summary`` is not a DataFrame.
     ValueError
         If ``column`` is missing or has no finite values.
 
