@@ -1574,6 +1574,9 @@ def practice_age_structure(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> 
 
     Examples
     --------
+    P's 30 patients in L1 split evenly between ages 3 and 70, as L1's residents do, and
+    its 10 in Wales (W01, no age structure here) take that same mix.
+
     >>> regs = pd.DataFrame({"practice_code": ["P", "P", "Q"],
     ...                      "lsoa_code": ["L1", "W01", "L2"], "patients": [30, 10, 5]})
     >>> ages = pd.DataFrame({"lsoa_code": ["L1", "L2"],
