@@ -583,10 +583,8 @@ def build_deck(slides: Sequence[Slide], progress: Progress | None = None) -> Dec
 
     Parameters
     ----------
-    slides : sequence of Slide
-        The slides, in order.
-    progress : callable, optional
-        Called as ``progress(fraction_done, message)``.
+    slides, progress
+        As for :func:`build_pptx`; they are checked the same way.
 
     Returns
     -------

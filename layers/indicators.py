@@ -499,6 +499,13 @@ def practice_risk_counts(individuals: pd.DataFrame, rng: np.random.Generator) ->
     DataFrame
         As :func:`at_risk_counts`.
 
+    Raises
+    ------
+    TypeError
+        If ``individuals`` is not a DataFrame or ``rng`` not a numpy Generator.
+    ValueError
+        If ``individuals`` lacks one of the columns.
+
     Examples
     --------
     >>> people = pd.DataFrame({"practice_code": ["A"] * 3 + ["B"],

@@ -352,10 +352,8 @@ def map_slide(system: System, scenario_name: str = DEFAULT_SCENARIO_NAME) -> Sli
 
     Parameters
     ----------
-    system : System
-        From :func:`layers.load_system`.
-    scenario_name : str
-        Name of the allocation scenario of the briefing.
+    system, scenario_name
+        As for :func:`overview_slide`.
 
     Returns
     -------
@@ -487,10 +485,8 @@ def tiers_slide(
 
     Parameters
     ----------
-    system : System
-        From :func:`layers.load_system`.
-    scenario_name : str
-        Name of the allocation scenario of the briefing.
+    system, scenario_name
+        As for :func:`overview_slide`.
     individuals : DataFrame, optional
         Individuals with ``risk_tier`` (default :func:`risk_individuals`).
     aggregates : AggregatesUpload, optional
@@ -698,12 +694,8 @@ def inequality_slide(
 
     Parameters
     ----------
-    system : System
-        From :func:`layers.load_system`.
-    scenario_name : str
-        Name of the allocation scenario of the briefing.
-    individuals : DataFrame, optional
-        Individuals with ``risk_tier`` (default :func:`risk_individuals`).
+    system, scenario_name, individuals
+        As for :func:`tiers_slide`.
     aggregates : AggregatesUpload, optional
         The user's uploaded aggregates: the prevalence is then from their published
         counts (:func:`layers.people.upload.upload_at_risk_prevalence`), and the slide
@@ -878,10 +870,8 @@ def alignment_slide(
 
     Parameters
     ----------
-    system : System
-        From :func:`layers.load_system`.
-    scenario_name : str
-        Name of the allocation scenario of the briefing.
+    system, scenario_name
+        As for :func:`overview_slide`.
     threshold : float
         A PCN straddles a boundary when its home district holds less than this share
         of its patients (default 0.9).

@@ -40,7 +40,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, ClassVar, Final
 
 import numpy as np
 import pandas as pd
@@ -527,6 +527,8 @@ def tier_tables(system: System) -> TierTables:
     Returns
     -------
     TierTables
+        The ICS's practices (with ``located_place_code``, the place each stands in),
+        PCNs and places, its resident population and the system's vintage.
 
     Examples
     --------
@@ -988,8 +990,31 @@ def _typed_summary(out: pd.DataFrame, tables: TierTables) -> pd.DataFrame:
 # --------------------------------------------------------------------------- regrouping
 
 
+class _Step:
+    """What every regrouping step shares: its codes are checked, and it says what it does.
+
+    A step lists the fields that must be codes (``_codes``) and how it reads in plain
+    words (``_words``, a template over those fields).
+    """
+
+    _codes: ClassVar[tuple[str, ...]] = ()
+    _words: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        for name in self._codes:
+            value = getattr(self, name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(
+                    f"{type(self).__name__}.{name} must be a non-empty code, got {value!r}"
+                )
+
+    def describe(self) -> str:
+        """Plain words, with codes."""
+        return self._words.format_map({name: getattr(self, name) for name in self._codes})
+
+
 @dataclass(frozen=True)
-class MovePractice:
+class MovePractice(_Step):
     """Move a practice into another PCN (it takes that PCN's place).
 
     Parameters
@@ -1001,17 +1026,12 @@ class MovePractice:
 
     practice_code: str
     to_pcn: str
-
-    def __post_init__(self) -> None:
-        _check_text(self, ("practice_code", "to_pcn"))
-
-    def describe(self) -> str:
-        """Plain words, with codes."""
-        return f"Move practice {self.practice_code} to PCN {self.to_pcn}"
+    _codes = ("practice_code", "to_pcn")
+    _words = "Move practice {practice_code} to PCN {to_pcn}"
 
 
 @dataclass(frozen=True)
-class MergePCNs:
+class MergePCNs(_Step):
     """Merge PCN ``absorbed`` into PCN ``kept``.
 
     The merged PCN keeps ``kept``'s code and place; its name is ``name`` or
@@ -1027,19 +1047,17 @@ class MergePCNs:
     kept: str
     absorbed: str
     name: str | None = None
+    _codes = ("kept", "absorbed")
+    _words = "Merge PCN {absorbed} into PCN {kept}"
 
     def __post_init__(self) -> None:
-        _check_text(self, ("kept", "absorbed"))
+        super().__post_init__()
         if self.name is not None and (not isinstance(self.name, str) or not self.name.strip()):
             raise ValueError("A merged PCN's name must be non-empty text (or None).")
 
-    def describe(self) -> str:
-        """Plain words, with codes."""
-        return f"Merge PCN {self.absorbed} into PCN {self.kept}"
-
 
 @dataclass(frozen=True)
-class MovePCNToPlace:
+class MovePCNToPlace(_Step):
     """Move a PCN, with all its practices, to another place.
 
     Parameters
@@ -1050,13 +1068,8 @@ class MovePCNToPlace:
 
     pcn_code: str
     to_place: str
-
-    def __post_init__(self) -> None:
-        _check_text(self, ("pcn_code", "to_place"))
-
-    def describe(self) -> str:
-        """Plain words, with codes."""
-        return f"Move PCN {self.pcn_code} to place {self.to_place}"
+    _codes = ("pcn_code", "to_place")
+    _words = "Move PCN {pcn_code} to place {to_place}"
 
 
 Operation = MovePractice | MergePCNs | MovePCNToPlace
@@ -1068,15 +1081,6 @@ _OPERATION_TYPES = tuple(OPERATION_TYPES.values())
 _KIND_OF = {operation: kind for kind, operation in OPERATION_TYPES.items()}
 #: The longest saved scenario read back (characters): a few hundred steps.
 _MAX_JSON = 100_000
-
-
-def _check_text(operation: object, names: Sequence[str]) -> None:
-    for name in names:
-        value = getattr(operation, name)
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(
-                f"{type(operation).__name__}.{name} must be a non-empty code, got {value!r}"
-            )
 
 
 @dataclass(frozen=True)
@@ -1445,6 +1449,9 @@ def risk_tiers_by_unit(
 ) -> pd.DataFrame:
     """Disclosure-controlled risk-tier counts per unit, re-aggregated from practices.
 
+    The unrounded practice counts are summed into units first and only then put
+    through the disclosure rule, so a unit's figures are never sums of rounded ones.
+
     Parameters
     ----------
     practice_counts : DataFrame
@@ -1567,6 +1574,9 @@ def practice_age_structure(registrations: pd.DataFrame, lsoas: pd.DataFrame) -> 
 
     Examples
     --------
+    P's 30 patients in L1 split evenly between ages 3 and 70, as L1's residents do, and
+    its 10 in Wales (W01, no age structure here) take that same mix.
+
     >>> regs = pd.DataFrame({"practice_code": ["P", "P", "Q"],
     ...                      "lsoa_code": ["L1", "W01", "L2"], "patients": [30, 10, 5]})
     >>> ages = pd.DataFrame({"lsoa_code": ["L1", "L2"],

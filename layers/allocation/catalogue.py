@@ -220,7 +220,7 @@ def default_catalogue(preset: str = DEFAULT_PRESET) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If ``preset`` is not a known preset.
+        If ``preset`` is not one of :data:`PRESETS`.
 
     Examples
     --------

@@ -18,6 +18,7 @@ import math
 
 import pandas as pd
 
+from ._docs import allocation_doc
 from .catalogue import DEFAULT_PRESET, POPULATION_COLUMN, default_catalogue
 from .scenario import Scenario, ScenarioError
 from .views import (
@@ -49,6 +50,9 @@ def illustrative_budget(
     population_column: str = POPULATION_COLUMN,
 ) -> int:
     """An illustrative ICS budget in whole pounds: £ per head × population, 3 significant figures.
+
+    It gives a page a budget to start from and is never a published allocation: users
+    type their own.
 
     Parameters
     ----------
@@ -103,6 +107,8 @@ def default_scenario(practices: pd.DataFrame, preset: str = DEFAULT_PRESET) -> S
     Returns
     -------
     Scenario
+        "Weighted capitation (default)" of the preset's catalogue, with the
+        :func:`illustrative_budget` of the practices.
 
     Examples
     --------
@@ -155,6 +161,8 @@ def run_scenario(
         If the JSON is malformed, or the scenario is valid but cannot run on this ICS
         (e.g. a deprivation column the practices lack, or a zero-sum share too large
         for this ICS); the message names the scenario and the reason.
+    TypeError
+        If ``scenario`` is not a Scenario, JSON text or None.
 
     Examples
     --------
@@ -210,6 +218,8 @@ def practice_funding(
     ------
     ScenarioError
         If the scenario is malformed or cannot run on these practices.
+    TypeError
+        If ``scenario`` is not a Scenario, JSON text or None.
 
     Examples
     --------
@@ -241,6 +251,7 @@ def practice_funding(
     ].reset_index(drop=True)
 
 
+@allocation_doc
 def weighted_head_spread(
     current: pd.DataFrame,
     target: pd.DataFrame,
@@ -260,10 +271,8 @@ def weighted_head_spread(
         Allocations or unit totals (e.g. a user's CSV); not finer than ``level``.
     target : DataFrame
         Allocations from the chosen method.
-    practices : DataFrame
-        Practice frame of the ICS.
-    level : {"place", "pcn", "practice"}, default "place"
-        Units to compare.
+    %(practices)s
+    %(level)s
     population_column : str, default "wp_population"
         Population the weighted population is scaled to.
 
@@ -304,6 +313,7 @@ def weighted_head_spread(
     return out[["allocation", *[c for c in out.columns if c != "allocation"]]]
 
 
+@allocation_doc
 def former_ccg_funding(
     current: pd.DataFrame,
     unified: pd.DataFrame,
@@ -313,6 +323,10 @@ def former_ccg_funding(
     population_column: str = POPULATION_COLUMN,
 ) -> pd.DataFrame:
     """Funding by former CCG: current allocation against the unified formula, per head.
+
+    The :func:`~layers.allocation.views.merger_view` of the two allocations, with each
+    former CCG's name and its £ per weighted head under both, so that a CCG's gain or
+    loss can be read against its need.
 
     Parameters
     ----------
@@ -325,8 +339,7 @@ def former_ccg_funding(
         :func:`~layers.allocation.frame.practice_frame`).
     by, name_column : str
         Former CCG code and name columns.
-    population_column : str, default "wp_population"
-        Population for £ per head.
+    %(population_column)s
 
     Returns
     -------

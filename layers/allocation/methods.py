@@ -27,6 +27,7 @@ import pandas as pd
 from layers._checks import require_frame
 from layers.format import excerpt, pounds
 
+from ._docs import allocation_doc
 from .catalogue import (
     COMPONENT_COLUMNS,
     OVERALL_COLUMN,
@@ -532,6 +533,7 @@ def _prepare(
 # --------------------------------------------------------------------------- methods
 
 
+@allocation_doc
 def equal_per_head(
     practices: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -541,14 +543,14 @@ def equal_per_head(
 ) -> pd.DataFrame:
     """Share every service by registered population: the same £ per head everywhere.
 
+    It ignores need, which makes it the usual 'current' allocation to measure a formula
+    against (see :func:`~layers.allocation.views.distance_from_target`).
+
     Parameters
     ----------
     practices : DataFrame
         Practice frame (see :func:`validate_practices`).
-    catalogue : DataFrame
-        Service catalogue (see :func:`~layers.allocation.catalogue.validate_catalogue`).
-    budget : int, float, Decimal or str
-        ICS budget in pounds.
+    %(catalogue_budget)s
     population_column : str, default "wp_population"
         Population to share by: NHS England's registered population for 2022/23, the
         base of its weighted populations. ``"registered_patients"`` also works.
@@ -574,6 +576,7 @@ def equal_per_head(
     return _round_down_tiers(units, cat, pence, weights)
 
 
+@allocation_doc
 def weighted_capitation(
     practices: pd.DataFrame, catalogue: pd.DataFrame, budget: object
 ) -> pd.DataFrame:
@@ -584,10 +587,7 @@ def weighted_capitation(
     practices : DataFrame
         Practice frame (see :func:`validate_practices`) with the weighted-population
         columns of the catalogue's components.
-    catalogue : DataFrame
-        Service catalogue.
-    budget : int, float, Decimal or str
-        ICS budget in pounds.
+    %(catalogue_budget)s
 
     Returns
     -------
@@ -662,6 +662,7 @@ def _adjust_each_service(
     return adjusted
 
 
+@allocation_doc
 def inequality_zero_sum(
     practices: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -686,16 +687,10 @@ def inequality_zero_sum(
     ----------
     practices : DataFrame
         Practice frame with the weighted-population columns and ``deprivation_column``.
-    catalogue : DataFrame
-        Service catalogue.
-    budget : int, float, Decimal or str
-        ICS budget in pounds.
+    %(catalogue_budget)s
     share_percent : float, default 5.0
         Percentage of each service that moves, 0-100.
-    deprivation_column : str, default "core20_share"
-        Practice-level deprivation measure.
-    deprivation_scale : {"share", "imd_decile"}, default "share"
-        How to read it (see :data:`DEPRIVATION_SCALES`).
+    %(deprivation)s
 
     Returns
     -------
@@ -752,6 +747,7 @@ def inequality_zero_sum(
     return _round_down_tiers(units, cat, pence, _adjust_each_service(units, cat, pence, zero_sum))
 
 
+@allocation_doc
 def inequality_level_up(
     practices: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -778,16 +774,10 @@ def inequality_level_up(
     practices : DataFrame
         Practice frame with the weighted-population columns, ``deprivation_column`` and
         ``population_column``.
-    catalogue : DataFrame
-        Service catalogue.
-    budget : int, float, Decimal or str
-        ICS budget in pounds.
+    %(catalogue_budget)s
     share_percent : float, default 5.0
         Percentage of each service put into the fund, 0-100.
-    deprivation_column : str, default "core20_share"
-        Practice-level deprivation measure.
-    deprivation_scale : {"share", "imd_decile"}, default "share"
-        How to read it (see :data:`DEPRIVATION_SCALES`).
+    %(deprivation)s
     threshold : float or None, default None
         Intensity (0-1) a practice must exceed to receive the fund; None means the
         population-weighted ICS average.
@@ -938,6 +928,7 @@ def validate_parameters(method: str, parameters: Mapping[str, Any] | None = None
     return {name: _check_value(method, name, value) for name, value in values.items()}
 
 
+@allocation_doc
 def allocate(
     practices: pd.DataFrame,
     catalogue: pd.DataFrame,
@@ -951,10 +942,7 @@ def allocate(
     ----------
     practices : DataFrame
         Practice frame (see :func:`validate_practices`).
-    catalogue : DataFrame
-        Service catalogue.
-    budget : int, float, Decimal or str
-        ICS budget in pounds.
+    %(catalogue_budget)s
     method : str, default "weighted_capitation"
         A key of :data:`METHODS`.
     parameters : mapping, optional

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ._docs import allocation_doc
 from .catalogue import COMPONENT_COLUMNS, COMPONENTS, OVERALL_COLUMN, POPULATION_COLUMN, _quoted
 from .methods import LEVELS, validate_practices
 
@@ -113,12 +114,17 @@ def _unit_index(frame: pd.DataFrame, level: str) -> tuple[np.ndarray, pd.DataFra
     return index.astype(np.int64), pd.DataFrame(columns)
 
 
+@allocation_doc
 def need_indices(
     practices: pd.DataFrame,
     level: str = "place",
     population_column: str = POPULATION_COLUMN,
 ) -> pd.DataFrame:
     """Return NHS England relative need indices for each unit of one ICS.
+
+    A unit's index for a component is its weighted population per head over the ICS's:
+    above 1 means more need per head than the ICS as a whole, and the indices of the
+    units, weighted by population, average 1.
 
     Parameters
     ----------
@@ -127,8 +133,7 @@ def need_indices(
         :func:`~layers.allocation.methods.validate_practices`) with ``population_column``,
         every column of :data:`~layers.allocation.catalogue.COMPONENT_COLUMNS` and
         ``wp_core``. Missing weighted populations count as zero.
-    level : {"place", "pcn", "practice"}, default "place"
-        Units to index.
+    %(level)s
     population_column : str, default "wp_population"
         Denominator population; NHS England uses its 2022/23 registered population.
 

@@ -38,6 +38,7 @@ import pandas as pd
 from layers import strict_json
 from layers.names import InvalidNameError, clean_name
 
+from ._docs import allocation_doc
 from .catalogue import CATALOGUE_COLUMNS, POPULATION_COLUMN, CatalogueError, validate_catalogue
 from .methods import allocate, budget_to_pence, validate_parameters
 from .views import compare_allocations
@@ -277,6 +278,7 @@ def _plain(value: object) -> object:
     return value
 
 
+@allocation_doc
 def compare_scenarios(
     first: Scenario,
     second: Scenario,
@@ -290,12 +292,7 @@ def compare_scenarios(
     ----------
     first, second : Scenario
         The scenarios; changes are ``second`` − ``first``.
-    practices : DataFrame
-        Practice frame of the ICS.
-    level : {"place", "pcn", "practice"}, default "place"
-        Reporting level.
-    population_column : str, default "wp_population"
-        Population for £ per head.
+    %(by_unit)s
 
     Returns
     -------

@@ -24,6 +24,7 @@ import pandas as pd
 
 from layers.format import excerpt
 
+from ._docs import allocation_doc
 from .catalogue import COMPONENT_COLUMNS, POPULATION_COLUMN, TIERS, _quoted
 from .methods import LEVELS, pounds_to_pence, validate_practices
 from .need import _extend, _unit_index, unit_keys
@@ -114,6 +115,7 @@ def _totals_at(
     return _sum_by(position, money["pence"].to_numpy(np.int64), len(codes))
 
 
+@allocation_doc
 def unit_totals(allocations: pd.DataFrame, level: str = "place") -> pd.DataFrame:
     """Total allocations by unit.
 
@@ -121,8 +123,7 @@ def unit_totals(allocations: pd.DataFrame, level: str = "place") -> pd.DataFrame
     ----------
     allocations : DataFrame
         From :func:`~layers.allocation.methods.allocate`.
-    level : {"place", "pcn", "practice"}, default "place"
-        Reporting level; at ``"pcn"`` a practice in no PCN is its own unit.
+    %(level)s
 
     Returns
     -------
@@ -149,6 +150,7 @@ def unit_totals(allocations: pd.DataFrame, level: str = "place") -> pd.DataFrame
     )
 
 
+@allocation_doc
 def allocation_summary(
     allocations: pd.DataFrame,
     practices: pd.DataFrame,
@@ -157,16 +159,18 @@ def allocation_summary(
 ) -> pd.DataFrame:
     """£ and £ per head for each place, PCN or practice.
 
+    The weighted population is the one the catalogue implies: the sum over services of
+    the service's share of the money times its component's weighted population, each
+    component rescaled so that its ICS total is the ICS population. Weighted
+    populations then add up to the ICS population, and pure weighted capitation gives
+    every unit the same £ per weighted head (the ICS's £ per head). ``practices`` must
+    therefore be the whole ICS.
+
     Parameters
     ----------
     allocations : DataFrame
         From :func:`~layers.allocation.methods.allocate`.
-    practices : DataFrame
-        The practice frame the allocations were made from.
-    level : {"place", "pcn", "practice"}, default "place"
-        Reporting level; at ``"pcn"`` a practice in no PCN is its own unit.
-    population_column : str, default "wp_population"
-        Population for £ per head.
+    %(by_unit)s
 
     Returns
     -------
@@ -175,12 +179,7 @@ def allocation_summary(
         (all money attributed to the unit's patients), ``ics_pence``, ``place_pence``,
         ``pcn_pence``, ``practice_pence`` (the same split by the tier that commissions
         it), ``pounds``, ``population``, ``weighted_population``, ``pounds_per_head``
-        and ``pounds_per_weighted_head``. The weighted population is the one the
-        catalogue implies: the sum over services of the service's share of the money
-        times its component's weighted population, each component rescaled so that its
-        ICS total is the ICS population. Weighted populations then add up to the ICS
-        population, and pure weighted capitation gives every unit the same £ per
-        weighted head (the ICS's £ per head). ``practices`` must be the whole ICS.
+        and ``pounds_per_weighted_head``.
 
     Examples
     --------
@@ -255,6 +254,8 @@ def funding_spread(summary: pd.DataFrame, column: str = "pounds_per_weighted_hea
 
     Raises
     ------
+    TypeError
+        If ``summary`` is not a DataFrame.
     ValueError
         If ``column`` is missing or has no finite values.
 
@@ -309,6 +310,7 @@ def _parse_pounds(value: object) -> int | str:
         return f"pounds {excerpt(value)} is not a number"
 
 
+@allocation_doc
 def validate_current_allocation(current: pd.DataFrame, practices: pd.DataFrame) -> pd.DataFrame:
     """Check a user's 'current' allocation (read from CSV) and return unit totals.
 
@@ -323,8 +325,7 @@ def validate_current_allocation(current: pd.DataFrame, practices: pd.DataFrame) 
     ----------
     current : DataFrame
         The CSV as read, e.g. ``pd.read_csv(path, dtype=str)``.
-    practices : DataFrame
-        The practice frame of the ICS.
+    %(practices)s
 
     Returns
     -------
@@ -445,6 +446,7 @@ def _percent_of(change: np.ndarray, base: np.ndarray) -> np.ndarray:
         return np.where(base > 0, 100 * change / base, np.nan)
 
 
+@allocation_doc
 def distance_from_target(
     current: pd.DataFrame,
     target: pd.DataFrame,
@@ -464,13 +466,10 @@ def distance_from_target(
         with ``"equal_per_head"`` (the default current), or a user CSV checked by
         :func:`validate_current_allocation`.
     target : DataFrame
-        Allocations or unit totals from the chosen method.
-    practices : DataFrame
-        The practice frame of the ICS.
-    level : {"place", "pcn", "practice"}, default "place"
-        Reporting level; must not be finer than either input.
-    population_column : str, default "wp_population"
-        Population for £ per head.
+        Allocations or unit totals from the chosen method. Neither input may be coarser
+        than ``level``.
+
+    %(by_unit)s
 
     Returns
     -------
@@ -518,6 +517,7 @@ def distance_from_target(
     )
 
 
+@allocation_doc
 def compare_allocations(
     base: pd.DataFrame,
     other: pd.DataFrame,
@@ -527,16 +527,14 @@ def compare_allocations(
 ) -> pd.DataFrame:
     """Who gains and who loses, in pence, going from one allocation to another.
 
+    Both are totalled at ``level`` first, so an allocation can be compared with a user's
+    unit totals as well as with another method's allocation.
+
     Parameters
     ----------
     base, other : DataFrame
         Allocations or unit totals.
-    practices : DataFrame
-        The practice frame of the ICS.
-    level : {"place", "pcn", "practice"}, default "place"
-        Reporting level.
-    population_column : str, default "wp_population"
-        Population for £ per head.
+    %(by_unit)s
 
     Returns
     -------
@@ -590,6 +588,9 @@ def merger_view(
     population_column: str = POPULATION_COLUMN,
 ) -> pd.DataFrame:
     """Per-head funding by former CCG: the current allocation against the unified formula.
+
+    Practices are grouped by their former commissioner and both allocations are totalled
+    per group, so a merger's move to one formula can be read CCG by CCG.
 
     Parameters
     ----------

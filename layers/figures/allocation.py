@@ -304,6 +304,9 @@ def per_head_map(
 ) -> go.Figure:
     """£ per head by area, on a diverging scale centred on the ICS average.
 
+    Hovering over an area gives its name, code, £, population and £ per head; the
+    colour bar names the ICS average at its middle.
+
     Parameters
     ----------
     units : DataFrame
@@ -504,6 +507,10 @@ def former_ccg_dumbbell(
     data_line: str = DATA_VINTAGE,
 ) -> go.Figure:
     """£ per head of each former CCG: the current allocation against the unified formula.
+
+    One row per CCG, the lowest unified £ per head at the bottom: a circle for the
+    current allocation and a diamond for the unified one, joined by a line and labelled
+    with the difference in per cent.
 
     Parameters
     ----------

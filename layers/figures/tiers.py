@@ -374,6 +374,55 @@ def _shapes(geometries: Iterable, spacing: float | None) -> tuple[list, float]:
     return geoms, max(maxx - minx, maxy - miny) / 70 or 0.01
 
 
+_Pieces = list[tuple[np.ndarray, np.ndarray]]
+
+
+def _pattern(
+    geometries: Iterable, spacing: float | None, draw: Callable[[shapely.Geometry, float], _Pieces]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A pattern drawn polygon by polygon (``draw(polygon, step)``), joined into lon, lat."""
+    geoms, step = _shapes(geometries, spacing)
+    pieces = [piece for geom in geoms for piece in draw(geom, step)]
+    if not pieces:
+        return np.array([]), np.array([])
+    return np.concatenate([x for x, _ in pieces]), np.concatenate([y for _, y in pieces])
+
+
+def _hatch_lines(geom: shapely.Geometry, step: float) -> _Pieces:
+    """Diagonal lines across one polygon's bounds, clipped to it; NaN ends each line."""
+    minx, miny, maxx, maxy = geom.bounds
+    offsets = np.arange(miny - (maxx - minx), maxy + step, step)
+    lines = shapely.linestrings(
+        np.stack(
+            [
+                np.column_stack([np.full(len(offsets), minx), offsets]),
+                np.column_stack([np.full(len(offsets), maxx), offsets + (maxx - minx)]),
+            ],
+            axis=1,
+        )
+    )
+    clipped = shapely.intersection(lines, geom)
+    pieces = []
+    for part in shapely.get_parts(clipped[~shapely.is_empty(clipped)]):
+        xy = shapely.get_coordinates(part)
+        if len(xy) >= 2:
+            pieces.append((np.append(xy[:, 0], np.nan), np.append(xy[:, 1], np.nan)))
+    return pieces
+
+
+def _dot_grid(geom: shapely.Geometry, step: float) -> _Pieces:
+    """A staggered grid of dots inside one polygon, or its representative point."""
+    minx, miny, maxx, maxy = geom.bounds
+    xs = np.arange(minx + step / 2, maxx, step)
+    ys = np.arange(miny + step / 2, maxy, step * 0.7)
+    gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
+    inside = shapely.contains_xy(geom, gx, gy)
+    if not inside.any():
+        point = geom.representative_point()
+        return [(np.array([point.x]), np.array([point.y]))]
+    return [(gx[inside], gy[inside])]
+
+
 def hatch_coordinates(
     geometries: Iterable, spacing: float | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -398,30 +447,7 @@ def hatch_coordinates(
     >>> int(np.isnan(lon).sum()), bool(np.nanmax(lon) <= 1 and np.nanmin(lat) >= 0)
     (7, True)
     """
-    geoms, step = _shapes(geometries, spacing)
-    lon: list[np.ndarray] = []
-    lat: list[np.ndarray] = []
-    for geom in geoms:
-        minx, miny, maxx, maxy = geom.bounds
-        offsets = np.arange(miny - (maxx - minx), maxy + step, step)
-        lines = shapely.linestrings(
-            np.stack(
-                [
-                    np.column_stack([np.full(len(offsets), minx), offsets]),
-                    np.column_stack([np.full(len(offsets), maxx), offsets + (maxx - minx)]),
-                ],
-                axis=1,
-            )
-        )
-        clipped = shapely.intersection(lines, geom)
-        for part in shapely.get_parts(clipped[~shapely.is_empty(clipped)]):
-            xy = shapely.get_coordinates(part)
-            if len(xy) >= 2:
-                lon += [xy[:, 0], np.array([np.nan])]
-                lat += [xy[:, 1], np.array([np.nan])]
-    if not lon:
-        return np.array([]), np.array([])
-    return np.concatenate(lon), np.concatenate(lat)
+    return _pattern(geometries, spacing, _hatch_lines)
 
 
 def dot_coordinates(
@@ -438,23 +464,7 @@ def dot_coordinates(
     >>> len(lon), bool(((lon > 0) & (lon < 1) & (lat > 0) & (lat < 1)).all())
     (20, True)
     """
-    geoms, step = _shapes(geometries, spacing)
-    lon: list[np.ndarray] = []
-    lat: list[np.ndarray] = []
-    for geom in geoms:
-        minx, miny, maxx, maxy = geom.bounds
-        xs = np.arange(minx + step / 2, maxx, step)
-        ys = np.arange(miny + step / 2, maxy, step * 0.7)
-        gx, gy = (a.ravel() for a in np.meshgrid(xs, ys))
-        inside = shapely.contains_xy(geom, gx, gy)
-        if not inside.any():
-            point = geom.representative_point()
-            gx, gy, inside = np.array([point.x]), np.array([point.y]), np.array([True])
-        lon.append(gx[inside])
-        lat.append(gy[inside])
-    if not lon:
-        return np.array([]), np.array([])
-    return np.concatenate(lon), np.concatenate(lat)
+    return _pattern(geometries, spacing, _dot_grid)
 
 
 # --------------------------------------------------------------------------- map

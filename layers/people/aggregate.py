@@ -93,6 +93,9 @@ class Aggregates:
 class AggregateReport:
     """What a run did, in published (rounded) figures only.
 
+    The command line prints it (:meth:`lines`); the unrounded counts behind it never
+    leave the run.
+
     Attributes
     ----------
     path : pathlib.Path

@@ -131,9 +131,8 @@ def run_dask(
 
     Parameters
     ----------
-    plan : ExtractPlan
-    lookups : Lookups
-    params : RunParameters
+    plan, lookups, params
+        As for :func:`~layers.people.engine_duckdb.run_duckdb` (``lookups`` built).
     scheduler : str or distributed.Client, optional
         Address of an existing cluster's scheduler, or a connected client (left open);
         default: a local cluster.

@@ -376,9 +376,12 @@ def run_duckdb(
     Parameters
     ----------
     plan : ExtractPlan
+        The extract (:func:`~layers.people.extract.plan_extract`).
     lookups : Lookups or concurrent.futures.Future
-        A future is waited for only after the repeated ids are found.
+        The run's lookups (:func:`~layers.people.lookups.load_lookups`); a future is
+        waited for only after the repeated ids are found.
     params : RunParameters
+        The run's rules (seed, LSOA year, score cuts).
     threads : int, optional
         DuckDB threads (default: DuckDB's, one per core).
     memory_limit : str, default :data:`DEFAULT_MEMORY_LIMIT`

@@ -32,9 +32,8 @@ def run_pandas(
 
     Parameters
     ----------
-    plan : ExtractPlan
-    lookups : Lookups
-    params : RunParameters
+    plan, lookups, params
+        As for :func:`~layers.people.engine_duckdb.run_duckdb` (``lookups`` built).
     progress : callable, optional
         Called with a line per fragment read.
 

@@ -69,6 +69,10 @@ _KIND: Final = {f.name: f.kind for f in FIELDS}
 class Fragment:
     """A run of row groups of one file, read as one piece.
 
+    Row groups are gathered until the next would take the fragment past
+    :data:`FRAGMENT_ROWS` rows, so a read (:func:`read_fragment`, one Dask task) holds
+    no more rows than that unless a single row group does.
+
     Attributes
     ----------
     path : str

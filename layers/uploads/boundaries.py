@@ -606,6 +606,10 @@ def validate_boundaries(
 ) -> UploadReport:
     """Validate a file of proposed place boundaries and convert it to WGS 84.
 
+    The name and size are checked here; the file itself is read in a bounded child
+    process (:func:`~layers.uploads.sandbox.run_bounded`), so a hostile file cannot
+    exhaust the app's time or memory.
+
     Parameters
     ----------
     raw_bytes : bytes

@@ -334,7 +334,8 @@ def template_csv(kind: str) -> bytes:
     Raises
     ------
     ValueError
-        If ``kind`` is not a CSV kind.
+        If ``kind`` is not a kind of upload (:data:`KINDS`), or is ``"boundaries"`` (a
+        boundary file, not a CSV).
 
     Examples
     --------
