@@ -241,6 +241,20 @@ def test_residence_counts_are_exact_published_counts():
     at = run_page(PAGE, "QGH", vintage="2022")
     table = _frame_with(at, "Registered patients")
     assert int(table["Registered patients"].sum()) == 817_738  # every practice, unrounded
+    assert any("published registration counts" in m.value for m in at.markdown)
+
+
+@pytest.mark.parametrize("section", ["Residence", "Overlap", "Flows", "Place cards"])
+def test_2026_counts_are_called_modelled_never_published_or_july_2022(section):
+    at = run_page(PAGE, "E54000071", vintage="2026", section=section)
+    assert_clean(at)
+    words = " ".join(
+        str(e.value) for e in [*at.markdown, *at.caption, *at.subheader, *at.selectbox]
+    ) + " ".join(str(e.label) for e in at.selectbox)
+    assert "published registration counts" not in words
+    assert "July 2022)" not in words.replace("lived in July 2022", "")
+    if section in ("Residence", "Place cards"):
+        assert "2026/27 list sizes modelled from July 2022 patterns" in words
 
 
 def test_uploaded_groupings_fall_back_to_geographic_places():

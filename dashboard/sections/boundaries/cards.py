@@ -11,7 +11,12 @@ import streamlit as st
 import layers
 from dashboard.exports import XLSX_MIME, figure_exports_note
 from dashboard.scaffold import PageContext
-from dashboard.sections.boundaries.view import View, linked_select, show
+from dashboard.sections.boundaries.view import (
+    View,
+    counts_sentence,
+    linked_select,
+    show,
+)
 from layers.alignment import cards, tables
 from layers.export import export_unavailable_reason, figure_bytes
 from layers.figures import alignment as figures
@@ -64,7 +69,7 @@ def draw(ctx: PageContext, view: View) -> None:
         "One page per place for a local authority partner: who lives there and where they "
         "are registered, which PCNs are homed there and how well they line up, split "
         "authorities and former CCGs. Download it as a one-page PDF or PNG, or as XLSX. "
-        "Counts are NHS Digital's published registration counts and ONS estimates, exact."
+        f"{counts_sentence(ctx)} Residents: {ctx.info.population_source}."
     )
     place_code = linked_select(
         "Place",

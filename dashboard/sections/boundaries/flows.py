@@ -8,7 +8,12 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.exports import COUNT, show_figure
 from dashboard.scaffold import PageContext
-from dashboard.sections.boundaries.view import View, linked_select, show
+from dashboard.sections.boundaries.view import (
+    View,
+    linked_select,
+    registrations_when,
+    show,
+)
 from layers import format as fmt
 from layers.alignment import tables
 from layers.alignment.disclosed import AREA_NAMES, REST_OF_ENGLAND
@@ -83,7 +88,7 @@ def _flow_map(ctx: PageContext, view: View) -> None:
         st.info("No patients cross this ICS's boundaries in the registrations.")
         return
     choice = linked_select(
-        "Flow (patients, July 2022)",
+        f"Flow (patients, {registrations_when(ctx)})",
         options,
         "flow",
         "the flow",

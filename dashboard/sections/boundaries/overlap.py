@@ -7,7 +7,7 @@ import streamlit as st
 from dashboard import loaders
 from dashboard.exports import COUNT, PERCENT, show_figure
 from dashboard.scaffold import PageContext, link_choice
-from dashboard.sections.boundaries.view import View, show
+from dashboard.sections.boundaries.view import View, registrations_when, show
 from layers import alignment
 from layers.alignment import tables
 from layers.figures import alignment as figures
@@ -74,7 +74,7 @@ def _matrix(ctx: PageContext, view: View, cells: str, order: str) -> None:
         order=rows,
         x_title=f"Local authority ({view.la_word}) where patients live",
         title=f"{view.system.name}: PCN patients by authority of residence "
-        f"({_CELL_WORDS[cells]}, July 2022)",
+        f"({_CELL_WORDS[cells]}, {registrations_when(ctx)})",
     )
     show_figure(heatmap, f"{ctx.code} PCN authority overlap {view.la_level}", "bnd_heat")
     st.caption(

@@ -6,7 +6,7 @@ import streamlit as st
 
 from dashboard.exports import show_figure
 from dashboard.scaffold import PageContext
-from dashboard.sections.boundaries.view import View, show
+from dashboard.sections.boundaries.view import View, counts_sentence, registrations_when, show
 from layers import format as fmt
 from layers.alignment import tables
 from layers.figures import alignment as figures
@@ -57,15 +57,14 @@ def draw(ctx: PageContext, view: View) -> None:
     st.subheader("1. Residence-based alignment")
     st.markdown(
         "Where each PCN's and practice's registered patients live, by local authority. "
-        "A practice in no PCN counts as a unit of its own. Counts here are NHS "
-        "Digital's published registration counts, shown exactly."
+        f"A practice in no PCN counts as a unit of its own. {counts_sentence(ctx)}"
     )
     _metrics(view)
     chart = figures.home_share_chart(
         view.home,
         view.threshold,
         title=f"{view.system.name}: share of each PCN's patients living in its home "
-        f"authority ({view.la_word}, July 2022)",
+        f"authority ({view.la_word}, {registrations_when(ctx)})",
     )
     show_figure(chart, f"{ctx.code} PCN home authority shares {view.la_level}", "bnd_home")
 

@@ -16,6 +16,7 @@ import layers
 from dashboard import loaders
 from dashboard.exports import COUNT, PERCENT, show_table, table_downloads
 from dashboard.scaffold import PageContext, SystemKey, link_choice, quote
+from layers.vintages import MODELLED_REGISTRATIONS
 
 #: Local authority levels a user can compare with (the ``la`` link parameter).
 LA_LEVELS = {
@@ -136,6 +137,39 @@ def read(ctx: PageContext) -> View:
     )
     tables = loaders.alignment_bundle(key, la_level, threshold_pct)
     return View(key, loaders.system(key), la_level, threshold_pct, tables)
+
+
+def registrations_when(ctx: PageContext) -> str:
+    """When the registration counts are from, for titles: "July 2022" or "2026/27, modelled".
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> info = layers.get_vintage("2026")
+    >>> registrations_when(SimpleNamespace(info=info))
+    '2026/27, modelled'
+    """
+    info = ctx.info
+    return info.registered_label if info.registrations_modelled else "July 2022"
+
+
+def counts_sentence(ctx: PageContext) -> str:
+    """What the page's patient counts are: published and exact, or modelled.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> counts_sentence(SimpleNamespace(info=layers.get_vintage("2022")))
+    "Counts here are NHS Digital's published registration counts, shown exactly."
+    """
+    info = ctx.info
+    if not info.registrations_modelled:
+        return "Counts here are NHS Digital's published registration counts, shown exactly."
+    return (
+        f"Registered patients here are {info.registered_label.split(',')[0]} list sizes "
+        f"{MODELLED_REGISTRATIONS}: each practice's list spread over where its patients "
+        "lived then, not published counts."
+    )
 
 
 def number_formats(table: pd.DataFrame) -> dict[str, str]:
