@@ -16,7 +16,8 @@ def draw(ctx: PageContext, system: layers.System) -> None:
     your_list = uploaded(ctx.code, "practice_list")
     if your_list is None:
         return
-    st.subheader("Your practice list against the July 2022 registrations")
+    registered = ctx.info.registered_label
+    st.subheader(f"Your practice list against the built-in registrations ({registered})")
     compared = compare_practice_list(system.practices, your_list)
     cols = st.columns(3)
     cols[0].metric("Practices in both", int((compared["status"] == "In both").sum()))
@@ -28,7 +29,7 @@ def draw(ctx: PageContext, system: layers.System) -> None:
         "practice_compare",
         column_config={
             "registered_patients": st.column_config.NumberColumn(
-                "Registered (Jul 2022)", format=COUNT
+                f"Registered ({registered})", format=COUNT
             ),
             "list_size": st.column_config.NumberColumn("Your list size", format=COUNT),
             "difference": st.column_config.NumberColumn("Difference", format=COUNT),
