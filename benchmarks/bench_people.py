@@ -1,13 +1,16 @@
-"""Benchmark the person-level aggregation: all of England's 61.8M synthetic people.
+"""Benchmark the person-level aggregation: every synthetic person in England.
 
 Run from the repository root (heavy: several minutes; run it on a quiet machine)::
 
-    python benchmarks/bench_people.py                      # writes /tmp/people_england
-    python benchmarks/bench_people.py --extract /tmp/people_england --engines duckdb
+    python benchmarks/bench_people.py                      # writes /tmp/people_england_2026
+    python benchmarks/bench_people.py --vintage 2022       # the July 2022 bundle: 61.8M
+    python benchmarks/bench_people.py --engines duckdb
 
 The synthetic population of England is written once in the person-level schema, as
-partitioned Parquet (one folder per ICS, :mod:`layers.people.synthetic`), under /tmp
-(never in the repository); an existing extract of the right size is reused. Then each
+partitioned Parquet (one folder per ICS, :mod:`layers.people.synthetic`), one person per
+registered patient of the chosen vintage (63.9M on the 2026/27 lists, 61.8M in July
+2022), under /tmp (never in the repository); an existing extract of the right size is
+reused. Then each
 engine runs the real command, ``python -m layers.people aggregate``, in its own process
 tree: the time is the command's wall clock (planning, lookups, the engine, output
 checking and writing included), and the peak memory is the largest sum, sampled every
@@ -33,9 +36,10 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from layers.geodata import read_table  # noqa: E402
 from layers.people.synthetic import write_synthetic_extract  # noqa: E402
+from layers.vintages import DEFAULT_VINTAGE, VINTAGES  # noqa: E402
 
-ENGLAND_PEOPLE = 61_768_942
 TARGETS = {"duckdb": (30.0, 3.0), "dask": (90.0, 4.0)}  # seconds, GB
 
 
@@ -45,16 +49,25 @@ def extract_size(folder: Path) -> tuple[int, int]:
     return len(files), sum(f.stat().st_size for f in files)
 
 
-def ensure_extract(folder: Path) -> tuple[float | None, int]:
+def england_people(vintage: str) -> int:
+    """One synthetic person per registered patient of a practice in an ICB."""
+    practices = read_table("practices", vintage=vintage)
+    return int(practices.loc[practices["icb_code"].notna(), "registered_patients"].sum())
+
+
+def ensure_extract(folder: Path, vintage: str, people: int) -> tuple[float | None, int]:
     """Write the England extract unless a complete one is there; (seconds, bytes)."""
     import pyarrow.parquet as pq
 
     if folder.exists():
         rows = sum(pq.ParquetFile(f).metadata.num_rows for f in folder.rglob("*.parquet"))
-        if rows == ENGLAND_PEOPLE:
+        if rows == people:
             return None, extract_size(folder)[1]
-        raise SystemExit(f"{folder} exists but holds {rows:,} rows; remove it or pick another")
-    written = write_synthetic_extract(folder)
+        raise SystemExit(
+            f"{folder} holds {rows:,} people, not the {people:,} of the {vintage} vintage; "
+            "remove it or pass another --extract"
+        )
+    written = write_synthetic_extract(folder, vintage=vintage)
     return written.seconds, written.bytes_on_disk
 
 
@@ -68,9 +81,9 @@ def tree_rss(process: psutil.Process) -> int:
     return total
 
 
-def run(engine: str, extract: Path, out: Path) -> dict:
+def run(engine: str, extract: Path, out: Path, vintage: str) -> dict:
     command = [sys.executable, "-m", "layers.people", "aggregate", str(extract)]
-    command += ["--out", str(out), "--engine", engine, "--quiet"]
+    command += ["--out", str(out), "--engine", engine, "--vintage", vintage, "--quiet"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = os.getloadavg()[0]
     started = time.perf_counter()
@@ -110,19 +123,28 @@ def run(engine: str, extract: Path, out: Path) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--extract", type=Path, default=Path("/tmp/people_england"))
+    parser.add_argument("--vintage", choices=tuple(VINTAGES), default=DEFAULT_VINTAGE)
+    parser.add_argument("--extract", type=Path, help="default /tmp/people_england_VINTAGE")
     parser.add_argument("--out", type=Path, default=Path("/tmp/people_bench"))
     parser.add_argument("--engines", nargs="*", default=["duckdb", "dask"])
     args = parser.parse_args(argv)
+    args.extract = args.extract or Path(f"/tmp/people_england_{args.vintage}")
 
-    write_seconds, size = ensure_extract(args.extract)
+    people = england_people(args.vintage)
+    write_seconds, size = ensure_extract(args.extract, args.vintage, people)
     n_files, _ = extract_size(args.extract)
     args.out.mkdir(parents=True, exist_ok=True)
-    results = [run(e, args.extract, args.out / f"aggregates_{e}.parquet") for e in args.engines]
+    results = [
+        run(e, args.extract, args.out / f"aggregates_{e}.parquet", args.vintage)
+        for e in args.engines
+    ]
     files = [pd.read_parquet(args.out / f"aggregates_{e}.parquet") for e in args.engines]
     identical = all(f.equals(files[0]) for f in files[1:])
 
-    print(f"Extract: {ENGLAND_PEOPLE:,} synthetic people, {n_files} Parquet files (one per ICS),")
+    print(
+        f"Extract ({args.vintage} vintage): {people:,} synthetic people, {n_files} Parquet "
+        "files (one per ICS),"
+    )
     print(f"{size / 1e6:,.1f} MB on disk at {args.extract}", end="")
     print(f"; written in {write_seconds:.0f} s" if write_seconds else " (reused)")
     print(
