@@ -29,11 +29,18 @@ TABBED = {
 
 
 def run_page(page: str, ics: str, **params: str) -> AppTest:
-    """Open ``page`` (a file name in views/) for ``ics`` with extra query parameters."""
+    """Open ``page`` (a file name in views/) for ``ics`` with extra query parameters.
+
+    The link opens the overview at its own address (``/overview?ics=…``), then the page
+    is chosen. Opening ``/`` would first run the router's Home page, which only
+    redirects to the overview: same pages, one more script run (``test_app_pages`` and
+    the browser tests open ``/`` itself).
+    """
     at = AppTest.from_file(APP, default_timeout=120)
     at.query_params["ics"] = ics
     for key, value in params.items():
         at.query_params[key] = value
+    at.switch_page("views/overview.py")
     at.run()
     if page != "overview.py":
         at.switch_page(f"views/{page}")

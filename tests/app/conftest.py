@@ -6,11 +6,25 @@ router's own ``PAGE_SPECS``, so a page file that goes missing fails here.
 
 import functools
 
+import pytest
 from streamlit.components.v2 import manifest_scanner
 
-# Each AppTest scans every installed distribution for component manifests on its first
-# run (about 1.3 s of metadata parsing, the bulk of a small page test). What is installed
-# does not change during a test session, so one scan per process serves them all.
-manifest_scanner.scan_component_manifests = functools.cache(
-    manifest_scanner.scan_component_manifests
-)
+
+@pytest.fixture(scope="session", autouse=True)
+def _scan_component_manifests_once():
+    """Scan the installed packages for Streamlit components once per test process.
+
+    Every ``AppTest`` makes its own component manager, which reads the metadata of every
+    installed distribution (about half a second, most of the cost of a page run once the
+    data is cached). The installed packages cannot change during a test run, so the
+    first scan's answer is the answer; each caller gets its own copy of the list.
+    """
+    original = manifest_scanner.scan_component_manifests
+    first = functools.cache(original)
+
+    def scan(*args, **kwargs):
+        return list(first(*args, **kwargs))
+
+    manifest_scanner.scan_component_manifests = scan
+    yield
+    manifest_scanner.scan_component_manifests = original

@@ -27,10 +27,16 @@ def test_page_sample(page, ics):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("page", ["overview.py", "map.py"])
 @pytest.mark.parametrize("ics", ALL_ICS)
-def test_no_traceback_for_any_ics(page, ics):
-    assert_clean(run_page(page, ics, vintage="2022"))
+def test_no_traceback_for_any_ics(ics):
+    # One session per ICS, as a user goes: the overview, then the map.
+    at = run_page("overview.py", ics, vintage="2022")
+    assert_clean(at)
+    assert at.session_state["ics"] == ics
+    at.switch_page("views/map.py")
+    at.run()
+    assert_clean(at)
+    assert at.session_state["ics"] == ics
 
 
 def test_overview_headline_for_qgh():

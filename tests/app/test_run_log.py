@@ -18,7 +18,11 @@ def test_off_unless_asked(monkeypatch, tmp_path):
 def test_every_run_is_logged_with_its_page_time_and_error_flag(monkeypatch, tmp_path):
     log = tmp_path / "runs.jsonl"
     monkeypatch.setenv(runlog.RUN_LOG_ENV, str(log))
-    at = run_page("tiers.py", "QRV")  # the "/" redirect, overview, then the page
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["ics"] = "QRV"
+    at.run()  # "/": the Home redirect, then the overview
+    at.switch_page("views/tiers.py")
+    at.run()
     assert not at.exception
     runs = runlog.read(log)
     assert [run["page"] for run in runs] == ["home", "overview", "tiers"]
