@@ -454,6 +454,18 @@ def test_a_bad_link_value_is_named_and_the_default_shown(qrv_frame):
     assert "share" not in at.query_params and "compare_b" not in at.query_params
 
 
+@pytest.mark.parametrize(
+    ("vintage", "ics", "year"), [("2022", "QGH", "2022/23"), ("2026", "E54000071", "2026/27")]
+)
+def test_a_bad_population_in_a_link_names_the_vintage_s_population(vintage, ics, year):
+    at = run_page(PAGE, ics, vintage=vintage, population="bogus")
+    assert_clean(at)
+    assert any(
+        "“bogus”" in w.value and f"NHS England {year} registered population" in w.value
+        for w in at.warning
+    ), [w.value for w in at.warning]
+
+
 def test_every_ics_starts_on_the_neutral_catalogue_shown_in_words():
     at = run_page(PAGE, "QGH", vintage="2022")
     assert_clean(at)

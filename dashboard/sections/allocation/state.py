@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import streamlit as st
 
-from dashboard.scaffold import PageContext, warn_link
+from dashboard.scaffold import PageContext, vw, warn_link
 from dashboard.sections.allocation.common import BUILTIN_COMPARISONS, MAX_SHARE, WORKING
 from layers import format as fmt
 from layers.allocation import (
@@ -100,7 +100,7 @@ def _choice(param: str, names: Mapping[str, str], what: str, default: str) -> st
     if requested is None:
         return default
     if requested not in names:
-        warn_link(what, requested, names[default])
+        warn_link(what, requested, vw(names[default]))  # the population's words name a year
         return default
     return requested
 
