@@ -252,6 +252,7 @@ def test_2026_counts_are_called_modelled_never_published_or_july_2022(section):
         str(e.value) for e in [*at.markdown, *at.caption, *at.subheader, *at.selectbox]
     ) + " ".join(str(e.label) for e in at.selectbox)
     assert "published registration counts" not in words
+    assert "exact published" not in words and "unrounded published" not in words
     assert "July 2022)" not in words.replace("lived in July 2022", "")
     if section in ("Residence", "Place cards"):
         assert "2026/27 list sizes modelled from July 2022 patterns" in words

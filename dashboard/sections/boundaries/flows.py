@@ -25,7 +25,7 @@ POOLED = [c for c in AREA_NAMES if c != REST_OF_ENGLAND]
 def _metrics(summary: pd.Series) -> None:
     cols = st.columns(4)
     cols[0].metric(
-        "ICS residents registered in another ICS",
+        "Residents registered elsewhere",
         fmt.count(summary["outflow_patients"]),
         help="Residents of the ICS's LSOAs registered with practices of other ICSs.",
     )
@@ -33,9 +33,10 @@ def _metrics(summary: pd.Series) -> None:
         "… share of registered residents", fmt.share(1 - summary["resident_retention_share"])
     )
     cols[2].metric(
-        "Patients of ICS practices living elsewhere",
+        "Patients living elsewhere",
         fmt.count(summary["inflow_patients"]),
-        help="Including Wales and residences with an unknown LSOA.",
+        help="Patients of the ICS's practices who live outside it, including Wales and "
+        "residences with an unknown LSOA.",
     )
     cols[3].metric(
         "… share of the practices' patients", fmt.share(1 - summary["practice_resident_share"])
@@ -117,7 +118,8 @@ def draw(ctx: PageContext, view: View) -> None:
     """Metrics, flows to and from other ICSs, between places, and one flow's map."""
     st.subheader("4. Cross-boundary flows")
     _metrics(view.tables["flow_summary"].iloc[0])
-    st.markdown("**Flows to and from other ICSs** (exact published counts)")
+    counts = "modelled, unrounded" if ctx.info.registrations_modelled else "exact published"
+    st.markdown(f"**Flows to and from other ICSs** ({counts} counts)")
     show(
         tables.flow_table(view.tables["cross_boundary_flows"]),
         f"{ctx.code} cross-boundary flows",

@@ -118,7 +118,13 @@ def _straddlers(ctx: PageContext, view: View) -> None:
 def draw(ctx: PageContext, view: View) -> None:
     """The heatmap and its table, then the straddling PCNs."""
     st.subheader("2. Overlap matrix: PCNs × local authorities")
-    st.markdown(DISCLOSURE_NOTE)
+    note = DISCLOSURE_NOTE
+    if ctx.info.registrations_modelled:  # the counts are modelled from the published ones
+        note = note.replace(
+            "are a published NHS Digital aggregate",
+            "are modelled from a published NHS Digital aggregate",
+        ).replace("unrounded published", "unrounded")
+    st.markdown(note)
     cells, order = _choices()
     _matrix(ctx, view, cells, order)
     _straddlers(ctx, view)
