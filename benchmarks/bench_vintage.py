@@ -35,7 +35,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from benchmarks.bench_england import _Instrumented  # noqa: E402
 from benchmarks.bench_map import measure  # noqa: E402
-from tests.browser_harness import dashboard_server, launch_chromium  # noqa: E402
+from tests.browser_harness import dashboard_server, launch_chromium, wait_for_title  # noqa: E402
 
 FLOOR_APP = HERE / "floor_app.py"
 WNL = ("West and North London map (1,989 LSOAs)", "/map?vintage=2026&ics=E54000071")
@@ -44,20 +44,12 @@ ENGLAND = ("England map, 2021 LSOAs (33,755)", "/england?vintage=2026")
 TITLES = {"2026": "West and North London ICS", "2022": "North West London ICS"}
 LABELS = {"2026": "April 2026 (36 ICBs)", "2022": "July 2022 (42 ICBs)"}
 
-#: True once the script has finished and the page's title is the one given.
-TITLE_DONE_JS = """(title) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const h1 = document.querySelector('h1');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !!h1 && h1.textContent.trim() === title;
-}"""
-
 
 def switch(page, to: str) -> float:
     """Click the sidebar's vintage ``to``; seconds until the page has redrawn."""
     started = time.perf_counter()
     page.get_by_text(LABELS[to], exact=True).click()
-    page.wait_for_function(TITLE_DONE_JS, arg=TITLES[to], timeout=120_000, polling=20)
+    wait_for_title(page, TITLES[to], polling=20)
     return time.perf_counter() - started
 
 
@@ -67,7 +59,7 @@ def switch_samples(browser, url: str, runs: int) -> dict[str, list[float]]:
     page = context.new_page()
     page.goto(f"{url}/overview?vintage=2026&ics=E54000071")
     # The Overview has no chart: its script finishing under the right title is the mark.
-    page.wait_for_function(TITLE_DONE_JS, arg=TITLES["2026"], timeout=120_000, polling=50)
+    wait_for_title(page, TITLES["2026"], polling=50)
     switch(page, "2022")  # untimed: the 2022 data is loaded and cached
     switch(page, "2026")
     samples: dict[str, list[float]] = {"2022": [], "2026": []}

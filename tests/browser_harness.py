@@ -15,6 +15,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
@@ -67,6 +68,63 @@ SCRIPT_DONE_JS = """() => {
 def wait_for_script(page, timeout_ms: float = 120_000) -> None:
     """Wait until the page's script has run to the end."""
     page.wait_for_function(SCRIPT_DONE_JS, timeout=timeout_ms, polling=100)
+
+
+def wait_for_page(page, timeout_ms: float = 120_000) -> None:
+    """Wait until the page has a title and its script has run to the end.
+
+    Parameters
+    ----------
+    page : playwright.sync_api.Page
+        The page, after ``page.goto`` or a click that reruns the script.
+    timeout_ms : float
+        How long each of the two waits may take, in milliseconds.
+    """
+    page.wait_for_selector("h1", timeout=timeout_ms)
+    wait_for_script(page, timeout_ms)
+
+
+#: True once the script has finished and the page's title is the one given (the ``arg``
+#: of ``page.wait_for_function``).
+TITLE_DONE_JS = """(title) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const h1 = document.querySelector('h1');
+  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
+    && !!h1 && h1.textContent.trim() === title;
+}"""
+
+
+def wait_for_title(page, title: str, timeout_ms: float = 120_000, polling: float = 100) -> None:
+    """Wait until the page's script has finished under the title ``title``.
+
+    Parameters
+    ----------
+    page : playwright.sync_api.Page
+        The page.
+    title : str
+        The whole text of the page's ``h1``.
+    timeout_ms : float
+        How long the wait may take, in milliseconds.
+    polling : float
+        How often the page is asked, in milliseconds.
+    """
+    page.wait_for_function(TITLE_DONE_JS, arg=title, timeout=timeout_ms, polling=polling)
+
+
+def link_params(page) -> dict[str, str]:
+    """The query parameters of the page's address, each with its first value.
+
+    Parameters
+    ----------
+    page : playwright.sync_api.Page
+        The page.
+
+    Returns
+    -------
+    dict[str, str]
+        Parameter name to value, e.g. ``{"ics": "QGH", "vintage": "2022"}``.
+    """
+    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
 
 
 #: True once no element is still loading its code and every chart element has a plot.

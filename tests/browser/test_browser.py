@@ -12,30 +12,22 @@ import pytest
 
 import layers
 from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
-from tests.browser_harness import (
-    MAP_DRAWN_JS,
-    wait_for_script,
-)
+from tests.browser_harness import MAP_DRAWN_JS, wait_for_page
 from tests.conftest import ARTIFACTS, REPO_ROOT
 
 pytestmark = pytest.mark.viewport(1400, 1000)
 
 
-def wait_for_app(page) -> None:
-    page.wait_for_selector("h1", timeout=60_000)
-    wait_for_script(page, 60_000)
-
-
 def test_root_redirects_to_overview_with_state(server, page):
     page.goto(f"{server}/?vintage=2022&ics=QRV")
     page.wait_for_url("**/overview?vintage=2022&ics=QRV*", timeout=60_000)
-    wait_for_app(page)
+    wait_for_page(page, 60_000)
     assert "North West London" in page.locator("h1").first.inner_text()
 
 
 def test_overview_page(server, page):
     page.goto(f"{server}/overview?vintage=2022&ics=QGH")
-    wait_for_app(page)
+    wait_for_page(page, 60_000)
     page.wait_for_selector("text=817,738")
     page.wait_for_timeout(1500)  # let the data grids paint before the screenshot
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -46,15 +38,6 @@ def test_overview_page(server, page):
 
 @pytest.mark.parametrize("ics", ["QGH", "QRV"])
 def test_map_page_draws_offline(server, page, ics):
-    external = []
-    page.on(
-        "request",
-        lambda r: (
-            external.append(r.url)
-            if "127.0.0.1" not in r.url and not r.url.startswith(("data:", "blob:"))
-            else None
-        ),
-    )
     geometry = []
     page.on("response", lambda r: geometry.append(r) if "/app/static/lsoas_" in r.url else None)
     page.goto(f"{server}/map?vintage=2022&ics={ics}")
@@ -71,12 +54,12 @@ def test_map_page_draws_offline(server, page, ics):
     assert set(layers.load_system(ics, vintage="2022").places["place_name"]) <= shown, shown
     page.screenshot(path=ARTIFACTS / f"map_{ics}.png")
     assert not page.errors
-    assert external == [], f"the map asked the internet for {external[:3]}"
+    assert page.external == [], f"the map asked the internet for {page.external[:3]}"
 
 
 def test_theme_from_streamlit_config(server, page):
     page.goto(f"{server}/overview?vintage=2022&ics=QGH")
-    wait_for_app(page)
+    wait_for_page(page, 60_000)
     colour = page.evaluate(
         "getComputedStyle(document.querySelector('[data-testid=\"stApp\"]')).color"
     )
@@ -88,7 +71,7 @@ def test_theme_from_streamlit_config(server, page):
 
 def test_choose_ics_in_sidebar(server, page):
     page.goto(f"{server}/overview?vintage=2022&ics=QGH")
-    wait_for_app(page)
+    wait_for_page(page, 60_000)
     page.get_by_role("combobox", name="Integrated Care System").click()
     page.keyboard.type("Coventry")
     page.keyboard.press("Enter")
@@ -101,7 +84,7 @@ def test_every_page_loads(server, page):
         if not (PAGES_DIR / file).exists():
             continue
         page.goto(f"{server}/{url_path}?vintage=2022&ics=QWU")
-        wait_for_app(page)
+        wait_for_page(page, 60_000)
         assert page.locator("text=Sorry, the").count() == 0, f"{title} failed"
         page.screenshot(path=ARTIFACTS / f"page_{url_path}_QWU.png")
     assert not page.errors

@@ -68,15 +68,6 @@ def scenario_uploader(page):
 
 
 def test_page_draws_offline_with_map(server, page):
-    external = []
-    page.on(
-        "request",
-        lambda r: (
-            external.append(r.url)
-            if "127.0.0.1" not in r.url and not r.url.startswith(("data:", "blob:"))
-            else None
-        ),
-    )
     open_page(page, server)
     assert page.locator("text=your input, not a published allocation").count() == 1
     title = page.evaluate(
@@ -89,7 +80,7 @@ def test_page_draws_offline_with_map(server, page):
     page.wait_for_timeout(1500)
     page.screenshot(path=ARTIFACTS / "allocation_QRV.png", full_page=True)
     assert not page.errors
-    assert external == [], f"the page asked the internet for {external[:3]}"
+    assert page.external == [], f"the page asked the internet for {page.external[:3]}"
 
 
 def test_edit_the_catalogue(server, page):

@@ -7,31 +7,19 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_harness import (
-    MAP_DRAWN_JS,
-    wait_for_script,
-)
+from tests.browser_harness import MAP_DRAWN_JS, link_params, wait_for_page
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.viewport(1600, 1000)
 
 
-def settle(page) -> None:
-    page.wait_for_selector("h1", timeout=90_000)
-    wait_for_script(page, 120_000)
-
-
-def query(page) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
-
-
 def test_tiers_link_opens_the_tiers_slide_full_screen(server, page):
     page.goto(f"{server}/tiers?vintage=2022&ics=QGH&present=1")
-    settle(page)
+    wait_for_page(page)
     page.wait_for_selector("h1:has-text('Population tiers: unit sizes and people at risk')")
     page.wait_for_timeout(1500)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -50,13 +38,13 @@ def test_tiers_link_opens_the_tiers_slide_full_screen(server, page):
     assert "7 of 15 PCNs are above 50,000 patients" in takeaway.inner_text()
     assert takeaway.evaluate("e => getComputedStyle(e).color") == "rgb(0, 0, 0)"
     assert page.locator("text=Slide 3 of 6").count() == 1
-    assert query(page) == {"ics": "QGH", "present": "1", "vintage": "2022"}
+    assert link_params(page) == {"ics": "QGH", "present": "1", "vintage": "2022"}
     assert not page.errors
 
 
 def test_keyboard_moves_through_the_slides(server, page):
     page.goto(f"{server}/tiers?vintage=2022&ics=QGH&present=1")
-    settle(page)
+    wait_for_page(page)
     # Tab reaches the Next button, and Enter presses it.
     for _ in range(60):
         page.keyboard.press("Tab")
@@ -69,14 +57,14 @@ def test_keyboard_moves_through_the_slides(server, page):
     assert focus_ring == "6px"
     page.keyboard.press("Enter")
     page.wait_for_selector("h1:has-text('Sharing the budget')", timeout=90_000)
-    assert query(page)["slide"] == "allocation"
+    assert link_params(page)["slide"] == "allocation"
     # Presenter clickers send Page Up / Page Down.
     page.locator("h1").click()
     page.keyboard.press("PageDown")
     page.wait_for_selector("h1:has-text('The deprivation gap')", timeout=90_000)
     page.keyboard.press("PageUp")
     page.wait_for_selector("h1:has-text('Sharing the budget')", timeout=90_000)
-    assert query(page) == {
+    assert link_params(page) == {
         "ics": "QGH",
         "present": "1",
         "slide": "allocation",
@@ -86,26 +74,17 @@ def test_keyboard_moves_through_the_slides(server, page):
 
 
 def test_map_slide_draws_offline(server, page):
-    external = []
-    page.on(
-        "request",
-        lambda r: (
-            external.append(r.url)
-            if "127.0.0.1" not in r.url and not r.url.startswith(("data:", "blob:"))
-            else None
-        ),
-    )
     page.goto(f"{server}/overview?vintage=2022&ics=QRV&present=1&slide=map")
     page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
     page.wait_for_selector("h1:has-text('Where deprivation is in North West London')")
     page.screenshot(path=ARTIFACTS / "present_map_QRV.png")
-    assert external == [], external[:3]
+    assert page.external == [], page.external[:3]
     assert not page.errors
 
 
 def test_bad_slide_in_link_warns_and_exit_returns_to_the_page(server, page):
     page.goto(f"{server}/boundaries?vintage=2022&ics=QWU&present=1&slide=nope")
-    settle(page)
+    wait_for_page(page)
     page.wait_for_selector("text=which this page cannot show", timeout=60_000)
     page.wait_for_selector("h1:has-text('How PCNs fit council boundaries')")
     page.get_by_role("button", name="Exit presentation").click()
@@ -113,16 +92,16 @@ def test_bad_slide_in_link_warns_and_exit_returns_to_the_page(server, page):
     page.wait_for_function(
         "() => !document.querySelector('h1').innerText.includes('How PCNs fit')", timeout=90_000
     )
-    settle(page)
+    wait_for_page(page)
     page.wait_for_selector('[data-testid="stSidebar"]', state="visible", timeout=30_000)
     page.screenshot(path=ARTIFACTS / "present_exit_QWU.png")
-    assert query(page)["ics"] == "QWU" and "slide" not in query(page)
+    assert link_params(page)["ics"] == "QWU" and "slide" not in link_params(page)
     assert urlparse(page.url).path.endswith("/boundaries")
 
 
 def test_deck_builds_with_progress_and_downloads(server, page):
     page.goto(f"{server}/overview?vintage=2022&ics=QWU&present=1")
-    settle(page)
+    wait_for_page(page)
     # The deck folds away on screen: open it first.
     page.get_by_text("Slide deck (PowerPoint and PDF)", exact=True).click()
     page.get_by_role("button", name="Build the slide deck (PowerPoint and PDF)").click()
@@ -163,7 +142,7 @@ def test_every_slide_fits_the_screen_and_next_lands_at_the_top(server, page, wid
         page.wait_for_selector(
             f"text=Slide {number + 1} of {len(SLIDE_KEYS)}: {SLIDE_TITLES[key]}", timeout=120_000
         )
-        settle(page)
+        wait_for_page(page)
         page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
         page.wait_for_timeout(500)  # the figure resizes to its box once drawn
         page.screenshot(path=shots / f"{number + 1}_{key}.png")

@@ -10,25 +10,10 @@ from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 
-from tests.browser_harness import wait_for_charts, wait_for_script
+from tests.browser_harness import link_params, wait_for_charts, wait_for_script, wait_for_title
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.viewport(1400, 3000)
-
-TITLE_IS_JS = """(title) => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  const h1 = document.querySelector('h1');
-  return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !!h1 && h1.textContent.trim() === title;
-}"""
-
-
-def wait_for_title(page, title: str) -> None:
-    page.wait_for_function(TITLE_IS_JS, arg=title, timeout=120_000, polling=100)
-
-
-def link_params(page) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs(urlparse(page.url).query).items()}
 
 
 def test_vintage_switch_keeps_the_area_and_the_link(server, page):
