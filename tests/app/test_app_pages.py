@@ -3,10 +3,9 @@
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import layers
-from tests.app.apptest import APP, PAGES, assert_clean, run_page
+from tests.app.apptest import PAGES, assert_clean, choose, metrics, run_page
 
 SAMPLE = ["QGH", "QRV", "QWU", "QU9", "QHM", "QE1"]
 ALL_ICS = layers.list_systems(vintage="2022")["icb_code"].tolist()
@@ -40,22 +39,12 @@ def test_no_traceback_for_any_ics(ics):
 
 
 def test_overview_headline_for_qgh():
-    at = run_page("overview.py", "QGH", vintage="2022")
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Registered patients (Jul 2022)"] == "817,738"
-    assert metrics["Residents (ONS mid-2020)"] == "791,685"
-    assert metrics["Places"] == "2"
-    assert metrics["PCNs"] == "15"
-    assert metrics["GP practices"] == "79"
-
-
-def test_default_ics_is_herefordshire_and_worcestershire_in_2026():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
-    assert_clean(at)
-    assert at.session_state["ics"] == "E54000019"
-    assert at.query_params["ics"] == "E54000019"
-    assert at.query_params["vintage"] == "2026"
+    shown = metrics(run_page("overview.py", "QGH", vintage="2022"))
+    assert shown["Registered patients (Jul 2022)"] == "817,738"
+    assert shown["Residents (ONS mid-2020)"] == "791,685"
+    assert shown["Places"] == "2"
+    assert shown["PCNs"] == "15"
+    assert shown["GP practices"] == "79"
 
 
 def test_unknown_ics_in_link_gets_a_clear_message():
@@ -69,25 +58,22 @@ def test_unknown_ics_in_link_gets_a_clear_message():
 
 
 def test_switching_ics_updates_the_url():
-    at = run_page("overview.py", "QGH", vintage="2022")
-    at.selectbox(key="ics").set_value("QRV").run()
-    assert_clean(at)
+    at = choose(run_page("overview.py", "QGH", vintage="2022"), "selectbox", "ics", "QRV")
     assert at.query_params["ics"] == "QRV"
-    assert {m.label: m.value for m in at.metric}["PCNs"] == "45"
+    assert metrics(at)["PCNs"] == "45"
 
 
 def test_place_definition_switch_and_url():
     at = run_page("overview.py", "QGH", vintage="2022")
-    at.radio(key="place_definition").set_value("ltla").run()
-    assert_clean(at)
+    choose(at, "radio", "place_definition", "ltla")
     assert at.query_params["places"] == "ltla"
-    assert {m.label: m.value for m in at.metric}["Places"] == "7"
+    assert metrics(at)["Places"] == "7"
     assert any("Lower-tier" in c.value for c in at.caption)
 
 
 def test_place_definition_from_link():
     at = run_page("overview.py", "QWU", places="utla", vintage="2022")
-    assert {m.label: m.value for m in at.metric}["Places"] == "2"
+    assert metrics(at)["Places"] == "2"
 
 
 def test_map_layers_and_measure():

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.scaffold import quote
-from tests.app.apptest import APP, PAGES, assert_clean, run_page
+from tests.app.apptest import PAGES, assert_clean, choose, metrics, open_home, run_page
 
 #: (vintage, ICB): West and North London, Thames Valley, Surrey and Sussex, Herefordshire
 #: and Worcestershire, Central East and North East and North Cumbria; in 2022 North West
@@ -33,10 +33,7 @@ def sqlite_url(tmp_path) -> str:
 
 
 def _visit_every_page(vintage: str, ics: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.query_params["ics"] = ics
-    at.query_params["vintage"] = vintage
-    at.run()
+    at = open_home(timeout=300, ics=ics, vintage=vintage)
     for page in PAGES:
         if page != "overview.py":
             at.switch_page(f"views/{page}")
@@ -60,10 +57,10 @@ def test_every_page_in_both_vintages(vintage, ics):
 
 def test_every_page_states_the_vintage_in_its_words():
     at = run_page("overview.py", "E54000071", vintage="2026")
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["GP practices"] == "521"
-    assert "Registered patients (2026/27, modelled)" in metrics
-    assert "Residents (Census 2021)" in metrics
+    shown = metrics(at)
+    assert shown["GP practices"] == "521"
+    assert "Registered patients (2026/27, modelled)" in shown
+    assert "Residents (Census 2021)" in shown
     captions = " ".join(c.value for c in at.caption)
     assert "NHS England code T04" in captions and "1 April 2026" in captions
     assert "IMD 2025" in captions and "Census 2021" in captions
@@ -72,13 +69,13 @@ def test_every_page_states_the_vintage_in_its_words():
     assert "1 practice had no July 2022 registrations" in info
 
 
-def test_default_is_the_2026_vintage():
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.run()
+def test_default_is_herefordshire_and_worcestershire_in_the_2026_vintage():
+    at = open_home()
     assert_clean(at)
     assert at.session_state["vintage"] == "2026"
     assert at.session_state["ics"] == "E54000019"
     assert at.query_params["vintage"] == "2026"
+    assert at.query_params["ics"] == "E54000019"
     assert not at.warning
 
 
@@ -118,7 +115,7 @@ def test_old_link_opens_in_2022_and_offers_the_successor():
     (notice,) = [w.value for w in at.warning]
     assert "North West London (QRV)" in notice
     assert "[West and North London (E54000071 · T04)](?vintage=2026&ics=E54000071)" in notice
-    assert {m.label: m.value for m in at.metric}["PCNs"] == "45"
+    assert metrics(at)["PCNs"] == "45"
 
 
 def test_old_link_of_a_split_icb_offers_every_successor():
@@ -148,15 +145,13 @@ def test_new_code_in_2022_names_its_predecessors():
 
 
 def test_switching_vintage_keeps_the_area():
-    at = run_page("overview.py", "QRV", vintage="2022")
-    at.radio(key="vintage").set_value("2026").run()
-    assert_clean(at)
+    at = choose(run_page("overview.py", "QRV", vintage="2022"), "radio", "vintage", "2026")
     assert at.session_state["ics"] == "E54000071"
     assert at.query_params["vintage"] == "2026"
-    assert {m.label: m.value for m in at.metric}["GP practices"] == "521"
-    at.radio(key="vintage").set_value("2022").run()
+    assert metrics(at)["GP practices"] == "521"
+    choose(at, "radio", "vintage", "2022")
     assert at.session_state["ics"] == "QRV"
-    assert {m.label: m.value for m in at.metric}["PCNs"] == "45"
+    assert metrics(at)["PCNs"] == "45"
 
 
 def test_allocation_year_from_the_link_and_three_year_view():
