@@ -106,6 +106,24 @@ def postgres():
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def england() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """England's July 2022 registrations, LSOAs and practices, as layers.alignment takes them.
+
+    Returns
+    -------
+    tuple[pandas.DataFrame, pandas.DataFrame, pandas.DataFrame]
+        The ``registrations``, ``lsoas`` and ``practices`` tables of the 2022 vintage.
+    """
+    from layers.geodata import read_table
+
+    return (
+        read_table("registrations", vintage="2022"),
+        read_table("lsoas", vintage="2022"),
+        read_table("practices", vintage="2022"),
+    )
+
+
 def require_shared(path: Path = SHARED) -> Path:
     """Skip (only) when ../shared is absent from this machine."""
     if not path.exists():

@@ -16,28 +16,14 @@ import layers
 from layers import alignment as al
 from layers.alignment.tables import COMPARISON_VERDICTS
 from layers.figures.alignment import COMPARISON_LABELS
-from layers.geodata import read_table
-from tests.app.apptest import assert_clean, run_page
+from tests.app.apptest import assert_clean, metrics, run_page
 
 PAGE = "boundaries.py"
 SECTIONS = ["Residence", "Overlap", "Area", "Flows", "Lineage", "Place cards"]
 
 
-@pytest.fixture(scope="module")
-def england():
-    return (
-        read_table("registrations", vintage="2022"),
-        read_table("lsoas", vintage="2022"),
-        read_table("practices", vintage="2022"),
-    )
-
-
 def _home(england, icb, la_level, threshold):
     return al.home_authorities(*england, la_level=la_level, icb_code=icb, threshold=threshold)
-
-
-def _metrics(at):
-    return {m.label: m.value for m in at.metric}
 
 
 def _frames(at):
@@ -77,14 +63,14 @@ def test_threshold_slider_recounts_and_goes_in_the_url(england):
     home = _home(england, "QGH", "utla", 0.9)
     pcns = home["unit_type"] == "pcn"
     expected = f"{int(home.loc[pcns, 'straddles'].sum())} of {int(pcns.sum())}"
-    assert _metrics(at)["PCNs straddling (under 90%)"] == expected
+    assert metrics(at)["PCNs straddling (under 90%)"] == expected
 
     at.slider(key="bnd_straddle").set_value(97).run()
     assert_clean(at)
     assert at.query_params["straddle"] == "97"
     home = _home(england, "QGH", "utla", 0.97)
     expected = f"{int(home.loc[pcns, 'straddles'].sum())} of {int(pcns.sum())}"
-    assert _metrics(at)["PCNs straddling (under 97%)"] == expected
+    assert metrics(at)["PCNs straddling (under 97%)"] == expected
     assert expected != "1 of 15"  # the threshold really changed the count
     table = _frame_with(at, "Straddles (under 97%)")
     assert (table["Straddles (under 97%)"] == "Yes").sum() == int(expected.split()[0])
@@ -97,7 +83,7 @@ def test_threshold_and_level_from_a_link(england):
     assert at.radio(key="bnd_la").value == "ltla"
     home = _home(england, "QGH", "ltla", 0.8)
     pcns = home["unit_type"] == "pcn"
-    assert _metrics(at)["PCNs straddling (under 80%)"] == (
+    assert metrics(at)["PCNs straddling (under 80%)"] == (
         f"{int(home.loc[pcns, 'straddles'].sum())} of {int(pcns.sum())}"
     )
     assert any("Lower-tier authorities" in m.value for m in at.markdown)

@@ -21,7 +21,7 @@ from layers.alignment.disclosed import AREA_NAMES, REST_OF_ENGLAND
 from layers.alignment.examples import toy_geography
 from layers.export import FIGURE_FORMATS, figure_bytes
 from layers.figures import alignment as figures
-from layers.geodata import read_table, vintage_dir
+from layers.geodata import vintage_dir
 from tests.browser_harness import CHROMIUM
 from tests.conftest import IN_CI
 
@@ -382,15 +382,6 @@ needs_geodata = pytest.mark.skipif(
     not (vintage_dir("2022") / "registrations.parquet").exists() and not os.environ.get("CI"),
     reason="geodata/ is not built on this machine",
 )
-
-
-@pytest.fixture(scope="module")
-def england():
-    return (
-        read_table("registrations", vintage="2022"),
-        read_table("lsoas", vintage="2022"),
-        read_table("practices", vintage="2022"),
-    )
 
 
 @needs_geodata
