@@ -32,13 +32,18 @@ from tests.app.apptest import assert_clean, run_page
 PAGE = "allocation.py"
 
 
-@pytest.fixture(scope="module")
-def qrv_frame() -> pd.DataFrame:
+def practice_frame_2022(ics: str) -> pd.DataFrame:
+    """The library's practice frame for ``ics`` in the July 2022 vintage."""
     return practice_frame(
-        load_system("QRV", vintage="2022"),
+        load_system(ics, vintage="2022"),
         read_table("weighted_populations", vintage="2022"),
         read_table("lsoas", vintage="2022"),
     )
+
+
+@pytest.fixture(scope="module")
+def qrv_frame() -> pd.DataFrame:
+    return practice_frame_2022("QRV")
 
 
 def scenario_of(at) -> Scenario:
@@ -384,11 +389,7 @@ def read_only_tables(at) -> list[pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def qgh_frame() -> pd.DataFrame:
-    return practice_frame(
-        load_system("QGH", vintage="2022"),
-        read_table("weighted_populations", vintage="2022"),
-        read_table("lsoas", vintage="2022"),
-    )
+    return practice_frame_2022("QGH")
 
 
 def test_every_input_is_in_the_link_and_the_link_reopens_the_same_numbers():
