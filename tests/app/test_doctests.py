@@ -3,10 +3,7 @@ pytest's doctest paths, and these modules import Streamlit)."""
 
 from __future__ import annotations
 
-import doctest
-import importlib
-
-import pytest
+from tests.docstring_examples import docstring_examples_test
 
 MODULES = [
     "dashboard.scaffold",
@@ -14,9 +11,4 @@ MODULES = [
     "dashboard.sections.mergers.whatif",
 ]
 
-
-@pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name):
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
-    assert result.attempted > 0 and result.failed == 0
+test_docstring_examples = docstring_examples_test(MODULES)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import doctest
-import importlib
-
-import pytest
+from tests.docstring_examples import docstring_examples_test
 
 MODULES = [
     "dashboard.store",
@@ -17,11 +14,7 @@ MODULES = [
     "dashboard.store.schema",
 ]
 
+#: The modules whose examples are part of their documentation: each must keep some.
+WITH_EXAMPLES = ["dashboard.store.document", "dashboard.store.names", "dashboard.store.repository"]
 
-@pytest.mark.parametrize("name", MODULES)
-def test_docstring_examples(name):
-    module = importlib.import_module(name)
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
-    assert result.failed == 0
-    if name in ("dashboard.store.document", "dashboard.store.names", "dashboard.store.repository"):
-        assert result.attempted > 0
+test_docstring_examples = docstring_examples_test(MODULES, with_examples=WITH_EXAMPLES)
