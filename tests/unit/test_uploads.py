@@ -15,7 +15,7 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from layers import read_table
+from layers import read_table, uploads
 from layers.allocation import example_practices, validate_current_allocation
 from layers.uploads import (
     KINDS,
@@ -24,17 +24,21 @@ from layers.uploads import (
     SessionData,
     UploadError,
     UploadReport,
-    describe_schema,
-    template_csv,
-    validate_boundaries,
-    validate_budgets,
-    validate_place_groupings,
-    validate_practice_list,
 )
 from tests.conftest import REPO_ROOT
 from tests.unit.upload_inputs import KNOWN, PCNS
 
 STOCKTON_BNG = box(440000, 518000, 445000, 522000)  # 5 km x 4 km = 20 km²
+#: The practice list's columns, in the schema's order.
+PRACTICE_LIST_COLUMNS = [
+    "practice_code",
+    "practice_name",
+    "postcode",
+    "latitude",
+    "longitude",
+    "list_size",
+    "pcn_code",
+]
 
 
 # ----------------------------------------------------------------------- CSV: encoding
@@ -47,7 +51,7 @@ def test_excel_csv_utf8_with_bom_crlf_quotes_and_trailing_empty_columns():
         "A81002,Bishop’s Court,,\r\n"
         ",,,\r\n"
     ).encode()
-    report = validate_place_groupings(raw, KNOWN)
+    report = uploads.validate_place_groupings(raw, KNOWN)
     assert report.accepted.reset_index().to_dict("records") == [
         {"row": 2, "practice_code": "A81001", "place_name": "North"},
         {"row": 3, "practice_code": "A81002", "place_name": "Bishop’s Court"},
@@ -56,36 +60,46 @@ def test_excel_csv_utf8_with_bom_crlf_quotes_and_trailing_empty_columns():
     assert report.warnings == ("1 of the 3 known practices is not in the file: A81003",)
 
 
-def test_row_numbers_are_spreadsheet_rows_not_lines():
-    # Row 2 spans two lines (a quoted line break), row 3 is blank, row 4 is unknown.
-    raw = b'practice_code,place_name\nA81001,"North\nEast"\n\nZ99999,South\nA81002,South\n'
-    report = validate_place_groupings(raw, KNOWN)
-    assert report.problems == [
-        (
-            2,
-            "place_name 'North\\nEast' contains an invisible or control character "
-            "(U+000A LINE FEED at position 6)",
+@pytest.mark.parametrize(
+    ("raw", "problems", "accepted_rows"),
+    [
+        pytest.param(
+            # Row 2 spans two lines (a quoted line break), row 3 is blank, row 4 is unknown.
+            b'practice_code,place_name\nA81001,"North\nEast"\n\nZ99999,South\nA81002,South\n',
+            [
+                (
+                    2,
+                    "place_name 'North\\nEast' contains an invisible or control character "
+                    "(U+000A LINE FEED at position 6)",
+                ),
+                (4, "practice_code 'Z99999' is not a known practice"),
+            ],
+            [5],
+            id="row numbers are spreadsheet rows not lines",
         ),
-        (4, "practice_code 'Z99999' is not a known practice"),
-    ]
-    assert report.accepted.index.tolist() == [5]
-
-
-def test_every_problem_of_a_row_is_listed_together():
-    raw = b"practice_code,place_name\nA81001,North\nZ99999,@SUM(A1)\n"
-    report = validate_place_groupings(raw, KNOWN)
-    assert report.problems == [
-        (
-            3,
-            "practice_code 'Z99999' is not a known practice; place_name '@SUM(A1)' starts "
-            "with '@', which spreadsheets read as a formula",
-        )
-    ]
+        pytest.param(
+            b"practice_code,place_name\nA81001,North\nZ99999,@SUM(A1)\n",
+            [
+                (
+                    3,
+                    "practice_code 'Z99999' is not a known practice; place_name '@SUM(A1)' "
+                    "starts with '@', which spreadsheets read as a formula",
+                )
+            ],
+            [2],
+            id="every problem of a row is listed together",
+        ),
+    ],
+)
+def test_problems_are_listed_by_spreadsheet_row(raw, problems, accepted_rows):
+    report = uploads.validate_place_groupings(raw, KNOWN)
+    assert report.problems == problems
+    assert report.accepted.index.tolist() == accepted_rows
 
 
 def test_ignored_columns_are_warned_about():
     raw = b"practice_code,place_name,Notes\nA81001,North,hello\n"
-    report = validate_place_groupings(raw, ["A81001"])
+    report = uploads.validate_place_groupings(raw, ["A81001"])
     assert report.warnings == ("column 'notes' is not used and was ignored",)
     assert list(report.accepted.columns) == ["practice_code", "place_name"]
 
@@ -96,7 +110,7 @@ def test_size_cap_is_the_streamlit_upload_limit():
     assert "maxUploadSize = 50 " in config
     raw = b"practice_code,place_name\n" + b"A81001,North\n" * (MAX_UPLOAD_BYTES // 13 + 1)
     with pytest.raises(UploadError) as info:
-        validate_place_groupings(raw, KNOWN)
+        uploads.validate_place_groupings(raw, KNOWN)
     assert str(info.value) == (
         f"The file is 50.0 MB ({len(raw):,} bytes), more than the 50.0 MB (52,428,800 bytes) "
         "allowed. Upload a smaller file."
@@ -105,21 +119,21 @@ def test_size_cap_is_the_streamlit_upload_limit():
 
 def test_programming_errors_are_not_upload_errors():
     with pytest.raises(TypeError, match="raw_bytes must be bytes"):
-        validate_place_groupings("practice_code,place_name\n", KNOWN)
+        uploads.validate_place_groupings("practice_code,place_name\n", KNOWN)
     with pytest.raises(TypeError, match="known_practice_codes must be a collection"):
-        validate_place_groupings(b"x", "A81001")
+        uploads.validate_place_groupings(b"x", "A81001")
     with pytest.raises(TypeError, match="known_pcn_codes must hold strings"):
-        validate_practice_list(b"x", [1, 2])
+        uploads.validate_practice_list(b"x", [1, 2])
     bad = example_practices().drop(columns="place_code")
     with pytest.raises(ValueError) as info:
-        validate_budgets(b"place_code,pounds\nX,1\n", bad)
+        uploads.validate_budgets(b"place_code,pounds\nX,1\n", bad)
     assert not isinstance(info.value, UploadError)
 
 
 def test_bytearray_and_memoryview_are_accepted():
     raw = b"practice_code,place_name\nA81001,North\n"
     for value in (bytearray(raw), memoryview(raw)):
-        assert validate_place_groupings(value, KNOWN).n_accepted == 1
+        assert uploads.validate_place_groupings(value, KNOWN).n_accepted == 1
 
 
 # ---------------------------------------------------------------------- practice list
@@ -132,7 +146,7 @@ def test_practice_list_values_are_cleaned_and_typed():
         b"A81002,Church Lane,,54.5616,-1.319,100.0,\n"
         b"A81003,Bay,TS18   2AT,54.5,-1.3,0,U00002\n"
     )
-    report = validate_practice_list(raw, PCNS)
+    report = uploads.validate_practice_list(raw, PCNS)
     assert report.n_rejected == 0
     frame = report.accepted
     assert frame.index.tolist() == [2, 3, 4]
@@ -148,7 +162,7 @@ def test_practice_list_values_are_cleaned_and_typed():
 def test_practice_list_with_coordinates_only():
     raw = b"practice_code,practice_name,latitude,longitude,list_size,pcn_code\n"
     raw += b"A81001,Densham,54.56,-1.32,10,U00001\nA81002,Far,60.0,-1.32,10,U00001\n"
-    report = validate_practice_list(raw, PCNS)
+    report = uploads.validate_practice_list(raw, PCNS)
     assert report.problems == [
         (
             3,
@@ -165,7 +179,7 @@ def test_budgets_at_pcn_level_with_a_practice_in_no_pcn():
     practices = example_practices()
     practices.loc[2, "pcn_code"] = None  # practice C is in no PCN: listed by its own code
     raw = 'pcn_code,pounds,pcn_name\nP1,"£1,000.006",North\nC,0,\n'.encode()
-    report = validate_budgets(raw, practices, filename="budgets.csv")
+    report = uploads.validate_budgets(raw, practices, filename="budgets.csv")
     assert report.accepted.to_dict("list") == {
         "level": ["pcn", "pcn"],
         "unit_code": ["C", "P1"],
@@ -190,13 +204,13 @@ def test_budget_messages_are_the_allocation_messages(text):
     with pytest.raises(ValueError) as direct:
         validate_current_allocation(pd.read_csv(io.StringIO(text), dtype=str), example_practices())
     with pytest.raises(UploadError) as wrapped:
-        validate_budgets(text.encode(), example_practices())
+        uploads.validate_budgets(text.encode(), example_practices())
     assert str(wrapped.value) == str(direct.value)
 
 
 def test_budget_errors_carry_their_row_problems():
     with pytest.raises(UploadError) as info:
-        validate_budgets(b"place_code,pounds\nX,ten\nY,-1\n", example_practices())
+        uploads.validate_budgets(b"place_code,pounds\nX,ten\nY,-1\n", example_practices())
     assert info.value.problems == (
         (2, "pounds 'ten' is not a number"),
         (3, "pounds '-1' is negative; expected £0 or more"),
@@ -209,31 +223,24 @@ def test_budget_errors_carry_their_row_problems():
 def test_every_kind_has_a_documented_schema():
     assert KINDS == ("place_groupings", "practice_list", "budgets", "boundaries")
     for kind in KINDS:
-        table = describe_schema(kind)
+        table = uploads.describe_schema(kind)
         assert list(table.columns) == ["column", "required", "type", "rules", "example"]
         assert table["rules"].str.len().min() > 10
         assert SCHEMAS[kind].notes
-    assert describe_schema("practice_list")["column"].tolist() == [
-        "practice_code",
-        "practice_name",
-        "postcode",
-        "latitude",
-        "longitude",
-        "list_size",
-        "pcn_code",
-    ]
+    assert uploads.describe_schema("practice_list")["column"].tolist() == PRACTICE_LIST_COLUMNS
     with pytest.raises(ValueError, match="unknown upload kind"):
-        describe_schema("budget")
+        uploads.describe_schema("budget")
     with pytest.raises(ValueError, match="not a CSV upload"):
-        template_csv("boundaries")
+        uploads.template_csv("boundaries")
 
 
 def test_templates_pass_their_own_validators():
-    assert validate_place_groupings(template_csv("place_groupings"), ["A81001"]).n_rejected == 0
-    practices = validate_practice_list(template_csv("practice_list"), ["U89141"])
+    places = uploads.validate_place_groupings(uploads.template_csv("place_groupings"), ["A81001"])
+    assert places.n_rejected == 0
+    practices = uploads.validate_practice_list(uploads.template_csv("practice_list"), ["U89141"])
     assert practices.accepted["list_size"].tolist() == [4061]
     one_place = example_practices().assign(place_code="X")
-    budgets = validate_budgets(template_csv("budgets"), one_place)
+    budgets = uploads.validate_budgets(uploads.template_csv("budgets"), one_place)
     assert budgets.accepted["pence"].tolist() == [125_000_000]
 
 
@@ -265,7 +272,7 @@ def test_report_summary_and_message():
 def test_long_problem_lists_are_capped_in_messages():
     rows = "".join(f"Z{n:05d},North\n" for n in range(30))
     with pytest.raises(UploadError) as info:
-        validate_place_groupings(("practice_code,place_name\n" + rows).encode(), KNOWN)
+        uploads.validate_place_groupings(("practice_code,place_name\n" + rows).encode(), KNOWN)
     lines = str(info.value).splitlines()
     assert lines[0] == "No row could be used (30 rows read):"
     assert lines[-1] == "... and 10 more"
@@ -277,8 +284,8 @@ def test_long_problem_lists_are_capped_in_messages():
 
 
 def test_session_apply_returns_a_new_object_and_keeps_the_old_one():
-    first = validate_place_groupings(b"practice_code,place_name\nA81001,North\n", KNOWN)
-    second = validate_place_groupings(b"practice_code,place_name\nA81001,South\n", KNOWN)
+    first = uploads.validate_place_groupings(b"practice_code,place_name\nA81001,North\n", KNOWN)
+    second = uploads.validate_place_groupings(b"practice_code,place_name\nA81001,South\n", KNOWN)
     empty = SessionData()
     one = empty.apply(first)
     two = one.apply(second)
@@ -314,12 +321,12 @@ def test_session_is_immutable_and_hands_out_copies():
 
 def test_failed_upload_leaves_session_unchanged():
     session = SessionData().apply(
-        validate_place_groupings(b"practice_code,place_name\nA81001,North\n", KNOWN)
+        uploads.validate_place_groupings(b"practice_code,place_name\nA81001,North\n", KNOWN)
     )
     before = session.fingerprint()
     for raw in (b"", b"practice_code\nA81001\n", b"\xff\xfe", b"practice_code,place_name\nZ1,X\n"):
         try:
-            session = session.apply(validate_place_groupings(raw, KNOWN))
+            session = session.apply(uploads.validate_place_groupings(raw, KNOWN))
         except UploadError:
             pass
     assert session.fingerprint() == before
@@ -373,7 +380,7 @@ def check_stockton(report: UploadReport) -> None:
 
 def test_geojson_in_british_national_grid_is_reprojected():
     raw = geojson([feature("Stockton", STOCKTON_BNG)], "urn:ogc:def:crs:EPSG::27700")
-    report = validate_boundaries(raw, "proposed.geojson")
+    report = uploads.validate_boundaries(raw, "proposed.geojson")
     check_stockton(report)
     assert report.summary == (
         "Proposed boundaries (proposed.geojson): 1 feature read, 1 accepted, 0 rejected."
@@ -383,19 +390,19 @@ def test_geojson_in_british_national_grid_is_reprojected():
 @pytest.mark.parametrize("prefix,upper", [("", False), ("export/", True)])
 def test_zipped_shapefile_is_read_ignoring_mac_junk_and_folders(prefix, upper):
     frame = gpd.GeoDataFrame({"NAME": ["Stockton"]}, geometry=[STOCKTON_BNG], crs=27700)
-    check_stockton(validate_boundaries(shapefile_zip(frame, prefix, upper), "wards.ZIP"))
+    check_stockton(uploads.validate_boundaries(shapefile_zip(frame, prefix, upper), "wards.ZIP"))
 
 
 def test_geopackage_with_one_layer(tmp_path):
     frame = gpd.GeoDataFrame({"Place_Name": ["Stockton"]}, geometry=[STOCKTON_BNG], crs=27700)
     frame.to_file(tmp_path / "p.gpkg", layer="places", engine="pyogrio")
-    check_stockton(validate_boundaries((tmp_path / "p.gpkg").read_bytes(), "p.gpkg"))
+    check_stockton(uploads.validate_boundaries((tmp_path / "p.gpkg").read_bytes(), "p.gpkg"))
 
 
 def test_self_intersecting_polygon_is_repaired_with_its_area():
     bowtie = shapely.Polygon([(-1.3, 54.3), (-1.2, 54.4), (-1.2, 54.3), (-1.3, 54.4)])
     square = box(-1.3, 54.3, -1.2, 54.4)
-    report = validate_boundaries(geojson([feature("Bowtie", bowtie)]), "b.geojson")
+    report = uploads.validate_boundaries(geojson([feature("Bowtie", bowtie)]), "b.geojson")
     geom = report.accepted.geometry.iloc[0]
     assert geom.is_valid and geom.geom_type == "MultiPolygon"
     assert geom.area == pytest.approx(square.area / 2)
@@ -414,7 +421,7 @@ def test_features_sharing_a_name_are_merged():
             feature("North", east, "NAME"),
         ]
     )
-    report = validate_boundaries(raw, "m.json")
+    report = uploads.validate_boundaries(raw, "m.json")
     assert report.accepted["place_name"].tolist() == ["North", "South"]
     assert report.accepted.index.tolist() == [1, 2]
     assert report.accepted.geometry.iloc[0].area == pytest.approx(west.area + east.area)
@@ -427,7 +434,7 @@ def test_features_sharing_a_name_are_merged():
 def test_z_coordinates_are_dropped_and_collections_rejected():
     z_square = shapely.Polygon([(-1.3, 54.3, 5), (-1.2, 54.3, 5), (-1.2, 54.4, 5), (-1.3, 54.3, 5)])
     collection = shapely.GeometryCollection([box(-1.3, 54.3, -1.2, 54.4)])
-    report = validate_boundaries(
+    report = uploads.validate_boundaries(
         geojson([feature("Hill", z_square), feature("Bag", collection)]), "z.geojson"
     )
     assert not report.accepted.geometry.iloc[0].has_z
@@ -444,22 +451,22 @@ def test_encrypted_and_crowded_zips_are_refused():
     central = raw.index(b"PK\x01\x02")
     raw[central + 8] |= 0x1  # the "encrypted" flag bit in the central directory
     with pytest.raises(UploadError, match=r"^The zip is password-protected"):
-        validate_boundaries(bytes(raw), "p.zip")
+        uploads.validate_boundaries(bytes(raw), "p.zip")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for n in range(51):
             archive.writestr(f"f{n}.txt", b"x")
     with pytest.raises(UploadError, match=r"^The zip holds 51 files, more than the 50 allowed"):
-        validate_boundaries(buffer.getvalue(), "p.zip")
+        uploads.validate_boundaries(buffer.getvalue(), "p.zip")
 
 
 def test_boundary_programming_errors():
     with pytest.raises(TypeError, match="filename must be a str"):
-        validate_boundaries(b"{}", None)
+        uploads.validate_boundaries(b"{}", None)
     with pytest.raises(TypeError, match="raw_bytes must be bytes"):
-        validate_boundaries("{}", "a.geojson")
+        uploads.validate_boundaries("{}", "a.geojson")
     with pytest.raises(ValueError, match="max_uncompressed_bytes"):
-        validate_boundaries(b"{}", "a.zip", 0)
+        uploads.validate_boundaries(b"{}", "a.zip", 0)
 
 
 # -------------------------------------------------------------------------- real data
@@ -469,19 +476,9 @@ def test_real_practice_list_of_england_round_trips():
     """All 6,484 practices, as pandas writes them (longitudes like 7.5e-05 included)."""
     ics = read_table("practices", vintage="2022")
     known_pcns = read_table("pcns", vintage="2022")["pcn_code"].tolist()
-    upload = ics.rename(columns={"registered_patients": "list_size"})[
-        [
-            "practice_code",
-            "practice_name",
-            "postcode",
-            "latitude",
-            "longitude",
-            "list_size",
-            "pcn_code",
-        ]
-    ]
+    upload = ics.rename(columns={"registered_patients": "list_size"})[PRACTICE_LIST_COLUMNS]
     raw = upload.to_csv(index=False).encode("utf-8-sig")
-    report = validate_practice_list(raw, known_pcns, filename="england.csv")
+    report = uploads.validate_practice_list(raw, known_pcns, filename="england.csv")
     assert report.n_rejected == 0, report.message
     assert report.n_accepted == len(ics) > 6000
     assert report.accepted["list_size"].sum() == ics["registered_patients"].sum()
@@ -497,7 +494,7 @@ def test_real_groupings_by_sub_icb():
     practices = read_table("practices", vintage="2022")
     ics = practices[practices["icb_code"] == "QHM"].reset_index(drop=True)
     groups = ics[["practice_code", "sicbl_code"]].rename(columns={"sicbl_code": "place_name"})
-    grouped = validate_place_groupings(
+    grouped = uploads.validate_place_groupings(
         groups.to_csv(index=False).encode(), ics["practice_code"].tolist()
     )
     assert grouped.n_rejected == 0 and grouped.warnings == ()
@@ -512,7 +509,7 @@ def test_real_icb_boundary_as_national_grid_shapefile():
         columns={"icb_name": "name"}
     )
     bng = qhm.to_crs(27700)
-    report = validate_boundaries(shapefile_zip(bng), "qhm.zip")
+    report = uploads.validate_boundaries(shapefile_zip(bng), "qhm.zip")
     assert report.n_rejected == 0
     assert report.accepted["area_km2"].iloc[0] == pytest.approx(bng.area.iloc[0] / 1e6, rel=1e-3)
     back = report.accepted.geometry.iloc[0]
@@ -525,14 +522,14 @@ def test_row_cap_and_non_finite_coordinates():
 
     raw = b"practice_code,place_name\n" + b"A81001,North\n" * (MAX_ROWS + 1)
     with pytest.raises(UploadError) as info:
-        validate_place_groupings(raw, KNOWN)
+        uploads.validate_place_groupings(raw, KNOWN)
     assert str(info.value) == (
         "The file has more than 100,000 data rows (reading stopped at row 100,002). Upload "
         "one ICS's data at a time."
     )
     raw = b"practice_code,practice_name,latitude,longitude,list_size,pcn_code\n"
     raw += b"A81001,Densham,54.56,7.5E-05,10,\nA81002,Far,1e999,-1.3,10,\n"
-    report = validate_practice_list(raw, PCNS)
+    report = uploads.validate_practice_list(raw, PCNS)
     assert report.accepted["longitude"].tolist() == [7.5e-05]
     assert report.problems == [(3, "latitude '1e999' is not a number")]
 
@@ -541,7 +538,7 @@ def test_session_report_and_error_survive_pickling_and_deepcopy():
     import copy
     import pickle
 
-    report = validate_place_groupings(b"practice_code,place_name\nA81001,North\n", KNOWN)
+    report = uploads.validate_place_groupings(b"practice_code,place_name\nA81001,North\n", KNOWN)
     session = SessionData().apply(report)
     for clone in (pickle.loads(pickle.dumps(session)), copy.deepcopy(session)):
         assert clone.fingerprint() == session.fingerprint()
