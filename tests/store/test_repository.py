@@ -11,14 +11,8 @@ import pytest
 
 from dashboard.store import (
     ANONYMOUS,
-    ConflictError,
-    DocumentError,
-    DocumentVersionError,
-    InvalidNameError,
-    PermissionDeniedError,
-    ScenarioArchivedError,
-    ScenarioNotFoundError,
     document_json,
+    errors,
     library_table,
     parse_document,
     user_from_claims,
@@ -52,14 +46,14 @@ def test_each_save_is_a_new_version_and_old_ones_stay(store):
     assert store.get_version(first.id, ANN).version == 3
     assert [v.version for v in store.versions(first.id, ANN)] == [3, 2, 1]
     assert store.get(first.id, ANN).latest_version == 3
-    with pytest.raises(ScenarioNotFoundError, match="no version 4; its versions are 1 to 3"):
+    with pytest.raises(errors.ScenarioNotFoundError, match="no version 4; its versions are 1 to 3"):
         store.get_version(first.id, ANN, 4)
 
 
 def test_a_stale_save_is_refused_naming_who_saved_and_when(store):
     saved = store.save_new(tiers_document(), "Shared plan", ANN)
     store.save_version(saved.id, tiers_document(), ANN, base_version=1)
-    with pytest.raises(ConflictError) as refused:
+    with pytest.raises(errors.ConflictError) as refused:
         store.save_version(saved.id, tiers_document(), ANN, base_version=1)
     error = refused.value
     assert (error.latest_version, error.base_version, error.saved_by) == (2, 1, "Ann Analyst")
@@ -70,9 +64,9 @@ def test_a_stale_save_is_refused_naming_who_saved_and_when(store):
 
 def test_a_save_must_be_for_the_same_ics_vintage_and_kind(store):
     saved = store.save_new(tiers_document("QGH"), "QGH plan", ANN)
-    with pytest.raises(DocumentError, match="Save it as a new scenario"):
+    with pytest.raises(errors.DocumentError, match="Save it as a new scenario"):
         store.save_version(saved.id, tiers_document("QRV"), ANN, base_version=1)
-    with pytest.raises(DocumentError):
+    with pytest.raises(errors.DocumentError):
         store.save_version(saved.id, allocation_document("QGH"), ANN, base_version=1)
 
 
@@ -85,7 +79,7 @@ def test_nobody_changes_another_persons_scenario(store):
         lambda: store.restore(saved.id, BOB),
         lambda: store.set_visibility(saved.id, BOB, "private"),
     ):
-        with pytest.raises(PermissionDeniedError, match="belongs to Ann Analyst"):
+        with pytest.raises(errors.PermissionDeniedError, match="belongs to Ann Analyst"):
             attempt()
     unchanged = store.get(saved.id, ANN)
     assert (unchanged.name, unchanged.latest_version) == ("Ann's plan", 1)
@@ -119,7 +113,7 @@ def test_private_scenarios_are_invisible_to_others(store):
         lambda: store.export_json(private.id, BOB),
         lambda: store.archive(private.id, BOB),
     ):
-        with pytest.raises(ScenarioNotFoundError, match="private to someone else"):
+        with pytest.raises(errors.ScenarioNotFoundError, match="private to someone else"):
             attempt()
     assert store.authors(BOB) == [(ANN.id, "Ann Analyst")]
     store.set_visibility(private.id, ANN, "shared")
@@ -130,7 +124,7 @@ def test_private_scenarios_are_invisible_to_others(store):
 def test_anonymous_mode_shares_everything_and_says_so(store):
     saved = store.save_new(tiers_document(), "Team option", ANONYMOUS)
     assert saved.author == "anonymous" and not ANONYMOUS.signed_in
-    with pytest.raises(PermissionDeniedError, match="Sign-in is not configured"):
+    with pytest.raises(errors.PermissionDeniedError, match="Sign-in is not configured"):
         store.save_new(tiers_document(), "Mine", ANONYMOUS, visibility="private")
     store.rename(saved.id, ANONYMOUS, "Team option B")  # everyone is the same author
     assert store.list_scenarios(ANONYMOUS)[0].name == "Team option B"
@@ -162,9 +156,9 @@ def test_rename_archive_restore(store):
     assert store.list_scenarios(ANN) == []
     assert [s.name for s in store.list_scenarios(ANN, archived_only=True)] == ["Option C"]
     assert store.get(saved.id, BOB).archived  # a link still opens, and says so
-    with pytest.raises(ScenarioArchivedError, match="restore it"):
+    with pytest.raises(errors.ScenarioArchivedError, match="restore it"):
         store.save_version(saved.id, tiers_document(), ANN, base_version=1)
-    with pytest.raises(ScenarioArchivedError):
+    with pytest.raises(errors.ScenarioArchivedError):
         store.rename(saved.id, ANN, "Option D")
     store.restore(saved.id, ANN)
     assert [s.name for s in store.list_scenarios(ANN)] == ["Option C"]
@@ -207,7 +201,7 @@ def test_sql_injection_in_names_and_search_is_just_text(store, name):
     assert store.list_scenarios(ANN, search=name + "zz") == []
     assert store.list_scenarios(ANN, ics=name) == []
     assert store.list_scenarios(ANN, author=name) == []
-    with pytest.raises(ScenarioNotFoundError):
+    with pytest.raises(errors.ScenarioNotFoundError):
         store.get(name, ANN)
     assert {s.id for s in store.list_scenarios(ANN)} == {saved.id}  # decoy still private
     assert store.get(decoy.id, BOB).name == "Decoy"  # and still there
@@ -228,7 +222,7 @@ def test_sql_injection_in_names_and_search_is_just_text(store, name):
     ],
 )
 def test_bad_names_are_refused_and_nothing_is_saved(store, name, message):
-    with pytest.raises(InvalidNameError, match=message):
+    with pytest.raises(errors.InvalidNameError, match=message):
         store.save_new(tiers_document(), name, ANN)
     assert store.list_scenarios(ANN, include_archived=True) == []
 
@@ -266,13 +260,13 @@ def test_export_then_import_round_trips(store):
 def test_bad_imports_change_nothing(store):
     good = json.loads(document_json(tiers_document(), "Good"))
     future = dict(good, version=2)
-    with pytest.raises(DocumentVersionError, match="newer version"):
+    with pytest.raises(errors.DocumentVersionError, match="newer version"):
         store.import_json(json.dumps(future), ANN)
-    with pytest.raises(DocumentError, match="not valid JSON"):
+    with pytest.raises(errors.DocumentError, match="not valid JSON"):
         store.import_json("{not json", ANN)
     nameless = dict(good)
     del nameless["name"]
-    with pytest.raises(InvalidNameError, match="no name"):
+    with pytest.raises(errors.InvalidNameError, match="no name"):
         store.import_json(json.dumps(nameless), ANN)
     assert store.list_scenarios(ANN, include_archived=True) == []
     assert parse_document(json.dumps(good)) == tiers_document()
@@ -280,7 +274,7 @@ def test_bad_imports_change_nothing(store):
 
 def test_unknown_ids_are_not_found(store):
     for bad in ("0" * 16, "", "../../etc/passwd", 12, None):
-        with pytest.raises(ScenarioNotFoundError):
+        with pytest.raises(errors.ScenarioNotFoundError):
             store.get(bad, ANN)
     with pytest.raises(TypeError):
         store.list_scenarios("ann")
