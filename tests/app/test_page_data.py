@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 import layers
 from dashboard.scaffold import plain
-from tests.app.apptest import APP
+from tests.app.apptest import APP, metrics
 
 QGH = layers.load_system("QGH", vintage="2022")
 CODES = sorted(QGH.practices["practice_code"])
@@ -42,10 +42,6 @@ def apply_grouping(at: AppTest, content: bytes) -> AppTest:
     at.run()
     at.button(key="apply_place_groupings").click().run()
     return at
-
-
-def metrics(at: AppTest) -> dict:
-    return {m.label: m.value for m in at.metric}
 
 
 def test_valid_grouping_changes_every_page(data_page):

@@ -7,7 +7,7 @@ import pytest
 
 from layers.allocation import Scenario, default_catalogue
 from layers.indicators import scenario_reference, scenario_text
-from tests.app.apptest import assert_clean, run_page
+from tests.app.apptest import assert_clean, metrics, run_page
 
 PAGE = "inequality.py"
 
@@ -16,10 +16,6 @@ def by_label(widgets, label):
     found = [w for w in widgets if w.label == label]
     assert found, f"no widget labelled {label!r}; have {[w.label for w in widgets]}"
     return found[0]
-
-
-def metrics(at) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def table_with(at, column: str) -> pd.DataFrame:

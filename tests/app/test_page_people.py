@@ -24,7 +24,7 @@ from layers.people import (
     validate_aggregates_upload,
 )
 from layers.uploads import MAX_UPLOAD_BYTES
-from tests.app.apptest import APP, assert_clean
+from tests.app.apptest import APP, assert_clean, metrics
 from tests.people_files import make_files
 
 RISK_TAB = "People at risk"
@@ -69,10 +69,6 @@ def apply_file(at: AppTest, content: bytes) -> AppTest:
     at.button(key="apply_aggregates").click().run()
     assert_clean(at)
     return at
-
-
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def table(at: AppTest, column: str) -> pd.DataFrame:
