@@ -28,6 +28,7 @@ from layers.alignment._core import (
     la_names,
     units_in_icb,
 )
+from layers.alignment._docs import alignment_doc
 
 __all__ = ["area_shares", "authority_polygons", "compare_alignment", "plurality_footprints"]
 
@@ -39,6 +40,7 @@ def _lsoa_geometry_for(lsoa_geometry: gpd.GeoDataFrame, codes: pd.Series) -> gpd
     return lsoa_geometry.loc[lsoa_geometry["lsoa_code"].isin(codes)]
 
 
+@alignment_doc
 def authority_polygons(
     lsoa_geometry: gpd.GeoDataFrame,
     lsoas: pd.DataFrame,
@@ -55,8 +57,7 @@ def authority_polygons(
     lsoas : DataFrame
         lsoa_code, ``{la_level}_code`` (``{la_level}_name`` used if present),
         and icb_code when ``icb_code`` is given.
-    la_level : {"ltla", "utla"}
-        Lower-tier district or upper-tier authority.
+    %(la_level)s
     icb_code : str, optional
         Keep the whole of every authority with an LSOA in this ICB.
 

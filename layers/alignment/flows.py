@@ -28,6 +28,7 @@ from layers.alignment._core import (
     name_of,
     resolve_places,
 )
+from layers.alignment._docs import alignment_doc
 
 __all__ = ["cross_boundary_flows", "flow_concentration", "ics_flow_summary", "place_flows"]
 
@@ -151,6 +152,7 @@ def _kind(codes: pd.Series, own: pd.Index, level: str) -> np.ndarray:
     )
 
 
+@alignment_doc
 def ics_flow_summary(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -168,8 +170,7 @@ def ics_flow_summary(
     practices : DataFrame
         practice_code, pcn_code, icb_code, every registered practice (practices
         in no PCN carry their commissioner's ICB).
-    icb_code : str
-        NHS ICB code, e.g. "QRV".
+    %(icb_code)s
 
     Returns
     -------
@@ -227,6 +228,7 @@ def _ics_flow_summary(ctx: Context, icb_code: str) -> pd.DataFrame:
     return pd.DataFrame([out]).astype({"icb_code": "str"})
 
 
+@alignment_doc
 def cross_boundary_flows(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -239,8 +241,7 @@ def cross_boundary_flows(
     ----------
     registrations, lsoas, practices : DataFrame
         As for :func:`ics_flow_summary` (``lsoas`` may carry icb_name).
-    icb_code : str
-        NHS ICB code, e.g. "QRV".
+    %(icb_code)s
 
     Returns
     -------
@@ -304,6 +305,7 @@ def _cross_boundary_flows(ctx: Context, icb_code: str) -> pd.DataFrame:
     return out.astype({"direction": "str", "other_code": "str", "other_name": "str"})
 
 
+@alignment_doc
 def place_flows(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -321,14 +323,12 @@ def place_flows(
         As for :func:`ics_flow_summary`; ``lsoas`` also needs the authority
         codes used by the places. A ``place_code`` column in ``practices``,
         where present, sets an ICB practice's place.
-    icb_code : str
-        NHS ICB code, e.g. "QGH".
+    %(icb_code)s
     places : DataFrame, optional
         place_name and ltla_code or utla_code (one row per member authority;
         place_code and icb_code optional), e.g. the ``place_presets`` table.
         Default: every authority at ``la_level`` in the ICB is a place.
-    la_level : {"ltla", "utla"}
-        Authority level of the default places.
+    %(places_la_level)s
 
     Returns
     -------
@@ -403,6 +403,7 @@ def _place_flows(
     return out.astype({c: "str" for c in columns})
 
 
+@alignment_doc
 def flow_concentration(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -419,14 +420,12 @@ def flow_concentration(
     ----------
     registrations, lsoas, practices : DataFrame
         As for :func:`place_flows`.
-    icb_code : str
-        NHS ICB code, e.g. "QRV".
+    %(icb_code)s
     level : {"icb", "place"}
         Flows between ICBs, or between the ICB's places (and other ICBs).
     places : DataFrame, optional
         As for :func:`place_flows`; used when ``level="place"``.
-    la_level : {"ltla", "utla"}
-        Authority level of the default places.
+    %(places_la_level)s
 
     Returns
     -------

@@ -20,6 +20,7 @@ from layers.alignment._core import (
     check_lsoas,
     la_names,
 )
+from layers.alignment._docs import alignment_doc
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = ["merger_lineage", "split_authorities"]
@@ -31,6 +32,7 @@ def _join_sorted(values: pd.Series) -> str:
     return ", ".join(sorted(str(v) for v in values.dropna().unique()))
 
 
+@alignment_doc
 def merger_lineage(
     lsoas: pd.DataFrame,
     icb_code: str,
@@ -65,12 +67,7 @@ def merger_lineage(
         (all its LSOAs moved here), other_icbs (codes of the other ICBs that took part
         of it). Largest first.
 
-    Raises
-    ------
-    TypeError
-        If ``lsoas`` is not a DataFrame.
-    ValueError
-        On missing columns, an unknown ICB or level.
+    %(lsoas_raises)s
 
     Examples
     --------
@@ -126,6 +123,7 @@ def merger_lineage(
     return out.astype({c: "str" for c in text})
 
 
+@alignment_doc
 def split_authorities(
     lsoas: pd.DataFrame,
     *,
@@ -139,8 +137,7 @@ def split_authorities(
     lsoas : DataFrame
         lsoa_code, icb_code, ``{la_level}_code``, population (and
         ``{la_level}_name``, icb_name when present).
-    la_level : {"ltla", "utla"}
-        Lower-tier district or upper-tier authority.
+    %(la_level)s
     icb_code : str, optional
         Keep only split authorities with LSOAs in this ICB.
 
@@ -151,12 +148,7 @@ def split_authorities(
         icb_name, n_lsoas, population, share_of_la (of the authority's
         population). Sorted by authority, then population descending.
 
-    Raises
-    ------
-    TypeError
-        If ``lsoas`` is not a DataFrame.
-    ValueError
-        On missing columns, an unknown level or ICB.
+    %(lsoas_raises)s
 
     Examples
     --------

@@ -15,6 +15,7 @@ from layers.alignment._core import (
     check_threshold,
     name_of,
 )
+from layers.alignment._docs import alignment_doc
 from layers.alignment.residence import _home_table, _unit_la_tab
 
 __all__ = ["overlap_matrix", "straddling_units"]
@@ -22,6 +23,7 @@ __all__ = ["overlap_matrix", "straddling_units"]
 Normalize = Literal["unit", "authority"]
 
 
+@alignment_doc
 def overlap_matrix(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -36,14 +38,11 @@ def overlap_matrix(
 
     Parameters
     ----------
-    registrations, lsoas, practices : DataFrame
-        As for :func:`layers.alignment.residence_shares`.
+    %(tables)s
     by : {"pcn", "practice"}
         Rows are PCNs (a practice in no PCN is its own row) or practices.
-    la_level : {"ltla", "utla"}
-        Lower-tier district or upper-tier authority.
-    icb_code : str, optional
-        Keep only the units of practices in this ICB.
+    %(la_level)s
+    %(icb_units)s
     normalize : {None, "unit", "authority"}
         None: patient counts (int). "unit": each row sums to 1 (where the
         unit's patients live). "authority": each column sums to 1 (which of
@@ -102,6 +101,7 @@ def _overlap_matrix(
     return matrix
 
 
+@alignment_doc
 def straddling_units(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -116,16 +116,8 @@ def straddling_units(
 
     Parameters
     ----------
-    registrations, lsoas, practices : DataFrame
-        As for :func:`layers.alignment.residence_shares`.
-    by : {"pcn", "practice"}
-        Unit of the rows; with "pcn" a practice in no PCN is its own unit.
-    la_level : {"ltla", "utla"}
-        Lower-tier district or upper-tier authority.
-    icb_code : str, optional
-        Keep only the units of practices in this ICB.
-    threshold : float
-        Straddle threshold on the home share, in (0, 1]; default 0.9.
+    %(unit_args)s
+    %(threshold)s
 
     Returns
     -------

@@ -27,6 +27,7 @@ from layers.alignment._core import (
     unit_info,
     units_in_icb,
 )
+from layers.alignment._docs import alignment_doc
 
 __all__ = ["authority_coterminosity", "home_authorities", "residence_shares"]
 
@@ -53,6 +54,7 @@ def _compute_unit_la_tab(
     return tab, info, ctx.la_names(level)
 
 
+@alignment_doc
 def residence_shares(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -75,10 +77,8 @@ def residence_shares(
     practices : DataFrame
         practice_code, pcn_code (missing when in no PCN), icb_code; every
         registered practice must be present.
-    by : {"pcn", "practice"}
-        Unit of the rows. With "pcn" a practice in no PCN is its own unit.
-    la_level : {"ltla", "utla"}
-        Lower-tier district or upper-tier authority.
+    %(by)s
+    %(la_level)s
     icb_code : str, optional
         Keep only the units of practices in this ICB (e.g. "QRV").
 
@@ -162,6 +162,7 @@ def _home_table(tab: Tab, info: pd.DataFrame, names: pd.Series, threshold: float
     return out.astype({c: "str" for c in text})
 
 
+@alignment_doc
 def home_authorities(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -180,14 +181,7 @@ def home_authorities(
 
     Parameters
     ----------
-    registrations, lsoas, practices : DataFrame
-        As for :func:`residence_shares`.
-    by : {"pcn", "practice"}
-        Unit of the rows; with "pcn" a practice in no PCN is its own unit.
-    la_level : {"ltla", "utla"}
-        Lower-tier district or upper-tier authority.
-    icb_code : str, optional
-        Keep only the units of practices in this ICB.
+    %(unit_args)s
     threshold : float
         Home share below which a unit straddles, in (0, 1]; default 0.9.
 
@@ -222,6 +216,7 @@ def home_authorities(
     return _home_table(*_unit_la_tab(ctx, by, la_level, icb_code), limit)
 
 
+@alignment_doc
 def authority_coterminosity(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -243,8 +238,7 @@ def authority_coterminosity(
         As for :func:`residence_shares`, England-wide. ``lsoas`` needs
         ``icb_code`` when ``icb_code`` is given; ``population`` is reported when
         present.
-    la_level : {"ltla", "utla"}
-        Lower-tier district or upper-tier authority.
+    %(la_level)s
     icb_code : str, optional
         Keep only authorities with at least one LSOA in this ICB.
     by : {"pcn", "practice"}

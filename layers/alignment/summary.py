@@ -25,6 +25,7 @@ from layers.alignment._core import (
     homes,
     name_of,
 )
+from layers.alignment._docs import alignment_doc
 from layers.alignment.area import area_shares, compare_alignment
 from layers.alignment.flows import (
     _by_place,
@@ -82,6 +83,7 @@ def _home_units(
     return ctx.memo(("home_units", icb_code, id(places), la_level), compute)
 
 
+@alignment_doc
 def place_units(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -103,12 +105,10 @@ def place_units(
     ----------
     registrations, lsoas, practices : DataFrame
         As for :func:`place_summary`.
-    icb_code : str
-        NHS ICB code, e.g. "QGH".
+    %(icb_code)s
     places : DataFrame, optional
         As for :func:`place_summary`.
-    la_level : {"ltla", "utla"}
-        Authority level of the default places.
+    %(places_la_level)s
 
     Returns
     -------
@@ -164,6 +164,7 @@ def _place_units(
     return out.astype({c: "str" for c in text})
 
 
+@alignment_doc
 def place_summary(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -188,15 +189,12 @@ def place_summary(
     practices : DataFrame
         practice_code, pcn_code, icb_code for every registered practice;
         pcn_name / practice_name label the straddling units when present.
-    icb_code : str
-        NHS ICB code, e.g. "QGH".
+    %(icb_code)s
     places : DataFrame, optional
         place_name and ltla_code or utla_code (place_code, icb_code optional).
         Default: every authority at ``la_level`` in the ICB is a place.
-    la_level : {"ltla", "utla"}
-        Authority level of the default places.
-    threshold : float
-        Straddle threshold on a unit's home share, in (0, 1]; default 0.9.
+    %(places_la_level)s
+    %(threshold)s
     vintage : {"2022", "2026"}
         The vintage of the tables (names the predecessor column).
 
@@ -406,6 +404,7 @@ def _static_facts(
     return size, text, names_column
 
 
+@alignment_doc
 def alignment_figures(
     registrations: pd.DataFrame,
     lsoas: pd.DataFrame,
@@ -432,14 +431,12 @@ def alignment_figures(
         needs population and the vintage's lineage columns: ccg21 / stp21 in
         2022, sicbl / icb24 in 2026). In the 2026 vintage registrations are
         *modelled from July 2022 patterns*, so every table built on them is.
-    icb_code : str
-        NHS ICB code, e.g. "QRV".
+    %(icb_code)s
     places : DataFrame, optional
         As for :func:`place_summary`.
     la_level : {"ltla", "utla"}
         Authority level of the residence, overlap and coterminosity tables.
-    threshold : float
-        Straddle threshold, in (0, 1]; default 0.9.
+    %(threshold)s
     footprints, authorities : GeoDataFrame, optional
         PCN footprints (unit_code) and authority polygons (la_code) at
         ``la_level``; when both are given the area-based tables are added.

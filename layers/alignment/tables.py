@@ -75,22 +75,49 @@ def _straddle_column(threshold: float) -> str:
 
 
 def _unit_columns(
-    frame: pd.DataFrame,
+    frame: object,
+    name: str,
+    needs: Sequence[str],
     unit: str = "PCN",
     names: Mapping[str, str] | None = None,
     typed: bool = False,
-) -> dict[str, pd.Series]:
-    """The leading columns that say which unit a row is: name, code and (``typed``) type.
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """Check a unit table and give its leading columns: name, code and (``typed``) type.
 
     The name is ``frame["unit_name"]``, or the unit code looked up in ``names`` for
     tables that carry codes only; every unit table starts this way, so a reader
     finds a PCN the same way on each of them.
+
+    Parameters
+    ----------
+    frame : object
+        The caller's table, checked by :func:`layers._checks.require_frame` for the
+        unit columns it reads (unit_name unless ``names`` is given, unit_code,
+        unit_type when ``typed``) followed by ``needs``.
+    name : str
+        The argument's name, for the error message.
+    needs : sequence of str
+        The other columns the caller reads.
+    unit : str
+        Header of the name column ("PCN", "Practice").
+    names : mapping of str to str, optional
+        Unit code → name, for tables without unit_name.
+    typed : bool
+        Add a "Type" column from unit_type.
+
+    Returns
+    -------
+    tuple of (DataFrame, dict of str to Series)
+        The checked frame itself, and its leading columns by header.
     """
-    codes = frame["unit_code"]
-    columns = {unit: frame["unit_name"] if names is None else codes.map(names), "Code": codes}
+    leading = ["unit_name"] if names is None else []
+    leading += ["unit_code", *(["unit_type"] if typed else [])]
+    checked = require_frame(frame, [*leading, *needs], name)
+    codes = checked["unit_code"]
+    columns = {unit: checked["unit_name"] if names is None else codes.map(names), "Code": codes}
     if typed:
-        columns["Type"] = frame["unit_type"].map(UNIT_TYPES)
-    return columns
+        columns["Type"] = checked["unit_type"].map(UNIT_TYPES)
+    return checked, columns
 
 
 def home_table(home: pd.DataFrame, threshold: float, unit: str = "PCN") -> pd.DataFrame:
@@ -115,14 +142,12 @@ def home_table(home: pd.DataFrame, threshold: float, unit: str = "PCN") -> pd.Da
     1  A00004  Practice in no PCN            80.0                   Yes
     2  U00001                 PCN            92.9                    No
     """
-    require_frame(
-        home,
-        ["unit_name", "unit_code", "unit_type", "patients", "home_la_name", "home_share"],
-        "home",
+    home, leading = _unit_columns(
+        home, "home", ["patients", "home_la_name", "home_share"], unit, typed=True
     )
     out = pd.DataFrame(
         {
-            **_unit_columns(home, unit, typed=True),
+            **leading,
             "Registered patients": home["patients"],
             "Home authority": home["home_la_name"],
             "Home share (%)": _percent(home["home_share"]),
@@ -200,12 +225,12 @@ def residence_shares_table(
     5  South         Townham       60.0
     6  South      Fieldshire       40.0
     """
-    frame = require_frame(
-        shares, ["unit_code", "la_name", "la_code", "patients", "share"], "shares"
+    frame, leading = _unit_columns(
+        shares, "shares", ["la_name", "la_code", "patients", "share"], unit, names
     )
     return pd.DataFrame(
         {
-            **_unit_columns(frame, unit, names),
+            **leading,
             "Local authority": frame["la_name"],
             "Authority code": frame["la_code"],
             "Patients": frame["patients"],
@@ -339,14 +364,12 @@ def straddler_tables(straddlers: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     >>> export.loc[1, ["PCN", "Second patients (rounded)"]].tolist()
     ['A00004', 15]
     """
-    frame = require_frame(
-        straddlers,
-        ["unit_name", "unit_code", "unit_type", "patients", "home_patients", "split"],
-        "straddlers",
+    frame, leading = _unit_columns(
+        straddlers, "straddlers", ["patients", "home_patients", "split"], typed=True
     )
     export = pd.DataFrame(
         {
-            **_unit_columns(frame, typed=True),
+            **leading,
             "Practices": frame["n_practices"],
             "Patients (rounded)": frame["patients"],
             "Home authority": frame["home_la_name"],
@@ -385,14 +408,15 @@ def comparison_table(comparison: pd.DataFrame, names: Mapping[str, str]) -> pd.D
     2  U00002            90.0  Different home: most area is sparsely populated
     3  U00003           100.0                                      No patients
     """
-    frame = require_frame(
+    frame, leading = _unit_columns(
         comparison,
-        ["unit_code", "residence_home_name", "area_home_name", "category", "explanation"],
         "comparison",
+        ["residence_home_name", "area_home_name", "category", "explanation"],
+        names=names,
     )
     return pd.DataFrame(
         {
-            **_unit_columns(frame, names=names),
+            **leading,
             "Home by patients": frame["residence_home_name"],
             "Patients there (%)": _percent(frame["residence_home_share"]),
             "Home by area": frame["area_home_name"],
@@ -415,10 +439,10 @@ def area_shares_table(area: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFr
       Local authority  Area (km²)  Share of footprint (%)
     1      Fieldshire         9.0                    90.0
     """
-    frame = require_frame(area, ["unit_code", "la_name", "area_km2", "share"], "area")
+    frame, leading = _unit_columns(area, "area", ["la_name", "area_km2", "share"], names=names)
     return pd.DataFrame(
         {
-            **_unit_columns(frame, names=names),
+            **leading,
             "Local authority": frame["la_name"],
             "Area (km²)": frame["area_km2"].round(2),
             "Share of footprint (%)": _percent(frame["share"]),
