@@ -20,6 +20,7 @@ from dashboard.sections.allocation.common import (
     Run,
     describe,
     level_words,
+    named_choice,
     same_allocation,
     show_message,
     unit_names,
@@ -73,13 +74,7 @@ def _choose(ctx: PageContext, run: Run) -> tuple[str, str]:
     state.offered(options, state.COMPARE_B, state.DEFAULT_COMPARE[1])
     a_col, b_col = st.columns(2)
     chosen = [
-        column.selectbox(
-            label,
-            list(options),
-            key=key,
-            format_func=options.get,
-            persist_state="session",
-        )
+        named_choice(label, options, options, key, widget=column.selectbox)
         for column, label, key in (
             (a_col, "Scenario A", state.COMPARE_A),
             (b_col, "Scenario B", state.COMPARE_B),
