@@ -60,14 +60,14 @@ def _choose(ctx: PageContext, run: Run) -> tuple[str, str]:
         args=(run.json,),
         help="Keep the current settings to compare after you change them.",
     )
-    upload_col.file_uploader(
+    files.uploader(
+        upload_col,
         "Add scenario files to compare (JSON)",
-        type=["json"],
+        "json",
+        files.COMPARE_UPLOAD,
+        files.add_files_to_library,
+        ctx.key,
         accept_multiple_files=True,
-        max_upload_size=2,
-        key=files.COMPARE_UPLOAD,
-        on_change=files.add_files_to_library,
-        args=(ctx.key,),
     )
     options = _options(run)
     state.offered(options, state.COMPARE_A, state.DEFAULT_COMPARE[0])

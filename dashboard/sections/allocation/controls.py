@@ -177,13 +177,13 @@ def _save_and_load(ctx: PageContext, scenario: Scenario, scenario_json: str) -> 
             f"Scenario: **{scenario.name}** · budget {fmt.pounds(float(scenario.budget))} "
             f"(input) · {METHOD_NAMES[scenario.method]}"
         )
-    load_col.file_uploader(
+    files.uploader(
+        load_col,
         "Load a scenario (JSON saved from this page)",
-        type=["json"],
-        max_upload_size=2,
-        key=files.LOAD,
-        on_change=files.load_scenario,
-        args=(ctx.key,),
+        "json",
+        files.LOAD,
+        files.load_scenario,
+        ctx.key,
         help="A file that is malformed or cannot run for this ICS changes nothing.",
     )
     with load_col:
