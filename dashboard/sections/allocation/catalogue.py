@@ -12,6 +12,7 @@ import streamlit as st
 from dashboard.exports import table_downloads
 from dashboard.scaffold import PageContext
 from dashboard.sections.allocation import state
+from dashboard.sections.allocation.common import named_choice
 from layers.allocation import (
     COMPONENT_NAMES,
     COMPONENTS,
@@ -68,22 +69,41 @@ def in_words(table: pd.DataFrame) -> pd.DataFrame:
     return out.rename(columns=COLUMN_NAMES)
 
 
+def _named_codes(
+    column: str, codes: tuple[str, ...], names: dict[str, str], help: str
+) -> st.column_config.SelectboxColumn:
+    """An editor column of codes that shows their names; a cell must hold one of them.
+
+    Parameters
+    ----------
+    column : str
+        The table's column, headed by its :data:`COLUMN_NAMES` entry.
+    codes : tuple[str, ...]
+        The codes a cell may hold, in the order offered.
+    names : dict[str, str]
+        Each code in words, as the editor shows it.
+    help : str
+        The column header's tooltip.
+
+    Returns
+    -------
+    st.column_config.SelectboxColumn
+        The column's configuration for ``st.data_editor``.
+    """
+    return st.column_config.SelectboxColumn(
+        COLUMN_NAMES[column], options=list(codes), format_func=names.get, required=True, help=help
+    )
+
+
 def _editor_columns() -> dict:
     return {
         "service": st.column_config.TextColumn(COLUMN_NAMES["service"], required=True),
-        "tier": st.column_config.SelectboxColumn(
-            COLUMN_NAMES["tier"],
-            options=list(TIERS),
-            format_func=TIER_NAMES.get,
-            required=True,
-            help="ICS, place, PCN or practice",
-        ),
-        "component": st.column_config.SelectboxColumn(
-            COLUMN_NAMES["component"],
-            options=list(COMPONENTS),
-            format_func=COMPONENT_NAMES.get,
-            required=True,
-            help="The weighted population that shares this service out.",
+        "tier": _named_codes("tier", TIERS, TIER_NAMES, "ICS, place, PCN or practice"),
+        "component": _named_codes(
+            "component",
+            COMPONENTS,
+            COMPONENT_NAMES,
+            "The weighted population that shares this service out.",
         ),
         "share_percent": st.column_config.NumberColumn(
             COLUMN_NAMES["share_percent"], min_value=0.0, max_value=100.0, format="%.2f"
@@ -96,13 +116,12 @@ def draw(ctx: PageContext) -> pd.DataFrame:
     """The catalogue editor; returns the table as edited (not yet checked)."""
     title = "Service catalogue: which tier commissions each service, and its share"
     with st.expander(title, expanded=True):
-        st.selectbox(
+        named_choice(
             "Start from a shipped catalogue",
-            list(PRESETS),
-            key=state.PRESET,
-            format_func=PRESET_NAMES.get,
+            PRESETS,
+            PRESET_NAMES,
+            state.PRESET,
             on_change=reset_catalogue,
-            persist_state="session",
             help="The neutral catalogue, or a preset from the seed papers. Changing this "
             "replaces the table below.",
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -125,6 +126,48 @@ def unit_names(table: pd.DataFrame, level: str, run: Run) -> pd.DataFrame:
             "PCN": table["practice_code"].map(names["pcn"]).to_numpy(),
             "Place": place,
         }
+    )
+
+
+def named_choice(
+    label: str,
+    codes: Iterable[str],
+    names: Mapping[str, str],
+    key: str,
+    *,
+    widget: Callable[..., object] = st.selectbox,
+    **options: object,
+) -> str:
+    """A choice among ``codes`` that shows their ``names``, kept for the session.
+
+    Parameters
+    ----------
+    label : str
+        The widget's label.
+    codes : Iterable[str]
+        The codes offered, in order; the widget returns one of them.
+    names : Mapping[str, str]
+        Each code in words, as the widget shows it.
+    key : str
+        The widget's key (the link's query parameter, where the page binds one).
+    widget : Callable[..., object], optional
+        The Streamlit widget to draw, e.g. a column's ``selectbox`` or
+        ``st.segmented_control``; ``st.selectbox`` by default.
+    **options : object
+        Further keywords for the widget, e.g. ``help`` or ``on_change``.
+
+    Returns
+    -------
+    str
+        The chosen code.
+    """
+    return widget(
+        label,
+        list(codes),
+        key=key,
+        format_func=names.get,
+        persist_state="session",
+        **options,
     )
 
 

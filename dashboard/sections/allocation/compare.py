@@ -20,6 +20,7 @@ from dashboard.sections.allocation.common import (
     Run,
     describe,
     level_words,
+    named_choice,
     same_allocation,
     show_message,
     unit_names,
@@ -59,27 +60,21 @@ def _choose(ctx: PageContext, run: Run) -> tuple[str, str]:
         args=(run.json,),
         help="Keep the current settings to compare after you change them.",
     )
-    upload_col.file_uploader(
+    files.uploader(
+        upload_col,
         "Add scenario files to compare (JSON)",
-        type=["json"],
+        "json",
+        files.COMPARE_UPLOAD,
+        files.add_files_to_library,
+        ctx.key,
         accept_multiple_files=True,
-        max_upload_size=2,
-        key=files.COMPARE_UPLOAD,
-        on_change=files.add_files_to_library,
-        args=(ctx.key,),
     )
     options = _options(run)
     state.offered(options, state.COMPARE_A, state.DEFAULT_COMPARE[0])
     state.offered(options, state.COMPARE_B, state.DEFAULT_COMPARE[1])
     a_col, b_col = st.columns(2)
     chosen = [
-        column.selectbox(
-            label,
-            list(options),
-            key=key,
-            format_func=options.get,
-            persist_state="session",
-        )
+        named_choice(label, options, options, key, widget=column.selectbox)
         for column, label, key in (
             (a_col, "Scenario A", state.COMPARE_A),
             (b_col, "Scenario B", state.COMPARE_B),

@@ -22,6 +22,7 @@ from dashboard.sections.allocation.common import (
     METHOD_HELP,
     Run,
     auto_name,
+    named_choice,
     show_message,
 )
 from layers import format as fmt
@@ -108,12 +109,8 @@ def _inputs(code: str, vintage: str) -> tuple[str, str, str, dict]:
             ),
             persist_state="session",
         )
-        method = right.selectbox(
-            "Allocation method",
-            list(METHODS),
-            key=state.METHOD,
-            format_func=METHOD_NAMES.get,
-            persist_state="session",
+        method = named_choice(
+            "Allocation method", METHODS, METHOD_NAMES, state.METHOD, widget=right.selectbox
         )
         st.caption(METHOD_HELP[method] + " Each service is shared ICS → places → PCNs → practices.")
         return name, budget, method, _parameters(method)
@@ -180,13 +177,13 @@ def _save_and_load(ctx: PageContext, scenario: Scenario, scenario_json: str) -> 
             f"Scenario: **{scenario.name}** · budget {fmt.pounds(float(scenario.budget))} "
             f"(input) · {METHOD_NAMES[scenario.method]}"
         )
-    load_col.file_uploader(
+    files.uploader(
+        load_col,
         "Load a scenario (JSON saved from this page)",
-        type=["json"],
-        max_upload_size=2,
-        key=files.LOAD,
-        on_change=files.load_scenario,
-        args=(ctx.key,),
+        "json",
+        files.LOAD,
+        files.load_scenario,
+        ctx.key,
         help="A file that is malformed or cannot run for this ICS changes nothing.",
     )
     with load_col:
@@ -207,13 +204,8 @@ def draw(ctx: PageContext, frame: pd.DataFrame) -> Run:
     scenario_json = scenario.to_json()
     _keep(ctx, scenario_json)
     _save_and_load(ctx, scenario, scenario_json)
-    level = st.segmented_control(
-        "Show by",
-        list(LEVELS),
-        key=state.LEVEL,
-        format_func=LEVEL_NAMES.get,
-        required=True,
-        persist_state="session",
+    level = named_choice(
+        "Show by", LEVELS, LEVEL_NAMES, state.LEVEL, widget=st.segmented_control, required=True
     )
     state.write_link(scenario, state.linked_preset(edited))
     return Run(frame, scenario, scenario_json, allocations, level)

@@ -22,14 +22,14 @@ from layers.figures import allocation as figures
 def _upload(ctx: PageContext, run: Run, current: files.Current) -> None:
     """The current allocation: upload one, download a template, or go back to equal."""
     up_col, template_col = st.columns([3, 2])
-    up_col.file_uploader(
+    files.uploader(
+        up_col,
         "Upload a current allocation (CSV: one key column — place_code, pcn_code or "
         "practice_code — and pounds)",
-        type=["csv"],
-        max_upload_size=2,
-        key=files.CURRENT_UPLOAD,
-        on_change=files.load_current,
-        args=(ctx.key,),
+        "csv",
+        files.CURRENT_UPLOAD,
+        files.load_current,
+        ctx.key,
     )
     equal = loaders.allocation_units(ctx.key, current.equal_json, "practice")
     template = pd.DataFrame(

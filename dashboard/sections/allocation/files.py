@@ -8,6 +8,7 @@ budgets path as the Your data page (:func:`layers.uploads.validate_budgets`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -35,6 +36,48 @@ COMPARE_UPLOAD = "alloc_compare_upload"
 COMPARE_MESSAGE = "alloc_compare_message"
 CURRENT_UPLOAD = "alloc_current_upload"
 CURRENT_MESSAGE = "alloc_current_message"
+#: The largest file an uploader takes, in MB.
+MAX_UPLOAD_MB = 2
+
+
+def uploader(
+    place: object,
+    label: str,
+    kind: str,
+    key: str,
+    read: Callable[[SystemKey], None],
+    system: SystemKey,
+    **options: object,
+) -> None:
+    """A file uploader whose callback reads the file, for this ICS and places.
+
+    Parameters
+    ----------
+    place : object
+        Where to draw it: ``st`` or a column.
+    label : str
+        The uploader's label.
+    kind : str
+        The file type taken, e.g. ``"json"`` or ``"csv"``.
+    key : str
+        The uploader's key, which its callback reads the file from.
+    read : Callable[[SystemKey], None]
+        The callback (:func:`load_scenario`, :func:`add_files_to_library` or
+        :func:`load_current`); it checks the file and leaves a message.
+    system : SystemKey
+        The ICS and place definition the file is read for.
+    **options : object
+        Further keywords for ``file_uploader``, e.g. ``help``.
+    """
+    place.file_uploader(
+        label,
+        type=[kind],
+        max_upload_size=MAX_UPLOAD_MB,
+        key=key,
+        on_change=read,
+        args=(system,),
+        **options,
+    )
 
 
 def _scenario_bytes(file: object) -> bytes:
