@@ -8,14 +8,19 @@ already have the disclosure rule applied where it applies.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from layers.export import export_unavailable_reason, figure_bytes, table_csv, table_xlsx
+from layers.export import (
+    export_unavailable_reason,
+    figure_bytes,
+    file_stem,
+    table_csv,
+    table_xlsx,
+)
 from layers.maps import OFFLINE_TOPOJSON_URL
 
 #: Column formats for st.column_config.NumberColumn, one rule each (see layers.format).
@@ -25,10 +30,6 @@ PERCENT = "%.1f%%"
 COUNT = "localized"
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _stem(title: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", title).strip("_").lower()
 
 
 def figure_downloads(figure: go.Figure | Callable[[], go.Figure], title: str, key: str) -> None:
@@ -46,7 +47,7 @@ def figure_downloads(figure: go.Figure | Callable[[], go.Figure], title: str, ke
         column.download_button(
             f"{fmt.upper()}",
             data=lambda fmt=fmt: render(fmt),
-            file_name=f"{_stem(title)}.{fmt}",
+            file_name=f"{file_stem(title)}.{fmt}",
             mime=mime,
             key=f"{key}_{fmt}",
             help=missing or f"Download this figure as {fmt.upper()}",
@@ -84,7 +85,7 @@ def table_downloads(table: pd.DataFrame, title: str, key: str) -> None:
         column.download_button(
             label,
             data=lambda write=write: write(table, title, vintage),
-            file_name=f"{_stem(title)}.{suffix}",
+            file_name=f"{file_stem(title)}.{suffix}",
             mime=mime,
             key=f"{key}_{suffix}",
             on_click="ignore",

@@ -22,7 +22,6 @@ page. The deck button builds the PowerPoint and PDF of the same slides, with pro
 
 from __future__ import annotations
 
-import re
 import time
 
 import plotly.graph_objects as go
@@ -31,7 +30,7 @@ import streamlit as st
 from dashboard import loaders, risk_source, scaffold
 from dashboard.exports import figure_exports_note
 from layers.allocation import ScenarioError
-from layers.export import export_unavailable_reason
+from layers.export import export_unavailable_reason, file_stem
 from layers.indicators import scenario_text
 from layers.maps import OFFLINE_TOPOJSON_URL
 from layers.slides import SLIDE_KEYS, SLIDE_TITLES
@@ -142,7 +141,7 @@ def _risk(ctx: scaffold.PageContext, slide_key: str) -> risk_source.RiskSource:
 
 
 def _file_stem(name: str, code: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "_", f"{name}_{code}_briefing").strip("_").lower()
+    return file_stem(f"{name}_{code}_briefing")
 
 
 def run_presentation(start: str = "overview") -> None:

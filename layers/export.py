@@ -42,6 +42,7 @@ __all__ = [
     "export_frame",
     "export_unavailable_reason",
     "figure_bytes",
+    "file_stem",
     "neutralise",
     "table_about",
     "table_csv",
@@ -113,6 +114,41 @@ def export_unavailable_reason() -> str | None:
         f"installed on this server. Install it with: {CHROMIUM_INSTALL} (or, without "
         f"root: {KALEIDO_CHROME})."
     )
+
+
+def file_stem(title: str, *, default: str = "download", max_length: int | None = None) -> str:
+    """The one rule for a download's file name (before its suffix).
+
+    Runs of anything but ASCII letters and digits become one underscore, with none at
+    either end, in lower case, so a name reads the same on every system and in a link.
+
+    Parameters
+    ----------
+    title : str
+        What the file holds, in words (a figure title, a scenario name).
+    default : str, default "download"
+        The stem when ``title`` has no letters or digits at all.
+    max_length : int, optional
+        Longest stem kept (user-named scenarios can be long); no limit if None.
+
+    Returns
+    -------
+    str
+        The stem, never empty.
+
+    Examples
+    --------
+    >>> file_stem("QGH: £ per head, 2026/27")
+    'qgh_per_head_2026_27'
+    >>> file_stem("  ***  ", default="scenario")
+    'scenario'
+    >>> file_stem("Level up the most deprived places", max_length=8)
+    'level_up'
+    """
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", title).strip("_").lower()
+    if max_length is not None:
+        stem = stem[:max_length].rstrip("_")
+    return stem or default
 
 
 def figure_bytes(

@@ -143,6 +143,18 @@ def test_the_money_check_would_see_pounds_by_hand():
     assert not any(_pounds_by_hand(n) for n in ast.walk(echo))
 
 
+def _file_name_rule(node: ast.AST) -> bool:
+    """The download file-name pattern written out (runs of non-alphanumerics → "_")."""
+    return isinstance(node, ast.Constant) and node.value == "[^A-Za-z0-9]+"
+
+
+def test_download_file_names_follow_one_rule():
+    """Download names come from layers.export.file_stem, not a regex copied per page."""
+    assert _found_outside("export.py", _file_name_rule) == []
+    copy = ast.parse('stem = re.sub(r"[^A-Za-z0-9]+", "_", name).lower()')
+    assert any(_file_name_rule(n) for n in ast.walk(copy))
+
+
 @pytest.mark.parametrize(
     ("module", "names"),
     [

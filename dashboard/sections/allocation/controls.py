@@ -8,8 +8,6 @@ session state) and in the link, and can be saved and loaded as a file.
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
@@ -40,6 +38,7 @@ from layers.allocation import (
     default_scenario,
     validate_catalogue,
 )
+from layers.export import file_stem
 
 _METHODS_WITH_POPULATION = ("equal_per_head", "inequality_level_up")
 
@@ -163,7 +162,7 @@ def _save_and_load(ctx: PageContext, scenario: Scenario, scenario_json: str) -> 
     """Save the scenario as JSON; load one back."""
     save_col, load_col = st.columns([2, 3])
     with save_col:
-        stem = re.sub(r"[^A-Za-z0-9]+", "_", scenario.name).strip("_").lower() or "scenario"
+        stem = file_stem(scenario.name, default="scenario")
         st.download_button(
             "Save scenario (JSON)",
             data=scenario_json,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -18,7 +16,7 @@ from dashboard.sections.boundaries.view import (
     show,
 )
 from layers.alignment import cards, tables
-from layers.export import export_unavailable_reason, figure_bytes
+from layers.export import export_unavailable_reason, figure_bytes, file_stem
 from layers.figures import alignment as figures
 
 
@@ -102,7 +100,7 @@ def draw(ctx: PageContext, view: View) -> None:
     st.plotly_chart(
         card, key="bnd_card", config={"displaylogo": False}, width="content", theme=None
     )
-    stem = re.sub(r"[^A-Za-z0-9]+", "_", f"{ctx.code} {row['place_name']} alignment card")
+    stem = file_stem(f"{ctx.code} {row['place_name']} alignment card")
     _card_downloads(
         card, facts, place_units, stem=stem, title=f"{title}. {subtitle}", vintage=ctx.vintage
     )

@@ -8,8 +8,6 @@ open a scenario the same way.
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
 
 import layers
@@ -17,6 +15,7 @@ from dashboard import loaders, store
 from dashboard.scaffold import plain, quote
 from dashboard.sections.allocation.common import leave_message, show_message
 from dashboard.sections.scenarios import account, browse, documents, restore
+from layers.export import file_stem
 
 #: Session key of the message an action leaves for the next run.
 MESSAGE = "library_message"
@@ -88,7 +87,7 @@ def _common(summary: store.ScenarioSummary, user: store.User, library) -> None:
             f"Duplicated {quote(summary.name)}: the copy is yours, and chosen below.",
         ),
     )
-    stem = re.sub(r"[^A-Za-z0-9]+", "_", summary.name).strip("_").lower()[:60] or "scenario"
+    stem = file_stem(summary.name, default="scenario", max_length=60)
     columns[2].download_button(
         "Export JSON",
         data=lambda: library.export_json(summary.id, user),
