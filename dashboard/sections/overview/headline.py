@@ -13,7 +13,8 @@ def draw(ctx: PageContext, system: layers.System) -> None:
     """Five headline metrics and what the two population bases mean."""
     ics = system.ics.iloc[0]
     info = ctx.info
-    cols = st.columns(5)
+    # The first label names the list basis and year, the longest text in the row.
+    cols = st.columns([4, 3, 2, 2, 2])
     cols[0].metric(
         f"Registered patients ({info.registered_label})", fmt.count(ics.registered_patients)
     )
