@@ -30,10 +30,12 @@ import shapely
 
 from layers.style import (
     IMD_DECILE_COLOURS,
+    TITLE_ROOM,
     note_annotation,
+    note_height,
     source_note,
     stepped_colorscale,
-    wrap_text,
+    top_title,
 )
 from layers.system import System
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
@@ -678,16 +680,16 @@ def system_map(
         places = system.places
         fig.add_trace(name_labels(places.geometry, places["place_name"], showlegend=True))
 
-    # Wrapped, so the 2026 vintage's long data line is not cut off at the map's edge.
-    note = wrap_text(source_note(info.data_line, "Contains OS data © Crown copyright."), 150)
+    # The note wraps (the 2026 vintage's data line is long); the top margin makes room.
+    note = note_annotation(source_note(info.data_line, "Contains OS data © Crown copyright."))
     fig.update_layout(
         geo=geo_view(system.ics.total_bounds),
         height=height,
         # Room above the map for the title and the (wrapped) data note.
-        margin={"l": 0, "r": 0, "t": 28 + 13 * note.count("<br>") + 13, "b": 30},
-        title={"text": title or f"{system.name} ICS ({system.code})", "x": 0.01},
+        margin={"l": 0, "r": 0, "t": TITLE_ROOM + note_height(note), "b": 30},
+        title=top_title(title or f"{system.name} ICS ({system.code})"),
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
-        annotations=[note_annotation(note)],
+        annotations=[note],
         uirevision=system.code,
     )
     return fig

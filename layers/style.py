@@ -23,6 +23,8 @@ __all__ = [
     "IMD_DECILE_COLOURS",
     "NHS_BLUE",
     "NOTE_FONT",
+    "NOTE_LINE_PX",
+    "NOTE_WIDTH",
     "OKABE_ITO",
     "OUTLINE_STYLE",
     "RISK_TIER_COLOURS",
@@ -31,10 +33,13 @@ __all__ = [
     "TEXT_COLOUR",
     "TIER_COLOURS",
     "TIER_PATTERNS",
+    "TITLE_ROOM",
     "diverging_range",
     "note_annotation",
+    "note_height",
     "source_note",
     "stepped_colorscale",
+    "top_title",
     "wrap_text",
 ]
 
@@ -46,6 +51,13 @@ GRID_COLOUR: Final = "#D8DDE0"
 FONT_FAMILY: Final = "Arial, Helvetica, sans-serif"
 #: Source and vintage notes under a figure: small, and grey at 7:1 contrast on white.
 NOTE_FONT: Final = {"size": 10, "color": "#425563"}
+#: Height of one line of NOTE_FONT, in pixels.
+NOTE_LINE_PX: Final = 13
+#: Pixels above a figure's top note for a title drawn by :func:`top_title`.
+TITLE_ROOM: Final = 36
+#: Characters per line of a figure note: about 750 px of NOTE_FONT, inside a figure drawn
+#: at the page's width on a laptop screen or on a slide.
+NOTE_WIDTH: Final = 150
 
 #: Okabe & Ito (2008) colour-blind-safe qualitative palette.
 OKABE_ITO: Final = (
@@ -168,20 +180,29 @@ def source_note(vintage: str, sources: str | None = None) -> str:
     return f"{note} {sources}" if sources else note
 
 
-def note_annotation(text: str, y: float = 1.0, yanchor: str = "bottom") -> dict:
+def note_annotation(
+    text: str, y: float = 1.0, yanchor: str = "bottom", width: int = NOTE_WIDTH
+) -> dict:
     """A plotly annotation for a figure's note (source, vintage, caveats), left-aligned.
 
     ``y`` is in paper coordinates: 1.0 sits on the plot's top edge, a negative value
-    under the x axis (then use ``yanchor="top"``).
+    under the x axis (then use ``yanchor="top"``). Each line of ``text`` (lines are
+    split at ``<br>``) wraps at ``width`` characters, so a long data line stays inside
+    the figure instead of running off its right edge.
 
     Examples
     --------
     >>> note = note_annotation("Data: July 2022.", y=-0.2, yanchor="top")
     >>> note["text"], note["y"], note["font"] == NOTE_FONT
     ('Data: July 2022.', -0.2, True)
+    >>> text = "Data: ICBs April 2026; LSOA 2021 boundaries.<br>Sources: ONS."
+    >>> note_annotation(text, width=30)["text"]
+    'Data: ICBs April 2026; LSOA<br>2021 boundaries.<br>Sources: ONS.'
     """
     return {
-        "text": text,
+        "text": "<br>".join(
+            wrap_text(line, width) if line.strip() else line for line in text.split("<br>")
+        ),
         "showarrow": False,
         "xref": "paper",
         "yref": "paper",
@@ -191,6 +212,43 @@ def note_annotation(text: str, y: float = 1.0, yanchor: str = "bottom") -> dict:
         "yanchor": yanchor,
         "font": NOTE_FONT,
         "align": "left",
+    }
+
+
+def note_height(note: dict) -> int:
+    """Pixels a note from :func:`note_annotation` takes: one :data:`NOTE_LINE_PX` a line.
+
+    Figures add it to the margin the note sits in, so a note that wraps onto a second
+    line pushes the plot away instead of running into the title or off the bottom.
+
+    Examples
+    --------
+    >>> note_height(note_annotation("Data: July 2022.")), note_height({"text": "a<br>b"})
+    (13, 26)
+    """
+    return NOTE_LINE_PX * (note["text"].count("<br>") + 1)
+
+
+def top_title(text: str) -> dict:
+    """A figure title pinned to the top edge, left-aligned.
+
+    Plotly centres a title in the top margin, so a margin grown for a wrapped note
+    (:func:`note_height`) would bring the title down onto the note. Pinned, the title
+    keeps its place and the note sits under it in :data:`TITLE_ROOM` plus its height.
+
+    Examples
+    --------
+    >>> title = top_title("Map: QGH")
+    >>> title["text"], title["yref"], title["yanchor"]
+    ('Map: QGH', 'container', 'top')
+    """
+    return {
+        "text": text,
+        "x": 0.01,
+        "y": 1,
+        "yref": "container",
+        "yanchor": "top",
+        "pad": {"t": 10},
     }
 
 

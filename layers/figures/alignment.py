@@ -38,8 +38,11 @@ from layers.style import (
     NOTE_FONT,
     OKABE_ITO,
     SEQUENTIAL_SCALE,
+    TITLE_ROOM,
     note_annotation,
+    note_height,
     source_note,
+    top_title,
     wrap_text,
 )
 from layers.vintages import DEFAULT_VINTAGE, Vintage, get_vintage
@@ -527,10 +530,13 @@ def comparison_chart(
     fig.add_shape(type="line", x0=low, y0=low, x1=100, y1=100, line=line)
     fig.add_hline(y=100 * limit, line={"color": "#000000", "dash": "dash", "width": 1})
     fig.add_vline(x=100 * limit, line={"color": "#000000", "dash": "dash", "width": 1})
+    note = note_annotation(
+        f"Dashed lines: threshold {limit:.0%}. Dotted: equal shares. Data: {info.data_line}."
+    )
     fig.update_layout(
-        title={"text": title or "Where patients live against where the footprint lies"},
+        title=top_title(title or "Where patients live against where the footprint lies"),
         height=560,
-        margin={"l": 10, "r": 10, "t": 70, "b": 10},
+        margin={"l": 10, "r": 10, "t": TITLE_ROOM + 21 + note_height(note), "b": 10},
         xaxis={
             "title": {"text": "% of the PCN footprint's area in its largest authority"},
             "range": [low - 1, 101],
@@ -541,12 +547,7 @@ def comparison_chart(
         },
         legend={"orientation": "h", "y": -0.12, "yanchor": "top", "x": 0},
         plot_bgcolor="#ffffff",
-        annotations=[
-            note_annotation(
-                f"Dashed lines: threshold {limit:.0%}. Dotted: equal shares. "
-                f"Data: {info.data_line}."
-            )
-        ],
+        annotations=[note],
     )
     fig.update_xaxes(showgrid=True, gridcolor=_GRID)
     fig.update_yaxes(showgrid=True, gridcolor=_GRID)
@@ -659,7 +660,7 @@ def flow_map(
     >>> [type(t).__name__ for t in fig.data], fig.layout.geo.visible
     (['Choropleth', 'Scattergeo'], False)
     >>> fig.layout.title.text
-    'Residents of Alpha registered in Beta: where they live (July 2022)'
+    'Residents of Alpha registered in Beta: where they live (2026/27, modelled)'
     """
     info = get_vintage(vintage)
     flow = require_frame(rows, ["lsoa_code", "patients", "share_of_flow", "share_of_lsoa"], "rows")
@@ -684,18 +685,17 @@ def flow_map(
         first = flow.iloc[0]
         title = (
             f"Residents of {first['from_name']} registered in {first['to_name']}: "
-            "where they live (July 2022)"
+            f"where they live ({info.registered_label})"
         )
+    note = note_annotation(source_note(info.data_line, "Contains OS data © Crown copyright."))
     fig.update_layout(
         geo=geo_view(bounds),
         height=height,
-        margin={"l": 0, "r": 0, "t": 50, "b": 30},
-        title={"text": title or "Where the flow's patients live", "x": 0.01},
+        margin={"l": 0, "r": 0, "t": TITLE_ROOM + note_height(note), "b": 30},
+        title=top_title(title or "Where the flow's patients live"),
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
         showlegend=True,
-        annotations=[
-            note_annotation(source_note(info.data_line, "Contains OS data © Crown copyright."))
-        ],
+        annotations=[note],
     )
     return fig
 
@@ -970,10 +970,13 @@ def lineage_map(
     labels += _away_traces(fig, away, shapely.box(minx, miny, maxx, maxy))
     # Council boundaries inside the ICS, so readers see how the CCGs map onto them.
     _boundary_traces(fig, mine, parts, level)
+    note = note_annotation(
+        f"{words['foot']}Contains OS data © Crown copyright.<br>Data: {info.data_line}."
+    )
     fig.update_layout(
-        title={"text": f"{words['title']} {name} ICB ({icb_code})", "x": 0.01},
+        title=top_title(f"{words['title']} {name} ICB ({icb_code})"),
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 10},
+        margin={"l": 10, "r": 10, "t": TITLE_ROOM + note_height(note), "b": 10},
         plot_bgcolor="#ffffff",
         xaxis={"visible": False, "range": [minx, maxx], "constrain": "domain"},
         yaxis={
@@ -984,12 +987,7 @@ def lineage_map(
             "constrain": "domain",
         },
         legend={"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1, "font": {"size": 11}},
-        annotations=[
-            note_annotation(
-                f"{words['foot']}Contains OS data © Crown copyright.<br>Data: {info.data_line}."
-            ),
-            *labels,
-        ],
+        annotations=[note, *labels],
     )
     return fig
 

@@ -39,6 +39,7 @@ from layers.style import (
     TIER_PATTERNS,
     diverging_range,
     note_annotation,
+    note_height,
     source_note,
     wrap_text,
 )
@@ -672,16 +673,15 @@ def fair_share_change_chart(
             name="Change in fair share",
         )
     )
+    note = note_annotation(
+        source_note(info.data_line), y=-0.12 if len(change) > 10 else -0.3, yanchor="top"
+    )
     figure.update_layout(
         title=title,
         xaxis_title=f"Change in fair share of the ICS, {years[0]} → {years[-1]} (% points)",
         yaxis={"autorange": "reversed"},
         height=max(320, 24 * len(change) + 160),
-        margin={"l": 10, "r": 40, "t": 60, "b": 90},
-        annotations=[
-            note_annotation(
-                source_note(info.data_line), y=-0.12 if len(change) > 10 else -0.3, yanchor="top"
-            )
-        ],
+        margin={"l": 10, "r": 40, "t": 60, "b": 77 + note_height(note)},
+        annotations=[note],
     )
     return figure

@@ -22,7 +22,14 @@ from layers._checks import require_frame
 from layers.deprivation import CORE20_LABEL
 from layers.indicators import DECILE_LABELS, Indicator, indicator_spec
 from layers.maps import feature_collection, geo_view, name_labels, pcn_labels
-from layers.style import IMD_DECILE_COLOURS, TEXT_COLOUR, note_annotation
+from layers.style import (
+    IMD_DECILE_COLOURS,
+    TEXT_COLOUR,
+    TITLE_ROOM,
+    note_annotation,
+    note_height,
+    top_title,
+)
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
 
 __all__ = ["CORE20_MAP_UNITS", "core20_map", "decile_figure", "profile_figure"]
@@ -168,6 +175,7 @@ def decile_figure(
             "Modelled from synthetic individuals, not observed prevalence; no confidence "
             "intervals are drawn for modelled figures."
         )
+    note = _below("<br>".join(notes), y=-0.36)
     fig.update_layout(
         title={"text": f"{spec.label} by national {info.imd_name} decile: {unit_name}", "x": 0.01},
         xaxis={
@@ -183,9 +191,9 @@ def decile_figure(
         yaxis={"title": {"text": spec.axis}, "rangemode": "tozero"},
         bargap=0,
         height=480,
-        margin={"l": 70, "r": 20, "t": 60, "b": 150},
+        margin={"l": 70, "r": 20, "t": 60, "b": 137 + note_height(note)},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        annotations=[_below("<br>".join(notes), y=-0.36)],
+        annotations=[note],
         plot_bgcolor="#ffffff",
     )
     fig.update_yaxes(gridcolor=_GRID)
@@ -245,6 +253,11 @@ def profile_figure(profile: pd.DataFrame, title: str, vintage: str = DEFAULT_VIN
                 hovertemplate="Decile %{x}<br>%{y:,} registered patients<extra></extra>",
             )
         )
+    note = _below(
+        f"Data: {info.data_line}.<br>Patients are placed by the LSOA they live in "
+        "(Welsh and unknown addresses have no English decile).",
+        y=-0.3,
+    )
     fig.update_layout(
         title={"text": title, "x": 0.01},
         barmode="group",
@@ -256,15 +269,9 @@ def profile_figure(profile: pd.DataFrame, title: str, vintage: str = DEFAULT_VIN
         },
         yaxis={"title": {"text": "People"}, "gridcolor": _GRID},
         height=400,
-        margin={"l": 70, "r": 20, "t": 60, "b": 110},
+        margin={"l": 70, "r": 20, "t": 60, "b": 84 + note_height(note)},
         legend={"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1, "xanchor": "right"},
-        annotations=[
-            _below(
-                f"Data: {info.data_line}.<br>Patients are placed by the LSOA they live in "
-                "(Welsh and unknown addresses have no English decile).",
-                y=-0.3,
-            )
-        ],
+        annotations=[note],
         plot_bgcolor="#ffffff",
     )
     return fig
@@ -353,16 +360,15 @@ def core20_map(
     # Names, so a printed map can be read: places always, PCNs where legible.
     label = name_labels if level == "place" else pcn_labels
     fig.add_trace(label(areas.geometry, areas["name"].astype(str)))
+    note = note_annotation(
+        f"Data: {get_vintage(vintage).data_line}. Contains OS data © Crown copyright."
+    )
     fig.update_layout(
         geo=geo_view(areas.total_bounds),
         height=height,
-        margin={"l": 0, "r": 0, "t": 50, "b": 10},
-        title={"text": title, "x": 0.01},
-        annotations=[
-            note_annotation(
-                f"Data: {get_vintage(vintage).data_line}. Contains OS data © Crown copyright."
-            )
-        ],
+        margin={"l": 0, "r": 0, "t": TITLE_ROOM + note_height(note), "b": 10},
+        title=top_title(title),
+        annotations=[note],
         uirevision=title,
     )
     return fig

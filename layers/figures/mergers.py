@@ -19,7 +19,7 @@ from layers._checks import require_frame
 from layers.figures.maps import filled_area
 from layers.geometry import exterior_rings
 from layers.maps import line_trace
-from layers.style import OKABE_ITO, note_annotation, source_note
+from layers.style import OKABE_ITO, note_annotation, note_height, source_note
 from layers.vintages import Vintage, get_vintage
 
 __all__ = ["core20_chart", "merger_map", "need_chart", "tier_chart"]
@@ -246,10 +246,11 @@ def tier_chart(tiers: pd.DataFrame, *, vintage: str, height: int = 360) -> go.Fi
 
 def _before_after_layout(figure: go.Figure, info: Vintage, height: int, **layout) -> go.Figure:
     """The before/after charts' common frame: height, margins and the source note below."""
+    note = note_annotation(source_note(info.data_line), y=-0.25, yanchor="top")
     figure.update_layout(
         height=height,
-        margin={"t": 60, "b": 80},
-        annotations=[note_annotation(source_note(info.data_line), y=-0.25, yanchor="top")],
+        margin={"t": 60, "b": 67 + note_height(note)},
+        annotations=[note],
         **layout,
     )
     return figure
