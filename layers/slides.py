@@ -909,7 +909,11 @@ def alignment_slide(
         f"{fmt.percent(100 * float(flows['practice_resident_share']))} of patients live in the ICS"
     )
     if n <= _MAX_BARS:
-        figure = _style(alignment_figures.home_share_chart(homes, threshold, authority="district"))
+        figure = _style(
+            alignment_figures.home_share_chart(
+                homes, threshold, authority="district", vintage=system.vintage
+            )
+        )
         figure.update_traces(textfont_size=18, selector={"type": "bar"})
         alt = (
             "Bar chart of the share of each PCN's registered patients who live in its home "

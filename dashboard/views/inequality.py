@@ -8,11 +8,13 @@ from dashboard.sections.inequality import choice, deciles, explain, measures, pr
 ctx = scaffold.context()
 scaffold.start(ctx, f"Inequality: {ctx.title_suffix}")
 st.markdown(
-    "Where are inequalities widest, and how wide are they? Areas are grouped by **national "
-    "IMD 2019 deciles**: decile 1 is the most deprived 10% of England's 32,844 LSOAs, decile "
-    "10 the least deprived. The measures are the ones public health teams publish: the "
-    "slope and relative indices of inequality (PHE / OHID method), concentration indices "
-    "and the Gini coefficient."
+    scaffold.vw(
+        "Where are inequalities widest, and how wide are they? Areas are grouped by **national "
+        "IMD 2019 deciles**: decile 1 is the most deprived 10% of England's 32,844 LSOAs, "
+        "decile 10 the least deprived. The measures are the ones public health teams "
+        "publish: the slope and relative indices of inequality (PHE / OHID method), "
+        "concentration indices and the Gini coefficient."
+    )
 )
 profile.draw(ctx)
 

@@ -95,6 +95,7 @@ def draw(ctx: PageContext, view: View) -> None:
         labels=names,
         title=f"{view.system.name}: PCN patients against footprint area, by {view.la_word} "
         "authority",
+        vintage=ctx.vintage,
     )
     title = f"{ctx.code} area vs residence alignment {view.la_level}"
     show_figure(chart, title, "bnd_compare")

@@ -75,6 +75,7 @@ def _matrix(ctx: PageContext, view: View, cells: str, order: str) -> None:
         x_title=f"Local authority ({view.la_word}) where patients live",
         title=f"{view.system.name}: PCN patients by authority of residence "
         f"({_CELL_WORDS[cells]}, {registrations_when(ctx)})",
+        vintage=ctx.vintage,
     )
     show_figure(heatmap, f"{ctx.code} PCN authority overlap {view.la_level}", "bnd_heat")
     st.caption(

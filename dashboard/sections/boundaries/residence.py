@@ -65,6 +65,7 @@ def draw(ctx: PageContext, view: View) -> None:
         view.threshold,
         title=f"{view.system.name}: share of each PCN's patients living in its home "
         f"authority ({view.la_word}, {registrations_when(ctx)})",
+        vintage=ctx.vintage,
     )
     show_figure(chart, f"{ctx.code} PCN home authority shares {view.la_level}", "bnd_home")
 

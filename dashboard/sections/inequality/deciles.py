@@ -77,7 +77,7 @@ def draw(ctx: PageContext, choice: Choice, deciles: pd.DataFrame, summary: dict)
     )
     title = f"{spec.label} by IMD decile {choice.unit_name}"
     show_figure(
-        figures.decile_figure(deciles, summary, spec, choice.unit_name),
+        figures.decile_figure(deciles, summary, spec, choice.unit_name, vintage=ctx.vintage),
         title,
         "ineq_decile",
     )
@@ -87,5 +87,5 @@ def draw(ctx: PageContext, choice: Choice, deciles: pd.DataFrame, summary: dict)
         "of the population. Dashed line: the population-weighted regression line whose "
         "rise from the most to the least deprived end is the slope index of inequality."
     )
-    shown = indicators.decile_display_table(deciles, spec)
+    shown = indicators.decile_display_table(deciles, spec, ctx.vintage)
     show_table(shown, title, "ineq_decile_table", formats=table_formats(shown, choice))
