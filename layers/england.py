@@ -33,14 +33,7 @@ from layers.maps import (
     outline_coordinates,
     write_once,
 )
-from layers.style import (
-    TITLE_ROOM,
-    note_annotation,
-    note_height,
-    source_note,
-    stepped_colorscale,
-    top_title,
-)
+from layers.style import map_note, stepped_colorscale, top_margin, top_title
 from layers.vintages import DEFAULT_VINTAGE, check_vintage, get_vintage
 
 __all__ = [
@@ -350,11 +343,11 @@ def england_map(
         )
     )
     figure.add_trace(line_trace(lon, lat, {"color": "#005eb8", "width": 1.5}, "ICS outlines"))
-    note = note_annotation(source_note(info.data_line, "Contains OS data © Crown copyright."))
+    note = map_note(info.data_line)
     figure.update_layout(
         geo=geo_view(icbs.total_bounds, margin=0.02),
         height=height,
-        margin={"l": 0, "r": 0, "t": TITLE_ROOM + note_height(note), "b": 0},
+        margin={"l": 0, "r": 0, "t": top_margin(note), "b": 0},
         title=top_title(f"England: {info.n_lsoas:,} LSOAs and {info.n_icbs} ICSs"),
         showlegend=False,
         annotations=[note],

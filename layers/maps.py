@@ -30,11 +30,9 @@ import shapely
 
 from layers.style import (
     IMD_DECILE_COLOURS,
-    TITLE_ROOM,
-    note_annotation,
-    note_height,
-    source_note,
+    map_note,
     stepped_colorscale,
+    top_margin,
     top_title,
 )
 from layers.system import System
@@ -681,12 +679,12 @@ def system_map(
         fig.add_trace(name_labels(places.geometry, places["place_name"], showlegend=True))
 
     # The note wraps (the 2026 vintage's data line is long); the top margin makes room.
-    note = note_annotation(source_note(info.data_line, "Contains OS data © Crown copyright."))
+    note = map_note(info.data_line)
     fig.update_layout(
         geo=geo_view(system.ics.total_bounds),
         height=height,
         # Room above the map for the title and the (wrapped) data note.
-        margin={"l": 0, "r": 0, "t": TITLE_ROOM + note_height(note), "b": 30},
+        margin={"l": 0, "r": 0, "t": top_margin(note), "b": 30},
         title=top_title(title or f"{system.name} ICS ({system.code})"),
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
         annotations=[note],

@@ -26,6 +26,7 @@ __all__ = [
     "NOTE_LINE_PX",
     "NOTE_WIDTH",
     "OKABE_ITO",
+    "OS_ATTRIBUTION",
     "OUTLINE_STYLE",
     "RISK_TIER_COLOURS",
     "RISK_TIER_PATTERNS",
@@ -35,10 +36,12 @@ __all__ = [
     "TIER_PATTERNS",
     "TITLE_ROOM",
     "diverging_range",
+    "map_note",
     "note_annotation",
     "note_height",
     "source_note",
     "stepped_colorscale",
+    "top_margin",
     "top_title",
     "wrap_text",
 ]
@@ -55,6 +58,8 @@ NOTE_FONT: Final = {"size": 10, "color": "#425563"}
 NOTE_LINE_PX: Final = 13
 #: Pixels above a figure's top note for a title drawn by :func:`top_title`.
 TITLE_ROOM: Final = 36
+#: The Ordnance Survey attribution every map carries (boundaries under the OGL).
+OS_ATTRIBUTION: Final = "Contains OS data © Crown copyright."
 #: Characters per line of a figure note: about 750 px of NOTE_FONT, inside a figure drawn
 #: at the page's width on a laptop screen or on a slide.
 NOTE_WIDTH: Final = 150
@@ -227,6 +232,28 @@ def note_height(note: dict) -> int:
     (13, 26)
     """
     return NOTE_LINE_PX * (note["text"].count("<br>") + 1)
+
+
+def map_note(data_line: str) -> dict:
+    """A map's note over its top edge: its data, then the OS attribution.
+
+    Examples
+    --------
+    >>> map_note("ICBs July 2022")["text"]
+    'Data: ICBs July 2022. Contains OS data © Crown copyright.'
+    """
+    return note_annotation(source_note(data_line, OS_ATTRIBUTION))
+
+
+def top_margin(note: dict) -> int:
+    """The top margin for a :func:`top_title` over a top note: title room, then the note.
+
+    Examples
+    --------
+    >>> top_margin(note_annotation("Data: July 2022.")) == TITLE_ROOM + NOTE_LINE_PX
+    True
+    """
+    return TITLE_ROOM + note_height(note)
 
 
 def top_title(text: str) -> dict:

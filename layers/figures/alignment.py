@@ -37,11 +37,11 @@ from layers.maps import feature_collection, geo_view, line_trace, outline_coordi
 from layers.style import (
     NOTE_FONT,
     OKABE_ITO,
+    OS_ATTRIBUTION,
     SEQUENTIAL_SCALE,
-    TITLE_ROOM,
+    map_note,
     note_annotation,
-    note_height,
-    source_note,
+    top_margin,
     top_title,
     wrap_text,
 )
@@ -536,7 +536,7 @@ def comparison_chart(
     fig.update_layout(
         title=top_title(title or "Where patients live against where the footprint lies"),
         height=560,
-        margin={"l": 10, "r": 10, "t": TITLE_ROOM + 21 + note_height(note), "b": 10},
+        margin={"l": 10, "r": 10, "t": top_margin(note) + 21, "b": 10},
         xaxis={
             "title": {"text": "% of the PCN footprint's area in its largest authority"},
             "range": [low - 1, 101],
@@ -687,11 +687,11 @@ def flow_map(
             f"Residents of {first['from_name']} registered in {first['to_name']}: "
             f"where they live ({info.registered_label})"
         )
-    note = note_annotation(source_note(info.data_line, "Contains OS data © Crown copyright."))
+    note = map_note(info.data_line)
     fig.update_layout(
         geo=geo_view(bounds),
         height=height,
-        margin={"l": 0, "r": 0, "t": TITLE_ROOM + note_height(note), "b": 30},
+        margin={"l": 0, "r": 0, "t": top_margin(note), "b": 30},
         title=top_title(title or "Where the flow's patients live"),
         legend={"orientation": "h", "y": -0.01, "yanchor": "top", "x": 0},
         showlegend=True,
@@ -970,13 +970,11 @@ def lineage_map(
     labels += _away_traces(fig, away, shapely.box(minx, miny, maxx, maxy))
     # Council boundaries inside the ICS, so readers see how the CCGs map onto them.
     _boundary_traces(fig, mine, parts, level)
-    note = note_annotation(
-        f"{words['foot']}Contains OS data © Crown copyright.<br>Data: {info.data_line}."
-    )
+    note = note_annotation(f"{words['foot']}{OS_ATTRIBUTION}<br>Data: {info.data_line}.")
     fig.update_layout(
         title=top_title(f"{words['title']} {name} ICB ({icb_code})"),
         height=height,
-        margin={"l": 10, "r": 10, "t": TITLE_ROOM + note_height(note), "b": 10},
+        margin={"l": 10, "r": 10, "t": top_margin(note), "b": 10},
         plot_bgcolor="#ffffff",
         xaxis={"visible": False, "range": [minx, maxx], "constrain": "domain"},
         yaxis={

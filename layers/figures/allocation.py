@@ -34,6 +34,7 @@ from layers.style import (
     GRID_COLOUR,
     NOTE_FONT,
     OKABE_ITO,
+    OS_ATTRIBUTION,
     SEQUENTIAL_SCALE,
     TIER_COLOURS,
     TIER_PATTERNS,
@@ -385,8 +386,7 @@ def per_head_map(
             "text": title,
             "x": 0.01,
             "subtitle": {
-                "text": f"{MONEY_NOTE} {source_note(data_line)}<br>"
-                "Contains OS data © Crown copyright.",
+                "text": f"{MONEY_NOTE} {source_note(data_line)}<br>{OS_ATTRIBUTION}",
                 "font": NOTE_FONT,
             },
         },

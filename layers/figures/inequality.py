@@ -25,9 +25,10 @@ from layers.maps import feature_collection, geo_view, name_labels, pcn_labels
 from layers.style import (
     IMD_DECILE_COLOURS,
     TEXT_COLOUR,
-    TITLE_ROOM,
+    map_note,
     note_annotation,
     note_height,
+    top_margin,
     top_title,
 )
 from layers.vintages import DEFAULT_VINTAGE, get_vintage
@@ -360,13 +361,11 @@ def core20_map(
     # Names, so a printed map can be read: places always, PCNs where legible.
     label = name_labels if level == "place" else pcn_labels
     fig.add_trace(label(areas.geometry, areas["name"].astype(str)))
-    note = note_annotation(
-        f"Data: {get_vintage(vintage).data_line}. Contains OS data © Crown copyright."
-    )
+    note = map_note(get_vintage(vintage).data_line)
     fig.update_layout(
         geo=geo_view(areas.total_bounds),
         height=height,
-        margin={"l": 0, "r": 0, "t": TITLE_ROOM + note_height(note), "b": 10},
+        margin={"l": 0, "r": 0, "t": top_margin(note), "b": 10},
         title=top_title(title),
         annotations=[note],
         uirevision=title,

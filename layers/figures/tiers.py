@@ -44,6 +44,7 @@ from layers.style import (
     FLAG_PATTERNS,
     GRID_COLOUR,
     NOTE_FONT,
+    OS_ATTRIBUTION,
     RISK_TIER_COLOURS,
     RISK_TIER_PATTERNS,
     TEXT_COLOUR,
@@ -658,7 +659,7 @@ def tier_map(
             # The key sits above the map, in body text.
             _note(map_key(layer), yshift=0)
             | {"y": 1.0, "yanchor": "bottom", "font": {"size": 12, "color": TEXT_COLOUR}},
-            _note(source_note(vintage, "Contains OS data © Crown copyright."), yshift=0),
+            _note(source_note(vintage, OS_ATTRIBUTION), yshift=0),
         ],
         uirevision=f"{tables.code}-{layer}",
     )
