@@ -678,7 +678,6 @@ def system_map(
         places = system.places
         fig.add_trace(name_labels(places.geometry, places["place_name"], showlegend=True))
 
-    # The note wraps (the 2026 vintage's data line is long); the top margin makes room.
     note = map_note(info.data_line)
     fig.update_layout(
         geo=geo_view(system.ics.total_bounds),
