@@ -48,12 +48,7 @@ def ics_label(code: str, vintage: str) -> str:
     For example "West and North London (E54000071 · T04)" or "Herefordshire and
     Worcestershire (QGH)".
     """
-    table = loaders.systems(vintage).set_index("icb_code")
-    if code not in table.index:
-        return code
-    name = table.at[code, "icb_name"]
-    nhse = table.at[code, "icb_code_nhse"] if "icb_code_nhse" in table.columns else None
-    return f"{name} ({code} · {nhse})" if isinstance(nhse, str) else f"{name} ({code})"
+    return loaders.system_labels(vintage).get(code, code)
 
 
 def _vintage_link(code: str, vintage: str) -> str:

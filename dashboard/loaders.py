@@ -57,6 +57,20 @@ def system_names(vintage: str = layers.DEFAULT_VINTAGE) -> dict[str, str]:
     return dict(zip(table["icb_code"], table["icb_name"], strict=True))
 
 
+@st.cache_data(show_spinner=False)
+def system_labels(vintage: str = layers.DEFAULT_VINTAGE) -> dict[str, str]:
+    """ICB code → the ICS in words with its codes (see :func:`dashboard.link.ics_label`).
+
+    One dictionary per vintage: a picker labels all 36 or 42 options on every rerun.
+    """
+    table = systems(vintage)
+    nhse = table["icb_code_nhse"] if "icb_code_nhse" in table.columns else [None] * len(table)
+    return {
+        code: f"{name} ({code} · {other})" if isinstance(other, str) else f"{name} ({code})"
+        for code, name, other in zip(table["icb_code"], table["icb_name"], nhse, strict=True)
+    }
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def table(name: str, vintage: str) -> pd.DataFrame:
     """One national table of a vintage (shared: never modify the result)."""

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cache, cached_property
 
 import geopandas as gpd
 import numpy as np
@@ -183,6 +183,20 @@ def list_systems(tables: Tables = None, vintage: str = DEFAULT_VINTAGE) -> pd.Da
     (36, ['West and North London', 'T04'])
     """
     vintage = check_vintage(vintage)
+    if tables is None:
+        # Every link and every new session resolves its ICS through this list; built
+        # once per vintage from the committed tables, handed out as a copy.
+        return _geodata_systems(vintage).copy()
+    return _systems(tables, vintage)
+
+
+@cache
+def _geodata_systems(vintage: str) -> pd.DataFrame:
+    return _systems(None, vintage)
+
+
+def _systems(tables: Tables, vintage: str) -> pd.DataFrame:
+    """:func:`list_systems` built from ``tables`` (``geodata/`` if None)."""
     lsoas = _table("lsoas", tables, vintage)
     practices = _table("practices", tables, vintage)
     presets = _table("place_presets", tables, vintage)

@@ -49,6 +49,22 @@ def test_big_tables_are_not_kept_and_small_ones_are_shared_safely():
     assert (read_table("lsoas", where={"icb_code": ["QGH"]})["population"] > 0).all()
 
 
+def test_the_list_of_systems_is_built_once_and_handed_out_as_a_copy():
+    """Every new session resolves its ICS through list_systems (#18, #19)."""
+    from layers import system
+
+    first = system.list_systems(vintage="2026")
+    first["icb_name"] = "changed by a caller"
+    again = system.list_systems(vintage="2026")
+    assert "changed by a caller" not in set(again["icb_name"])
+    assert system._geodata_systems.cache_info().hits >= 1
+    # In-memory tables are never served from the cache.
+    tables = {name: read_table(name, vintage="2026") for name in ("lsoas", "practices")}
+    tables["place_presets"] = read_table("place_presets", vintage="2026").iloc[:0]
+    mine = system.list_systems(tables, vintage="2026")
+    assert not mine["has_preset_places"].any() and again["has_preset_places"].any()
+
+
 def test_tune_allocators_gives_arrow_the_system_allocator():
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     code = (
