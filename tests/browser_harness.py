@@ -157,12 +157,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_health(port: int, timeout: float = 60.0) -> float:
-    """Wait until Streamlit answers its health check; return the seconds waited."""
+def wait_for_health(port: int, timeout: float = 60.0, base: str = "") -> float:
+    """Wait until Streamlit answers its health check; return the seconds waited.
+
+    ``base`` is the server's ``server.baseUrlPath`` as a path (``"/planner"``), if any.
+    """
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
+            url = f"http://127.0.0.1:{port}{base}/_stcore/health"
+            with urllib.request.urlopen(url, timeout=2):
                 return time.perf_counter() - started
         except OSError:
             time.sleep(0.1)
@@ -175,12 +179,17 @@ def dashboard_server(
     app: Path | None = None,
     extra: list[str] | None = None,
     env: dict[str, str] | None = None,
+    base: str = "",
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run the dashboard (or another app, with the same config) on loopback.
 
     ``env`` adds environment variables (for example the scenario library's database URL).
+    ``base`` serves it under a path (``"/planner"``: ``server.baseUrlPath``); the URL
+    yielded then ends in it.
     """
     port = port or free_port()
+    if base:
+        extra = [*(extra or []), f"--server.baseUrlPath={base.strip('/')}"]
     command = [
         sys.executable,
         "-m",
@@ -213,8 +222,8 @@ def dashboard_server(
         env={**os.environ, **(env or {})},
     )
     try:
-        wait_for_health(port)
-        yield f"http://127.0.0.1:{port}", process
+        wait_for_health(port, base=base)
+        yield f"http://127.0.0.1:{port}{base}", process
     finally:
         process.terminate()
         try:

@@ -130,3 +130,42 @@ def test_javascript_comes_compressed_and_a_second_visit_fetches_nothing_large(pl
     assert sum(received) < 300_000
     context.close()
     assert not page.errors and not page.external
+
+
+def _first_paint_requests(page, url: str) -> list[str]:
+    """The URLs a fresh page asks for until its map is drawn, in order."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(url)
+    page.wait_for_function(MAP_DRAWN_JS, timeout=120_000, polling=100)
+    return requests
+
+
+def test_a_deep_link_connects_at_once_and_fetches_the_chart_code_early(server, tab):
+    """#19: no base-path probe (``/map/_stcore/…`` 404s) and plotly asked for up front."""
+    requests = _first_paint_requests(tab, f"{server}/map?ics=QGH")
+    assert not [u for u in requests if "/map/_stcore/" in u]
+    health = next(i for i, u in enumerate(requests) if u.endswith("/_stcore/health"))
+    chart = next(i for i, u in enumerate(requests) if "/static/js/PlotlyChart." in u)
+    assert chart < health, "the chart code waited for the connection"
+    expected = len(layers.load_system("QGH", vintage="2022").lsoas)  # a July 2022 code
+    assert tab.evaluate(CHOROPLETH_PATHS_JS) == expected
+
+
+def test_served_under_a_base_path_every_page_link_still_connects(browser):
+    """Behind a proxy at ``/planner`` the head's base URL keeps the prefix."""
+    from tests.browser_harness import dashboard_server
+
+    with dashboard_server(base="/planner") as (url, _process):
+        context = browser.new_context(viewport={"width": 1440, "height": 900})
+        page = context.new_page()
+        watch(page)
+        requests = _first_paint_requests(page, f"{url}/map?ics=QGH")
+        assert page.evaluate("() => window.__streamlit.BACKEND_BASE_URL") == f"{url}/"
+        assert any(u.startswith(f"{url}/_stcore/health") for u in requests)
+        assert not [u for u in requests if "/map/_stcore/" in u]
+        page.get_by_role("link", name="England").first.click()
+        page.wait_for_function(MAP_DRAWN_JS, timeout=180_000, polling=200)
+        assert page.url.startswith(f"{url}/england")
+        context.close()
+        assert not page.errors and not page.external

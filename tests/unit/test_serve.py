@@ -11,7 +11,14 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.testclient import TestClient
 
-from dashboard.serve import PrecompressedStatic, build_cache, hashed_name, middleware, negotiate
+from dashboard.serve import (
+    PageHead,
+    PrecompressedStatic,
+    build_cache,
+    hashed_name,
+    middleware,
+    negotiate,
+)
 
 BUNDLE = ("console.log('ICS Population Planner');\n" * 400).encode()
 
@@ -213,9 +220,12 @@ def test_app_static_paths_outside_the_folder_are_refused(app_static, tmp_path):
 def test_middleware_covers_streamlits_bundles_and_the_app_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("ICS_PLANNER_CACHE", str(tmp_path))
     stack = middleware(app_static=tmp_path / "static", base_url="/planner/", build=False)
-    prefixes = [m.kwargs["prefix"] for m in stack]
+    head, *static = stack
+    assert head.cls is PageHead and head.kwargs["base"] == "/planner"
+    assert "map" in head.kwargs["pages"]
+    prefixes = [m.kwargs["prefix"] for m in static]
     assert prefixes == ["/planner/static/", "/planner/app/static/"]
-    assert stack[1].kwargs["on_demand"] and not stack[0].kwargs.get("on_demand")
+    assert static[1].kwargs["on_demand"] and not static[0].kwargs.get("on_demand")
 
 
 def test_streamlit_run_finds_the_app_and_its_router():
@@ -230,3 +240,60 @@ def test_streamlit_run_finds_the_app_and_its_router():
     source = app_file.read_text()
     assert 'st.App("router.py", middleware=middleware())' in source
     assert (app_file.parent / "router.py").is_file()
+
+
+PAGE_HTML = "<!DOCTYPE html><html><head><title>Streamlit</title></head><body></body></html>"
+
+
+@pytest.fixture
+def paged(tmp_path):
+    """PageHead in front of an app that answers every path with Streamlit-like HTML."""
+    from starlette.responses import HTMLResponse, JSONResponse, Response
+    from starlette.routing import Route
+
+    bundles = tmp_path / "bundles"
+    (bundles / "static" / "js").mkdir(parents=True)
+    (bundles / "static" / "js" / "PlotlyChart.D9Z0_fxz.js").write_text("export{}")
+
+    async def page(request):
+        return HTMLResponse(PAGE_HTML)
+
+    async def health(request):
+        return Response("ok", media_type="text/plain")
+
+    async def squeezed(request):
+        return Response(b"\x1f\x8b", media_type="text/html", headers={"content-encoding": "gzip"})
+
+    inner = Starlette(
+        routes=[
+            Route("/_stcore/health", health),
+            Route("/json", lambda request: JSONResponse({"a": 1})),
+            Route("/squeezed", squeezed),
+            Route("/{path:path}", page),
+        ]
+    )
+    return TestClient(PageHead(inner, ["map", "england", "squeezed"], bundles))
+
+
+@pytest.mark.parametrize("path", ["/", "/map", "/england/"])
+def test_page_html_gets_the_base_url_and_the_chart_preload_first_in_its_head(paged, path):
+    response = paged.get(path)
+    head = response.text.split("<head>", 1)[1]
+    assert head.startswith("<script>(function(){if(window.__streamlit)return;")
+    assert "BACKEND_BASE_URL:location.origin+" in head
+    assert (
+        '<link rel="modulepreload" crossorigin href="./static/js/PlotlyChart.D9Z0_fxz.js">' in head
+    )
+    assert head.index("modulepreload") < head.index("<title>")
+    assert int(response.headers["content-length"]) == len(response.content)
+
+
+@pytest.mark.parametrize("path", ["/_stcore/health", "/other", "/map/deeper", "/squeezed"])
+def test_other_answers_pass_through_unchanged(paged, path):
+    response = paged.get(path)
+    assert b"__streamlit" not in response.content
+    assert b"modulepreload" not in response.content
+
+
+def test_a_page_posted_to_is_not_touched(paged):
+    assert b"__streamlit" not in paged.post("/map").content
