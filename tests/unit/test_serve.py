@@ -277,7 +277,7 @@ def paged(tmp_path):
 
 @pytest.mark.parametrize("path", ["/", "/map", "/england/"])
 def test_page_html_gets_the_base_url_and_the_chart_preload_first_in_its_head(paged, path):
-    response = paged.get(path)
+    response = paged.get(path, headers={"Accept-Encoding": "identity"})
     head = response.text.split("<head>", 1)[1]
     assert head.startswith("<script>(function(){if(window.__streamlit)return;")
     assert "BACKEND_BASE_URL:location.origin+" in head
@@ -286,6 +286,11 @@ def test_page_html_gets_the_base_url_and_the_chart_preload_first_in_its_head(pag
     )
     assert head.index("modulepreload") < head.index("<title>")
     assert int(response.headers["content-length"]) == len(response.content)
+    assert "etag" not in response.headers  # the file's validator no longer fits the page
+    squeezed = paged.get(path, headers={"Accept-Encoding": "gzip, br"})
+    assert squeezed.headers["content-encoding"] == "gzip"
+    assert squeezed.headers["vary"] == "Accept-Encoding"
+    assert squeezed.content == response.content  # decoded by httpx: the same page
 
 
 @pytest.mark.parametrize("path", ["/_stcore/health", "/other", "/map/deeper", "/squeezed"])
