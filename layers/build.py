@@ -464,7 +464,7 @@ def _simplified_geometry(source: Path, tolerance_m: float) -> gpd.GeoDataFrame:
 
 def _icb_geometry(lsoas: pd.DataFrame, geometry: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     joined = geometry.merge(lsoas[["lsoa_code", "icb_code", "icb_name"]], on="lsoa_code")
-    return dissolve(joined, ["icb_code", "icb_name"])
+    return dissolve(joined, ["icb_code", "icb_name"], overlay=True)
 
 
 def build_tables(

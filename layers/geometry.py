@@ -13,7 +13,9 @@ __all__ = ["COORDINATE_GRID_DEG", "dissolve", "exterior_rings"]
 COORDINATE_GRID_DEG = 1e-5
 
 
-def dissolve(frame: gpd.GeoDataFrame, by: str | list[str]) -> gpd.GeoDataFrame:
+def dissolve(
+    frame: gpd.GeoDataFrame, by: str | list[str], overlay: bool = False
+) -> gpd.GeoDataFrame:
     """Union polygons by key, on the same 1e-5 degree grid as the stored LSOAs.
 
     Snapping to the stored grid keeps the dissolved outlines on the LSOAs' own
@@ -25,6 +27,9 @@ def dissolve(frame: gpd.GeoDataFrame, by: str | list[str]) -> gpd.GeoDataFrame:
         Polygons with the key column(s).
     by : str or list of str
         Key column(s); the result has one row per key, sorted.
+    overlay : bool, default False
+        Always use the general overlay. The build does, so that ``geodata/`` keeps
+        the same vertex order byte for byte; the shapes are equal either way.
 
     Returns
     -------
@@ -47,11 +52,37 @@ def dissolve(frame: gpd.GeoDataFrame, by: str | list[str]) -> gpd.GeoDataFrame:
     rows = []
     for key, group in frame.groupby(keys, sort=True):
         key = key if isinstance(key, tuple) else (key,)
-        geom = shapely.union_all(group.geometry.to_numpy(), grid_size=COORDINATE_GRID_DEG)
-        rows.append((*key, geom))
+        parts = group.geometry.to_numpy()
+        if overlay:
+            rows.append((*key, shapely.union_all(parts, grid_size=COORDINATE_GRID_DEG)))
+        else:
+            rows.append((*key, _union_on_grid(parts)))
     columns = [*keys, "geometry"]
     table = pd.DataFrame(rows, columns=columns)
     return gpd.GeoDataFrame(table, geometry="geometry", crs=frame.crs)
+
+
+def _union_on_grid(parts: np.ndarray) -> object:
+    """The union of polygons on the stored grid: fast for a coverage, exact for any input.
+
+    LSOAs tile England, so their union is a coverage union (edges shared by two parts
+    cancel), ten to twenty times faster than a general overlay; snapping its result to
+    the grid gives the same shape as the overlay (checked against it on every ICS's
+    places and PCN footprints in both vintages). Parts that overlap are not a coverage:
+    the area would come out short, so they, and anything GEOS refuses, take the overlay.
+    """
+    try:
+        fast = shapely.set_precision(shapely.coverage_union_all(parts), COORDINATE_GRID_DEG)
+    except shapely.errors.GEOSException:
+        fast = None
+    if fast is not None and fast.is_valid:
+        total = float(shapely.area(parts).sum())
+        if abs(fast.area - total) <= 1e-9 * max(total, 1e-12):
+            # One piece is a Polygon, as the overlay gives it.
+            return (
+                fast.geoms[0] if fast.geom_type == "MultiPolygon" and len(fast.geoms) == 1 else fast
+            )
+    return shapely.union_all(parts, grid_size=COORDINATE_GRID_DEG)
 
 
 def exterior_rings(geometry: object) -> tuple[list[float | None], list[float | None]]:
