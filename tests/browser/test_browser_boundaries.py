@@ -62,6 +62,8 @@ def test_page_draws_offline_and_keeps_state_in_the_url(server, page):
     open_section(page, server, "vintage=2022&ics=QGH&straddle=85", "1. Residence-based alignment")
     page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
     assert "straddle=85" in page.url and "la=utla" in page.url
+    # The map can now be drawn before the rest of the page (plotly is preloaded).
+    page.wait_for_selector("text=PCNs straddling (under 85%)", timeout=SLOW)
     assert page.locator("text=PCNs straddling (under 85%)").count() == 1
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "boundaries_QGH_residence.png")
