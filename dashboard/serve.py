@@ -375,7 +375,8 @@ class PageHead:
       connects, unless the page that embeds us has set its own.
     * **The chart code.** The plotly bundle (1 MB compressed, 4.7 MB of JavaScript) is
       asked for only when the first chart arrives over the websocket. A
-      ``modulepreload`` fetches and compiles it while the script runs.
+      ``modulepreload`` fetches and compiles it, and it is run once the page has
+      loaded, while the server runs the page's script.
 
     Only ``GET`` answers of status 200 in ``text/html`` on the page paths are touched
     (never compressed ones), so the app's other answers pass through unchanged.
@@ -395,7 +396,6 @@ class PageHead:
 
     def __init__(self, app: ASGIApp, pages: Sequence[str], bundles: Path, base: str = "") -> None:
         self.app = app
-        self.base = base
         self.paths = {f"{base}/", base or "/"} | {f"{base}/{page}" for page in pages}
         self.paths |= {f"{path}/" for path in self.paths if not path.endswith("/")}
         self.head = page_head(pages, Path(bundles))
