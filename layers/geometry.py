@@ -53,10 +53,8 @@ def dissolve(
     for key, group in frame.groupby(keys, sort=True):
         key = key if isinstance(key, tuple) else (key,)
         parts = group.geometry.to_numpy()
-        if overlay:
-            rows.append((*key, shapely.union_all(parts, grid_size=COORDINATE_GRID_DEG)))
-        else:
-            rows.append((*key, _union_on_grid(parts)))
+        union = _union_on_grid if not overlay else _overlay_on_grid
+        rows.append((*key, union(parts)))
     columns = [*keys, "geometry"]
     table = pd.DataFrame(rows, columns=columns)
     return gpd.GeoDataFrame(table, geometry="geometry", crs=frame.crs)
@@ -82,6 +80,11 @@ def _union_on_grid(parts: np.ndarray) -> object:
             return (
                 fast.geoms[0] if fast.geom_type == "MultiPolygon" and len(fast.geoms) == 1 else fast
             )
+    return _overlay_on_grid(parts)
+
+
+def _overlay_on_grid(parts: np.ndarray) -> object:
+    """The general overlay of polygons, snapped to the stored grid."""
     return shapely.union_all(parts, grid_size=COORDINATE_GRID_DEG)
 
 
