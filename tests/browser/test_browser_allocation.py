@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_harness import (
     MAP_DRAWN_JS,
@@ -69,7 +70,8 @@ def scenario_uploader(page):
 
 def test_page_draws_offline_with_map(server, page):
     open_page(page, server)
-    assert page.locator("text=your input, not a published allocation").count() == 1
+    # Waits (up to 5 s) rather than counts at once: CI once counted 0 on a loaded machine.
+    expect(page.locator("text=your input, not a published allocation")).to_have_count(1)
     title = page.evaluate(
         "[...document.querySelectorAll('.js-plotly-plot')].map(g => g.layout.title.text)"
     )
@@ -86,7 +88,7 @@ def test_page_draws_offline_with_map(server, page):
 def test_edit_the_catalogue(server, page):
     open_page(page, server)
     # The neutral catalogue, in words: nothing delegated to places.
-    assert page.locator("text=ICS 83% · Place 0% · PCN 2% · Practice 15%").count() == 1
+    expect(page.locator("text=ICS 83% · Place 0% · PCN 2% · Practice 15%")).to_have_count(1)
     # 46 + 5 + ... = 90%: refused with the reason, the last good catalogue stays in use.
     edit_share(page, 0, "46", "catalogue shares sum to 90%")
     assert page.locator("text=ICS 83% · Place 0%").count() == 1

@@ -165,7 +165,13 @@ def test_served_under_a_base_path_every_page_link_still_connects(browser):
         assert any(u.startswith(f"{url}/_stcore/health") for u in requests)
         assert not [u for u in requests if "/map/_stcore/" in u]
         page.get_by_role("link", name="England").first.click()
+        # The link navigates in the page: wait for the new address, then its map (the
+        # old page's map is still drawn until the new page replaces it).
+        page.wait_for_url(f"{url}/england**", timeout=180_000)
+        page.wait_for_function(
+            "() => (document.querySelector('h1')?.textContent || '').startsWith('England')",
+            timeout=180_000,
+        )
         page.wait_for_function(MAP_DRAWN_JS, timeout=180_000, polling=200)
-        assert page.url.startswith(f"{url}/england")
         context.close()
         assert not page.errors and not page.external
