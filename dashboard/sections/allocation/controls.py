@@ -76,6 +76,9 @@ def _parameters(method: str) -> dict:
             "Threshold: deprivation (0–1) above which practices share the fund",
             min_value=0.0,
             max_value=1.0,
+            # Blank by default, never 0: a browser that reports the input before it
+            # has taken the value from the link sends its default back.
+            value=None,
             step=0.05,
             key=state.THRESHOLD,
             placeholder="Blank: the ICS average",
