@@ -56,12 +56,16 @@ MAP_DRAWN_JS = """() => {
 }"""
 
 
-#: True once Streamlit has finished running the page's script and the page has a title.
-#: (Waiting for the status widget to detach can pass before the script has started.)
+#: True once Streamlit has finished running the page's script, the page has a title, and
+#: no element is still loading its code. (Waiting for the status widget to detach can pass
+#: before the script has started; and Streamlit fetches each kind of element's code when
+#: first drawn, showing a skeleton meanwhile, so with plotly preloaded a map can be drawn
+#: while the radios above it are still skeletons: seen in CI.)
 SCRIPT_DONE_JS = """() => {
   const app = document.querySelector('[data-testid="stApp"]');
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !!document.querySelector('h1');
+    && !!document.querySelector('h1')
+    && !document.querySelector('[data-testid="stSkeleton"]');
 }"""
 
 
@@ -84,13 +88,14 @@ def wait_for_page(page, timeout_ms: float = 120_000) -> None:
     wait_for_script(page, timeout_ms)
 
 
-#: True once the script has finished and the page's title is the one given (the ``arg``
-#: of ``page.wait_for_function``).
+#: True once the script has finished, the page's title is the one given (the ``arg``
+#: of ``page.wait_for_function``) and no element is still loading its code.
 TITLE_DONE_JS = """(title) => {
   const app = document.querySelector('[data-testid="stApp"]');
   const h1 = document.querySelector('h1');
   return !!app && app.getAttribute('data-test-script-state') === 'notRunning'
-    && !!h1 && h1.textContent.trim() === title;
+    && !!h1 && h1.textContent.trim() === title
+    && !document.querySelector('[data-testid="stSkeleton"]');
 }"""
 
 

@@ -12,7 +12,7 @@ import pytest
 
 import layers
 from dashboard.page_specs import PAGE_SPECS, PAGES_DIR
-from tests.browser_harness import MAP_DRAWN_JS, wait_for_page
+from tests.browser_harness import wait_for_charts, wait_for_page
 from tests.conftest import ARTIFACTS, REPO_ROOT
 
 pytestmark = pytest.mark.viewport(1400, 1000)
@@ -41,7 +41,7 @@ def test_map_page_draws_offline(server, page, ics):
     geometry = []
     page.on("response", lambda r: geometry.append(r) if "/app/static/lsoas_" in r.url else None)
     page.goto(f"{server}/map?vintage=2022&ics={ics}")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    wait_for_charts(page, 90_000)
     # One SVG path per LSOA, drawn from the geometry file the server wrote and gzipped.
     lsoas = len(layers.load_system(ics, vintage="2022").lsoas)
     assert page.locator(".js-plotly-plot .trace.choropleth path").count() == lsoas

@@ -10,10 +10,7 @@ import json
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_harness import (
-    MAP_DRAWN_JS,
-    wait_for_script,
-)
+from tests.browser_harness import wait_for_charts, wait_for_script
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.viewport(1400, 1000)
@@ -27,7 +24,7 @@ def idle(page) -> None:
 def open_page(page, server: str, query: str = "vintage=2022&ics=QRV") -> None:
     page.goto(f"{server}/allocation?{query}")
     page.wait_for_selector("h1:has-text('Service allocation')", timeout=90_000)
-    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    wait_for_charts(page, 90_000)
     idle(page)
 
 
@@ -170,7 +167,7 @@ def test_save_and_reload_a_scenario(server, page, tmp_path):
 def test_tabs_draw(server, page, view):
     page.goto(f"{server}/allocation?vintage=2022&ics=QRV&view={view}")
     page.wait_for_selector("h1:has-text('Service allocation')", timeout=90_000)
-    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    wait_for_charts(page, 90_000)
     idle(page)
     assert page.locator("text=Sorry, the").count() == 0
     if view == "Former+CCGs":

@@ -13,10 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.browser_harness import (
-    MAP_DRAWN_JS,
-    wait_for_script,
-)
+from tests.browser_harness import wait_for_charts, wait_for_script
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.viewport(1400, 1100)
@@ -60,7 +57,7 @@ def assert_disclosed(values: pd.Series | np.ndarray) -> None:
 
 def test_page_draws_offline_and_keeps_state_in_the_url(server, page):
     open_section(page, server, "vintage=2022&ics=QGH&straddle=85", "1. Residence-based alignment")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
+    wait_for_charts(page, SLOW)
     assert "straddle=85" in page.url and "la=utla" in page.url
     # The map can now be drawn before the rest of the page (plotly is preloaded).
     page.wait_for_selector("text=PCNs straddling (under 85%)", timeout=SLOW)
@@ -91,7 +88,7 @@ def test_page_draws_offline_and_keeps_state_in_the_url(server, page):
 
 def test_overlap_exports_apply_the_disclosure_rule(server, page):
     open_section(page, server, "vintage=2022&ics=QRV&section=Overlap", "2. Overlap matrix")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
+    wait_for_charts(page, SLOW)
     page.wait_for_timeout(1500)
     page.screenshot(path=ARTIFACTS / "boundaries_QRV_overlap.png")
 
@@ -126,7 +123,7 @@ def test_overlap_exports_apply_the_disclosure_rule(server, page):
 def test_place_card_downloads_as_one_pdf_page_and_xlsx(server, page):
     pypdf = pytest.importorskip("pypdf")
     open_section(page, server, "vintage=2022&ics=QGH&section=Place+cards", "6. Place cards")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
+    wait_for_charts(page, SLOW)
     page.screenshot(path=ARTIFACTS / "boundaries_QGH_card.png")
 
     pdf = pypdf.PdfReader(download(page, "PDF"))
@@ -143,7 +140,7 @@ def test_place_card_downloads_as_one_pdf_page_and_xlsx(server, page):
 
 def test_flow_map_draws_offline(server, page):
     open_section(page, server, "vintage=2022&ics=QRV&section=Flows", "4. Cross-boundary flows")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=SLOW)
+    wait_for_charts(page, SLOW)
     flow_map = page.locator(".js-plotly-plot", has=page.locator(".trace.choropleth")).first
     assert flow_map.locator(".geo").first.bounding_box()["width"] > 400
     assert flow_map.locator(".trace.choropleth path").count() > 10  # one per LSOA

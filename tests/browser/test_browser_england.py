@@ -8,7 +8,7 @@ import shapely
 from layers import england
 from layers.geodata import read_table
 from tests.browser.conftest import watch
-from tests.browser_harness import MAP_DRAWN_JS
+from tests.browser_harness import MAP_DRAWN_JS, wait_for_charts
 from tests.conftest import ARTIFACTS
 
 
@@ -49,7 +49,7 @@ def test_england_map_draws_every_lsoa(page):
         "response", lambda r: geometry_responses.append(r) if "england_lsoas_" in r.url else None
     )
     page.goto(f"{page.base}/england?vintage=2022")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
+    wait_for_charts(page, 120_000)
     parts = shapely.get_parts(read_table("lsoa_geometry_light", vintage="2022").geometry.to_numpy())
     rings = len(parts) + int(shapely.get_num_interior_rings(parts).sum())
     # One path per ICS and decile, holding every ring of every LSOA polygon.
@@ -70,7 +70,7 @@ def test_hover_names_the_ics_and_a_click_opens_its_map(page):
     light = read_table("lsoa_geometry_light", vintage="2022")
     under = light.loc[light.contains(shapely.Point(worcester)), "lsoa_code"].item()
     page.goto(f"{page.base}/england?vintage=2022")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
+    wait_for_charts(page, 120_000)
     x, y = page.evaluate(PROJECT_JS, list(worcester))
     page.mouse.move(x, y)
     hover = page.locator(".hovertext").first
@@ -80,7 +80,7 @@ def test_hover_names_the_ics_and_a_click_opens_its_map(page):
     assert f"IMD 2019 decile {classes.loc[under, 'class_label']}:" in text
     page.mouse.click(x, y)
     page.wait_for_url(f"**/map?vintage=2022&ics={expected}*", timeout=60_000)
-    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    wait_for_charts(page, 90_000)
     assert expected == "QGH" and "Herefordshire" in page.locator("h1").first.inner_text()
     assert not page.errors
 
@@ -100,7 +100,7 @@ def test_england_map_settles_once_drawn(page):
         }, 20);"""
     )
     page.goto(f"{page.base}/england?vintage=2022")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
+    wait_for_charts(page, 120_000)
     page.wait_for_timeout(10_000)  # one more draw is fine: the page grows a scrollbar
     settled = page.evaluate("window.__replots")
     page.wait_for_timeout(8_000)
@@ -115,5 +115,5 @@ def test_drill_into_an_ics(page):
     page.keyboard.type("North West London")
     page.keyboard.press("Enter")
     page.wait_for_url("**/map?vintage=2022&ics=QRV*", timeout=60_000)
-    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    wait_for_charts(page, 90_000)
     assert "North West London" in page.locator("h1").first.inner_text()

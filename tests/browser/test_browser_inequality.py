@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_harness import (
-    MAP_DRAWN_JS,
-    wait_for_charts,
-)
+from tests.browser_harness import wait_for_charts
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.viewport(1400, 6400)
@@ -66,7 +63,7 @@ def test_choosing_an_indicator_with_the_keyboard_updates_the_link(server, page):
     page.keyboard.press("Enter")
     page.wait_for_url("**indicator=gp_distance*", timeout=TIMEOUT)
     page.wait_for_selector("text=SII (km)", timeout=TIMEOUT)
-    page.wait_for_function(MAP_DRAWN_JS, timeout=TIMEOUT)
+    wait_for_charts(page, TIMEOUT)
     decile = page.evaluate(PLOTS_JS)[2]
     assert decile["ytitle"] == "Mean road distance to a GP surgery (km)"
     assert not page.errors

@@ -17,7 +17,7 @@ import layers
 from dashboard.loaders import STATIC_DIR
 from layers import england
 from tests.browser.conftest import watch
-from tests.browser_harness import MAP_DRAWN_JS, plain_streamlit_run
+from tests.browser_harness import plain_streamlit_run, wait_for_charts
 
 #: SVG paths of the first map's choropleth traces.
 CHOROPLETH_PATHS_JS = (
@@ -54,7 +54,7 @@ def test_plain_launch_draws_the_qgh_map_from_the_static_file(plain, tab):
     geometry = []
     tab.on("response", lambda r: geometry.append(r) if "/app/static/lsoas_" in r.url else None)
     tab.goto(f"{base}/map?ics=QGH")
-    tab.wait_for_function(MAP_DRAWN_JS, timeout=120_000, polling=100)
+    wait_for_charts(tab, 120_000)
     assert tab.evaluate(CHOROPLETH_PATHS_JS) == len(layers.load_system("QGH", vintage="2022").lsoas)
     assert [r.status for r in geometry] == [200]
     assert geometry[0].headers.get("content-encoding") in ("br", "gzip")
@@ -70,7 +70,7 @@ def test_plain_launch_draws_the_qgh_map_from_the_static_file(plain, tab):
 def test_plain_launch_draws_the_england_map(plain, tab):
     base, _log = plain
     tab.goto(f"{base}/england")
-    tab.wait_for_function(MAP_DRAWN_JS, timeout=180_000, polling=200)
+    wait_for_charts(tab, 180_000)
     # One path per ICS and class: every ICS is on the map.
     assert tab.evaluate(CHOROPLETH_PATHS_JS) == len(england.england_groups())
     assert _static_notice(tab) == 0
@@ -80,7 +80,7 @@ def test_emptying_the_static_folder_mid_session_still_draws_the_map(plain, tab):
     """The README says the folder is safe to empty while the server runs (#18 item 8)."""
     base, _log = plain
     tab.goto(f"{base}/map?ics=QGH")
-    tab.wait_for_function(MAP_DRAWN_JS, timeout=120_000, polling=100)
+    wait_for_charts(tab, 120_000)
     expected = len(layers.load_system("QGH", vintage="2022").lsoas)
     assert tab.evaluate(CHOROPLETH_PATHS_JS) == expected
     removed = [p for p in STATIC_DIR.iterdir() if p.name != ".gitkeep"]
@@ -92,7 +92,7 @@ def test_emptying_the_static_folder_mid_session_still_draws_the_map(plain, tab):
     tab.goto(f"{base}/overview?ics=QGH")
     tab.wait_for_selector("h1", timeout=120_000)
     tab.goto(f"{base}/map?ics=QGH&colour=population")
-    tab.wait_for_function(MAP_DRAWN_JS, timeout=120_000, polling=100)
+    wait_for_charts(tab, 120_000)
     assert tab.evaluate(CHOROPLETH_PATHS_JS) == expected
     assert any(p.name.startswith("lsoas_QGH_") for p in STATIC_DIR.iterdir())
 
@@ -105,7 +105,7 @@ def test_javascript_comes_compressed_and_a_second_visit_fetches_nothing_large(pl
     scripts = []
     page.on("response", lambda r: scripts.append(r) if "/static/js/" in r.url else None)
     page.goto(f"{base}/map?ics=QGH")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=120_000, polling=100)
+    wait_for_charts(page, 120_000)
     # The biggest bundle Streamlit ships, as its file on disk.
     import streamlit
 
@@ -125,7 +125,7 @@ def test_javascript_comes_compressed_and_a_second_visit_fetches_nothing_large(pl
     received = []
     cdp.on("Network.loadingFinished", lambda e: received.append(e["encodedDataLength"]))
     page.goto(f"{base}/map?ics=QGH")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=120_000, polling=100)
+    wait_for_charts(page, 120_000)
     assert max(received, default=0) < 100_000, sorted(received)[-3:]
     assert sum(received) < 300_000
     context.close()
@@ -137,7 +137,7 @@ def _first_paint_requests(page, url: str) -> list[str]:
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(url)
-    page.wait_for_function(MAP_DRAWN_JS, timeout=120_000, polling=100)
+    wait_for_charts(page, 120_000)
     return requests
 
 
@@ -172,6 +172,6 @@ def test_served_under_a_base_path_every_page_link_still_connects(browser):
             "() => (document.querySelector('h1')?.textContent || '').startsWith('England')",
             timeout=180_000,
         )
-        page.wait_for_function(MAP_DRAWN_JS, timeout=180_000, polling=200)
+        wait_for_charts(page, 180_000)
         context.close()
         assert not page.errors and not page.external

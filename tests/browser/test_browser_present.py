@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser_harness import MAP_DRAWN_JS, link_params, wait_for_page
+from tests.browser_harness import link_params, wait_for_charts, wait_for_page
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.viewport(1600, 1000)
@@ -75,7 +75,7 @@ def test_keyboard_moves_through_the_slides(server, page):
 
 def test_map_slide_draws_offline(server, page):
     page.goto(f"{server}/overview?vintage=2022&ics=QRV&present=1&slide=map")
-    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    wait_for_charts(page, 90_000)
     page.wait_for_selector("h1:has-text('Where deprivation is in North West London')")
     page.screenshot(path=ARTIFACTS / "present_map_QRV.png")
     assert page.external == [], page.external[:3]
@@ -143,7 +143,7 @@ def test_every_slide_fits_the_screen_and_next_lands_at_the_top(server, page, wid
             f"text=Slide {number + 1} of {len(SLIDE_KEYS)}: {SLIDE_TITLES[key]}", timeout=120_000
         )
         wait_for_page(page)
-        page.wait_for_function(MAP_DRAWN_JS, timeout=120_000)
+        wait_for_charts(page, 120_000)
         page.wait_for_timeout(500)  # the figure resizes to its box once drawn
         page.screenshot(path=shots / f"{number + 1}_{key}.png")
         size = page.evaluate(

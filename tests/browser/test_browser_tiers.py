@@ -9,10 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser_harness import (
-    MAP_DRAWN_JS,
-    wait_for_script,
-)
+from tests.browser_harness import wait_for_charts, wait_for_script
 from tests.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.viewport(1400, 5600)
@@ -22,7 +19,7 @@ def settle(page) -> None:
     page.wait_for_selector("h1", timeout=90_000)
     page.wait_for_timeout(300)
     wait_for_script(page, 120_000)
-    page.wait_for_function(MAP_DRAWN_JS, timeout=90_000)
+    wait_for_charts(page, 90_000)
     page.wait_for_timeout(1000)
 
 
