@@ -133,7 +133,7 @@ def test_javascript_comes_compressed_and_a_second_visit_fetches_nothing_large(pl
 
 
 def _first_paint_requests(page, url: str) -> list[str]:
-    """The URLs a fresh page asks for until its map is drawn, in order."""
+    """The URLs a fresh page asks for until it and its map are drawn, in order."""
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(url)
